@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Runs the compiled CLI (npm install builds dist/ through the `prepare` script).
+import { cli } from '../dist/harness/cli.js';
+
+await cli();

@@ -1,0 +1,93 @@
+/** Building blocks shared by the built-in extractors: initialisation and small layers. */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../harness/rng.js';
+
+/** A variable filled with U(-bound, bound) drawn from `rng` (PyTorch's default init for RNNs and Linear). */
+export function uniformVariable(rng: Rng, shape: number[], bound: number, name: string): tf.Variable {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = (rng.uniform() * 2 - 1) * bound;
+  return tf.variable(tf.tensor(data, shape), true, uniqueName(name));
+}
+
+export function constantVariable(shape: number[], value: number, name: string): tf.Variable {
+  return tf.variable(tf.fill(shape, value), true, uniqueName(name));
+}
+
+/** tfjs variable names are global; suffix a counter so several models can coexist. */
+let counter = 0;
+function uniqueName(name: string): string {
+  return `${name}#${++counter}`;
+}
+
+/**
+ * a [.., M, K] x b [.., K, N] -> [.., M, N] (2-D or batched 3-D), differentiable, built only
+ * from untransposed products. On the WASM backend a matMul with a transpose flag runs
+ * ~14x slower than a plain one (measured: 512x512 NN 17 ms, NT 246 ms), and tfjs's own
+ * gradient of matMul uses exactly those flags (dA = dY B^T, dB = A^T dY). Transposing
+ * explicitly, then multiplying, costs a fraction of that.
+ */
+const matMulCustom = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      return [tf.matMul(dy, transposeLast(sb)), tf.matMul(transposeLast(sa), dy)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+export function matMul<T extends tf.Tensor>(a: T, b: tf.Tensor): T {
+  return (matMulCustom as unknown as (a: tf.Tensor, b: tf.Tensor) => T)(a, b);
+}
+
+/** Swap the last two axes ([.., M, N] -> [.., N, M]). */
+export function transposeLast<T extends tf.Tensor>(x: T): T {
+  const r = x.rank;
+  const perm = Array.from({ length: r }, (_, i) => i);
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return tf.transpose(x, perm) as T;
+}
+
+/**
+ * PyTorch-layout linear layer: y = x W^T + b with W [out, in], on the last axis of x.
+ * Flattens leading axes so the matMul is a single 2-D product.
+ */
+export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
+  const lead = x.shape.slice(0, -1);
+  const inDim = x.shape[x.shape.length - 1];
+  const flat = x.reshape([-1, inDim]); // [N, in]
+  let y: tf.Tensor = matMul(flat, transposeLast(weight)); // [N, out]
+  if (bias) y = tf.add(y, bias);
+  return y.reshape([...lead, weight.shape[0]]);
+}
+
+/** nn.Linear's default initialisation: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
+export function linearVariables(rng: Rng, prefix: string, inDim: number, outDim: number): Record<string, tf.Variable> {
+  const bound = 1 / Math.sqrt(inDim);
+  return {
+    [`${prefix}.weight`]: uniformVariable(rng, [outDim, inDim], bound, `${prefix}.weight`),
+    [`${prefix}.bias`]: uniformVariable(rng, [outDim], bound, `${prefix}.bias`),
+  };
+}
+
+/** LayerNorm over the last axis, eps 1e-5 as in PyTorch. */
+export function layerNorm(x: tf.Tensor, weight: tf.Tensor1D, bias: tf.Tensor1D, eps = 1e-5): tf.Tensor {
+  const axis = x.shape.length - 1;
+  const { mean, variance } = tf.moments(x, axis, true);
+  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), weight), bias);
+}
+
+/** Sinusoidal positional encoding [T, d] (Vaswani et al.): even channels sin, odd cos. */
+export function sinusoidalTable(length: number, d: number): Float32Array {
+  const table = new Float32Array(length * d);
+  for (let pos = 0; pos < length; pos++) {
+    for (let i = 0; i < d; i += 2) {
+      const angle = pos * Math.exp((i * -Math.log(10000)) / d);
+      table[pos * d + i] = Math.sin(angle);
+      if (i + 1 < d) table[pos * d + i + 1] = Math.cos(angle);
+    }
+  }
+  return table;
+}

@@ -1,0 +1,108 @@
+/**
+ * TCN, the CNN of the comparison (Bai, Kolter & Koltun 2018): residual blocks of two
+ * dilated causal 1-D convolutions with ReLU, dilation 2^i at level i, and a 1x1
+ * convolution on the residual path where the width changes. Output at step t sees only
+ * inputs <= t; its receptive field is 1 + 2 (k - 1)(2^levels - 1) steps.
+ *
+ * Weights follow PyTorch's nn.Conv1d layout [Cout, Cin, k] under the names
+ * `blocks.{i}.conv1.weight`, `blocks.{i}.conv2.weight`, `blocks.{i}.downsample.weight`.
+ * A convolution is computed as one matMul over k shifted copies of the input (im2col):
+ * tfjs's WASM backend has no kernel for the convolution filter's gradient.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { matMul, uniformVariable } from './common.js';
+import { defineExtractor, type Extractor } from './types.js';
+
+export const tcnOptions = z
+  .object({
+    channels: z.number().int().positive().default(128).describe('channels of every block (and output width)'),
+    kernel: z.number().int().min(2).default(3).describe('convolution kernel size k'),
+    levels: z.number().int().positive().default(4).describe('residual blocks; block i has dilation 2^i'),
+  })
+  .strict();
+export type TcnOptions = z.output<typeof tcnOptions>;
+
+/** Steps of input that one output position sees. */
+export function receptiveField(o: TcnOptions): number {
+  return 1 + 2 * (o.kernel - 1) * (2 ** o.levels - 1);
+}
+
+export const tcn = defineExtractor({
+  name: 'tcn',
+  description: 'TCN: residual blocks of dilated causal convolutions (dilation 2^i), the CNN feature extractor',
+  options: tcnOptions,
+  create(o, ctx): Extractor {
+    const C = o.channels;
+    const k = o.kernel;
+    const variables: Record<string, tf.Variable> = {};
+    const conv = (name: string, cin: number, cout: number, width: number) => {
+      // nn.Conv1d default: U(-1/sqrt(cin*k), 1/sqrt(cin*k)) for weight and bias.
+      const bound = 1 / Math.sqrt(cin * width);
+      variables[`${name}.weight`] = uniformVariable(ctx.rng, [cout, cin, width], bound, `${name}.weight`);
+      variables[`${name}.bias`] = uniformVariable(ctx.rng, [cout], bound, `${name}.bias`);
+    };
+    for (let i = 0; i < o.levels; i++) {
+      const cin = i === 0 ? ctx.inputDim : C;
+      conv(`blocks.${i}.conv1`, cin, C, k);
+      conv(`blocks.${i}.conv2`, C, C, k);
+      if (cin !== C) conv(`blocks.${i}.downsample`, cin, C, 1);
+    }
+    const field = receptiveField(o);
+    const warned = new Set<number>();
+
+    /** Causal dilated conv: x [B, T, Cin] -> [B, T, Cout]; out[t] = sum_j W[:, :, j] x[t - (k-1-j) d] + b. */
+    function causalConv(x: tf.Tensor3D, name: string, dilation: number): tf.Tensor3D {
+      const [B, T, cin] = x.shape;
+      const w = variables[`${name}.weight`] as tf.Variable<tf.Rank.R3>; // [Cout, Cin, k]
+      const [cout, , width] = w.shape;
+      const pad = (width - 1) * dilation;
+      const padded = pad > 0 ? tf.pad(x, [[0, 0], [pad, 0], [0, 0]]) : x; // [B, T+pad, Cin], zeros on the left
+      const taps: tf.Tensor3D[] = Array.from({ length: width }, (_, j) => tf.slice(padded, [0, j * dilation, 0], [B, T, cin])); // k x [B, T, Cin]
+      const cols = taps.length === 1 ? taps[0] : tf.concat(taps, 2); // [B, T, k*Cin]
+      const wm = tf.transpose(w, [2, 1, 0]).reshape([width * cin, cout]); // [k*Cin, Cout], row j*Cin+c = W[:, c, j]
+      const y = tf.add(matMul(cols.reshape([B * T, width * cin]), wm), variables[`${name}.bias`]); // [B*T, Cout]
+      return y.reshape([B, T, cout]);
+    }
+
+    return {
+      variables,
+      outputDim: C,
+      info: { receptiveField: field },
+      apply(x) {
+        const T = x.shape[1];
+        if (T > field && !warned.has(T)) {
+          warned.add(T);
+          ctx.warn?.(`tcn: receptive field ${field} is shorter than the sequence (${T}): early positions cannot reach the readout; raise levels or kernel`);
+        }
+        let h = x;
+        for (let i = 0; i < o.levels; i++) {
+          const p = `blocks.${i}`;
+          const y1 = tf.relu(causalConv(h, `${p}.conv1`, 2 ** i)) as tf.Tensor3D; // [B, T, C]
+          const y2 = tf.relu(causalConv(y1, `${p}.conv2`, 2 ** i)) as tf.Tensor3D; // [B, T, C]
+          const res = variables[`${p}.downsample.weight`] ? causalConv(h, `${p}.downsample`, 1) : h; // [B, T, C]
+          h = tf.relu(tf.add(y2, res)) as tf.Tensor3D;
+        }
+        return h;
+      },
+      flops(B, T) {
+        // FLOP convention (all built-in extractors): a matMul multiply-add = 2 FLOPs; every
+        // elementwise op (add, bias add, relu, ...) = 1 FLOP per output element; data
+        // movement (pad, slice, concat, reshape, transpose) = 0. The im2col matMul also
+        // multiplies the zero padding, and that work is counted as done.
+        // Per block, for each of the B*T positions (cin = D for block 0, else C):
+        //   conv1: 2*k*cin*C + C (bias) + C (relu)
+        //   conv2: 2*k*C*C   + C (bias) + C (relu)
+        //   downsample (cin != C only): 2*cin*C + C (bias)
+        //   residual: C (add) + C (relu)
+        let total = 0;
+        for (let i = 0; i < o.levels; i++) {
+          const cin = i === 0 ? ctx.inputDim : C;
+          total += B * T * (2 * k * (cin * C + C * C) + 6 * C);
+          if (cin !== C) total += B * T * (2 * cin * C + C);
+        }
+        return total;
+      },
+    };
+  },
+});

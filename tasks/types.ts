@@ -1,0 +1,93 @@
+/**
+ * The task plugin interface. A task is a pure function of a seeded RNG:
+ * `sample(rng, batchSize, length)` returns the same batch for the same RNG state.
+ * The task declares what goes in (tokens or real-valued features), what comes out
+ * (classes or a regression value, per sequence or per step), and its chance baseline.
+ */
+import type { z } from 'zod';
+import type { Rng } from '../harness/rng.js';
+
+/** What the task feeds the model at each position. */
+export type InputSpec =
+  /** Token ids in [0, vocab); `tokens[i]` is how id i is printed. */
+  | { kind: 'tokens'; vocab: number; tokens: readonly string[] }
+  /** Real-valued features, `dim` per position; `names[i]` describes feature i. */
+  | { kind: 'features'; dim: number; names: readonly string[] };
+
+/** What the model must predict: one answer per sequence (after the readout) or one per step. */
+export type OutputSpec =
+  | { kind: 'classes'; classes: number; labels: readonly string[]; per: 'sequence' | 'step' }
+  | { kind: 'regression'; per: 'sequence' | 'step' };
+
+export type MetricName = 'accuracy' | 'mse' | 'cross-entropy';
+
+/** A metric's facts in one place. */
+export interface MetricInfo {
+  name: MetricName;
+  higherIsBetter: boolean;
+  unit: string;
+}
+
+export const METRICS: Record<MetricName, MetricInfo> = {
+  accuracy: { name: 'accuracy', higherIsBetter: true, unit: 'fraction correct' },
+  mse: { name: 'mse', higherIsBetter: false, unit: 'mean squared error' },
+  'cross-entropy': { name: 'cross-entropy', higherIsBetter: false, unit: 'nats per sequence' },
+};
+
+/** The score of a model that ignores its input, in the task's metric. */
+export interface Chance {
+  value: number;
+  metric: MetricName;
+  /** How the value was derived, e.g. "1/k for k uniform classes". */
+  why: string;
+}
+
+/** Per-sample facts the harness can bin accuracy by (dependency distance, attractors...). */
+export type SampleMeta = Record<string, number>;
+
+/**
+ * One batch in flat row-major arrays, so tasks need no tensors and stay pure.
+ * Shapes in brackets; B = batchSize, T = length, F = features per position.
+ */
+export interface Batch {
+  batchSize: number;
+  length: number;
+  /** tokens: Int32Array [B*T]; features: Float32Array [B*T*F]. */
+  inputs: Int32Array | Float32Array;
+  /** classes: Int32Array [B] or [B*T]; regression: Float32Array [B] or [B*T]. */
+  targets: Int32Array | Float32Array;
+  /** Per-step outputs only: 1 where a step's target counts, 0 where it does not. [B*T] */
+  mask?: Float32Array;
+  /** One entry per sample. */
+  meta: SampleMeta[];
+}
+
+export interface Task {
+  input: InputSpec;
+  output: OutputSpec;
+  /** The metric the task is judged by, and its chance value at a given length. */
+  chance(length: number): Chance;
+  /** Shortest length at which the task is defined. */
+  minLength: number;
+  sample(rng: Rng, batchSize: number, length: number): Batch;
+  /** Human-readable rendering of sample `i` of a batch (for `fxbench sample`). */
+  decode(batch: Batch, i: number): { input: string; target: string };
+}
+
+export interface TaskDefinition<S extends z.ZodObject = z.ZodObject> {
+  /** Registry key: lowercase, digits, dashes. */
+  name: string;
+  /** What the task measures, in one or two sentences. */
+  description: string;
+  /** A worked example: input -> target, with the reason. */
+  example: string;
+  /** The paper or corpus the task comes from. */
+  source: string;
+  /** Options with defaults; validated before any work starts. */
+  options: S;
+  create(options: z.output<S>): Task;
+}
+
+export function defineTask<S extends z.ZodObject>(def: TaskDefinition<S>): TaskDefinition {
+  return def as unknown as TaskDefinition;
+}

@@ -1,0 +1,56 @@
+/** The CLI as a user meets it: the built bin (npm test builds dist/ first). */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(root, 'bin/fxbench.js');
+
+function fxbench(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('fxbench CLI', () => {
+  it('rejects an unknown extractor with a did-you-mean message, exit code 2 and no stack trace', () => {
+    const r = fxbench('run', '--tasks', 'recall', '--extractors', 'lstn', '--lengths', '8');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown extractor "lstn": did you mean "lstm"?');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('rejects bad numbers and unknown flags before any work', () => {
+    const bad = fxbench('run', '--tasks', 'recall', '--extractors', 'rnn', '--lengths', '8,x');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--lengths: "x" is not a number/);
+    const neg = fxbench('run', '--tasks', 'recall', '--extractors', 'rnn', '--lengths', '-4');
+    expect(neg.code).toBe(2);
+    expect(neg.stderr).toMatch(/lengths\.0/);
+    const flag = fxbench('run', '--tasks', 'recall', '--extractor', 'rnn');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/Unknown argument/i);
+  });
+
+  it('lists tasks and extractors with their options and chance baselines', () => {
+    const r = fxbench('list', '--json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as { tasks: { name: string; chance: number }[]; extractors: { name: string; options: { key: string }[] }[] };
+    expect(list.extractors.map((e) => e.name)).toEqual(expect.arrayContaining(['rnn', 'lstm', 'transformer']));
+    expect(list.tasks.find((t) => t.name === 'recall')?.chance).toBeGreaterThan(0);
+    expect(list.extractors.find((e) => e.name === 'transformer')?.options.map((o) => o.key)).toContain('heads');
+  });
+
+  it('runs a tiny suite end to end, writing JSONL results and an HTML report', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-cli-'));
+    const out = path.join(dir, 'r.jsonl');
+    const r = fxbench('run', '--tasks', 'recall,adding', '--extractors', 'rnn,transformer', '--lengths', '6', '--steps', '3', '--batch', '4', '--out', out, '--report', path.join(dir, 'report'));
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines.map((l) => JSON.parse(l).status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(r.stdout).toMatch(/report: .*index\.html/);
+    expect(existsSync(path.join(dir, 'report', 'index.html'))).toBe(true);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * PyTorch golden fixtures (tools/golden/README.md): each extractor, loaded with the
+ * fixture's weights, must reproduce PyTorch's float64 output y within 1e-5 and the
+ * gradients of loss = sum(y * r) with respect to x and every weight within 1e-4
+ * (max absolute error), computed here in float32.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, type BackendName } from '../../harness/backend.js';
+import { Rng } from '../../harness/rng.js';
+import { builtinExtractors } from '../../extractors/index.js';
+import { loadWeights, type WeightRecord } from '../../extractors/weights.js';
+
+interface Encoded {
+  shape: number[];
+  data: number[];
+}
+interface Fixture {
+  extractor: string;
+  options: Record<string, unknown>;
+  inputDim: number;
+  x: Encoded;
+  weights: WeightRecord;
+  y: Encoded;
+  r: Encoded;
+  loss: number;
+  grads: Record<string, Encoded>;
+}
+
+const Y_TOL = 1e-5;
+const GRAD_TOL = 1e-4;
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'golden');
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const fixtures = files.map((f) => ({ name: basename(f, '.json'), fixture: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Fixture }));
+
+function maxAbsDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let m = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= m)) m = d; // NaN propagates as a failure
+  }
+  return m;
+}
+
+interface Result {
+  y: { shape: number[]; data: Float32Array };
+  loss: number;
+  grads: Record<string, { shape: number[]; data: Float32Array }>;
+}
+
+function run(fx: Fixture): Result {
+  const def = builtinExtractors.find((d) => d.name === fx.extractor);
+  if (!def) throw new Error(`fixture names unknown extractor ${fx.extractor}`);
+  const options = def.options.parse(fx.options);
+  const ext = def.create(options, { inputDim: fx.inputDim, rng: new Rng(1) });
+  try {
+    loadWeights(ext, fx.weights);
+    const names = Object.keys(ext.variables);
+    const out = tf.tidy(() => {
+      const x = tf.tensor3d(fx.x.data, fx.x.shape as [number, number, number]);
+      const r = tf.tensor(fx.r.data, fx.r.shape);
+      const y = ext.apply(x, { training: true });
+      const lossOf = (xx: tf.Tensor) => tf.sum(tf.mul(ext.apply(xx as tf.Tensor3D, { training: true }), r)) as tf.Scalar;
+      // d loss / d x (weights held as they are) ...
+      const [gx] = tf.grads((xx: tf.Tensor) => lossOf(xx))([x]);
+      // ... and d loss / d every weight (x held).
+      const { value, grads } = tf.variableGrads(() => lossOf(x), names.map((n) => ext.variables[n]));
+      const byName: Record<string, tf.Tensor> = { x: gx };
+      for (const n of names) byName[n] = grads[ext.variables[n].name];
+      return { y, loss: value, grads: byName };
+    });
+    const result: Result = {
+      y: { shape: out.y.shape, data: out.y.dataSync() as Float32Array },
+      loss: out.loss.dataSync()[0],
+      grads: {},
+    };
+    for (const [n, g] of Object.entries(out.grads)) result.grads[n] = { shape: g.shape, data: g.dataSync() as Float32Array };
+    tf.dispose([out.y, out.loss, ...Object.values(out.grads)]);
+    return result;
+  } finally {
+    ext.dispose?.();
+    for (const v of Object.values(ext.variables)) v.dispose();
+  }
+}
+
+/** Max errors per fixture and backend, printed once at the end for the record. */
+const observed: string[] = [];
+
+for (const backend of ['wasm', 'cpu'] as BackendName[]) {
+  describe(`golden fixtures vs PyTorch float64 (${backend})`, () => {
+    beforeAll(async () => {
+      await initBackend(backend);
+    });
+
+    it('has the fixtures', () => {
+      expect(fixtures.length).toBeGreaterThanOrEqual(14);
+    });
+
+    for (const { name, fixture: fx } of fixtures) {
+      it(`${name}: y within ${Y_TOL}, grads within ${GRAD_TOL}`, () => {
+        expect(tf.getBackend()).toBe(backend);
+        const res = run(fx);
+        expect(res.y.shape).toEqual(fx.y.shape);
+        const yErr = maxAbsDiff(res.y.data, fx.y.data);
+        // The gradient record must cover x and exactly the fixture's weights.
+        expect(Object.keys(res.grads).sort()).toEqual(Object.keys(fx.grads).sort());
+        let gErr = 0;
+        let gWorst = '';
+        const failures: string[] = [];
+        for (const [n, ref] of Object.entries(fx.grads)) {
+          const g = res.grads[n];
+          expect(g.shape, n).toEqual(ref.shape);
+          const e = maxAbsDiff(g.data, ref.data);
+          if (!(e <= gErr)) [gErr, gWorst] = [e, n];
+          if (!(e <= GRAD_TOL)) failures.push(`${n}: ${e.toExponential(2)}`);
+        }
+        const lossErr = Math.abs(res.loss - fx.loss);
+        observed.push(`${backend} ${name.padEnd(24)} y ${yErr.toExponential(2)}  grad ${gErr.toExponential(2)} (${gWorst})  loss ${lossErr.toExponential(2)}`);
+        expect(yErr, `${name}: max |y - y_torch|`).toBeLessThanOrEqual(Y_TOL);
+        expect(failures, `${name}: gradients beyond ${GRAD_TOL}`).toEqual([]);
+        expect(lossErr).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(fx.loss)));
+      });
+    }
+
+    it('prints the observed errors', () => {
+      if (process.env.FXBENCH_GOLDEN_REPORT) console.log(observed.filter((l) => l.startsWith(backend)).join('\n'));
+    });
+  });
+}

@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Generate PyTorch golden fixtures for the fxbench extractors.
+
+Setup (Debian):  apt-get install -y python3-torch libopenblas0-pthread
+Run:             /usr/bin/python3 tools/golden/make_golden.py [--out test/fixtures/golden]
+
+For every configuration it builds the extractor in PyTorch (float64), perturbs PyTorch's
+default init with N(0, 0.3) noise (so that biases are non-zero and LayerNorm weights are
+not 1), draws an input x [B, T, D] and a fixed random r [B, T, H], and records
+y = extractor(x), loss = sum(y * r) and d loss / d {x, every parameter}.
+
+Inputs (x, weights, r) are rounded to 8 significant digits *before* the forward pass, so
+the stored y, loss and grads are the float64 results for exactly the stored inputs.
+Output is deterministic: same bytes on every run.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import zlib
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+B, T, D, H = 2, 5, 3, 4
+NOISE = 0.3
+DIGITS = 8
+
+
+def rnd(x):
+    return float(f"{x:.{DIGITS}g}")
+
+
+def round_tensor(t):
+    """Round a float64 tensor to DIGITS significant digits (same values as the JSON holds)."""
+    return torch.tensor([rnd(v) for v in t.detach().reshape(-1).tolist()], dtype=torch.float64).reshape(t.shape)
+
+
+def enc(t):
+    return {"shape": list(t.shape), "data": [rnd(v) for v in t.detach().reshape(-1).tolist()]}
+
+
+# ---------------------------------------------------------------------------------------
+# Recurrent: nn.RNN / nn.LSTM / nn.GRU, batch_first; output = top layer's h_t for every t.
+
+class Recurrent(nn.Module):
+    def __init__(self, cell, hidden, layers):
+        super().__init__()
+        cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
+        self.rnn = cls(D, hidden, num_layers=layers, batch_first=True)
+        self.cell, self.hidden, self.layers = cell, hidden, layers
+
+    def forward(self, x):
+        return self.rnn(x)[0]
+
+    def named(self):
+        # Contract names are PyTorch's own nn.RNN names, without the wrapper prefix.
+        return {k[len("rnn."):]: p for k, p in self.named_parameters()}
+
+
+def manual_recurrent(m, x):
+    """Hand-written cells in PyTorch's conventions; asserted equal to nn.RNN/LSTM/GRU."""
+    p = m.named()
+    h_in = x
+    for l in range(m.layers):
+        Wi, Wh = p[f"weight_ih_l{l}"], p[f"weight_hh_l{l}"]
+        bi, bh = p[f"bias_ih_l{l}"], p[f"bias_hh_l{l}"]
+        Hn = m.hidden
+        h = torch.zeros(x.shape[0], Hn, dtype=x.dtype)
+        c = torch.zeros_like(h)
+        outs = []
+        for t in range(x.shape[1]):
+            xt = h_in[:, t]
+            gi = xt @ Wi.T + bi
+            gh = h @ Wh.T + bh
+            if m.cell == "rnn":
+                h = torch.tanh(gi + gh)
+            elif m.cell == "lstm":  # gate order i, f, g, o
+                g = gi + gh
+                i, f, gg, o = g.split(Hn, dim=1)
+                c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(gg)
+                h = torch.sigmoid(o) * torch.tanh(c)
+            else:  # GRU, gate order r, z, n; b_hn stays inside r * (...)
+                ir, iz, inn = gi.split(Hn, dim=1)
+                hr, hz, hn = gh.split(Hn, dim=1)
+                r = torch.sigmoid(ir + hr)
+                z = torch.sigmoid(iz + hz)
+                n = torch.tanh(inn + r * hn)
+                h = (1 - z) * n + z * h
+            outs.append(h)
+        h_in = torch.stack(outs, dim=1)
+    return h_in
+
+
+# ---------------------------------------------------------------------------------------
+# Transformer encoder.
+
+def sinusoidal(max_len, d):
+    """Exactly torch_bench.py's Sinusoidal table."""
+    pos = torch.arange(max_len).unsqueeze(1)
+    div = torch.exp(torch.arange(0, d, 2) * (-math.log(10000.0) / d))
+    pe = torch.zeros(max_len, d)
+    pe[:, 0::2] = torch.sin(pos * div)
+    pe[:, 1::2] = torch.cos(pos * div)
+    return pe
+
+
+class EncoderLayer(nn.Module):
+    """nn.TransformerEncoderLayer (ReLU, no dropout, batch_first) with norm placement and
+    residuals as options; submodule names match nn.TransformerEncoderLayer."""
+
+    def __init__(self, d, heads, ff, norm, residual):
+        super().__init__()
+        self.self_attn = nn.MultiheadAttention(d, heads, dropout=0.0, batch_first=True)
+        self.linear1 = nn.Linear(d, ff)
+        self.linear2 = nn.Linear(ff, d)
+        if norm != "none":
+            self.norm1 = nn.LayerNorm(d, eps=1e-5)
+            self.norm2 = nn.LayerNorm(d, eps=1e-5)
+        self.norm, self.residual = norm, residual
+
+    def sa(self, x):
+        return self.self_attn(x, x, x, attn_mask=None, key_padding_mask=None, need_weights=False)[0]
+
+    def ff(self, x):
+        return self.linear2(F.relu(self.linear1(x)))
+
+    def add(self, x, y):
+        return x + y if self.residual else y
+
+    def forward(self, x):
+        if self.norm == "pre":
+            x = self.add(x, self.sa(self.norm1(x)))
+            return self.add(x, self.ff(self.norm2(x)))
+        if self.norm == "post":
+            x = self.norm1(self.add(x, self.sa(x)))
+            return self.norm2(self.add(x, self.ff(x)))
+        x = self.add(x, self.sa(x))
+        return self.add(x, self.ff(x))
+
+
+class Transformer(nn.Module):
+    def __init__(self, o):
+        super().__init__()
+        d = o["dModel"]
+        self.proj = nn.Linear(D, d)
+        self.positional = o["positional"]
+        if self.positional == "learned":
+            # No PyTorch default exists; N(0, NOISE) after perturbation of zeros.
+            self.pos_embedding = nn.Parameter(torch.zeros(o["maxLen"], d))
+        elif self.positional == "sinusoidal":
+            self.register_buffer("pe", sinusoidal(max(o["maxLen"], T), d))
+        self.layers = nn.ModuleList(
+            EncoderLayer(d, o["heads"], o["ffDim"], o["norm"], o["residual"]) for _ in range(o["layers"])
+        )
+
+    def embed(self, x):
+        h = self.proj(x)
+        if self.positional == "learned":
+            h = h + self.pos_embedding[: x.size(1)]
+        elif self.positional == "sinusoidal":
+            h = h + self.pe[: x.size(1)]
+        return h
+
+    def forward(self, x):
+        h = self.embed(x)
+        for layer in self.layers:
+            h = layer(h)
+        return h
+
+    def named(self):
+        return dict(self.named_parameters())
+
+
+def manual_transformer(m, x, o):
+    """Plain-tensor encoder (explicit head split, 1/sqrt(head_dim) scaling); asserted equal."""
+    d, nh = o["dModel"], o["heads"]
+    hd = d // nh
+    h = m.embed(x)
+    Bn, Tn, _ = h.shape
+
+    def ln(v, w, b):
+        mu = v.mean(-1, keepdim=True)
+        var = ((v - mu) ** 2).mean(-1, keepdim=True)  # biased variance
+        return (v - mu) / torch.sqrt(var + 1e-5) * w + b
+
+    def sa(v, L):
+        W, b = L.self_attn.in_proj_weight, L.self_attn.in_proj_bias
+        q, k, vv = (v @ W[i * d:(i + 1) * d].T + b[i * d:(i + 1) * d] for i in range(3))  # rows q | k | v
+        split = lambda t: t.reshape(Bn, Tn, nh, hd).transpose(1, 2)  # head j = channels j*hd..(j+1)*hd
+        a = torch.softmax(split(q) @ split(k).transpose(-1, -2) / math.sqrt(hd), dim=-1)
+        o_ = (a @ split(vv)).transpose(1, 2).reshape(Bn, Tn, d)
+        return o_ @ L.self_attn.out_proj.weight.T + L.self_attn.out_proj.bias
+
+    def ff(v, L):
+        return torch.relu(v @ L.linear1.weight.T + L.linear1.bias) @ L.linear2.weight.T + L.linear2.bias
+
+    add = (lambda a, b: a + b) if o["residual"] else (lambda a, b: b)
+    for L in m.layers:
+        n1 = (lambda v: ln(v, L.norm1.weight, L.norm1.bias)) if o["norm"] != "none" else (lambda v: v)
+        n2 = (lambda v: ln(v, L.norm2.weight, L.norm2.bias)) if o["norm"] != "none" else (lambda v: v)
+        if o["norm"] == "pre":
+            h = add(h, sa(n1(h), L))
+            h = add(h, ff(n2(h), L))
+        else:
+            h = n1(add(h, sa(h, L)))
+            h = n2(add(h, ff(h, L)))
+    return h
+
+
+def verify_transformer(m, x, o):
+    """For residual post/pre, the custom stack must equal nn.TransformerEncoderLayer's."""
+    if not o["residual"] or o["norm"] == "none":
+        return "n/a"
+    h_ref = m.embed(x)
+    h = h_ref
+    for layer in m.layers:
+        ref = nn.TransformerEncoderLayer(
+            o["dModel"], o["heads"], o["ffDim"], dropout=0.0, activation="relu",
+            layer_norm_eps=1e-5, batch_first=True, norm_first=(o["norm"] == "pre"),
+        ).double()
+        missing, unexpected = ref.load_state_dict(layer.state_dict(), strict=True)
+        assert not missing and not unexpected
+        ref.train()  # no fast path; dropout is 0 anyway
+        h_ref = ref(h_ref)
+        h = layer(h)
+    assert torch.equal(h, h_ref) or torch.allclose(h, h_ref, rtol=0, atol=1e-13), (h - h_ref).abs().max()
+    return "equal" if torch.equal(h, h_ref) else f"max|diff|={(h - h_ref).abs().max().item():.1e}"
+
+
+# ---------------------------------------------------------------------------------------
+# TCN (Bai et al. 2018) as in torch_bench.py, without weight norm or dropout.
+
+class TemporalBlock(nn.Module):
+    def __init__(self, cin, c, k, d):
+        super().__init__()
+        self.pad = (k - 1) * d
+        # torch_bench.py form: symmetric padding (k-1)*d, then chomp the right (k-1)*d.
+        self.conv1 = nn.Conv1d(cin, c, k, padding=self.pad, dilation=d)
+        self.conv2 = nn.Conv1d(c, c, k, padding=self.pad, dilation=d)
+        self.downsample = nn.Conv1d(cin, c, 1) if cin != c else None
+
+    def forward(self, h):  # h: [B, C, T]
+        y = F.relu(self.conv1(h)[:, :, : -self.pad])
+        y = F.relu(self.conv2(y)[:, :, : -self.pad])
+        return F.relu(y + (self.downsample(h) if self.downsample is not None else h))
+
+    def forward_leftpad(self, h):
+        """Same block as causal left padding; asserted equal to forward()."""
+        d = self.conv1.dilation[0]
+        y = F.relu(F.conv1d(F.pad(h, (self.pad, 0)), self.conv1.weight, self.conv1.bias, dilation=d))
+        y = F.relu(F.conv1d(F.pad(y, (self.pad, 0)), self.conv2.weight, self.conv2.bias, dilation=d))
+        return F.relu(y + (self.downsample(h) if self.downsample is not None else h))
+
+
+class TCN(nn.Module):
+    def __init__(self, o):
+        super().__init__()
+        blocks, cin = [], D
+        for i in range(o["levels"]):
+            blocks.append(TemporalBlock(cin, o["channels"], o["kernel"], 2 ** i))
+            cin = o["channels"]
+        self.blocks = nn.ModuleList(blocks)
+
+    def forward(self, x, leftpad=False):
+        h = x.transpose(1, 2)
+        for b in self.blocks:
+            h = b.forward_leftpad(h) if leftpad else b(h)
+        return h.transpose(1, 2)
+
+    def named(self):
+        return dict(self.named_parameters())
+
+
+# ---------------------------------------------------------------------------------------
+
+def tf_opts(positional="sinusoidal", norm="post", residual=True):
+    return dict(dModel=H, heads=2, ffDim=6, layers=2, positional=positional, norm=norm, residual=residual, maxLen=8)
+
+
+CONFIGS = [
+    ("rnn", "rnn", dict(hidden=H, layers=1)),
+    ("rnn-2layer", "rnn", dict(hidden=H, layers=2)),
+    ("lstm", "lstm", dict(hidden=H, layers=1)),
+    ("lstm-2layer", "lstm", dict(hidden=H, layers=2)),
+    ("gru", "gru", dict(hidden=H, layers=1)),
+    ("gru-2layer", "gru", dict(hidden=H, layers=2)),
+    ("transformer", "transformer", tf_opts()),
+    ("transformer-pre", "transformer", tf_opts(norm="pre")),
+    ("transformer-none-norm", "transformer", tf_opts(norm="none")),
+    ("transformer-noresidual", "transformer", tf_opts(residual=False)),
+    ("transformer-learned", "transformer", tf_opts(positional="learned")),
+    ("transformer-nopos", "transformer", tf_opts(positional="none")),
+    ("tcn", "tcn", dict(channels=H, kernel=3, levels=2)),
+    ("tcn-k2", "tcn", dict(channels=H, kernel=2, levels=3)),
+]
+
+
+def build(extractor, o):
+    if extractor in ("rnn", "lstm", "gru"):
+        return Recurrent(extractor, o["hidden"], o["layers"])
+    if extractor == "transformer":
+        return Transformer(o)
+    return TCN(o)
+
+
+def out_width(extractor, o):
+    return o.get("hidden") or o.get("dModel") or o["channels"]
+
+
+def make(name, extractor, o):
+    torch.manual_seed(zlib.crc32(name.encode()))
+    m = build(extractor, o).double()
+    m.train()
+    with torch.no_grad():
+        for p in m.parameters():
+            p.add_(torch.randn(p.shape, dtype=torch.float64) * NOISE)
+            p.copy_(round_tensor(p))
+    x = round_tensor(torch.randn(B, T, D, dtype=torch.float64)).requires_grad_(True)
+    r = round_tensor(torch.randn(B, T, out_width(extractor, o), dtype=torch.float64))
+
+    y = m(x)
+    loss = (y * r).sum()
+    named = m.named()
+    grads = torch.autograd.grad(loss, [x] + list(named.values()))
+
+    # Cross-checks of the conventions the TypeScript code has to follow.
+    with torch.no_grad():
+        if extractor in ("rnn", "lstm", "gru"):
+            check = manual_recurrent(m, x)
+            assert torch.allclose(check, y, rtol=0, atol=1e-12), (check - y).abs().max()
+            check = "manual cells ok"
+        elif extractor == "transformer":
+            man = manual_transformer(m, x, o)
+            assert torch.allclose(man, y, rtol=0, atol=1e-12), (man - y).abs().max()
+            check = "manual ok, nn.TransformerEncoderLayer " + verify_transformer(m, x, o)
+        else:
+            left = m(x, leftpad=True)
+            assert torch.allclose(left, y, rtol=0, atol=1e-12)
+            check = "left-pad ok"
+
+    fixture = {
+        "extractor": extractor,
+        "options": o,
+        "inputDim": D,
+        "x": enc(x),
+        "weights": {k: enc(p) for k, p in named.items()},
+        "y": enc(y),
+        "r": enc(r),
+        "loss": rnd(loss.item()),
+        "grads": {"x": enc(grads[0]), **{k: enc(g) for k, g in zip(named.keys(), grads[1:])}},
+    }
+    return fixture, loss.item(), sum(p.numel() for p in named.values()), check
+
+
+def dump(fixture):
+    """JSON with one tensor per line: small and still diffable."""
+    lines = ["{"]
+    items = list(fixture.items())
+    for i, (k, v) in enumerate(items):
+        comma = "," if i < len(items) - 1 else ""
+        if k in ("weights", "grads"):
+            lines.append(f"  {json.dumps(k)}: {{")
+            sub = list(v.items())
+            for j, (n, t) in enumerate(sub):
+                c = "," if j < len(sub) - 1 else ""
+                lines.append(f"    {json.dumps(n)}: {json.dumps(t, separators=(',', ':'))}{c}")
+            lines.append(f"  }}{comma}")
+        else:
+            lines.append(f"  {json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=os.path.join(here, "..", "..", "test", "fixtures", "golden"))
+    a = ap.parse_args()
+    torch.set_num_threads(1)
+    os.makedirs(a.out, exist_ok=True)
+    print(f"torch {torch.__version__}, B={B} T={T} D={D}, out={os.path.normpath(a.out)}")
+    for name, extractor, o in CONFIGS:
+        fixture, loss, n, check = make(name, extractor, o)
+        path = os.path.join(a.out, f"{name}.json")
+        text = dump(fixture)
+        with open(path, "w") as f:
+            f.write(text)
+        print(f"{name:24s} {extractor:12s} params={n:4d} loss={loss:+.8f} size={len(text):6d}B  {check}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
