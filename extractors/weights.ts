@@ -47,6 +47,9 @@ export function loadWeights(extractor: Extractor, record: WeightRecord): void {
   for (const name of known) {
     const entry = record[name];
     const want = variables[name].shape;
+    if (typeof entry !== 'object' || entry === null) {
+      throw new Error(`loadWeights: weight "${name}" is not a {shape, data} entry; store it as {shape: [${want.join(', ')}], data: [...]}`);
+    }
     if (!Array.isArray(entry.shape) || entry.shape.length !== want.length || entry.shape.some((n, i) => n !== want[i])) {
       throw new Error(
         `loadWeights: weight "${name}" has shape [${String(entry.shape)}] but the extractor expects [${want.join(', ')}] (PyTorch layout); ` +

@@ -143,7 +143,7 @@ export async function main(argv: string[]): Promise<void> {
       'run the built-in quick suite (every extractor x recall, adding x two lengths) and write a report',
       (y) => runFlags(y),
       async (a) => {
-        const input = suiteFromArgs(a, QUICK_SUITE);
+        const input = suiteFromArgs(a, { ...QUICK_SUITE, extractors: extractors.names() }); // every registered extractor, plugins included
         const out = a.out ?? defaultOut(input.name ?? 'quick');
         await runSuite(input, { ...a, out }, a.report ?? out.replace(/\.jsonl$/, '-report'));
       },
@@ -198,9 +198,15 @@ function printList(json: boolean): void {
     return Object.entries(schema.shape ?? {}).map(([key, field]) => ({ key, default: defaults[key], description: field.description ?? '' }));
   };
   const taskRows = tasks.all().map((t) => {
-    const task = t.create(t.options.parse({}));
-    const chance = task.chance(Math.max(task.minLength, 64));
-    return { name: t.name, description: t.description, metric: chance.metric, chance: chance.value, chanceWhy: chance.why, options: describeOptions(t.options) };
+    const row = { name: t.name, description: t.description, example: t.example, source: t.source, options: describeOptions(t.options) };
+    try {
+      const task = t.create(t.options.parse({}));
+      const chance = task.chance(Math.max(task.minLength, 64));
+      return { ...row, metric: chance.metric, chance: chance.value, chanceWhy: chance.why };
+    } catch (e) {
+      // e.g. an optional data package that is not installed: list the task, say why it cannot run.
+      return { ...row, unavailable: (e as Error).message };
+    }
   });
   const extractorRows = extractors.all().map((e) => ({ name: e.name, description: e.description, options: describeOptions(e.options as never) }));
   if (json) {
@@ -210,7 +216,10 @@ function printList(json: boolean): void {
   const opts = (rows: { key: string; default: unknown; description: string }[]) =>
     rows.map((o) => `      ${o.key} = ${JSON.stringify(o.default)}  ${o.description}`).join('\n');
   const lines = ['Tasks:'];
-  for (const t of taskRows) lines.push(`  ${t.name}  ${t.description}`, `    metric ${t.metric}, chance ${+t.chance.toPrecision(4)} at T=64 (${t.chanceWhy})`, opts(t.options));
+  for (const t of taskRows) {
+    const facts = 'unavailable' in t ? `    unavailable: ${t.unavailable}` : `    metric ${t.metric}, chance ${+t.chance.toPrecision(4)} at T=64 (${t.chanceWhy})`;
+    lines.push(`  ${t.name}  ${t.description}`, facts, opts(t.options));
+  }
   lines.push('', 'Extractors:');
   for (const e of extractorRows) lines.push(`  ${e.name}  ${e.description}`, opts(e.options));
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');

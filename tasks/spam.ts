@@ -22,7 +22,7 @@
  * Sampling: label uniform, then a document of that label uniform (the corpus is ~69% ham),
  * so chance is exactly 0.5.
  *
- * Worked example (level 'word', T = 8, window 'start'): a spam-2 message with Subject
+ * Worked example (level 'word', T = 8, window 'start'): a spam-1 message with Subject
  * "Life Insurance - Why Pay More?" -> input `life insurance - why pay more ? <body...>`
  * -> spam.
  *

@@ -31,7 +31,7 @@ export interface MetricInfo {
 export const METRICS: Record<MetricName, MetricInfo> = {
   accuracy: { name: 'accuracy', higherIsBetter: true, unit: 'fraction correct' },
   mse: { name: 'mse', higherIsBetter: false, unit: 'mean squared error' },
-  'cross-entropy': { name: 'cross-entropy', higherIsBetter: false, unit: 'nats per sequence' },
+  'cross-entropy': { name: 'cross-entropy', higherIsBetter: false, unit: 'nats per step (mean over counted steps)' },
 };
 
 /** The score of a model that ignores its input, in the task's metric. */

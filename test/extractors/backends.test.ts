@@ -16,8 +16,7 @@ const configs: { label: string; name: string; options: Record<string, unknown> }
   { label: 'rnn', name: 'rnn', options: { hidden: 128 } },
   { label: 'lstm', name: 'lstm', options: { hidden: 128 } },
   { label: 'gru', name: 'gru', options: { hidden: 128 } },
-  { label: 'transformer', name: 'transformer', options: { dModel: 128, heads: 4, ffDim: 512, layers: 2 } },
-  { label: 'transformer learned pre', name: 'transformer', options: { dModel: 128, heads: 4, ffDim: 512, layers: 2, positional: 'learned', norm: 'pre', maxLen: 16 } },
+  { label: 'transformer', name: 'transformer', options: { dModel: 128, heads: 4, ffDim: 512, layers: 1, positional: 'learned', maxLen: 16 } },
   { label: 'tcn', name: 'tcn', options: { channels: 128, kernel: 3, levels: 4 } },
 ];
 
