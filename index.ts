@@ -13,9 +13,49 @@ export { runCell } from './harness/runner.js';
 export { readResults, resultSchema, type ResultRecord } from './harness/results.js';
 export { writeReport } from './reports/render.js';
 
+export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';
+
+import type * as tf from '@tensorflow/tfjs';
 import { extractors } from './harness/plugins.js';
+import { Rng } from './harness/rng.js';
+import type { Extractor } from './extractors/types.js';
+import { loadWeights, saveWeights, type WeightRecord } from './extractors/weights.js';
 
 /** Names of every registered extractor. */
 export function listExtractors(): string[] {
   return extractors.names();
+}
+
+/** A standalone extractor with PyTorch-named weights that can be saved and loaded. */
+export interface StandaloneExtractor {
+  extractor: Extractor;
+  /** Weights by PyTorch state_dict name, as plain arrays. */
+  saveWeights(): WeightRecord;
+  /** Assign weights by name; refuses unknown or missing names and wrong shapes. */
+  loadWeights(record: WeightRecord): void;
+  /** x [B, T, D] -> features [B, T, H]. */
+  apply(x: tf.Tensor3D, opts?: { training?: boolean }): tf.Tensor3D;
+  parameterCount: number;
+  dispose(): void;
+}
+
+/**
+ * Create a registered extractor by name. Options are validated (and defaulted) by its zod
+ * schema; `inputDim` is the width D of the input (default 64, the standard embedding) and
+ * `seed` seeds the initial weights. Call `initBackend` first.
+ */
+export function createExtractor(name: string, options: Record<string, unknown> = {}, ctx: { inputDim?: number; seed?: number; warn?: (m: string) => void } = {}): StandaloneExtractor {
+  const def = extractors.get(name);
+  const extractor = def.create(def.options.parse(options), { inputDim: ctx.inputDim ?? 64, rng: new Rng(ctx.seed ?? 1).fork('extractor'), warn: ctx.warn });
+  return {
+    extractor,
+    saveWeights: () => saveWeights(extractor),
+    loadWeights: (record) => loadWeights(extractor, record),
+    apply: (x, opts = {}) => extractor.apply(x, { training: opts.training ?? false }),
+    parameterCount: Object.values(extractor.variables).reduce((n, v) => n + v.size, 0),
+    dispose() {
+      extractor.dispose?.();
+      for (const v of Object.values(extractor.variables)) v.dispose();
+    },
+  };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './errors.js';
-import { executeCells } from './execute.js';
+import { defaultWorkers, executeCells } from './execute.js';
 import { loadPlugins } from './loadPlugins.js';
 import { extractors, tasks } from './plugins.js';
 import { createProgress } from './progress.js';
@@ -66,6 +66,7 @@ interface RunArgs {
   report?: string;
   plugin?: string[];
   quiet?: boolean;
+  workers?: number;
 }
 
 /** Flags override the suite file (or the quick suite); the result is validated as a whole. */
@@ -107,7 +108,8 @@ function runFlags(y: Argv): Argv<RunArgs> {
     .option('option', { alias: 'o', type: 'string', array: true, describe: 'plugin option NAME.KEY=VALUE, e.g. -o transformer.heads=8' })
     .option('out', { type: 'string', describe: 'results file (JSONL); default results/<suite>-<time>.jsonl' })
     .option('report', { type: 'string', describe: 'also write an HTML report into this folder' })
-    .option('quiet', { type: 'boolean', describe: 'no progress output' }) as Argv<RunArgs>;
+    .option('quiet', { type: 'boolean', describe: 'no progress output' })
+    .option('workers', { type: 'number', describe: `worker threads, one tfjs instance and core each (default: the number of cores, ${defaultWorkers()})` }) as Argv<RunArgs>;
 }
 
 async function runSuite(input: SuiteInput, a: RunArgs, reportDir?: string): Promise<void> {
@@ -116,7 +118,10 @@ async function runSuite(input: SuiteInput, a: RunArgs, reportDir?: string): Prom
   const out = a.out ?? defaultOut(suite.name);
   const progress = createProgress(process.stderr, a.quiet);
   progress.log(`fxbench: ${cells.length} cells (${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds) -> ${out}`);
-  const records = await executeCells(cells, { out, progress });
+  if (a.workers !== undefined && (!Number.isInteger(a.workers) || a.workers < 1)) throw new UsageError(`--workers must be a positive integer, got ${a.workers}`);
+  // Workers import plugins themselves: give them paths that do not depend on the cwd.
+  const plugins = (a.plugin ?? []).map((p) => (p.startsWith('.') || p.startsWith('/') || /\.(m?js|ts)$/.test(p) ? path.resolve(p) : p));
+  const records = await executeCells(cells, { out, progress, workers: a.workers, plugins });
   const failed = records.filter((r) => r.status !== 'completed').length;
   progress.log(`results: ${out}${failed ? ` (${failed} cells did not complete)` : ''}`);
   if (reportDir) {
@@ -214,7 +219,7 @@ function printList(json: boolean): void {
     return;
   }
   const opts = (rows: { key: string; default: unknown; description: string }[]) =>
-    rows.map((o) => `      ${o.key} = ${JSON.stringify(o.default)}  ${o.description}`).join('\n');
+    rows.map((o) => `      ${o.key} = ${o.default === undefined ? "(unset)" : JSON.stringify(o.default)}  ${o.description}`.trimEnd()).join('\n');
   const lines = ['Tasks:'];
   for (const t of taskRows) {
     const facts = 'unavailable' in t ? `    unavailable: ${t.unavailable}` : `    metric ${t.metric}, chance ${+t.chance.toPrecision(4)} at T=64 (${t.chanceWhy})`;

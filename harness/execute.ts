@@ -1,8 +1,11 @@
 /**
- * Runs a suite's cells in order, appending each finished record to the results file
- * (fsynced) so an interrupted run keeps everything it finished.
+ * Runs a suite's cells — in this thread, or on worker threads (one tfjs instance each) —
+ * appending each finished record to the results file (fsynced), so an interrupted run
+ * keeps everything it finished.
  */
+import os from 'node:os';
 import { initBackend } from './backend.js';
+import { runOnWorkers } from './pool.js';
 import type { Progress } from './progress.js';
 import { appendResult, type ResultRecord } from './results.js';
 import { runCell } from './runner.js';
@@ -11,27 +14,47 @@ import type { Cell } from './suite.js';
 export interface ExecuteOptions {
   out: string;
   progress: Progress;
+  /** Worker threads; 1 runs in this thread. Default: the number of cores. */
+  workers?: number;
+  /** Plugins the workers must load (resolved paths or package names). */
+  plugins?: string[];
+}
+
+export function defaultWorkers(): number {
+  return os.availableParallelism();
 }
 
 export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise<ResultRecord[]> {
   const records: ResultRecord[] = [];
   if (cells.length === 0) return records;
-  await initBackend(cells[0].train.backend);
+  const { progress } = opts;
+  const workers = Math.min(opts.workers ?? defaultWorkers(), cells.length);
+  progress.start(cells.length, cells.reduce((n, c) => n + c.train.steps, 0));
   const warned = new Set<string>();
-  for (const [i, cell] of cells.entries()) {
-    opts.progress.cellStart(i + 1, cells.length, cell.id);
-    const record = await runCell(cell, {
-      onStep: (step, steps, loss) => opts.progress.step(step, steps, loss),
-      warn: (m) => {
-        if (!warned.has(m)) opts.progress.log(`warning: ${m}`);
-        warned.add(m);
-      },
-    });
+  const warn = (m: string) => {
+    if (!warned.has(m)) progress.log(`warning: ${m}`);
+    warned.add(m);
+  };
+  const finish = (record: ResultRecord) => {
     appendResult(opts.out, record);
     records.push(record);
-    opts.progress.cellEnd(summarize(record));
+    progress.cellEnd(record.cellId, summarize(record));
+  };
+  if (workers <= 1) {
+    await initBackend(cells[0].train.backend);
+    for (const cell of cells) {
+      progress.cellStart(cell.id);
+      finish(await runCell(cell, { onStep: (step, steps, loss) => progress.step(cell.id, step, steps, loss), warn }));
+    }
+  } else {
+    await runOnWorkers(cells, workers, { plugins: opts.plugins ?? [], backend: cells[0].train.backend }, {
+      cellStart: (cell) => progress.cellStart(cell.id),
+      step: (cell, step, steps, loss) => progress.step(cell.id, step, steps, loss),
+      warn,
+      result: finish,
+    });
   }
-  opts.progress.stop();
+  progress.stop();
   return records;
 }
 

@@ -1,42 +1,46 @@
 /**
  * Progress for long work: a bar when stderr is a terminal, plain lines otherwise (CI logs,
- * pipes), so nothing is lost to carriage returns in a log file.
+ * pipes), so nothing is lost to carriage returns in a log file. Cells may run in parallel
+ * on workers, so progress counts cells and training steps over the whole suite.
  */
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  /** Start cell `index` of `total`. */
-  cellStart(index: number, total: number, label: string): void;
-  step(step: number, steps: number, loss: number): void;
-  cellEnd(summary: string): void;
+  /** The suite is about to run `cells` cells totalling `steps` training steps. */
+  start(cells: number, steps: number): void;
+  cellStart(label: string): void;
+  step(label: string, step: number, steps: number, loss: number): void;
+  cellEnd(label: string, summary: string): void;
   log(message: string): void;
   stop(): void;
 }
 
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, quiet = false): Progress {
-  if (quiet) return { cellStart() {}, step() {}, cellEnd() {}, log: (m) => stream.write(m + '\n'), stop() {} };
-  if (stream.isTTY) return barProgress(stream);
-  return lineProgress(stream);
+  if (quiet) return { start() {}, cellStart() {}, step() {}, cellEnd() {}, log: (m) => stream.write(m + '\n'), stop() {} };
+  return stream.isTTY ? barProgress(stream) : lineProgress(stream);
 }
 
 function lineProgress(stream: NodeJS.WriteStream): Progress {
-  let prefix = '';
-  let lastLogged = 0;
+  let total = 0;
+  let started = 0;
+  let done = 0;
+  let lastLogged = performance.now();
   return {
-    cellStart(index, total, label) {
-      prefix = `[${index}/${total}] ${label}`;
-      lastLogged = performance.now();
-      stream.write(`${prefix} ...\n`);
+    start(cells) {
+      total = cells;
     },
-    step(step, steps, loss) {
-      // A line every 10 s at most keeps CI logs readable.
-      if (performance.now() - lastLogged > 10_000) {
+    cellStart(label) {
+      stream.write(`[${++started}/${total}] ${label} ...\n`);
+    },
+    step(label, step, steps, loss) {
+      // One line every 15 s at most keeps CI logs readable.
+      if (performance.now() - lastLogged > 15_000) {
         lastLogged = performance.now();
-        stream.write(`${prefix} step ${step}/${steps} loss ${loss.toFixed(4)}\n`);
+        stream.write(`  ${label} step ${step}/${steps} loss ${loss.toFixed(4)}\n`);
       }
     },
-    cellEnd(summary) {
-      stream.write(`${prefix} ${summary}\n`);
+    cellEnd(label, summary) {
+      stream.write(`[done ${++done}/${total}] ${label}: ${summary}\n`);
     },
     log: (m) => stream.write(m + '\n'),
     stop() {},
@@ -45,34 +49,39 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
 
 function barProgress(stream: NodeJS.WriteStream): Progress {
   const bar = new cliProgress.SingleBar(
-    { stream, format: '{cell} |{bar}| step {value}/{total} loss {loss} | cell {index}/{cells}', hideCursor: true, clearOnComplete: true },
+    { stream, format: 'cells {cells} |{bar}| {percentage}% steps {value}/{total} | eta {eta_formatted} | {current}', hideCursor: true, etaBuffer: 200, clearOnComplete: true },
     cliProgress.Presets.shades_classic,
   );
-  let active = false;
-  let label = '';
+  let totalCells = 0;
+  let done = 0;
+  let steps = 0;
+  const running = new Set<string>();
+  const payload = () => ({ cells: `${done}/${totalCells}`, current: [...running].join(', ') });
   return {
-    cellStart(index, total, l) {
-      label = `[${index}/${total}] ${l}`;
-      bar.start(1, 0, { cell: l, loss: '-', index, cells: total });
-      active = true;
+    start(cells, totalSteps) {
+      totalCells = cells;
+      bar.start(totalSteps, 0, payload());
     },
-    step(step, steps, loss) {
-      bar.setTotal(steps);
-      bar.update(step, { loss: loss.toFixed(4) });
+    cellStart(label) {
+      running.add(label);
+      bar.update(steps, payload());
     },
-    cellEnd(summary) {
-      if (active) bar.stop();
-      active = false;
-      stream.write(`${label} ${summary}\n`);
+    step() {
+      bar.update(++steps, payload());
+    },
+    cellEnd(label, summary) {
+      running.delete(label);
+      done++;
+      // Print the finished cell above the bar.
+      bar.stop();
+      stream.write(`[${done}/${totalCells}] ${label}: ${summary}\n`);
+      if (done < totalCells) bar.start(bar.getTotal(), steps, payload());
     },
     log(m) {
-      if (active) bar.stop();
-      active = false;
-      stream.write(m + '\n');
+      stream.write(`\r\x1b[K${m}\n`);
     },
     stop() {
-      if (active) bar.stop();
-      active = false;
+      bar.stop();
     },
   };
 }

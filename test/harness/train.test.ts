@@ -21,9 +21,9 @@ function cells(extractors: unknown[], over: Record<string, unknown> = {}) {
       extractors,
       lengths: [8],
       seeds: [1],
-      steps: 120,
+      steps: 150,
       batch: 32,
-      lr: 1e-2,
+      lr: 3e-3,
       embedDim: 16,
       evalBatches: 4,
       ...over,
@@ -47,7 +47,7 @@ describe('training on recall at T=8 (chance 0.25)', () => {
       if (record.status !== 'completed') throw new Error(JSON.stringify(record));
       expect(record.metrics.chance).toBeCloseTo(0.25);
       expect(record.metrics.value).toBeGreaterThan(0.6);
-      expect(record.curves.loss).toHaveLength(120);
+      expect(record.curves.loss).toHaveLength(150);
       expect(record.curves.gradNorm.every((g) => g > 0 && Number.isFinite(g))).toBe(true);
       expect(record.extractor.params).toBeGreaterThan(0);
     });
