@@ -12,7 +12,8 @@ import { loadPlugins } from './loadPlugins.js';
 import { extractors, tasks } from './plugins.js';
 import { createProgress } from './progress.js';
 import { readResults } from './results.js';
-import { expandSuite, loadSuiteFile, parseSuite, type SuiteInput } from './suite.js';
+import { expandSuite, formatZodIssue, loadSuiteFile, parseSuite, type SuiteInput } from './suite.js';
+import { Rng } from './rng.js';
 import { QUICK_SUITE } from './suites.js';
 import { writeReport } from '../reports/render.js';
 
@@ -105,7 +106,7 @@ function runFlags(y: Argv): Argv<RunArgs> {
     .option('batch', { type: 'number', describe: 'sequences per training step' })
     .option('lr', { type: 'number', describe: 'Adam learning rate' })
     .option('backend', { type: 'string', choices: ['wasm', 'cpu'], describe: 'tfjs backend (wasm is ~40x faster)' })
-    .option('option', { alias: 'o', type: 'string', array: true, describe: 'plugin option NAME.KEY=VALUE, e.g. -o transformer.heads=8' })
+    .option('option', { alias: 'o', type: 'string', describe: 'plugin option NAME.KEY=VALUE, repeatable, e.g. -o transformer.heads=8' })
     .option('out', { type: 'string', describe: 'results file (JSONL); default results/<suite>-<time>.jsonl' })
     .option('report', { type: 'string', describe: 'also write an HTML report into this folder' })
     .option('quiet', { type: 'boolean', describe: 'no progress output' })
@@ -134,7 +135,9 @@ export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)
     .scriptName('fxbench')
     .usage('$0 <command> [options]\n\nCompare RNN/LSTM/GRU, Transformer and TCN feature extractors on identical tasks.')
-    .option('plugin', { type: 'string', array: true, describe: 'load an extractor/task plugin (file or package; plugins are code: only load what you trust)' })
+    // Not `array: true`: an array option would swallow the command name that follows it.
+    .option('plugin', { type: 'string', describe: 'load an extractor/task plugin (file or package), repeatable; plugins are code: only load what you trust' })
+    .coerce(['plugin', 'option'], (v: string | string[]) => [v].flat())
     .option('verbose', { type: 'boolean', describe: 'print stack traces of errors' })
     .middleware(async (a) => {
       if (a.plugin?.length) {
@@ -180,12 +183,26 @@ export async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'sample <task>',
+      'print decoded samples of a task (tokens as text, target, meta)',
+      (y) =>
+        y
+          .positional('task', { type: 'string', demandOption: true, describe: 'task name' })
+          .option('length', { type: 'number', default: 32, describe: 'sequence length T' })
+          .option('count', { type: 'number', default: 5, describe: 'samples to print' })
+          .option('seed', { type: 'number', default: 1, describe: 'seed of the sample stream' })
+          .option('option', { alias: 'o', type: 'string', describe: 'task option NAME.KEY=VALUE, repeatable' })
+          .coerce('option', (v: string | string[]) => [v].flat())
+          .option('json', { type: 'boolean', describe: 'one JSON object per line' }),
+      (a) => printSamples(a.task as string, a),
+    )
+    .command(
       'list',
       'list tasks and extractors with their options and defaults',
       (y) => y.option('json', { type: 'boolean', describe: 'machine-readable output' }),
       (a) => printList(Boolean(a.json)),
     )
-    .demandCommand(1, 'give a command: quick, run, report or list (fxbench --help)')
+    .demandCommand(1, 'give a command: quick, run, report, sample or list (fxbench --help)')
     .strict()
     .recommendCommands()
     .help()
@@ -195,6 +212,30 @@ export async function main(argv: string[]): Promise<void> {
       throw err ?? new UsageError(msg);
     });
   await parser.parseAsync();
+}
+
+function printSamples(name: string, a: { length: number; count: number; seed: number; option?: string[]; json?: boolean }): void {
+  for (const [flag, v] of [['length', a.length], ['count', a.count], ['seed', a.seed]] as const) {
+    if (!Number.isInteger(v) || v < (flag === 'seed' ? 0 : 1)) throw new UsageError(`--${flag} must be a ${flag === 'seed' ? 'non-negative' : 'positive'} integer, got ${v}`);
+  }
+  const def = tasks.get(name);
+  const given = parseOptionFlags(a.option ?? []);
+  for (const key of given.keys()) if (key !== name) throw new UsageError(`--option names "${key}", but this command samples task "${name}": write ${name}.KEY=VALUE`);
+  const parsed = def.options.safeParse(given.get(name) ?? {});
+  if (!parsed.success) throw new UsageError(`task ${name} options: ${formatZodIssue(parsed.error)}`);
+  const task = def.create(parsed.data);
+  if (a.length < task.minLength) throw new UsageError(`task ${name} needs --length >= ${task.minLength}, got ${a.length}`);
+  // The same stream a cell with this seed trains on.
+  const batch = task.sample(new Rng(a.seed).fork('train'), a.count, a.length);
+  const chance = task.chance(a.length);
+  const lines: string[] = [];
+  if (!a.json) lines.push(`${name} at T=${a.length}: ${chance.metric}, chance ${+chance.value.toPrecision(4)} (${chance.why})`);
+  for (let i = 0; i < a.count; i++) {
+    const { input, target } = task.decode(batch, i);
+    const meta = batch.meta[i];
+    lines.push(a.json ? JSON.stringify({ input, target, meta }) : `#${i + 1}  ${input}\n    -> ${target}  ${JSON.stringify(meta)}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 function printList(json: boolean): void {

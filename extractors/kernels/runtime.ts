@@ -7,12 +7,18 @@
  * releases the arena (`release(mark)`). Nothing lives in it between calls, so the kernels
  * work the same under any tfjs backend (wasm or cpu): tensors cross as Float32Arrays.
  */
+import { cellFns } from './cells.js';
 import { gemmFn } from './gemm.js';
 import { assemble } from './wasm.js';
 
-interface Exports {
+/** A row kernel of ./cells.ts: (B, H, then a byte address and a byte row stride per array). */
+export type RowKernel = (B: number, H: number, ...ptrsAndStrides: number[]) => void;
+
+type CellName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward';
+
+type Exports = Record<CellName, RowKernel> & {
   gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
-}
+};
 
 const PAGE = 65536;
 
@@ -24,7 +30,7 @@ export class Kernels {
   private top = 64; // bytes; 0..63 unused so that no buffer sits at address 0
 
   constructor() {
-    const bytes = assemble([gemmFn()]);
+    const bytes = assemble([gemmFn(), ...cellFns]);
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
@@ -40,11 +46,32 @@ export class Kernels {
     return at;
   }
 
+  /** A buffer of n zeros. */
+  zeros(n: number): number {
+    const at = this.alloc(n);
+    this.heap.fill(0, at >> 2, (at >> 2) + n);
+    return at;
+  }
+
   /** Copies `data` into a new buffer; returns its byte address. */
   put(data: ArrayLike<number>): number {
     const at = this.alloc(data.length);
     this.heap.set(data, at >> 2);
     return at;
+  }
+
+  /** Copies data [rows, cols] (row-major) into a new buffer as its transpose [cols, rows]. */
+  putTransposed(data: ArrayLike<number>, rows: number, cols: number): number {
+    const at = this.alloc(rows * cols);
+    const heap = this.heap;
+    const o = at >> 2;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[o + c * rows + r] = data[r * cols + c];
+    return at;
+  }
+
+  /** A copy of n floats at byte address `at`. */
+  read(at: number, n: number): Float32Array {
+    return this.heap.slice(at >> 2, (at >> 2) + n);
   }
 
   /** A view (not a copy) of n floats at byte address `at`; valid until the next `alloc`. */

@@ -54,3 +54,29 @@ describe('fxbench CLI', () => {
     expect(existsSync(path.join(dir, 'report', 'index.html'))).toBe(true);
   });
 });
+
+describe('plugins through the CLI', () => {
+  const plugins = ['--plugin', './examples/plugins/bow-extractor.mjs', '--plugin', './examples/plugins/majority-task.mjs'];
+
+  it('registers the example extractor and task plugins, also inside worker threads', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-plugin-'));
+    const out = path.join(dir, 'r.jsonl');
+    const r = fxbench(...plugins, 'run', '--tasks', 'majority,recall', '--extractors', 'bow,rnn', '--lengths', '6', '--steps', '2', '--batch', '4', '--workers', '2', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('registered extractor bow');
+    const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((x) => x.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(records.map((x) => `${x.task.name}/${x.extractor.name}`).sort()).toEqual(['majority/bow', 'majority/rnn', 'recall/bow', 'recall/rnn']);
+    const list = JSON.parse(fxbench(...plugins, 'list', '--json').stdout) as { tasks: { name: string }[] };
+    expect(list.tasks.map((t) => t.name)).toContain('majority');
+  });
+
+  it('refuses a missing plugin file and a plugin that registers nothing, with exit code 2', () => {
+    const missing = fxbench('--plugin', './nope.mjs', 'list');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/plugin file \.\/nope\.mjs does not exist/);
+    const empty = fxbench('--plugin', './test/fixtures/plugins/empty.mjs', 'list');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/plugin \.\/test\/fixtures\/plugins\/empty\.mjs registered nothing/);
+  });
+});
