@@ -17,7 +17,7 @@ const task = {
   output: { kind: 'classes' as const, classes: 2, labels: ['0', '1'], per: 'sequence' as const },
 } as never;
 const model = buildModel(task, extractors.get(name), {}, { embedDim: 64, readout: 'last' }, new Rng(1));
-const opt = tf.train.adam(1e-3);
+const opt: tf.Optimizer = tf.train.adam(1e-3);
 const ids = new Int32Array(B * T).map((_, i) => (i * 7) % 32);
 const t = { inputs: tf.tensor1d(ids, 'int32'), targets: tf.tensor1d(new Int32Array(B), 'int32'), batchSize: B, length: T };
 const vars = Object.values(model.variables);

@@ -8,18 +8,23 @@
  * the WASM backend, and tape-based autodiff adds as many again backwards; at T = 256 that
  * overhead was most of a training step. Here a step costs one gemm and one kernel call.
  *
- * Layout: every buffer stays batch-major like x ([B, T, width], row b*T + t), so no
- * transposes are needed; the kernels read a time step's B rows with a row stride of T rows.
+ * Layout: inside the kernels' memory every buffer is time-major, [T, B, width] (row t*B + b):
+ * the B rows of one time step are contiguous. (Batch-major rows of one step would sit
+ * T rows apart, a power-of-two stride that maps them all onto the same cache sets.) x, dy
+ * come in and y, dx go out batch-major [B, T, .], transposed by the copy that moves them
+ * across anyway. y and c carry one block of B zero rows in front (h_{-1} = c_{-1} = 0), so
+ * step t reads its predecessor at row block t - 1 with no special case for t = 0, and the
+ * block of all h_{t-1} (H_prev for dW_hh) is the same buffer from its start.
  *
- * Forward, per layer:
- *   xg = X W_ih^T                              one gemm for all steps       [B*T, G*H]
- *   for t: xg[t] += y[t-1] W_hh^T (rnn, lstm)  or hp = y[t-1] W_hh^T (gru)  [B, G*H]
- *          cell kernel: gates, c[t], y[t]  (biases added here)
- * Backward (dy [B, T, H] in):
+ * Forward, per layer (N = T*B rows):
+ *   xg = X W_ih^T                               one gemm for all steps      [N, G*H]
+ *   for t: xg[t] += h[t-1] W_hh^T (rnn, lstm)   or hp = h[t-1] W_hh^T (gru) [B, G*H]
+ *          cell kernel: gates (in place of xg[t]), c[t], h[t]  (biases added here)
+ * Backward (dy in):
  *   for t = T-1..0: cell kernel: dpre[t] (in place of the gates), dc carried;
- *                   dh = dpre[t] W_hh (+ dh z for gru)                     [B, H]
+ *                   dh = dpre[t] W_hh (+ dh z for gru)                    [B, H]
  *   then, for all steps at once (the sums over t become one product each):
- *   dW_ih = dpre^T X [G*H, D]; dW_hh = dpre^T H_prev [G*H, H]; dx = dpre W_ih [B*T, D];
+ *   dW_ih = dpre^T X [G*H, D]; dW_hh = dpre^T H_prev [G*H, H]; dx = dpre W_ih [N, D];
  *   db = column sums of dpre (gru: b_hh's from the hidden-side gradient dhp).
  */
 import * as tf from '@tensorflow/tfjs';
@@ -47,13 +52,16 @@ interface Dims {
   GH: number;
 }
 
-/** What the forward pass keeps for the backward pass (host copies: the kernel memory is scratch). */
+/**
+ * What the forward pass keeps for the backward pass, time-major (host copies: the kernel
+ * memory is scratch, reused by the next call).
+ */
 interface Saved {
-  x: Float32Array; // [B*T, D]
-  gates: Float32Array; // [B*T, G*H] activated gates (rnn: unused, empty)
-  y: Float32Array; // [B*T, H]
-  c?: Float32Array; // lstm: cell states [B*T, H]
-  hn?: Float32Array; // gru: W_hn h + b_hn [B*T, H]
+  x: Float32Array; // [T*B, D]
+  gates: Float32Array; // [T*B, G*H] activated gates (rnn: none, empty)
+  h: Float32Array; // [(T+1)*B, H] outputs after the zero block h_{-1}
+  c?: Float32Array; // lstm: [(T+1)*B, H] cell states after the zero block c_{-1}
+  hn?: Float32Array; // gru: [T*B, H] W_hn h_{t-1} + b_hn
 }
 
 /** x [B, T, D] -> y [B, T, H] through one layer of `cell`; differentiable in x and the weights. */
@@ -87,53 +95,55 @@ function layerOp(cell: Cell): LayerOp {
 
 const OPS: Record<Cell, LayerOp> = { rnn: layerOp('rnn'), lstm: layerOp('lstm'), gru: layerOp('gru') };
 
-/** Byte strides of a batch-major [B, T, width] buffer: the row of (b, t) is at base + b*T*width*4 + t*width*4. */
-const rowBytes = (width: number) => 4 * width;
-
+/**
+ * The forward pass over all steps. x is batch-major [B, T, D]; returns y batch-major
+ * [B, T, H] and, if `keep`, the state the backward pass needs.
+ */
 function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array, bIh: Float32Array, bHh: Float32Array, keep: boolean): { y: Float32Array; saved?: Saved } {
   const { cell, B, T, D, H, GH } = d;
+  const N = T * B;
   const K = kernels();
   const mark = K.mark();
   try {
-    const X = K.put(x); // [B*T, D]
+    const X = K.putTimeMajor(x, B, T, D); // [N, D]
     const WihT = K.putTransposed(wIh, GH, D); // [D, G*H]
     const WhhT = K.putTransposed(wHh, GH, H); // [H, G*H]
-    const XG = K.alloc(B * T * GH); // [B*T, G*H]
-    const Y = K.alloc(B * T * H); // [B*T, H]
-    const zero = K.zeros(GH); // the zero initial state (read with stride 0)
-    K.gemm(B * T, GH, D, X, D, 1, WihT, GH, XG, GH); // xg = X W_ih^T, every step at once
-    // Per-step views: step t's row of sequence b in a [B, T, w] buffer is base + t*w*4, stride T*w*4.
-    const at = (base: number, w: number, t: number) => base + t * rowBytes(w);
-    const sG = T * rowBytes(GH);
-    const sH = T * rowBytes(H);
+    const XG = K.alloc(N * GH); // [N, G*H]
+    const H0 = K.zeros((T + 1) * B * H); // [(T+1)*B, H]: h_{-1} = 0, then h_0 .. h_{T-1}
+    K.gemm(N, GH, D, X, D, 1, WihT, GH, XG, GH); // xg = X W_ih^T, every step at once
+    const sG = 4 * GH; // row strides in bytes (contiguous rows)
+    const sH = 4 * H;
+    const xg = (t: number) => XG + t * B * sG; // step t's [B, G*H] block
+    const h = (t: number) => H0 + (t + 1) * B * sH; // h_t, t = -1 .. T-1
     const f = K.fns;
+    let c0 = 0;
+    let HN = 0;
     if (cell === 'gru') {
       const bih = K.put(bIh);
       const bhh = K.put(bHh);
-      const HP = K.alloc(B * GH); // [B, G*H] W_hh h_{t-1} of the current step
-      const HN = K.alloc(B * T * H); // [B*T, H]
+      const HP = K.zeros(B * GH); // [B, G*H] W_hh h_{t-1} (zero at t = 0)
+      HN = K.alloc(N * H); // [N, H]
       for (let t = 0; t < T; t++) {
-        if (t > 0) K.gemm(B, GH, H, at(Y, H, t - 1), T * H, 1, WhhT, GH, HP, GH);
-        const [hp, sHp] = t > 0 ? [HP, rowBytes(GH)] : [zero, 0];
-        const [hPrev, sPrev] = t > 0 ? [at(Y, H, t - 1), sH] : [zero, 0];
-        f.gruForward(B, H, at(XG, GH, t), sG, hp, sHp, bih, 0, bhh, 0, hPrev, sPrev, at(HN, H, t), sH, at(Y, H, t), sH);
+        if (t > 0) K.gemm(B, GH, H, h(t - 1), H, 1, WhhT, GH, HP, GH); // hp = h_{t-1} W_hh^T
+        f.gruForward(B, H, xg(t), sG, HP, sG, bih, 0, bhh, 0, h(t - 1), sH, HN + t * B * sH, sH, h(t), sH);
       }
-      return { y: K.read(Y, B * T * H), saved: keep ? { x, gates: K.read(XG, B * T * GH), y: K.read(Y, B * T * H), hn: K.read(HN, B * T * H) } : undefined };
-    }
-    // rnn and lstm: both biases enter only as their sum.
-    const bias = K.put(bIh.map((v, i) => v + bHh[i]));
-    const C = cell === 'lstm' ? K.alloc(B * T * H) : 0; // [B*T, H] cell states
-    for (let t = 0; t < T; t++) {
-      if (t > 0) K.gemm(B, GH, H, at(Y, H, t - 1), T * H, 1, WhhT, GH, at(XG, GH, t), T * GH, true); // xg[t] += h_{t-1} W_hh^T
-      if (cell === 'rnn') f.rnnForward(B, H, at(XG, GH, t), sG, bias, 0, at(Y, H, t), sH);
-      else {
-        const [cPrev, sPrev] = t > 0 ? [at(C, H, t - 1), sH] : [zero, 0];
-        f.lstmForward(B, H, at(XG, GH, t), sG, bias, 0, cPrev, sPrev, at(C, H, t), sH, at(Y, H, t), sH);
+    } else {
+      // rnn and lstm: both biases enter only as their sum.
+      const bias = K.put(bIh.map((v, i) => v + bHh[i]));
+      if (cell === 'lstm') c0 = K.zeros((T + 1) * B * H); // [(T+1)*B, H]: c_{-1} = 0, then c_0 ..
+      const c = (t: number) => c0 + (t + 1) * B * sH;
+      for (let t = 0; t < T; t++) {
+        if (t > 0) K.gemm(B, GH, H, h(t - 1), H, 1, WhhT, GH, xg(t), GH, true); // xg[t] += h_{t-1} W_hh^T
+        if (cell === 'rnn') f.rnnForward(B, H, xg(t), sG, bias, 0, h(t), sH);
+        else f.lstmForward(B, H, xg(t), sG, bias, 0, c(t - 1), sH, c(t), sH, h(t), sH);
       }
     }
-    const y = K.read(Y, B * T * H);
+    const y = K.readBatchMajor(h(0), B, T, H);
     if (!keep) return { y };
-    return { y, saved: { x, y, gates: cell === 'lstm' ? K.read(XG, B * T * GH) : new Float32Array(0), c: cell === 'lstm' ? K.read(C, B * T * H) : undefined } };
+    const saved: Saved = { x: K.read(X, N * D), h: K.read(H0, (T + 1) * B * H), gates: cell === 'rnn' ? new Float32Array(0) : K.read(XG, N * GH) };
+    if (cell === 'lstm') saved.c = K.read(c0, (T + 1) * B * H);
+    if (cell === 'gru') saved.hn = K.read(HN, N * H);
+    return { y, saved };
   } finally {
     K.release(mark);
   }
@@ -147,66 +157,60 @@ interface Grads {
   dbHh: Float32Array;
 }
 
+/** The backward pass through time; dy is batch-major [B, T, H]. */
 function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: Float32Array): Grads {
-  const { cell, B, T, D, H, GH } = d;
+  const { cell, B, T, H, GH } = d;
+  const N = T * B;
   const K = kernels();
   const mark = K.mark();
   try {
-    const Y = K.put(s.y); // [B*T, H]
-    const dY = K.put(dy); // [B*T, H]
+    const H0 = K.put(s.h); // [(T+1)*B, H], h_{-1} = 0 first
+    const dY = K.putTimeMajor(dy, B, T, H); // [N, H]
     const Whh = K.put(wHh); // [G*H, H], as stored: dh = dpre W_hh needs no transpose
-    // DG: the gradient of the pre-activations; starts as the saved gates (overwritten in place, step by step).
-    const DG = cell === 'rnn' ? K.alloc(B * T * GH) : K.put(s.gates); // [B*T, G*H]
+    // DG, the gradient of the pre-activations, overwrites the saved gates step by step.
+    const DG = cell === 'rnn' ? K.alloc(N * GH) : K.put(s.gates); // [N, G*H]
     const DH = K.zeros(B * H); // [B, H] dL/dh_t carried from step t+1
-    const zero = K.zeros(GH);
-    const at = (base: number, w: number, t: number) => base + t * rowBytes(w);
-    const sG = T * rowBytes(GH);
-    const sH = T * rowBytes(H);
-    const sDH = rowBytes(H);
+    const sG = 4 * GH;
+    const sH = 4 * H;
+    const dg = (t: number) => DG + t * B * sG;
+    const h = (t: number) => H0 + (t + 1) * B * sH;
+    const dYt = (t: number) => dY + t * B * sH;
     const f = K.fns;
     // The hidden-side gradient differs from DG only for the gru (n gate: dn * r).
     let DHP = DG;
     if (cell === 'lstm') {
-      const C = K.put(s.c!);
+      const C0 = K.put(s.c!); // [(T+1)*B, H]
+      const c = (t: number) => C0 + (t + 1) * B * sH;
       const DC = K.zeros(B * H); // [B, H] dL/dc_t carried from step t+1
       for (let t = T - 1; t >= 0; t--) {
-        const [cPrev, sPrev] = t > 0 ? [at(C, H, t - 1), sH] : [zero, 0];
-        f.lstmBackward(B, H, at(DG, GH, t), sG, at(C, H, t), sH, cPrev, sPrev, at(dY, H, t), sH, DH, sDH, DC, sDH);
-        if (t > 0) K.gemm(B, H, GH, at(DG, GH, t), T * GH, 1, Whh, H, DH, H); // dh_{t-1} = dpre_t W_hh
+        f.lstmBackward(B, H, dg(t), sG, c(t), sH, c(t - 1), sH, dYt(t), sH, DH, sH, DC, sH);
+        if (t > 0) K.gemm(B, H, GH, dg(t), GH, 1, Whh, H, DH, H); // dh_{t-1} = dpre_t W_hh
       }
     } else if (cell === 'rnn') {
       for (let t = T - 1; t >= 0; t--) {
-        f.rnnBackward(B, H, at(DG, GH, t), sG, at(Y, H, t), sH, at(dY, H, t), sH, DH, sDH);
-        if (t > 0) K.gemm(B, H, GH, at(DG, GH, t), T * GH, 1, Whh, H, DH, H);
+        f.rnnBackward(B, H, dg(t), sG, h(t), sH, dYt(t), sH, DH, sH);
+        if (t > 0) K.gemm(B, H, GH, dg(t), GH, 1, Whh, H, DH, H);
       }
     } else {
-      const HN = K.put(s.hn!);
-      DHP = K.alloc(B * T * GH); // [B*T, G*H]
+      const HN = K.put(s.hn!); // [N, H]
+      DHP = K.alloc(N * GH); // [N, G*H]
+      const dhp = (t: number) => DHP + t * B * sG;
       for (let t = T - 1; t >= 0; t--) {
-        const [hPrev, sPrev] = t > 0 ? [at(Y, H, t - 1), sH] : [zero, 0];
-        f.gruBackward(B, H, at(DG, GH, t), sG, at(HN, H, t), sH, hPrev, sPrev, at(dY, H, t), sH, DH, sDH, at(DHP, GH, t), sG);
-        if (t > 0) K.gemm(B, H, GH, at(DHP, GH, t), T * GH, 1, Whh, H, DH, H, true); // dh_{t-1} = dh z + dhp_t W_hh
+        f.gruBackward(B, H, dg(t), sG, HN + t * B * sH, sH, h(t - 1), sH, dYt(t), sH, DH, sH, dhp(t), sG);
+        if (t > 0) K.gemm(B, H, GH, dhp(t), GH, 1, Whh, H, DH, H, true); // dh_{t-1} = dh z + dhp_t W_hh
       }
     }
-    return weightGrads(K, d, s, DG, DHP, Y, wIh);
+    return weightGrads(K, d, s, DG, DHP, H0, wIh);
   } finally {
     K.release(mark);
   }
 }
 
-/** The sums over all (b, t) of the backward pass, one gemm each (see the file comment). */
-function weightGrads(K: Kernels, d: Dims, s: Saved, DG: number, DHP: number, Y: number, wIh: Float32Array): Grads {
+/** The sums over all (t, b) of the backward pass, one gemm each (see the file comment). */
+function weightGrads(K: Kernels, d: Dims, s: Saved, DG: number, DHP: number, Hprev: number, wIh: Float32Array): Grads {
   const { B, T, D, H, GH } = d;
-  const N = B * T;
+  const N = T * B;
   const X = K.put(s.x); // [N, D]
-  // H_prev [N, H]: row b*T + t is h_{t-1} of sequence b, zero at t = 0.
-  const Hprev = K.alloc(N * H);
-  const heap = K.heap;
-  for (let b = 0; b < B; b++) {
-    const row = (Hprev >> 2) + b * T * H;
-    heap.fill(0, row, row + H);
-    heap.copyWithin(row + H, (Y >> 2) + b * T * H, (Y >> 2) + (b * T + T - 1) * H);
-  }
   const Wih = K.put(wIh); // [G*H, D] as stored
   const one = K.put([1]);
   const dWih = K.alloc(GH * D);
@@ -215,9 +219,9 @@ function weightGrads(K: Kernels, d: Dims, s: Saved, DG: number, DHP: number, Y: 
   const dbIh = K.alloc(GH);
   const dbHh = K.alloc(GH);
   K.gemm(GH, D, N, DG, 1, GH, X, D, dWih, D); // dW_ih = DG^T X (A = DG read transposed: rsa 1, csa G*H)
-  K.gemm(GH, H, N, DHP, 1, GH, Hprev, H, dWhh, H); // dW_hh = DHP^T H_prev
+  K.gemm(GH, H, N, DHP, 1, GH, Hprev, H, dWhh, H); // dW_hh = DHP^T H_prev (rows h_{-1} .. h_{T-2})
   K.gemm(N, D, GH, DG, GH, 1, Wih, D, dX, D); // dx = DG W_ih
   K.gemm(1, GH, N, one, 0, 0, DG, GH, dbIh, GH); // db_ih = 1^T DG (A: one value, strides 0)
   K.gemm(1, GH, N, one, 0, 0, DHP, GH, dbHh, GH); // db_hh = 1^T DHP
-  return { dx: K.read(dX, N * D), dWih: K.read(dWih, GH * D), dWhh: K.read(dWhh, GH * H), dbIh: K.read(dbIh, GH), dbHh: K.read(dbHh, GH) };
+  return { dx: K.readBatchMajor(dX, B, T, D), dWih: K.read(dWih, GH * D), dWhh: K.read(dWhh, GH * H), dbIh: K.read(dbIh, GH), dbHh: K.read(dbHh, GH) };
 }

@@ -48,6 +48,7 @@ const common = {
     embedDim: z.number().int().positive(),
     readout: z.enum(['last', 'mean']),
     evalBatches: z.number().int().positive(),
+    generalize: z.array(z.number().positive()),
     backend: z.enum(['wasm', 'cpu']),
     optimizer: z.object({ name: z.literal('adam'), beta1: z.number(), beta2: z.number(), epsilon: z.number() }),
   }),
@@ -57,6 +58,51 @@ const common = {
   /** Wall time of the whole cell (ms). */
   wallMs: z.number().nonnegative(),
 };
+
+/**
+ * Gradient evidence (Pascanu, Mikolov & Bengio 2013). Distances count positions from the
+ * readout position (the last one), so distance 0 is the readout itself.
+ */
+const gradientsSchema = z.object({
+  /** Per variable group (embedding, each extractor layer or block, head): gradient norm before clipping, at logged steps. */
+  groups: z.array(z.object({ step: z.number().int().positive(), norms: z.record(z.string(), z.number()) })),
+  /** ||dL/dx_t|| for t = 0..T-1 (x = the extractor's input), mean over an evaluation batch, at initialisation. */
+  profileInit: z.array(z.number()),
+  /** The same after training. */
+  profileTrained: z.array(z.number()),
+  /** Least-squares slope of log10 ||dL/dx_t|| against distance from the readout (per position); null if undefined. Negative: decays with distance. */
+  slopeInit: z.number().nullable(),
+  slopeTrained: z.number().nullable(),
+  /** Some step's global norm exceeded 1000x the running median of the steps before it. */
+  exploding: z.boolean(),
+  explodingStep: z.number().int().positive().optional(),
+  /** After training, ||dL/dx|| at the far end is below 1e-6 of its value at the readout. */
+  vanishing: z.boolean(),
+});
+
+/** One evaluation length of the trained model; `not-applicable` when the extractor cannot read that length. */
+const lengthEvalSchema = z.object({
+  length: z.number().int().positive(),
+  /** Length multiple of the training length (1, 2, 4). */
+  factor: z.number().positive(),
+  status: z.enum(['completed', 'not-applicable']),
+  value: z.number().optional(),
+  chance: z.number().optional(),
+  reason: z.string().optional(),
+});
+
+const costSchema = z.object({
+  /** Analytic FLOPs of the extractor's forward pass for one batch. */
+  forwardFlops: z.number().nonnegative(),
+  /** Training step FLOPs of the extractor: forward + backward taken as 3x forward. */
+  trainFlopsPerStep: z.number().nonnegative(),
+  /** trainFlopsPerStep / msPerStep, in GFLOP/s (extractor only; embedding and head excluded). */
+  gflops: z.number().nonnegative(),
+  /** Peak bytes held by tfjs tensors during a training step (tf.memory). */
+  peakTensorBytes: z.number().nonnegative(),
+  /** Process resident set size at the end of training (bytes). */
+  rssBytes: z.number().nonnegative(),
+});
 
 const curves = z.object({
   /** Training loss at every step. */
@@ -87,6 +133,12 @@ export const completedSchema = z.object({
   curves,
   /** Held-out score binned by each per-sample meta key (e.g. distance). */
   byMeta: z.record(z.string(), z.array(binSchema)),
+  gradients: gradientsSchema,
+  /** Length generalisation: the trained model evaluated at L, 2L and 4L. */
+  lengths: z.array(lengthEvalSchema),
+  cost: costSchema,
+  /** Steps until the smoothed training loss closed 90% of the gap from its start to its minimum (null: never). */
+  stepsToThreshold: z.number().int().positive().nullable(),
 });
 
 export const divergedSchema = z.object({

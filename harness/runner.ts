@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { environment } from './env.js';
+import { ExplosionDetector, groupNorms, isVanishing, profileSlope, sensitivityProfile, stepsToThreshold, variableGroup } from './measure/gradients.js';
 import { buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
@@ -45,6 +46,10 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     const opt = cell.train.optimizer;
     optimizer = tf.train.adam(cell.train.lr, opt.beta1, opt.beta2, opt.epsilon);
 
+    // The sensitivity profile is taken on one fixed held-out batch, before and after training.
+    const profileBatch = task.sample(rng.fork('profile'), cell.train.batch, cell.length);
+    const profileInit = withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t));
+
     // Stage 3: train.
     const trained = train(model, optimizer, task, cell, rng.fork('train'), hooks);
     if (trained.diverged !== undefined) {
@@ -57,10 +62,23 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
         wallMs: performance.now() - started,
       };
     }
+    const peakTensorBytes = await peakTrainingBytes(model, task.sample(rng.fork('memory'), cell.train.batch, cell.length));
+    const profileTrained = withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t));
 
-    // Stage 4: evaluate on batches the model never trained on.
-    const evaluated = evaluate(model, task, cell, rng.fork('eval'));
+    // Stage 4: evaluate on batches the model never trained on, at the training length and its multiples.
+    const evalRng = rng.fork('eval');
+    const evaluated = evaluate(model, task, cell, cell.length, evalRng);
     const chance = task.chance(cell.length);
+    const lengths = cell.train.generalize.map((factor) => {
+      const length = Math.round(cell.length * factor);
+      if (factor === 1) return { length, factor, status: 'completed' as const, value: evaluated.value, chance: chance.value };
+      if (model!.extractor.maxLength !== undefined && length > model!.extractor.maxLength) {
+        return { length, factor, status: 'not-applicable' as const, reason: `the extractor reads at most ${model!.extractor.maxLength} positions` };
+      }
+      const e = evaluate(model!, task, cell, length, evalRng.fork(`x${factor}`));
+      return { length, factor, status: 'completed' as const, value: e.value, chance: task.chance(length).value };
+    });
+    const forwardFlops = model.extractor.flops(cell.train.batch, cell.length);
     const record: CompletedRecord = {
       ...base,
       status: 'completed',
@@ -76,6 +94,26 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
       },
       curves: trained.curves,
       byMeta: evaluated.byMeta,
+      gradients: {
+        groups: trained.groups,
+        profileInit,
+        profileTrained,
+        slopeInit: profileSlope(profileInit),
+        slopeTrained: profileSlope(profileTrained),
+        exploding: trained.explodingStep !== undefined,
+        explodingStep: trained.explodingStep,
+        vanishing: isVanishing(profileTrained),
+      },
+      lengths,
+      cost: {
+        forwardFlops,
+        // Backward costs about twice the forward (two matMuls per forward matMul).
+        trainFlopsPerStep: 3 * forwardFlops,
+        gflops: (3 * forwardFlops) / (trained.msPerStep * 1e6),
+        peakTensorBytes,
+        rssBytes: process.memoryUsage().rss,
+      },
+      stepsToThreshold: stepsToThreshold(trained.curves.loss),
       wallMs: performance.now() - started,
     };
     return record;
@@ -89,9 +127,37 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
 
 interface Trained {
   curves: { loss: number[]; gradNorm: number[] };
+  /** Per-group gradient norms at logged steps. */
+  groups: { step: number; norms: Record<string, number> }[];
+  explodingStep?: number;
   msPerStep: number;
   /** Step at which loss or gradient became non-finite. */
   diverged?: number;
+}
+
+/** Run `f` on a batch's tensors and free them afterwards. */
+function withTensors<R>(model: Model, batch: Batch, f: (t: BatchTensors) => R): R {
+  const t = model.toTensors(batch);
+  try {
+    return f(t);
+  } finally {
+    tf.dispose([t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]);
+  }
+}
+
+/** Peak bytes held by tensors during one forward + backward pass (no update), via tf.profile. */
+async function peakTrainingBytes(model: Model, batch: Batch): Promise<number> {
+  const vars = Object.values(model.variables);
+  const t = model.toTensors(batch);
+  try {
+    const info = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => forwardLoss(model, t, true), vars);
+      tf.dispose([value, ...Object.values(grads)]);
+    });
+    return info.peakBytes;
+  } finally {
+    tf.dispose([t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]);
+  }
 }
 
 function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scalar {
@@ -102,7 +168,11 @@ function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scala
 function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Cell, rng: Rng, hooks: CellHooks): Trained {
   const { steps, batch: B, clip } = cell.train;
   const vars = Object.values(model.variables);
+  const groupOf = new Map(Object.entries(model.variables).map(([name, v]) => [v.name, variableGroup(name)]));
+  const logEvery = Math.max(1, Math.floor(steps / 20)); // ~20 logged steps per run, plus the last
   const curves = { loss: [] as number[], gradNorm: [] as number[] };
+  const groups: Trained['groups'] = [];
+  const explosion = new ExplosionDetector();
   const times: number[] = [];
   for (let step = 0; step < steps; step++) {
     const batch = task.sample(rng, B, cell.length);
@@ -117,8 +187,13 @@ function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Cell, rn
     curves.gradNorm.push(norm);
     if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
       tf.dispose([value, normT, t.inputs, t.targets, t.mask, ...Object.values(grads)].filter((x) => x !== undefined));
-      return { curves, msPerStep: mean(times), diverged: step };
+      return { curves, groups, msPerStep: mean(times), diverged: step };
     }
+    explosion.observe(step + 1, norm);
+    const logged = (step + 1) % logEvery === 0 || step === steps - 1 || step === 0;
+    const stepMs = performance.now() - t0; // per-group norms below are measurement, not training: keep them out of the step time
+    if (logged) groups.push({ step: step + 1, norms: groupNorms(grads, groupOf) });
+    const t1 = performance.now();
     // Clip by global norm (pre-clip norm is what is recorded).
     const scale = norm > clip ? clip / norm : 1;
     const clipped = scale === 1 ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
@@ -126,11 +201,11 @@ function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Cell, rn
     tf.dispose([value, normT, t.inputs, t.targets, ...Object.values(grads)]);
     if (t.mask) t.mask.dispose();
     if (clipped !== grads) tf.dispose(Object.values(clipped));
-    times.push(performance.now() - t0);
+    times.push(stepMs + (performance.now() - t1));
     hooks.onStep?.(step + 1, steps, loss);
   }
   // The first step pays for kernel set-up and optimizer slot allocation: leave it out of the mean.
-  return { curves, msPerStep: mean(times.length > 1 ? times.slice(1) : times) };
+  return { curves, groups, explodingStep: explosion.explodingStep, msPerStep: mean(times.length > 1 ? times.slice(1) : times) };
 }
 
 interface Evaluated {
@@ -141,14 +216,14 @@ interface Evaluated {
 }
 
 /** Per-sample scores in the task's metric, so they can be averaged overall and binned by meta. */
-function evaluate(model: Model, task: Task, cell: Cell, rng: Rng): Evaluated {
-  const metric = task.chance(cell.length).metric;
+function evaluate(model: Model, task: Task, cell: Cell, length: number, rng: Rng): Evaluated {
+  const metric = task.chance(length).metric;
   const scores: number[] = []; // per sample, in the task's metric
   const correct: number[] = []; // per sample accuracy, class tasks only
   const metas: Batch['meta'] = [];
   let lossSum = 0;
   for (let b = 0; b < cell.train.evalBatches; b++) {
-    const batch = task.sample(rng, cell.train.batch, cell.length);
+    const batch = task.sample(rng, cell.train.batch, length);
     const t = model.toTensors(batch);
     const [predT, lossT] = tf.tidy(() => {
       const features = model.extractor.apply(model.embed(t), { training: false });

@@ -36,6 +36,7 @@ export const suiteSchema = z
     embedDim: z.number().int().positive().default(64).describe('embedding width fed to every extractor'),
     readout: z.enum(['last', 'mean']).default('last').describe('per-sequence readout of the features'),
     evalBatches: z.number().int().positive().default(4).describe('held-out batches for evaluation'),
+    generalize: z.array(z.number().positive()).default([1, 2, 4]).describe('evaluate the trained model at these multiples of the training length'),
     backend: z.enum(['wasm', 'cpu']).default('wasm'),
   })
   .strict();
@@ -69,6 +70,8 @@ export interface TrainConfig {
   embedDim: number;
   readout: 'last' | 'mean';
   evalBatches: number;
+  /** Multiples of the training length the trained model is also evaluated at (length generalisation). */
+  generalize: number[];
   backend: BackendName;
   optimizer: { name: 'adam'; beta1: number; beta2: number; epsilon: number };
 }
@@ -135,6 +138,7 @@ export function expandSuite(suite: Suite): Cell[] {
     embedDim: suite.embedDim,
     readout: suite.readout,
     evalBatches: suite.evalBatches,
+    generalize: suite.generalize.includes(1) ? suite.generalize : [1, ...suite.generalize],
     backend: suite.backend,
     optimizer: { name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
   };

@@ -69,6 +69,23 @@ export class Kernels {
     return at;
   }
 
+  /** Copies batch-major data [B, T, W] into a new buffer, time-major [T, B, W]. */
+  putTimeMajor(data: Float32Array, B: number, T: number, W: number): number {
+    const at = this.alloc(B * T * W);
+    const heap = this.heap;
+    const o = at >> 2;
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) heap.set(data.subarray((b * T + t) * W, (b * T + t + 1) * W), o + (t * B + b) * W);
+    return at;
+  }
+
+  /** A batch-major copy [B, T, W] of the time-major [T, B, W] buffer at `at`. */
+  readBatchMajor(at: number, B: number, T: number, W: number): Float32Array {
+    const out = new Float32Array(B * T * W);
+    const o = at >> 2;
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.set(this.heap.subarray(o + (t * B + b) * W, o + (t * B + b + 1) * W), (b * T + t) * W);
+    return out;
+  }
+
   /** A copy of n floats at byte address `at`. */
   read(at: number, n: number): Float32Array {
     return this.heap.slice(at >> 2, (at >> 2) + n);
