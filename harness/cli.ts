@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { benchCommand } from './benchCli.js';
 import { UsageError } from './errors.js';
 import { defaultWorkers, executeCells } from './execute.js';
 import { loadPlugins } from './loadPlugins.js';
@@ -183,6 +184,33 @@ export async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'bench',
+      'time a training step and an inference pass of each extractor at the standard shapes (../shared/peers/README.md)',
+      (y) =>
+        y
+          .option('extractors', { type: 'string', default: 'rnn,lstm,gru,transformer,tcn', describe: 'comma-separated extractors' })
+          .option('lengths', { type: 'string', default: '64,256', describe: 'comma-separated lengths' })
+          .option('batch', { type: 'number', default: 32, describe: 'sequences per step' })
+          .option('min-time', { type: 'number', default: 1000, describe: 'time budget per measurement (ms)' })
+          .option('json', { type: 'boolean', describe: 'JSON lines with the PyTorch peer\'s fields' })
+          .option('peer', { type: 'string', describe: 'also run a peer in this session and print ours/theirs ratios (torch)' })
+          .option('backend', { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm' }),
+      async (a) =>
+        benchCommand(
+          {
+            extractors: csv(a.extractors) ?? [],
+            lengths: csvNumbers('lengths', a.lengths) ?? [],
+            batch: a.batch,
+            minTimeMs: a['min-time'],
+            json: Boolean(a.json),
+            peer: a.peer,
+            backend: a.backend as 'wasm' | 'cpu',
+          },
+          (line) => process.stderr.write(line + '\n'),
+          (line) => process.stdout.write(line + '\n'),
+        ),
+    )
+    .command(
       'sample <task>',
       'print decoded samples of a task (tokens as text, target, meta)',
       (y) =>
@@ -202,7 +230,7 @@ export async function main(argv: string[]): Promise<void> {
       (y) => y.option('json', { type: 'boolean', describe: 'machine-readable output' }),
       (a) => printList(Boolean(a.json)),
     )
-    .demandCommand(1, 'give a command: quick, run, report, sample or list (fxbench --help)')
+    .demandCommand(1, 'give a command: quick, run, report, bench, sample or list (fxbench --help)')
     .strict()
     .recommendCommands()
     .help()
