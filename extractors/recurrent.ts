@@ -79,11 +79,20 @@ export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: Extract
  */
 const ELEMENTWISE: Record<Cell, number> = { rnn: 2, lstm: 13, gru: 10 };
 
+/** PyTorch's count: per layer G*H*(D_in + H) weights and 2*G*H biases. */
+export function recurrentParams(cell: Cell, o: RecurrentOptions, inputDim: number): number {
+  const G = GATES[cell];
+  let n = 0;
+  for (let l = 0; l < o.layers; l++) n += G * o.hidden * ((l === 0 ? inputDim : o.hidden) + o.hidden) + 2 * G * o.hidden;
+  return n;
+}
+
 export const rnn = defineExtractor({
   name: 'rnn',
   description: 'Elman RNN: h_t = tanh(W_ih x_t + W_hh h_{t-1} + b), one shared weight set applied step by step',
   options: recurrentOptions,
   create: (o, ctx) => createRecurrent('rnn', o, ctx),
+  width: { option: 'hidden', params: (o, inputDim) => recurrentParams('rnn', o, inputDim) },
 });
 
 export const lstm = defineExtractor({
@@ -91,6 +100,7 @@ export const lstm = defineExtractor({
   description: 'LSTM: a cell state c_t guarded by input, forget and output gates (sigmoids), PyTorch gate order i,f,g,o',
   options: recurrentOptions,
   create: (o, ctx) => createRecurrent('lstm', o, ctx),
+  width: { option: 'hidden', params: (o, inputDim) => recurrentParams('lstm', o, inputDim) },
 });
 
 export const gru = defineExtractor({
@@ -98,4 +108,5 @@ export const gru = defineExtractor({
   description: 'GRU: reset and update gates, no separate cell state, PyTorch gate order r,z,n',
   options: recurrentOptions,
   create: (o, ctx) => createRecurrent('gru', o, ctx),
+  width: { option: 'hidden', params: (o, inputDim) => recurrentParams('gru', o, inputDim) },
 });

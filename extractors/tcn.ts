@@ -32,6 +32,19 @@ export const tcn = defineExtractor({
   name: 'tcn',
   description: 'TCN: residual blocks of dilated causal convolutions (dilation 2^i), the CNN feature extractor',
   options: tcnOptions,
+  width: {
+    option: 'channels',
+    // Per level: conv1 C*Cin*k + C, conv2 C*C*k + C, and a 1x1 downsample C*Cin + C where Cin != C.
+    params: (o, inputDim) => {
+      let n = 0;
+      for (let i = 0; i < o.levels; i++) {
+        const cin = i === 0 ? inputDim : o.channels;
+        n += o.channels * cin * o.kernel + o.channels + o.channels * o.channels * o.kernel + o.channels;
+        if (cin !== o.channels) n += o.channels * cin + o.channels;
+      }
+      return n;
+    },
+  },
   create(o, ctx): Extractor {
     const C = o.channels;
     const k = o.kernel;

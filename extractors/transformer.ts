@@ -34,6 +34,18 @@ export const transformer = defineExtractor({
   name: 'transformer',
   description: 'Transformer encoder: positional encoding, multi-head self-attention, add & norm, ReLU feed-forward, add & norm',
   options: transformerOptions as unknown as z.ZodObject,
+  width: {
+    option: 'dModel',
+    multipleOf: (o) => (o as TransformerOptions).heads,
+    // proj D*d + d, learned positions maxLen*d; per layer: in_proj 3d*d + 3d, out_proj d*d + d,
+    // linear1 ff*d + ff, linear2 d*ff + d, and two LayerNorms 4d unless norm = none.
+    params: (options, inputDim) => {
+      const o = options as TransformerOptions;
+      const d = o.dModel;
+      const layer = 3 * d * d + 3 * d + d * d + d + 2 * o.ffDim * d + o.ffDim + d + (o.norm === 'none' ? 0 : 4 * d);
+      return inputDim * d + d + (o.positional === 'learned' ? o.maxLen * d : 0) + o.layers * layer;
+    },
+  },
   create(o: TransformerOptions, ctx): Extractor {
     const d = o.dModel;
     const dh = d / o.heads;

@@ -53,6 +53,16 @@ export interface ExtractorDefinition<S extends z.ZodObject = z.ZodObject> {
   /** Options with defaults; `fxbench list` prints them. */
   options: S;
   create(options: z.output<S>, ctx: ExtractorContext): Extractor;
+  /**
+   * Parameter matching (`--match-params N`): the option that sets the extractor's width,
+   * the step its values must be a multiple of, and the analytic parameter count of given
+   * options, so widths can be chosen without allocating weights.
+   */
+  width?: {
+    option: string;
+    multipleOf?: (options: z.output<S>) => number;
+    params: (options: z.output<S>, inputDim: number) => number;
+  };
 }
 
 export function defineExtractor<S extends z.ZodObject>(def: ExtractorDefinition<S>): ExtractorDefinition {

@@ -69,6 +69,7 @@ interface RunArgs {
   plugin?: string[];
   quiet?: boolean;
   workers?: number;
+  'match-params'?: number;
 }
 
 /** Flags override the suite file (or the quick suite); the result is validated as a whole. */
@@ -91,6 +92,7 @@ function suiteFromArgs(a: RunArgs, base?: SuiteInput): SuiteInput {
   if (a.batch !== undefined) input.batch = a.batch;
   if (a.lr !== undefined) input.lr = a.lr;
   if (a.backend !== undefined) input.backend = a.backend as 'wasm' | 'cpu';
+  if (a['match-params'] !== undefined) input.matchParams = a['match-params'];
   if (!input.tasks.length) throw new UsageError('no tasks given: pass --tasks recall,adding or a suite file');
   if (!input.extractors.length) throw new UsageError('no extractors given: pass --extractors rnn,lstm,transformer or a suite file');
   if (!input.lengths.length) throw new UsageError('no lengths given: pass --lengths 16,64 or a suite file');
@@ -111,6 +113,7 @@ function runFlags(y: Argv): Argv<RunArgs> {
     .option('out', { type: 'string', describe: 'results file (JSONL); default results/<suite>-<time>.jsonl' })
     .option('report', { type: 'string', describe: 'also write an HTML report into this folder' })
     .option('quiet', { type: 'boolean', describe: 'no progress output' })
+    .option('match-params', { type: 'number', describe: "size every extractor's width to within 10% of this many parameters" })
     .option('workers', { type: 'number', describe: `worker threads, one tfjs instance and core each (default: the number of cores, ${defaultWorkers()})` }) as Argv<RunArgs>;
 }
 

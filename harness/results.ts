@@ -9,7 +9,13 @@ import { z } from 'zod';
 
 export const SCHEMA_VERSION = 1;
 
-const pluginUse = z.object({ name: z.string(), label: z.string(), options: z.record(z.string(), z.unknown()) });
+const pluginUse = z.object({
+  name: z.string(),
+  label: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  /** Parameter matching: target count, count reached, and the width option chosen. */
+  matched: z.object({ target: z.number(), params: z.number(), option: z.string(), value: z.number() }).optional(),
+});
 
 const envSchema = z.object({
   fxbench: z.string(),

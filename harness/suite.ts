@@ -38,6 +38,7 @@ export const suiteSchema = z
     evalBatches: z.number().int().positive().default(4).describe('held-out batches for evaluation'),
     generalize: z.array(z.number().positive()).default([1, 2, 4]).describe('evaluate the trained model at these multiples of the training length'),
     backend: z.enum(['wasm', 'cpu']).default('wasm'),
+    matchParams: z.number().int().positive().optional().describe("choose each extractor's width so its parameter count is within 10% of this (Long Range Arena's rule)"),
   })
   .strict();
 
@@ -49,6 +50,8 @@ export interface PluginUse {
   name: string;
   label: string;
   options: Record<string, unknown>;
+  /** Set when --match-params chose the width: the target, the count reached and the width chosen. */
+  matched?: { target: number; params: number; option: string; value: number };
 }
 
 /** Everything one cell needs; plain data, so it can go to a worker or into a results file. */
@@ -115,10 +118,43 @@ function resolve(kind: 'task' | 'extractor', ref: z.output<typeof pluginRef>): P
   return { name, label, options: parsed.data as Record<string, unknown> };
 }
 
+/**
+ * Parameter matching: the width (hidden / dModel / channels) whose extractor parameter
+ * count is closest to `target`, which must land within 10% of it. Parameter counts grow
+ * with width, so a binary search over allowed widths finds the closest.
+ */
+export function matchWidth(use: PluginUse, ref: z.output<typeof pluginRef>, target: number, inputDim: number): PluginUse {
+  const def = extractors.get(use.name);
+  if (!def.width) throw new UsageError(`extractor ${use.name} does not declare a width option, so --match-params cannot size it: drop it from this run or set its size by hand`);
+  const { option, params } = def.width;
+  if (typeof ref !== 'string' && ref.options[option] !== undefined) {
+    throw new UsageError(`extractor ${use.label} sets ${option} explicitly while --match-params chooses it: drop one of the two`);
+  }
+  const step = def.width.multipleOf?.(use.options) ?? 1;
+  const count = (k: number) => params({ ...use.options, [option]: k * step }, inputDim);
+  let lo = 1;
+  let hi = Math.ceil(16384 / step);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (count(mid) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  const k = lo > 1 && Math.abs(count(lo - 1) - target) <= Math.abs(count(lo) - target) ? lo - 1 : lo;
+  const reached = count(k);
+  if (Math.abs(reached - target) > 0.1 * target) {
+    throw new UsageError(`--match-params ${target}: ${use.label} cannot get within 10% (closest: ${reached} parameters at ${option}=${k * step}); choose another target`);
+  }
+  return { ...use, options: { ...use.options, [option]: k * step }, matched: { target, params: reached, option, value: k * step } };
+}
+
 /** Stage 1 output: the cells of a suite in a stable order, each validated against its plugins. */
 export function expandSuite(suite: Suite): Cell[] {
   const taskUses = suite.tasks.map((t) => resolve('task', t));
-  const extractorUses = suite.extractors.map((e) => resolve('extractor', e));
+  let extractorUses = suite.extractors.map((e) => resolve('extractor', e));
+  if (suite.matchParams !== undefined) {
+    const target = suite.matchParams;
+    extractorUses = extractorUses.map((use, i) => matchWidth(use, suite.extractors[i], target, suite.embedDim));
+  }
   const labels = new Set<string>();
   for (const e of extractorUses) {
     if (labels.has(e.label)) throw new UsageError(`extractor label "${e.label}" is used twice: give each entry a distinct "label"`);

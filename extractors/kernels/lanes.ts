@@ -10,6 +10,8 @@
  * denominator degree 6, input clamped to +-7.9): max abs error 3.3e-7 against Math.tanh
  * over [-20, 20] when evaluated in float32, i.e. a few ulp. Only +, *, / and min/max, so it
  * vectorises. sigmoid(x) = 0.5 + 0.5 tanh(x / 2) (exact identity), max abs error 1.7e-7.
+ * exp is Cephes' expf: x = n ln2 + r with n integer and |r| <= ln2 / 2, exp(r) by a degree-6
+ * polynomial, times 2^n assembled from exponent bits (x clamped to [-87.3, 88.3]).
  */
 import { Op, Simd, Ty, type Fn, type Local } from './wasm.js';
 
@@ -31,6 +33,10 @@ export interface Lanes {
   div(a: Expr, b: Expr): Expr;
   min(a: Expr, b: Expr): Expr;
   max(a: Expr, b: Expr): Expr;
+  /** Round to the nearest integer (ties to even), as a float. */
+  nearest(a: Expr): Expr;
+  /** 2^n for a float n holding an integer in [-126, 127], built from its exponent bits. */
+  pow2(n: Expr): Expr;
 }
 
 function lanes(vector: boolean): Lanes {
@@ -71,6 +77,17 @@ function lanes(vector: boolean): Lanes {
     // Vector flavour: pmin/pmax (one instruction each; NaN still propagates from the first operand).
     min: bin(Simd.f32x4Pmin, Op.f32Min),
     max: bin(Simd.f32x4Pmax, Op.f32Max),
+    nearest: (a) => (f) => {
+      a(f);
+      if (vector) f.simd(Simd.f32x4Nearest);
+      else f.op(Op.f32Nearest);
+    },
+    // The float with exponent field n + 127 and zero mantissa is 2^n: (n + 127) << 23, reinterpreted.
+    pow2: (n) => (f) => {
+      n(f);
+      if (vector) f.simd(Simd.i32x4TruncSatF32x4S).i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl);
+      else f.op(Op.i32TruncF32S).i32(127).op(Op.i32Add).i32(23).op(Op.i32Shl).op(Op.f32ReinterpretI32);
+    },
   };
 }
 
@@ -109,4 +126,25 @@ export function tanh(L: Lanes, s: Scratch, x: Expr): Expr {
 
 export function sigmoid(L: Lanes, s: Scratch, x: Expr): Expr {
   return L.add(L.k(0.5), L.mul(L.k(0.5), tanh(L, s, L.mul(L.k(0.5), x))));
+}
+
+// Cephes expf: ln 2 split in two so that n * LN2_HI is exact; the polynomial for exp(r) - 1 - r.
+const LOG2E = 1.44269504088896341;
+const LN2_HI = 0.693359375;
+const LN2_LO = -2.12194440e-4;
+const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
+
+/** exp(x); uses s.x (the clamped input) and s.x2 (n, then r). */
+export function exp(L: Lanes, s: Scratch, x: Expr): Expr {
+  return (f) => {
+    L.set(s.x, L.min(L.max(x, L.k(-87.3)), L.k(88.3)))(f);
+    L.set(s.x2, L.nearest(L.mul(L.get(s.x), L.k(LOG2E))))(f); // n
+    // 2^n first (it reads n), then r = x - n ln2 into s.x.
+    L.pow2(L.get(s.x2))(f);
+    L.set(s.x, L.sub(L.sub(L.get(s.x), L.mul(L.get(s.x2), L.k(LN2_HI))), L.mul(L.get(s.x2), L.k(LN2_LO))))(f);
+    const r = L.get(s.x);
+    // exp(r) = 1 + r + r^2 P(r)
+    L.add(L.add(L.mul(L.mul(horner(L, r, EXP_P), r), r), r), L.k(1))(f);
+    L.mul((() => {}) as Expr, (() => {}) as Expr)(f); // multiplies 2^n (left on the stack) by exp(r)
+  };
 }

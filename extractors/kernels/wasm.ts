@@ -50,6 +50,9 @@ export const enum Op {
   f32Div = 0x95,
   f32Min = 0x96,
   f32Max = 0x97,
+  f32Nearest = 0x90,
+  i32TruncF32S = 0xa8,
+  f32ReinterpretI32 = 0xbe,
 }
 
 /** SIMD opcodes (emitted after the 0xfd prefix, LEB128-encoded). */
@@ -58,7 +61,12 @@ export const enum Simd {
   load32Splat = 0x09,
   store = 0x0b,
   f32x4Splat = 0x13,
+  i32x4Splat = 0x11,
   f32x4ExtractLane = 0x1f,
+  f32x4Nearest = 0x6a,
+  i32x4Shl = 0xab,
+  i32x4Add = 0xae,
+  i32x4TruncSatF32x4S = 0xf8,
   f32x4Abs = 0xe0,
   f32x4Neg = 0xe1,
   f32x4Sqrt = 0xe3,
