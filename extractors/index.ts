@@ -1,7 +1,8 @@
 /** The built-in extractors, in the order reports list them. */
+import { mlp } from './mlp.js';
 import { gru, lstm, rnn } from './recurrent.js';
 import { tcn } from './tcn.js';
 import { transformer } from './transformer.js';
 import type { ExtractorDefinition } from './types.js';
 
-export const builtinExtractors: ExtractorDefinition[] = [rnn, lstm, gru, transformer, tcn];
+export const builtinExtractors: ExtractorDefinition[] = [rnn, lstm, gru, transformer, tcn, mlp];

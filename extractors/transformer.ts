@@ -12,7 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { UsageError } from '../harness/errors.js';
-import { constantVariable, layerNorm, linear, linearVariables, matMul, sinusoidalTable, uniformVariable } from './common.js';
+import { attention } from './attention.js';
+import { constantVariable, layerNorm, linear, linearVariables, sinusoidalTable, uniformVariable } from './common.js';
 import { defineExtractor, type Extractor } from './types.js';
 
 export const transformerOptions = z
@@ -93,22 +94,13 @@ export const transformer = defineExtractor({
     }
 
     /**
-     * Multi-head self-attention, all heads in one batched matMul. x [B, T, d] -> [B, T, d].
-     * Head j owns channels j*dh..(j+1)*dh of q, k and v (PyTorch's layout). Only 4-D
-     * transposes are used: WASM's 5-D transpose is ~100x slower.
+     * Multi-head self-attention. x [B, T, d] -> [B, T, d]. Head j owns channels
+     * j*dh..(j+1)*dh of q, k and v (PyTorch's layout); the per-head products, the softmax
+     * and their gradients are one op (./attention.ts) that reads q, k, v in place.
      */
     function selfAttention(x: tf.Tensor3D, p: string): tf.Tensor3D {
-      const [B, T] = x.shape;
-      const qkv = linear(x, v(`${p}.self_attn.in_proj_weight`), v(`${p}.self_attn.in_proj_bias`)); // [B, T, 3d], rows q | k | v
-      const [q, k, val] = tf.split(qkv, 3, 2); // 3 x [B, T, d]
-      const heads = (t: tf.Tensor, perm: number[]) => tf.transpose(t.reshape([B, T, o.heads, dh]), perm); // [B, T, h, dh] -> perm
-      const qh = heads(q, [0, 2, 1, 3]).reshape([B * o.heads, T, dh]); // [B*h, T, dh]
-      const kt = heads(k, [0, 2, 3, 1]).reshape([B * o.heads, dh, T]); // [B*h, dh, T], k already transposed
-      const vh = heads(val, [0, 2, 1, 3]).reshape([B * o.heads, T, dh]); // [B*h, T, dh]
-      const scores = tf.mul(matMul(qh, kt), 1 / Math.sqrt(dh)); // [B*h, T, T]
-      const attn = tf.softmax(scores); // [B*h, T, T], rows sum to 1
-      const ctxv = matMul(attn, vh); // [B*h, T, dh]
-      const merged = tf.transpose(ctxv.reshape([B, o.heads, T, dh]), [0, 2, 1, 3]).reshape([B, T, d]); // [B, T, d]
+      const qkv = linear(x, v(`${p}.self_attn.in_proj_weight`), v(`${p}.self_attn.in_proj_bias`)) as tf.Tensor3D; // [B, T, 3d], rows q | k | v
+      const merged = attention(qkv, o.heads); // [B, T, d], heads side by side
       return linear(merged, v(`${p}.self_attn.out_proj.weight`), v(`${p}.self_attn.out_proj.bias`)) as tf.Tensor3D;
     }
 

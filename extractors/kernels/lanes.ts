@@ -26,6 +26,8 @@ export interface Lanes {
   store(p: Local, value: Expr, offset?: Local): Expr;
   k(x: number): Expr;
   get(l: Local): Expr;
+  /** An f32 local in every lane (vector flavour: splat; scalar: the local itself). */
+  bcast(l: Local): Expr;
   set(l: Local, value: Expr): Expr;
   add(a: Expr, b: Expr): Expr;
   sub(a: Expr, b: Expr): Expr;
@@ -66,6 +68,10 @@ function lanes(vector: boolean): Lanes {
     },
     k: (x) => (f) => (vector ? f.splat(x) : f.f32(x)),
     get: (l) => (f) => f.get(l),
+    bcast: (l) => (f) => {
+      f.get(l);
+      if (vector) f.simd(Simd.f32x4Splat);
+    },
     set: (l, value) => (f) => {
       value(f);
       f.set(l);
@@ -110,10 +116,11 @@ function horner(L: Lanes, y: Expr, coefficients: number[]): Expr {
 export interface Scratch {
   x: Local;
   x2: Local;
+  t: Local;
 }
 
 export function scratch(f: Fn, L: Lanes): Scratch {
-  return { x: f.local(L.ty), x2: f.local(L.ty) };
+  return { x: f.local(L.ty), x2: f.local(L.ty), t: f.local(L.ty) };
 }
 
 export function tanh(L: Lanes, s: Scratch, x: Expr): Expr {
@@ -134,17 +141,15 @@ const LN2_HI = 0.693359375;
 const LN2_LO = -2.12194440e-4;
 const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
 
-/** exp(x); uses s.x (the clamped input) and s.x2 (n, then r). */
+/** exp(x); uses s.x (the clamped input, then r), s.x2 (n) and s.t (2^n). */
 export function exp(L: Lanes, s: Scratch, x: Expr): Expr {
   return (f) => {
     L.set(s.x, L.min(L.max(x, L.k(-87.3)), L.k(88.3)))(f);
-    L.set(s.x2, L.nearest(L.mul(L.get(s.x), L.k(LOG2E))))(f); // n
-    // 2^n first (it reads n), then r = x - n ln2 into s.x.
-    L.pow2(L.get(s.x2))(f);
-    L.set(s.x, L.sub(L.sub(L.get(s.x), L.mul(L.get(s.x2), L.k(LN2_HI))), L.mul(L.get(s.x2), L.k(LN2_LO))))(f);
+    L.set(s.x2, L.nearest(L.mul(L.get(s.x), L.k(LOG2E))))(f); // n = round(x / ln 2)
+    L.set(s.t, L.pow2(L.get(s.x2)))(f);
+    L.set(s.x, L.sub(L.sub(L.get(s.x), L.mul(L.get(s.x2), L.k(LN2_HI))), L.mul(L.get(s.x2), L.k(LN2_LO))))(f); // r
     const r = L.get(s.x);
-    // exp(r) = 1 + r + r^2 P(r)
-    L.add(L.add(L.mul(L.mul(horner(L, r, EXP_P), r), r), r), L.k(1))(f);
-    L.mul((() => {}) as Expr, (() => {}) as Expr)(f); // multiplies 2^n (left on the stack) by exp(r)
+    // exp(x) = 2^n exp(r), exp(r) = 1 + r + r^2 P(r)
+    L.mul(L.get(s.t), L.add(L.add(L.mul(L.mul(horner(L, r, EXP_P), r), r), r), L.k(1)))(f);
   };
 }

@@ -9,6 +9,7 @@
  */
 import { cellFns } from './cells.js';
 import { gemmFn } from './gemm.js';
+import { softmaxFns } from './softmax.js';
 import { assemble } from './wasm.js';
 
 /** A row kernel of ./cells.ts: (B, H, then a byte address and a byte row stride per array). */
@@ -17,6 +18,9 @@ export type RowKernel = (B: number, H: number, ...ptrsAndStrides: number[]) => v
 type CellName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward';
 
 type Exports = Record<CellName, RowKernel> & {
+  /** In place over `rows` rows of `cols` floats, row stride `ld` floats (./softmax.ts). */
+  softmax(rows: number, cols: number, p: number, ld: number, scale: number): void;
+  softmaxBackward(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number): void;
   gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
 };
 
@@ -30,7 +34,7 @@ export class Kernels {
   private top = 64; // bytes; 0..63 unused so that no buffer sits at address 0
 
   constructor() {
-    const bytes = assemble([gemmFn(), ...cellFns]);
+    const bytes = assemble([gemmFn(), ...cellFns, ...softmaxFns]);
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }

@@ -39,6 +39,8 @@ const small: { label: string; name: string; options: Record<string, unknown> }[]
   { label: 'transformer no norm, no residual', name: 'transformer', options: { dModel: 8, heads: 1, ffDim: 16, layers: 2, norm: 'none', residual: false } },
   { label: 'tcn with downsample', name: 'tcn', options: { channels: 6, kernel: 3, levels: 2 } },
   { label: 'tcn without downsample (D = channels)', name: 'tcn', options: { channels: D, kernel: 2, levels: 3 } },
+  // maxLen = the test length, so no position is padding and every fc1 weight gets a gradient.
+  { label: 'mlp', name: 'mlp', options: { hidden: 6, maxLen: 7 } },
 ];
 
 describe('built-in extractors: shapes, gradients, parameters, guards', () => {
@@ -62,6 +64,11 @@ describe('built-in extractors: shapes, gradients, parameters, guards', () => {
             [1, 1],
             [2, 12],
           ]) {
+            if (ext.maxLength !== undefined && T > ext.maxLength) {
+              // Bounded extractors (mlp) refuse longer input with a message naming the option.
+              expect(() => tf.tidy(() => ext.apply(tf.zeros([B, T, D]) as tf.Tensor3D, { training: false }))).toThrow(/maxLen/);
+              continue;
+            }
             const shape = tf.tidy(() => ext.apply(tf.zeros([B, T, D]) as tf.Tensor3D, { training: false }).shape);
             expect(shape, `B=${B} T=${T}`).toEqual([B, T, H]);
           }
