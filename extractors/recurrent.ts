@@ -12,8 +12,9 @@
  * (./recurrentLayer.ts), computed by the WebAssembly kernels of ./kernels/ rather than as
  * ~10 tfjs ops per time step, each of which costs tens of microseconds of overhead.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import type { Rng } from '../harness/rng.js';
 import { uniformVariable } from './common.js';
 import { GATES, recurrentLayer, type Cell, type LayerWeights } from './recurrentLayer.js';
 import { defineExtractor, type Extractor, type ExtractorContext } from './types.js';
@@ -24,6 +25,11 @@ export const recurrentOptions = z
   .object({
     hidden: z.number().int().positive().default(128).describe('hidden state width H (and output width)'),
     layers: z.number().int().positive().default(1).describe('stacked recurrent layers'),
+    spectralRadius: z
+      .number()
+      .positive()
+      .optional()
+      .describe("initialise each gate's recurrent block as this times a random orthogonal matrix (its spectral radius); unset: PyTorch's uniform init"),
   })
   .strict();
 export type RecurrentOptions = z.output<typeof recurrentOptions>;
@@ -38,6 +44,14 @@ export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: Extract
     const din = l === 0 ? ctx.inputDim : H;
     const w = (name: string, shape: number[]) => (variables[`${name}_l${l}`] = uniformVariable(ctx.rng, shape, bound, `${cell}.${name}_l${l}`));
     layers.push({ wIh: w('weight_ih', [G * H, din]), wHh: w('weight_hh', [G * H, H]), bIh: w('bias_ih', [G * H]), bHh: w('bias_hh', [G * H]) });
+    if (opts.spectralRadius !== undefined) {
+      // Pascanu et al.'s knob: rho < 1 makes a linearised recurrence contract (vanishing), rho > 1 expand (exploding).
+      // A forked stream, so setting it leaves every other initial weight unchanged.
+      const blocks = Array.from({ length: G }, (_, g) => randomOrthogonal(ctx.rng.fork(`orthogonal_l${l}_g${g}`), H));
+      const data = new Float32Array(G * H * H);
+      blocks.forEach((q, g) => q.forEach((v, i) => (data[g * H * H + i] = opts.spectralRadius! * v)));
+      variables[`weight_hh_l${l}`].assign(tf.tensor2d(data, [G * H, H]));
+    }
   }
 
   return {
@@ -85,6 +99,26 @@ export function recurrentParams(cell: Cell, o: RecurrentOptions, inputDim: numbe
   let n = 0;
   for (let l = 0; l < o.layers; l++) n += G * o.hidden * ((l === 0 ? inputDim : o.hidden) + o.hidden) + 2 * G * o.hidden;
   return n;
+}
+
+/** A random n x n orthogonal matrix (row-major): modified Gram-Schmidt on Gaussian rows. */
+export function randomOrthogonal(rng: Rng, n: number): Float64Array {
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n * n; i++) q[i] = rng.normal();
+  for (let i = 0; i < n; i++) {
+    const row = q.subarray(i * n, (i + 1) * n);
+    for (let j = 0; j < i; j++) {
+      const prev = q.subarray(j * n, (j + 1) * n);
+      let dot = 0;
+      for (let k = 0; k < n; k++) dot += row[k] * prev[k];
+      for (let k = 0; k < n; k++) row[k] -= dot * prev[k];
+    }
+    let norm = 0;
+    for (let k = 0; k < n; k++) norm += row[k] * row[k];
+    norm = Math.sqrt(norm);
+    for (let k = 0; k < n; k++) row[k] /= norm;
+  }
+  return q;
 }
 
 export const rnn = defineExtractor({

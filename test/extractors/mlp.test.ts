@@ -33,3 +33,17 @@ describe('mlp (the fully connected baseline)', () => {
     expect(() => e.apply(tf.zeros([1, 7, 3]) as tf.Tensor3D, { training: false })).toThrow(/maxLen=6/);
   });
 });
+
+describe('rnn spectralRadius (Pascanu et al.\'s knob)', () => {
+  it('initialises the recurrent matrix as rho times an orthogonal matrix: every singular value is rho', async () => {
+    const { rnn } = await import('../../extractors/recurrent.js');
+    const H = 6;
+    const e = rnn.create(rnn.options.parse({ hidden: H, spectralRadius: 1.5 }), { inputDim: 3, rng: new Rng(2) });
+    const w = e.variables.weight_hh_l0; // [H, H]
+    const wtw = tf.matMul(w, w, true, false).arraySync() as number[][]; // W^T W = rho^2 I
+    for (let i = 0; i < H; i++) for (let j = 0; j < H; j++) expect(wtw[i][j]).toBeCloseTo(i === j ? 2.25 : 0, 5);
+    // Other weights are untouched by the option: the same as without it.
+    const plain = rnn.create(rnn.options.parse({ hidden: H }), { inputDim: 3, rng: new Rng(2) });
+    expect(Array.from(e.variables.weight_ih_l0.dataSync())).toEqual(Array.from(plain.variables.weight_ih_l0.dataSync()));
+  });
+});
