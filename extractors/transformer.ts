@@ -49,7 +49,6 @@ export const transformer = defineExtractor({
   },
   create(o: TransformerOptions, ctx): Extractor {
     const d = o.dModel;
-    const dh = d / o.heads;
     const variables: Record<string, tf.Variable> = { ...linearVariables(ctx.rng, 'proj', ctx.inputDim, d) };
     if (o.positional === 'learned') {
       // nn.Embedding's default init is N(0, 1); a small uniform keeps early training comparable to sinusoidal.

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { defaultAuditOut, formatVerdicts, listClaims, runAuditCommand } from './audit/cli.js';
 import { benchCommand } from './benchCli.js';
 import { UsageError } from './errors.js';
 import { defaultWorkers, executeCells } from './execute.js';
@@ -183,6 +184,33 @@ export async function main(argv: string[]): Promise<void> {
         for (const s of skipped) process.stderr.write(`warning: ${s.file}:${s.line} skipped: ${s.reason}\n`);
         if (!records.length) throw new UsageError(`no results records in ${files.join(', ')}: run \`fxbench run\` first`);
         const html = await writeReport(records, a.out);
+        process.stdout.write(`report: ${html}\n`);
+      },
+    )
+    .command(
+      'audit',
+      "put each of the article's claims to an experiment and give a verdict (npm start runs --profile quick)",
+      (y) =>
+        y
+          .option('profile', { type: 'string', default: 'quick', choices: ['quick', 'standard', 'full'], describe: 'sizes: quick (1 seed, minutes), standard (3 seeds, < 1 h on 2 cores), full (5 seeds; shard it)' })
+          .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
+          .coerce('claim', (v: string | string[]) => [v].flat())
+          .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })
+          .option('out', { type: 'string', describe: 'results file (JSONL); default results/audit-<profile>-<time>.jsonl' })
+          .option('report', { type: 'string', describe: 'report folder; default beside the results' })
+          .option('workers', { type: 'number', describe: 'worker threads (default: the number of cores)' })
+          .option('quiet', { type: 'boolean', describe: 'no progress output' }),
+      async (a) => {
+        if (a.list) {
+          process.stdout.write(listClaims() + '\n');
+          return;
+        }
+        if (a.workers !== undefined && (!Number.isInteger(a.workers) || a.workers < 1)) throw new UsageError(`--workers must be a positive integer, got ${a.workers}`);
+        const out = a.out ?? defaultAuditOut(a.profile);
+        const plugins = ([a.plugin].flat().filter(Boolean) as string[]).map((p) => (p.startsWith('.') || p.startsWith('/') || /\.(m?js|ts)$/.test(p) ? path.resolve(p) : p));
+        const audit = await runAuditCommand({ profile: a.profile, claim: a.claim, out, workers: a.workers, plugins, progress: createProgress(process.stderr, a.quiet) });
+        process.stdout.write(formatVerdicts(audit) + '\n');
+        const html = await writeReport(readResults([out]).records, a.report ?? out.replace(/\.jsonl$/, '-report'), audit);
         process.stdout.write(`report: ${html}\n`);
       },
     )

@@ -2,14 +2,21 @@
  * Runs a suite's cells — in this thread, or on worker threads (one tfjs instance each) —
  * appending each finished record to the results file (fsynced), so an interrupted run
  * keeps everything it finished.
+ *
+ * Stopping (`opts.stop`, set by the CLI's SIGINT handler): no new cell starts, running
+ * cells stop after their current training step and leave no record (a resumed run starts
+ * them again), every finished record is already on disk. The caller reads
+ * `opts.stop.requested` to tell an interrupted run from a complete one.
  */
 import os from 'node:os';
 import { initBackend } from './backend.js';
-import { runOnWorkers } from './pool.js';
+import { runOnWorkers, StopSignal } from './pool.js';
 import type { Progress } from './progress.js';
 import { appendResult, type ResultRecord } from './results.js';
-import { runCell } from './runner.js';
+import { CellInterrupted, runCell } from './runner.js';
 import type { Cell } from './suite.js';
+
+export { StopSignal } from './pool.js';
 
 export interface ExecuteOptions {
   out: string;
@@ -18,16 +25,20 @@ export interface ExecuteOptions {
   workers?: number;
   /** Plugins the workers must load (resolved paths or package names). */
   plugins?: string[];
+  /** Request to stop after the current training step (shared with the workers). */
+  stop?: StopSignal;
 }
 
 export function defaultWorkers(): number {
   return os.availableParallelism();
 }
 
+/** Runs the cells and returns the records written, in completion order. */
 export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise<ResultRecord[]> {
   const records: ResultRecord[] = [];
   if (cells.length === 0) return records;
   const { progress } = opts;
+  const stop = opts.stop ?? new StopSignal();
   const workers = Math.min(opts.workers ?? defaultWorkers(), cells.length);
   progress.start(cells.length, cells.reduce((n, c) => n + c.train.steps, 0));
   const warned = new Set<string>();
@@ -40,28 +51,40 @@ export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise
     records.push(record);
     progress.cellEnd(record.cellId, summarize(record));
   };
-  if (workers <= 1) {
-    await initBackend(cells[0].train.backend);
-    for (const cell of cells) {
-      progress.cellStart(cell.id);
-      finish(await runCell(cell, { onStep: (step, steps, loss) => progress.step(cell.id, step, steps, loss), warn }));
+  const interrupted = (id: string, step: number) => progress.log(`${id}: stopped after training step ${step}; not recorded, a resumed run starts it again`);
+  try {
+    if (workers <= 1) {
+      await initBackend(cells[0].train.backend);
+      for (const cell of cells) {
+        if (stop.requested) break;
+        progress.cellStart(cell.id);
+        try {
+          finish(await runCell(cell, { onStep: (step, steps, loss) => progress.step(cell.id, step, steps, loss), warn, shouldStop: () => stop.requested }));
+        } catch (e) {
+          if (!(e instanceof CellInterrupted)) throw e;
+          interrupted(cell.id, e.step);
+          break;
+        }
+      }
+    } else {
+      await runOnWorkers(cells, workers, { plugins: opts.plugins ?? [], backend: cells[0].train.backend, stop }, {
+        cellStart: (cell) => progress.cellStart(cell.id),
+        step: (cell, step, steps, loss) => progress.step(cell.id, step, steps, loss),
+        warn,
+        result: finish,
+        interrupted: (cell, step) => interrupted(cell.id, step),
+      });
     }
-  } else {
-    await runOnWorkers(cells, workers, { plugins: opts.plugins ?? [], backend: cells[0].train.backend }, {
-      cellStart: (cell) => progress.cellStart(cell.id),
-      step: (cell, step, steps, loss) => progress.step(cell.id, step, steps, loss),
-      warn,
-      result: finish,
-    });
+  } finally {
+    progress.stop();
   }
-  progress.stop();
   return records;
 }
 
 export function summarize(r: ResultRecord): string {
   const secs = `${(r.wallMs / 1000).toFixed(1)}s`;
   if (r.status === 'errored') return `errored: ${r.message} (${secs})`;
-  if (r.status === 'diverged') return `diverged at step ${r.divergedAtStep} (${secs})`;
+  if (r.status === 'diverged') return `diverged: ${r.message} (${secs})`;
   const m = r.metrics;
   const fmt = (x: number) => (m.metric === 'accuracy' ? x.toFixed(3) : x.toPrecision(3));
   return `${m.metric} ${fmt(m.value)} (chance ${fmt(m.chance)}), ${m.msPerStep.toFixed(1)} ms/step, ${secs}`;

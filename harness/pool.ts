@@ -2,10 +2,21 @@
  * Runs cells on worker threads, one tfjs instance per worker. Cells are handed out in
  * suite order as workers free up; results come back as each cell finishes. Metrics do not
  * depend on which worker ran a cell: every cell's randomness comes from its own seed.
+ *
+ * Failure isolation: a worker that dies while running a cell (a crash, a WASM abort) turns
+ * that cell into an `errored` record and is replaced; the suite goes on. A worker that
+ * dies before it is ready (e.g. a plugin that fails to load there) fails the run.
+ *
+ * Stopping: the stop flag is shared memory the workers read after every training step
+ * (their event loops are busy training, so a message would wait for the cell to end).
+ * Once it is set, no new cell starts; running cells stop after their current step and
+ * are reported as interrupted, with no record.
  */
 import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from './backend.js';
-import type { ResultRecord } from './results.js';
+import { environment } from './env.js';
+import { SCHEMA_VERSION, type ResultRecord } from './results.js';
 import type { Cell } from './suite.js';
 
 export type ToWorker = { type: 'cell'; cell: Cell };
@@ -13,7 +24,28 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'step'; cellId: string; step: number; steps: number; loss: number }
   | { type: 'warn'; message: string }
-  | { type: 'result'; record: ResultRecord };
+  /** `retire`: the worker's tfjs instance is unusable (WASM aborted): replace the worker. */
+  | { type: 'result'; record: ResultRecord; retire?: boolean }
+  | { type: 'interrupted'; cellId: string; step: number };
+
+/** What a worker gets at start. */
+export interface WorkerData {
+  plugins: string[];
+  backend: BackendName;
+  /** Int32Array over a SharedArrayBuffer; element 0 becomes 1 when the run must stop. */
+  stop?: Int32Array;
+}
+
+/** A stop request shared with worker threads (set from a SIGINT handler). */
+export class StopSignal {
+  readonly flag = new Int32Array(new SharedArrayBuffer(4));
+  request(): void {
+    Atomics.store(this.flag, 0, 1);
+  }
+  get requested(): boolean {
+    return Atomics.load(this.flag, 0) === 1;
+  }
+}
 
 export interface PoolEvents {
   cellStart(cell: Cell): void;
@@ -21,56 +53,107 @@ export interface PoolEvents {
   warn(message: string): void;
   /** Called in completion order; the caller persists the record. */
   result(record: ResultRecord): void;
+  /** A running cell stopped on request, without a record. */
+  interrupted?(cell: Cell, step: number): void;
 }
 
-export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugins: string[]; backend: BackendName }, events: PoolEvents): Promise<void> {
+export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugins: string[]; backend: BackendName; stop?: StopSignal }, events: PoolEvents): Promise<void> {
   const byId = new Map(cells.map((c) => [c.id, c]));
   const queue = [...cells];
   const count = Math.min(workers, cells.length);
   const url = new URL('./worker.js', import.meta.url);
+  const stopping = () => opts.stop?.requested ?? false;
+  if (count === 0) return;
   await new Promise<void>((resolve, reject) => {
-    let finished = 0;
-    let failed = false;
-    const pool: Worker[] = [];
-    const retired = new Set<Worker>(); // terminated by us once the queue ran dry (exit code 1 is expected)
-    const fail = (e: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const w of pool) void w.terminate();
-      reject(e);
+    /** Live workers and the cell each is running (undefined: starting up or idle). */
+    const live = new Map<Worker, Cell | undefined>();
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      const all = [...live.keys()];
+      live.clear(); // their exit events are ours now: ignore them
+      for (const w of all) void w.terminate();
+      if (error) reject(error);
+      else resolve();
+    };
+    const maybeDone = () => {
+      if ([...live.values()].some((c) => c !== undefined)) return;
+      if (queue.length === 0 || stopping()) settle();
+    };
+    const retire = (w: Worker) => {
+      live.delete(w);
+      void w.terminate();
     };
     const next = (w: Worker) => {
-      const cell = queue.shift();
+      const cell = stopping() ? undefined : queue.shift();
       if (!cell) {
-        retired.add(w);
-        void w.terminate();
+        retire(w);
+        maybeDone();
         return;
       }
+      live.set(w, cell);
       events.cellStart(cell);
       w.postMessage({ type: 'cell', cell } satisfies ToWorker);
     };
-    for (let i = 0; i < count; i++) {
-      const w = new Worker(url, { workerData: opts });
-      pool.push(w);
+    const spawn = () => {
+      const data: WorkerData = { plugins: opts.plugins, backend: opts.backend, stop: opts.stop?.flag };
+      const w = new Worker(url, { workerData: data });
+      let ready = false;
+      live.set(w, undefined);
+      const lost = (why: string) => {
+        if (settled || !live.has(w)) return;
+        const cell = live.get(w);
+        live.delete(w);
+        if (!ready) return settle(new Error(`a worker thread failed to start: ${why}`));
+        if (cell) events.result(erroredRecord(cell, `the worker thread running this cell died (${why}); the rest of the suite went on`));
+        if (queue.length && !stopping()) spawn();
+        maybeDone();
+      };
       w.on('message', (m: FromWorker) => {
-        if (m.type === 'ready') next(w);
-        else if (m.type === 'step') events.step(byId.get(m.cellId)!, m.step, m.steps, m.loss);
+        if (settled) return;
+        if (m.type === 'ready') {
+          ready = true;
+          next(w);
+        } else if (m.type === 'step') events.step(byId.get(m.cellId)!, m.step, m.steps, m.loss);
         else if (m.type === 'warn') events.warn(m.message);
         else if (m.type === 'result') {
+          live.set(w, undefined);
           events.result(m.record);
-          if (++finished === cells.length) {
-            for (const x of pool) {
-              retired.add(x);
-              void x.terminate();
-            }
-            resolve();
+          if (m.retire) {
+            retire(w);
+            if (queue.length && !stopping()) spawn();
+            maybeDone();
           } else next(w);
+        } else if (m.type === 'interrupted') {
+          live.set(w, undefined);
+          events.interrupted?.(byId.get(m.cellId)!, m.step);
+          next(w); // stopping: retires it
         }
       });
-      w.on('error', fail);
-      w.on('exit', (code) => {
-        if (code !== 0 && !retired.has(w) && !failed && finished < cells.length) fail(new Error(`a worker thread exited with code ${code}`));
-      });
-    }
+      w.on('error', (e) => lost(e.message));
+      w.on('exit', (code) => lost(`exit code ${code}`));
+    };
+    for (let i = 0; i < count; i++) spawn();
   });
+}
+
+/** The record of a cell that produced none itself (its worker died). */
+export function erroredRecord(cell: Cell, message: string): ResultRecord {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    cellId: cell.id,
+    suite: cell.suite,
+    task: cell.task,
+    extractor: { ...cell.extractor },
+    length: cell.length,
+    seed: cell.seed,
+    train: cell.train,
+    // This thread may never have initialised tfjs: the backend is the one the cell asked for.
+    env: { ...environment(), backend: tf.getBackend() ?? cell.train.backend },
+    startedAt: new Date().toISOString(),
+    wallMs: 0,
+    status: 'errored',
+    message,
+  };
 }

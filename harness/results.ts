@@ -3,7 +3,7 @@
  * data keyed by (suite, task, extractor, length, seed), carry their full config, seed and
  * environment, and are a union on `status`: only completed cells carry metrics.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -147,61 +147,120 @@ export const completedSchema = z.object({
   stepsToThreshold: z.number().int().positive().nullable(),
 });
 
+/** A number that may be NaN or infinite, which JSON cannot hold: those are written as strings. */
+const maybeFinite = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+
+/** `x` as JSON can hold it: finite numbers as they are, NaN and infinities as strings. */
+export function jsonNumber(x: number): z.infer<typeof maybeFinite> {
+  if (Number.isFinite(x)) return x;
+  return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+}
+
 export const divergedSchema = z.object({
   ...common,
   status: z.literal('diverged'),
+  /** Training step (1-based, like `curves` index + 1) whose loss or gradient norm was NaN or infinite. */
   divergedAtStep: z.number().int().nonnegative(),
   message: z.string(),
+  /** Loss and global gradient norm of every step before the diverging one (all finite). */
   curves,
+  /** The diverging step: loss, global gradient norm and per-group norms (NaN and infinities as strings). */
+  atDivergence: z.object({ loss: maybeFinite, gradNorm: maybeFinite, groups: z.record(z.string(), maybeFinite) }).optional(),
+  /** The last step whose loss and gradient norm were finite; absent when the first step diverged. */
+  lastFinite: z.object({ step: z.number().int().positive(), loss: z.number(), gradNorm: z.number() }).optional(),
+  /** Per-group gradient norms at the steps logged before divergence (as `gradients.groups` of a completed record). */
+  groups: z.array(z.object({ step: z.number().int().positive(), norms: z.record(z.string(), z.number()) })).optional(),
 });
 
 export const erroredSchema = z.object({
   ...common,
   status: z.literal('errored'),
   message: z.string(),
+  /** Set when the cell was refused before allocating: its estimated peak memory (bytes), over the heap budget. */
+  estimatedPeakBytes: z.number().nonnegative().optional(),
 });
 
 export const resultSchema = z.discriminatedUnion('status', [completedSchema, divergedSchema, erroredSchema]);
 export type ResultRecord = z.infer<typeof resultSchema>;
 export type CompletedRecord = z.infer<typeof completedSchema>;
 
-/** Append one record as a line and fsync, so a killed run keeps every finished cell. */
+/**
+ * Append one record as a line and fsync, so a killed run keeps every finished cell. The
+ * line is one write; if the file ends in a torn line (a run killed mid-write), a newline
+ * first keeps the new record on a line of its own.
+ */
 export function appendResult(file: string, record: ResultRecord): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const fd = openSync(file, 'a');
+  const fd = openSync(file, 'a+');
   try {
-    writeSync(fd, JSON.stringify(record) + '\n');
+    const size = fstatSync(fd).size;
+    let prefix = '';
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) prefix = '\n';
+    }
+    writeSync(fd, prefix + JSON.stringify(record) + '\n');
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
 }
 
+/** A line that is not a readable record. */
+export interface SkippedLine {
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  reason: string;
+  /** The file's last line, cut short (no newline, not valid JSON): a run killed mid-write. */
+  torn: boolean;
+}
+
 export interface ReadResults {
   records: ResultRecord[];
   /** Lines that could not be read (e.g. a torn last line after a crash), with why. */
-  skipped: { file: string; line: number; reason: string }[];
+  skipped: SkippedLine[];
 }
 
-export function readResults(files: string[]): ReadResults {
-  const records: ResultRecord[] = [];
-  const skipped: ReadResults['skipped'] = [];
+/** A record with where it was read from. */
+export interface LocatedRecord {
+  record: ResultRecord;
+  file: string;
+  line: number;
+}
+
+/** Every readable record of the files, with its file and line; unreadable lines are reported, not thrown. */
+export function readResultLines(files: string[]): { entries: LocatedRecord[]; skipped: SkippedLine[] } {
+  const entries: LocatedRecord[] = [];
+  const skipped: SkippedLine[] = [];
   for (const file of files) {
     if (!existsSync(file)) continue;
-    const lines = readFileSync(file, 'utf8').split('\n');
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n');
     lines.forEach((line, i) => {
       if (!line.trim()) return;
+      const isTail = i === lines.length - 1; // no newline after it
       let raw: unknown;
       try {
         raw = JSON.parse(line);
       } catch {
-        skipped.push({ file, line: i + 1, reason: 'not valid JSON (torn write?)' });
+        skipped.push(
+          isTail
+            ? { file, line: i + 1, torn: true, reason: 'torn last line (the run was killed while writing it): ignored, that cell counts as not run' }
+            : { file, line: i + 1, torn: false, reason: 'not valid JSON' },
+        );
         return;
       }
       const parsed = resultSchema.safeParse(raw);
-      if (parsed.success) records.push(parsed.data);
-      else skipped.push({ file, line: i + 1, reason: `not a results record: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
+      if (parsed.success) entries.push({ record: parsed.data, file, line: i + 1 });
+      else skipped.push({ file, line: i + 1, torn: false, reason: `not a results record: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
     });
   }
-  return { records, skipped };
+  return { entries, skipped };
+}
+
+export function readResults(files: string[]): ReadResults {
+  const { entries, skipped } = readResultLines(files);
+  return { records: entries.map((e) => e.record), skipped };
 }

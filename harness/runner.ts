@@ -9,8 +9,9 @@ import { environment } from './env.js';
 import { ExplosionDetector, groupNorms, isVanishing, profileSlope, sensitivityProfile, stepsToThreshold, variableGroup } from './measure/gradients.js';
 import { buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
+import { memoryRefusal } from './memory.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
-import { SCHEMA_VERSION } from './results.js';
+import { jsonNumber, resultSchema, SCHEMA_VERSION } from './results.js';
 import { Rng } from './rng.js';
 import type { Cell } from './suite.js';
 import { METRICS, type Batch, type Task } from '../tasks/types.js';
@@ -19,6 +20,27 @@ export interface CellHooks {
   /** Called after every training step. */
   onStep?(step: number, steps: number, loss: number): void;
   warn?(message: string): void;
+  /**
+   * Checked after every training step: when it returns true the cell stops there (its
+   * tensors freed) and `runCell` throws `CellInterrupted` instead of returning a record.
+   * Given this hook, training also yields to the event loop between steps, so a signal
+   * handler in this thread gets to run.
+   */
+  shouldStop?(): boolean;
+}
+
+/** Thrown by `runCell` when `shouldStop` asked it to stop: the cell has no result. */
+export class CellInterrupted extends Error {
+  override name = 'CellInterrupted';
+  constructor(readonly cellId: string, readonly step: number) {
+    super(`cell ${cellId} interrupted after training step ${step}`);
+  }
+}
+
+/** A thrown value's message, whatever was thrown (plugins may throw strings). */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
 }
 
 export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<ResultRecord> {
@@ -35,8 +57,14 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     env: environment(),
     startedAt: new Date().toISOString(),
   } satisfies Partial<ResultRecord>;
+  // Refuse, before allocating anything, a cell whose estimated peak would not fit the heap.
+  const refusal = memoryRefusal(cell);
+  if (refusal) return { ...base, status: 'errored', message: refusal.message, estimatedPeakBytes: refusal.estimatedPeakBytes, wallMs: performance.now() - started };
   let model: Model | undefined;
   let optimizer: tf.Optimizer | undefined;
+  // Leak hygiene: every tensor the cell creates and does not keep is freed when it ends,
+  // even when an extractor throws half-way through a step.
+  tf.engine().startScope();
   try {
     // Stage 2: build.
     const task = tasks.get(cell.task.name).create(cell.task.options);
@@ -51,14 +79,24 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     const profileInit = withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t));
 
     // Stage 3: train.
-    const trained = train(model, optimizer, task, cell, rng.fork('train'), hooks);
-    if (trained.diverged !== undefined) {
+    const trained = await train(model, optimizer, task, cell, rng.fork('train'), hooks);
+    if (trained.diverged) {
+      const d = trained.diverged;
+      const n = trained.curves.loss.length;
+      const what = [!Number.isFinite(d.loss) && `loss ${d.loss}`, !Number.isFinite(d.gradNorm) && `gradient norm ${d.gradNorm}`].filter(Boolean).join(' and ');
+      const broken = Object.entries(d.groups).filter(([, v]) => !Number.isFinite(v)).map(([g]) => g);
       return {
         ...base,
         status: 'diverged',
-        divergedAtStep: trained.diverged,
-        message: `non-finite loss or gradient at step ${trained.diverged}`,
+        divergedAtStep: d.step,
+        message:
+          `${what} at training step ${d.step}` +
+          (broken.length ? ` (non-finite gradients in ${broken.join(', ')})` : '') +
+          (n ? `; last finite step ${n}: loss ${trained.curves.loss[n - 1].toPrecision(4)}, gradient norm ${trained.curves.gradNorm[n - 1].toPrecision(4)}` : ''),
         curves: trained.curves,
+        atDivergence: { loss: jsonNumber(d.loss), gradNorm: jsonNumber(d.gradNorm), groups: Object.fromEntries(Object.entries(d.groups).map(([g, v]) => [g, jsonNumber(v)])) },
+        lastFinite: n ? { step: n, loss: trained.curves.loss[n - 1], gradNorm: trained.curves.gradNorm[n - 1] } : undefined,
+        groups: trained.groups,
         wallMs: performance.now() - started,
       };
     }
@@ -116,13 +154,44 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
       stepsToThreshold: stepsToThreshold(trained.curves.loss),
       wallMs: performance.now() - started,
     };
-    return record;
+    return readable(record);
   } catch (e) {
-    return { ...base, status: 'errored', message: (e as Error).message, wallMs: performance.now() - started };
+    if (e instanceof CellInterrupted) throw e;
+    return { ...base, status: 'errored', message: errorMessage(e), wallMs: performance.now() - started };
   } finally {
+    dropAbandonedTape();
     model?.dispose();
     optimizer?.dispose();
+    tf.engine().endScope();
   }
+}
+
+/**
+ * A record as it will read back from JSON: NaN and infinities (e.g. an extractor that
+ * produces NaN only in evaluation) would become null and the line unreadable, so such a
+ * record becomes an errored one that says which field.
+ */
+function readable(record: ResultRecord): ResultRecord {
+  const check = resultSchema.safeParse(JSON.parse(JSON.stringify(record)));
+  if (check.success) return record;
+  const issue = check.error.issues[0];
+  const { schemaVersion, cellId, suite, task, extractor, length, seed, train, env, startedAt, wallMs } = record;
+  return {
+    ...{ schemaVersion, cellId, suite, task, extractor, length, seed, train, env, startedAt, wallMs },
+    status: 'errored',
+    message: `the cell's result is not valid at ${issue.path.join('.')} (${issue.message}): a non-finite evaluation metric? check the extractor's output with training: false`,
+  };
+}
+
+/**
+ * An exception in the middle of a forward pass under `variableGrads` leaves tfjs's tape
+ * behind, holding (kept) copies of the tensors saved for backward: free them.
+ */
+function dropAbandonedTape(): void {
+  const state = tf.engine().state as unknown as { activeTape: { saved?: tf.Tensor[] }[] | null; gradientDepth: number };
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+  state.activeTape = null;
 }
 
 interface Trained {
@@ -131,8 +200,8 @@ interface Trained {
   groups: { step: number; norms: Record<string, number> }[];
   explodingStep?: number;
   msPerStep: number;
-  /** Step at which loss or gradient became non-finite. */
-  diverged?: number;
+  /** The step (1-based) at which loss or gradient became non-finite, its values and per-group norms; `curves` stop before it. */
+  diverged?: { step: number; loss: number; gradNorm: number; groups: Record<string, number> };
 }
 
 /** Run `f` on a batch's tensors and free them afterwards. */
@@ -165,7 +234,7 @@ function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scala
   return model.loss(model.predict(features), t);
 }
 
-function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Cell, rng: Rng, hooks: CellHooks): Trained {
+async function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Cell, rng: Rng, hooks: CellHooks): Promise<Trained> {
   const { steps, batch: B, clip } = cell.train;
   const vars = Object.values(model.variables);
   const groupOf = new Map(Object.entries(model.variables).map(([name, v]) => [v.name, variableGroup(name)]));
@@ -178,31 +247,41 @@ function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Cell, rn
     const batch = task.sample(rng, B, cell.length);
     const t0 = performance.now();
     const t = model.toTensors(batch);
-    const { value, grads } = tf.variableGrads(() => forwardLoss(model, t, true), vars);
-    const normT = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-    // Read outside tidy: reading inside is ~20x slower on WASM.
-    const loss = value.dataSync()[0];
-    const norm = normT.dataSync()[0];
-    curves.loss.push(loss);
-    curves.gradNorm.push(norm);
-    if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-      tf.dispose([value, normT, t.inputs, t.targets, t.mask, ...Object.values(grads)].filter((x) => x !== undefined));
-      return { curves, groups, msPerStep: mean(times), diverged: step };
+    const owned: tf.Tensor[] = [t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]; // freed at the end of the step, whatever happens
+    try {
+      const { value, grads } = tf.variableGrads(() => forwardLoss(model, t, true), vars);
+      owned.push(value, ...Object.values(grads));
+      const normT = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
+      owned.push(normT);
+      // Read outside tidy: reading inside is ~20x slower on WASM.
+      const loss = value.dataSync()[0];
+      const norm = normT.dataSync()[0];
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+        // Per-group norms say where the gradient broke; the curves keep only finite steps.
+        return { curves, groups, msPerStep: mean(times), diverged: { step: step + 1, loss, gradNorm: norm, groups: groupNorms(grads, groupOf) } };
+      }
+      curves.loss.push(loss);
+      curves.gradNorm.push(norm);
+      explosion.observe(step + 1, norm);
+      const logged = (step + 1) % logEvery === 0 || step === steps - 1 || step === 0;
+      const stepMs = performance.now() - t0; // per-group norms below are measurement, not training: keep them out of the step time
+      if (logged) groups.push({ step: step + 1, norms: groupNorms(grads, groupOf) });
+      const t1 = performance.now();
+      // Clip by global norm (pre-clip norm is what is recorded).
+      const scale = norm > clip ? clip / norm : 1;
+      const clipped = scale === 1 ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
+      if (clipped !== grads) owned.push(...Object.values(clipped));
+      optimizer.applyGradients(clipped);
+      times.push(stepMs + (performance.now() - t1));
+    } finally {
+      tf.dispose(owned);
     }
-    explosion.observe(step + 1, norm);
-    const logged = (step + 1) % logEvery === 0 || step === steps - 1 || step === 0;
-    const stepMs = performance.now() - t0; // per-group norms below are measurement, not training: keep them out of the step time
-    if (logged) groups.push({ step: step + 1, norms: groupNorms(grads, groupOf) });
-    const t1 = performance.now();
-    // Clip by global norm (pre-clip norm is what is recorded).
-    const scale = norm > clip ? clip / norm : 1;
-    const clipped = scale === 1 ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
-    optimizer.applyGradients(clipped);
-    tf.dispose([value, normT, t.inputs, t.targets, ...Object.values(grads)]);
-    if (t.mask) t.mask.dispose();
-    if (clipped !== grads) tf.dispose(Object.values(clipped));
-    times.push(stepMs + (performance.now() - t1));
-    hooks.onStep?.(step + 1, steps, loss);
+    hooks.onStep?.(step + 1, steps, curves.loss[step]);
+    if (hooks.shouldStop) {
+      // Let a signal handler on this thread run, then honour a stop request.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (hooks.shouldStop()) throw new CellInterrupted(cell.id, step + 1);
+    }
   }
   // The first step pays for kernel set-up and optimizer slot allocation: leave it out of the mean.
   return { curves, groups, explodingStep: explosion.explodingStep, msPerStep: mean(times.length > 1 ? times.slice(1) : times) };

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
 import { extractors, tasks } from './plugins.js';
+import { didYouMean } from './registry.js';
 import type { BackendName } from './backend.js';
 
 const pluginRef = z.union([
@@ -79,41 +80,195 @@ export interface TrainConfig {
   optimizer: { name: 'adam'; beta1: number; beta2: number; epsilon: number };
 }
 
-/** Validate raw suite data; a zod error becomes one line naming the field and the problem. */
-export function parseSuite(raw: unknown, source = 'suite'): Suite {
+/**
+ * Where a suite's input came from, so an error names the input the user typed: the flag
+ * (`--steps 0: ...`), or the suite file and the path inside it
+ * (`suite file s.json: lengths[1]: ...`).
+ */
+export interface SuiteOrigin {
+  /** The suite file, when there is one. */
+  file?: string;
+  /** Top-level fields set by flags, each with its flag: e.g. steps -> --steps. */
+  flags?: Record<string, string>;
+  /** `NAME.KEY` of every plugin option set by `-o NAME.KEY=VALUE`. */
+  optionFlags?: Set<string>;
+}
+
+/** What each suite field must be, for messages: description, and an example as a flag and as JSON. */
+const FIELDS: Record<string, { expected: string; each?: string; flag?: string; json: string }> = {
+  name: { expected: 'a non-empty string', json: '"heads"' },
+  tasks: { expected: 'a non-empty list of task names or {name, label?, options?} objects', each: 'a task name or a {name, label?, options?} object', flag: '--tasks recall,adding', json: '["recall", {"name": "adding", "options": {}}]' },
+  extractors: { expected: 'a non-empty list of extractor names or {name, label?, options?} objects', each: 'an extractor name or a {name, label?, options?} object', flag: '--extractors rnn,lstm', json: '["rnn", {"name": "transformer", "label": "tf-8", "options": {"heads": 8}}]' },
+  lengths: { expected: 'a non-empty list of positive integers', each: 'a positive integer', flag: '--lengths 16,64', json: '[16, 64]' },
+  seeds: { expected: 'a non-empty list of non-negative integers', each: 'a non-negative integer', flag: '--seeds 1,2,3', json: '[1, 2, 3]' },
+  steps: { expected: 'a positive integer', flag: '--steps 200', json: '200' },
+  batch: { expected: 'a positive integer', flag: '--batch 32', json: '32' },
+  lr: { expected: 'a number in (0, 1]', flag: '--lr 0.003', json: '0.003' },
+  clip: { expected: 'a positive number', json: '1' },
+  embedDim: { expected: 'a positive integer', json: '64' },
+  readout: { expected: '"last" or "mean"', json: '"last"' },
+  evalBatches: { expected: 'a positive integer', json: '4' },
+  generalize: { expected: 'a list of positive numbers (multiples of the training length)', each: 'a positive number', json: '[1, 2, 4]' },
+  backend: { expected: '"wasm" or "cpu"', flag: '--backend wasm', json: '"wasm"' },
+  matchParams: { expected: 'a positive integer (a parameter count)', flag: '--match-params 200000', json: '200000' },
+};
+
+/** Validate raw suite data; a zod error becomes one line naming the input, what was expected and what was given. */
+export function parseSuite(raw: unknown, source = 'suite', origin: SuiteOrigin = {}): Suite {
   const result = suiteSchema.safeParse(raw);
-  if (!result.success) throw new UsageError(`${source}: ${formatZodIssue(result.error)}`);
+  if (!result.success) throw new UsageError(describeSuiteError(result.error, raw, origin.file ? `suite file ${origin.file}` : source, origin));
   return result.data;
 }
 
-export function loadSuiteFile(file: string): Suite {
+/** `lengths[1]`, `extractors[0].options.heads`. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v = raw;
+  for (const k of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
+  return v;
+}
+
+const show = (v: unknown): string => {
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'not a number' : String(v);
+  const text = JSON.stringify(v);
+  return text === undefined ? String(v) : text.length > 60 ? text.slice(0, 57) + '...' : text;
+};
+
+const KIND_NAMES: Record<string, string> = { int: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'an object', record: 'an object' };
+
+/** "expected X, got Y" for one zod issue, whatever the schema (plugin options included). */
+export function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  const got = value === undefined ? 'nothing' : show(value);
+  switch (issue.code) {
+    case 'invalid_type':
+      return value === undefined ? `missing: expected ${KIND_NAMES[issue.expected] ?? issue.expected}` : `expected ${KIND_NAMES[issue.expected] ?? issue.expected}, got ${got}`;
+    case 'too_small':
+    case 'too_big': {
+      const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      if (issue.origin === 'array') return `expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} entries, got ${Array.isArray(value) ? value.length : got}`;
+      if (issue.origin === 'string') return `expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} characters, got ${got}`;
+      if (issue.code === 'too_small' && bound === 0 && !issue.inclusive) return `expected a positive number, got ${got}`;
+      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      return `expected a number ${op} ${bound}, got ${got}`;
+    }
+    case 'invalid_value':
+      return `expected ${issue.values.map((x) => JSON.stringify(x)).join(' or ')}, got ${got}`;
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+/** Did-you-mean for an unknown key, and the allowed keys. */
+function unknownKeyHint(key: string, allowed: string[]): string {
+  const close = didYouMean(key, allowed);
+  return `${close ? `did you mean "${close}"? ` : ''}(allowed: ${allowed.join(', ')})`;
+}
+
+function describeSuiteError(error: z.ZodError, raw: unknown, where: string, origin: SuiteOrigin): string {
+  const issue = error.issues[0];
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';
+  const path = issue.path;
+  const field = typeof path[0] === 'string' ? path[0] : undefined;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    const allowed = path.length === 0 ? Object.keys(suiteSchema.shape) : ['name', 'label', 'options'];
+    const at = path.length === 0 ? 'at the top level' : `in ${jsonPath(path)}`;
+    return `${where}: unknown key "${key}" ${at}: ${unknownKeyHint(key, allowed)}${more}`;
+  }
+  const info = field ? FIELDS[field] : undefined;
+  const value = valueAt(raw, path);
+  const flag = field ? origin.flags?.[field] : undefined;
+  if (info && flag) {
+    // The value came from a flag: name the flag and show what was typed.
+    const typed = valueAt(raw, [field!]);
+    const text = Array.isArray(typed) ? typed.map(show).join(',') : show(typed);
+    const expected = path.length > 1 && info.each ? `${info.each} in each entry` : info.expected;
+    return `${flag} ${text}: expected ${expected}${path.length > 1 ? `, got ${show(value)}` : ''} (e.g. ${info.flag ?? `${flag} ${info.json}`})${more}`;
+  }
+  if (info) {
+    const expected = path.length > 1 && info.each ? info.each : info.expected;
+    if (value === undefined) return `${where}: "${field}" is missing: give ${expected}, e.g. "${field}": ${info.json}${info.flag ? ` (or ${info.flag})` : ''}${more}`;
+    return `${where}: ${jsonPath(path)}: expected ${expected}, got ${show(value)} (e.g. "${field}": ${info.json})${more}`;
+  }
+  return `${where}: ${jsonPath(path) || '(top level)'}: ${describeIssue(issue, value)}${more}`;
+}
+
+/**
+ * A suite file as data: JSON syntax errors give the line and column, schema errors the
+ * path inside the file. Fields the command line may supply (tasks, extractors, lengths)
+ * may be absent; everything present is checked, unknown keys included.
+ */
+export function loadSuiteFile(file: string): SuiteInput {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`suite file ${file} cannot be read: check the path`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`suite file ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'error')}): check the path`);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`suite file ${file} is not valid JSON (${(e as Error).message}): fix the syntax`);
+    const message = (e as Error).message;
+    const pos = /position (\d+)/.exec(message);
+    let where = '';
+    if (pos && !/line \d+/.test(message)) {
+      const before = text.slice(0, Number(pos[1])).split('\n');
+      where = ` at line ${before.length} column ${before[before.length - 1].length + 1}`;
+    }
+    throw new UsageError(`suite file ${file} is not valid JSON${where} (${message}): fix the syntax`);
   }
-  return parseSuite(raw, `suite file ${file}`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`suite file ${file}: expected a JSON object such as {"tasks": ["recall"], "extractors": ["lstm"], "lengths": [16]}, got ${show(raw)}`);
+  const partial = suiteSchema.partial({ tasks: true, extractors: true, lengths: true }).strict();
+  const result = partial.safeParse(raw);
+  if (!result.success) throw new UsageError(describeSuiteError(result.error, raw, `suite file ${file}`, {}));
+  return raw as SuiteInput;
 }
 
-export function formatZodIssue(error: z.ZodError): string {
+export function formatZodIssue(error: z.ZodError, raw?: unknown): string {
   const issue = error.issues[0];
-  const where = issue.path.length ? issue.path.join('.') : '(top level)';
-  return `${where}: ${issue.message}`;
+  const where = issue.path.length ? jsonPath(issue.path) : '(top level)';
+  return `${where}: ${raw === undefined ? issue.message : describeIssue(issue, valueAt(raw, issue.path))}`;
 }
 
-function resolve(kind: 'task' | 'extractor', ref: z.output<typeof pluginRef>): PluginUse {
+function resolve(kind: 'task' | 'extractor', ref: z.output<typeof pluginRef>, index: number, origin: SuiteOrigin): PluginUse {
   const name = typeof ref === 'string' ? ref : ref.name;
-  const def = kind === 'task' ? tasks.get(name) : extractors.get(name);
+  const fromFile = origin.file && !origin.flags?.[`${kind}s`];
+  const at = fromFile ? `suite file ${origin.file}: ${kind}s[${index}]: ` : '';
+  let def: ReturnType<typeof tasks.get> | ReturnType<typeof extractors.get>;
+  try {
+    def = kind === 'task' ? tasks.get(name) : extractors.get(name);
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(at + e.message);
+    throw e;
+  }
   const given = typeof ref === 'string' ? {} : ref.options;
   const parsed = def.options.safeParse(given);
-  if (!parsed.success) throw new UsageError(`${kind} ${name} options: ${formatZodIssue(parsed.error)} (\`fxbench list\` shows the options)`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : typeof issue.path[0] === 'string' ? issue.path[0] : undefined;
+    // Name the input: the -o flag that set the option, or the place in the suite file.
+    const flagged = key !== undefined && origin.optionFlags?.has(`${name}.${key}`);
+    const where = flagged
+      ? `-o ${name}.${key}=${issue.code === 'unrecognized_keys' ? '...' : show((given as Record<string, unknown>)[key!])}: `
+      : origin.file
+        ? `suite file ${origin.file}: ${kind}s[${index}].options${key && issue.code !== 'unrecognized_keys' ? `.${key}` : ''}: `
+        : '';
+    const allowed = Object.keys((def.options as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+    const list = '`fxbench list` describes them';
+    if (issue.code === 'unrecognized_keys') {
+      const close = didYouMean(key!, allowed);
+      throw new UsageError(`${where}${kind} ${name} has no option "${key}"${close ? `: did you mean "${close}"?` : ''} (its options: ${allowed.join(', ') || 'none'}; ${list})`);
+    }
+    const what = key ? `${kind} ${name} option ${key}` : `${kind} ${name} options`;
+    throw new UsageError(`${where}${what}: ${describeIssue(issue, key ? (given as Record<string, unknown>)[key] : given)} (${list})`);
+  }
   const label = typeof ref === 'string' ? name : (ref.label ?? name);
   return { name, label, options: parsed.data as Record<string, unknown> };
 }
@@ -148,9 +303,9 @@ export function matchWidth(use: PluginUse, ref: z.output<typeof pluginRef>, targ
 }
 
 /** Stage 1 output: the cells of a suite in a stable order, each validated against its plugins. */
-export function expandSuite(suite: Suite): Cell[] {
-  const taskUses = suite.tasks.map((t) => resolve('task', t));
-  let extractorUses = suite.extractors.map((e) => resolve('extractor', e));
+export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
+  const taskUses = suite.tasks.map((t, i) => resolve('task', t, i, origin));
+  let extractorUses = suite.extractors.map((e, i) => resolve('extractor', e, i, origin));
   if (suite.matchParams !== undefined) {
     const target = suite.matchParams;
     extractorUses = extractorUses.map((use, i) => matchWidth(use, suite.extractors[i], target, suite.embedDim));

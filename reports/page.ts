@@ -15,6 +15,8 @@ export interface PageInput {
   /** Inlined browser bundles: vega, vega-lite, vega-embed. */
   scripts: string[];
   generatedAt: string;
+  /** Trusted HTML placed before the charts (the audit's claims section, already escaped). */
+  intro?: string;
 }
 
 const fmt = (x: number | undefined, digits = 3) => (x === undefined || !Number.isFinite(x) ? '' : Number(x.toPrecision(digits)).toString());
@@ -81,6 +83,7 @@ export function renderPage(p: PageInput): string {
 <h1>fxbench report</h1>
 <p class="sub">Suite ${h(suites.join(', '))} · ${p.records.length} cells (${counts.completed} completed, ${counts.diverged} diverged, ${counts.errored} errored) · generated ${h(p.generatedAt)}</p>
 <p>Every extractor saw the same training and evaluation data, embedding, readout, head, loss, optimiser and step budget; only the feature extractor differs.</p>
+${p.intro ?? ''}
 <h2>Charts</h2>
 ${p.charts.map((c) => chartSection(c, p.svgs.get(c.id))).join('\n')}
 <h2>Summary</h2>

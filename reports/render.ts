@@ -14,6 +14,8 @@ import { compile } from 'vega-lite';
 import type { ResultRecord } from '../harness/results.js';
 import { buildCharts, type Chart } from './charts.js';
 import { renderPage } from './page.js';
+import { renderAuditSection } from './audit.js';
+import type { AuditResult } from '../harness/audit/run.js';
 
 /** The minified browser bundle of a package, found beside its resolved entry point (its `exports` hide build/). */
 export function browserBundle(pkg: 'vega' | 'vega-lite' | 'vega-embed'): string {
@@ -33,7 +35,8 @@ export async function chartSvg(spec: Chart['spec']): Promise<string> {
 }
 
 /** Write the report into `dir`; returns the absolute path of index.html. */
-export async function writeReport(records: ResultRecord[], dir: string): Promise<string> {
+/** With `audit`, the page opens with the claims table and one section per claim. */
+export async function writeReport(records: ResultRecord[], dir: string, audit?: AuditResult): Promise<string> {
   const charts = buildCharts(records);
   mkdirSync(path.join(dir, 'charts'), { recursive: true });
   const svgs = new Map<string, string>();
@@ -49,6 +52,7 @@ export async function writeReport(records: ResultRecord[], dir: string): Promise
     svgs,
     scripts: [browserBundle('vega'), browserBundle('vega-lite'), browserBundle('vega-embed')],
     generatedAt: new Date().toISOString(),
+    intro: audit ? renderAuditSection(audit) : undefined,
   });
   const file = path.resolve(dir, 'index.html');
   writeFileSync(file, html);

@@ -9,6 +9,7 @@
  */
 import { cellFns } from './cells.js';
 import { gemmFn } from './gemm.js';
+import { layerNormFns } from './layerNorm.js';
 import { softmaxFns } from './softmax.js';
 import { assemble } from './wasm.js';
 
@@ -21,6 +22,9 @@ type Exports = Record<CellName, RowKernel> & {
   /** In place over `rows` rows of `cols` floats, row stride `ld` floats (./softmax.ts). */
   softmax(rows: number, cols: number, p: number, ld: number, scale: number): void;
   softmaxBackward(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number): void;
+  /** Rows of [n, cols], contiguous (./layerNorm.ts); stats [n, 2] = (mean, std) per row. */
+  layerNorm(n: number, cols: number, x: number, y: number, w: number, b: number, stats: number, eps: number): void;
+  layerNormBackward(n: number, cols: number, x: number, dy: number, w: number, stats: number, dx: number, dw: number, db: number): void;
   gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
 };
 
@@ -34,7 +38,7 @@ export class Kernels {
   private top = 64; // bytes; 0..63 unused so that no buffer sits at address 0
 
   constructor() {
-    const bytes = assemble([gemmFn(), ...cellFns, ...softmaxFns]);
+    const bytes = assemble([gemmFn(), ...cellFns, ...softmaxFns, ...layerNormFns]);
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }

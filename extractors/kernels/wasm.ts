@@ -51,6 +51,7 @@ export const enum Op {
   f32Min = 0x96,
   f32Max = 0x97,
   f32Nearest = 0x90,
+  f32ConvertI32S = 0xb2,
   i32TruncF32S = 0xa8,
   f32ReinterpretI32 = 0xbe,
 }

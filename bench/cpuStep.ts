@@ -1,0 +1,42 @@
+/**
+ * Scratch: CPU time (not wall time; the machine is shared) of the bench's train step and
+ * inference pass: node <build>/bench/cpuStep.js <extractors> <lengths> [steps]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../harness/backend.js';
+import { buildModel } from '../harness/model.js';
+import { extractors } from '../harness/plugins.js';
+import { Rng } from '../harness/rng.js';
+
+const [names = 'lstm', lens = '64', stepsArg = '5'] = process.argv.slice(2);
+const B = 32;
+await initBackend('wasm');
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const task = { input: { kind: 'tokens', vocab: 32, tokens: [] }, output: { kind: 'classes', classes: 2, labels: ['0', '1'], per: 'sequence' } } as never;
+for (const name of names.split(',')) {
+  for (const T of lens.split(',').map(Number)) {
+    const model = buildModel(task, extractors.get(name), {}, { embedDim: 64, readout: 'last' }, new Rng(1));
+    const opt: tf.Optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+    const ids = new Int32Array(B * T).map((_, i) => (i * 7) % 32);
+    const t = { inputs: tf.tensor1d(ids, 'int32'), targets: tf.tensor1d(new Int32Array(B).map((_, i) => i % 2), 'int32'), batchSize: B, length: T };
+    const vars = Object.values(model.variables);
+    const train = () => {
+      const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extractor.apply(model.embed(t), { training: true })), t), vars);
+      opt.applyGradients(grads);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    };
+    const infer = () => { const y = tf.tidy(() => model.predict(model.extractor.apply(model.embed(t), { training: false }))); y.dataSync(); y.dispose(); };
+    const steps = Number(stepsArg);
+    const out: string[] = [];
+    for (const [mode, fn] of [['train', train], ['infer', infer]] as const) {
+      fn();
+      const c0 = cpu(), w0 = performance.now();
+      for (let i = 0; i < steps; i++) fn();
+      out.push(`${mode} ${((cpu() - c0) / steps).toFixed(1)} ms cpu (${((performance.now() - w0) / steps).toFixed(1)} wall)`);
+    }
+    console.log(`${name} T=${T}: ${out.join('   ')}`);
+    model.dispose();
+    opt.dispose();
+  }
+}

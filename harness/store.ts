@@ -1,0 +1,197 @@
+/**
+ * Results files as a store: resuming an interrupted run, merging shard outputs, and the
+ * rules both share.
+ *
+ * - A cell is *done* once its file holds a `completed` or `diverged` record: divergence is
+ *   a result (the model blew up with that seed and budget) and rerunning reproduces it.
+ *   An `errored` cell is *not* done: `--resume` runs it again (the error may have been
+ *   transient, e.g. a crashed worker, or fixed since), and its new record supersedes the
+ *   errored one. Files are append-only, so the old errored line stays; readers drop it.
+ * - A record belongs to a run when its suite name, cell id and configuration (task and
+ *   extractor names, labels and options, length, seed and training budget) equal the
+ *   run's cell. Anything else in the file is refused, never silently mixed.
+ * - A torn last line (a run killed mid-write) is reported and ignored; its cell is rerun.
+ */
+import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from './errors.js';
+import { readResultLines, type LocatedRecord, type ResultRecord, type SkippedLine } from './results.js';
+import type { Cell } from './suite.js';
+
+/** Print one warning per unreadable line, torn ones called out as such. */
+export function warnSkipped(skipped: SkippedLine[], warn: (message: string) => void): void {
+  for (const s of skipped) warn(`${s.file}:${s.line}: ${s.reason}`);
+}
+
+export const isDone = (r: ResultRecord) => r.status === 'completed' || r.status === 'diverged';
+
+/** What identifies a cell's configuration: everything but measurements and environment. */
+function configOf(x: Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'seed' | 'train'>) {
+  const use = (u: Cell['task']) => ({ name: u.name, label: u.label, options: u.options, matched: u.matched });
+  // Through JSON, so a cell (in memory) and a record (read back) compare alike.
+  return JSON.parse(JSON.stringify({ suite: x.suite, task: use(x.task), extractor: use(x.extractor), length: x.length, seed: x.seed, train: x.train })) as unknown;
+}
+
+/** The first path at which two JSON values differ, with both values; undefined when equal. */
+export function firstDifference(a: unknown, b: unknown, at = ''): { path: string; a: unknown; b: unknown } | undefined {
+  if (a === b) return undefined;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], Array.isArray(a) ? `${at}[${k}]` : at ? `${at}.${k}` : k);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  return { path: at || '(record)', a, b };
+}
+
+const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
+
+/**
+ * Drop errored records of cells that also have a done record (a resumed run retried them,
+ * or another shard file holds the cell done); keep everything else in order.
+ */
+export function supersedeRetried<T extends ResultRecord | LocatedRecord>(items: T[]): T[] {
+  const rec = (x: T): ResultRecord => ('record' in x ? x.record : x);
+  const key = (r: ResultRecord) => `${r.suite}\u0000${r.cellId}`;
+  const done = new Set(items.map(rec).filter(isDone).map(key));
+  return items.filter((x) => rec(x).status !== 'errored' || !done.has(key(rec(x))));
+}
+
+/**
+ * Make a results file safe to append to: a torn last line (no newline, not JSON) is cut
+ * off with a warning; a complete last record that only lacks its newline gets one.
+ */
+export function repairTail(file: string, warn: (message: string) => void): void {
+  if (!existsSync(file) || statSync(file).size === 0) return;
+  const text = readFileSync(file);
+  if (text[text.length - 1] === 0x0a) return;
+  const cut = text.lastIndexOf(0x0a) + 1; // start of the last line
+  const tail = text.subarray(cut).toString('utf8');
+  const fd = openSync(file, 'r+');
+  try {
+    let complete = false;
+    try {
+      JSON.parse(tail);
+      complete = true;
+    } catch {
+      /* torn */
+    }
+    if (complete) {
+      writeSync(fd, '\n', text.length);
+    } else {
+      const line = text.subarray(0, cut).toString('utf8').split('\n').length;
+      warn(`${file}:${line}: torn last line (the run was killed while writing it): removed; that cell will run again`);
+      ftruncateSync(fd, cut);
+    }
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface ResumePlan {
+  /** Cells still to run, in suite order. */
+  todo: Cell[];
+  /** Cells the file already holds as completed or diverged. */
+  done: number;
+  /** Cells whose only record is errored: they run again. */
+  retried: number;
+}
+
+/**
+ * Which cells of `cells` a results file already holds. Refuses (UsageError) a file that
+ * holds another suite, a cell this run does not have, or a cell run with another
+ * configuration: resuming must never mix two experiments in one file.
+ */
+export function planResume(file: string, cells: Cell[], warn: (message: string) => void): ResumePlan {
+  if (!existsSync(file)) return { todo: cells, done: 0, retried: 0 };
+  repairTail(file, warn);
+  const { entries, skipped } = readResultLines([file]);
+  warnSkipped(skipped, warn);
+  const byId = new Map(cells.map((c) => [c.id, c]));
+  const suite = cells[0]?.suite;
+  const done = new Set<string>();
+  const errored = new Set<string>();
+  const fix = `resume with the same suite and flags, or write to another --out`;
+  for (const { record: r, line } of entries) {
+    if (suite !== undefined && r.suite !== suite) {
+      throw new UsageError(`--resume: ${file} holds results of suite "${r.suite}" (line ${line}), not "${suite}": ${fix}`);
+    }
+    const cell = byId.get(r.cellId);
+    if (!cell) throw new UsageError(`--resume: ${file}:${line} holds cell ${r.cellId}, which is not a cell of this run (another suite, other flags or another --shard?): ${fix}`);
+    const d = firstDifference(configOf(cell), configOf(r));
+    if (d) throw new UsageError(`--resume: ${file}:${line}: cell ${r.cellId} was run with ${d.path} = ${show(d.b)}, this run has ${show(d.a)}: ${fix}`);
+    if (isDone(r)) done.add(r.cellId);
+    else errored.add(r.cellId);
+  }
+  const retried = [...errored].filter((id) => !done.has(id)).length;
+  return { todo: cells.filter((c) => !done.has(c.id)), done: done.size, retried };
+}
+
+export interface MergeSummary {
+  records: ResultRecord[];
+  /** Errored records dropped because another file (or a later line) holds the cell done. */
+  superseded: number;
+}
+
+/**
+ * Combine the results files of one suite (e.g. its shards) into one set. Refuses mixed
+ * suites (another suite name, or the same name with other training settings or other
+ * options under one label) and cells present twice; warns about torn lines.
+ */
+export function mergeResults(files: string[], warn: (message: string) => void): MergeSummary {
+  const { entries, skipped } = readResultLines(files);
+  warnSkipped(skipped, warn);
+  if (!entries.length) throw new UsageError(`no results records in ${files.join(', ')}: nothing to merge`);
+  const where = (e: LocatedRecord) => `${e.file}:${e.line}`;
+  const first = entries[0];
+  const fix = 'merge only the shards of one suite run with the same flags';
+  const labels = new Map<string, LocatedRecord>();
+  for (const e of entries) {
+    const r = e.record;
+    if (r.suite !== first.record.suite) throw new UsageError(`mixed suites: ${where(first)} is suite "${first.record.suite}", ${where(e)} is suite "${r.suite}": ${fix}`);
+    const train = firstDifference(first.record.train, r.train, 'train');
+    if (train) throw new UsageError(`mixed configurations of suite "${r.suite}": ${where(first)} has ${train.path} = ${show(train.a)}, ${where(e)} has ${show(train.b)}: ${fix}`);
+    for (const kind of ['task', 'extractor'] as const) {
+      const key = `${kind}\u0000${r[kind].label}`;
+      const seen = labels.get(key);
+      if (!seen) {
+        labels.set(key, e);
+        continue;
+      }
+      const pick = (x: ResultRecord) => JSON.parse(JSON.stringify({ name: x[kind].name, options: x[kind].options, matched: x[kind].matched })) as unknown;
+      const d = firstDifference(pick(seen.record), pick(r), `${kind}`);
+      if (d) throw new UsageError(`mixed configurations of suite "${r.suite}": ${kind} "${r[kind].label}" has ${d.path} = ${show(d.a)} in ${where(seen)} but ${show(d.b)} in ${where(e)}: ${fix}`);
+    }
+  }
+  const doneAt = new Map<string, LocatedRecord>();
+  for (const e of entries) {
+    if (!isDone(e.record)) continue;
+    const other = doneAt.get(e.record.cellId);
+    if (other) throw new UsageError(`duplicate cell ${e.record.cellId}: in ${where(other)} and ${where(e)} (the same file twice, or overlapping shards?): merge each shard once`);
+    doneAt.set(e.record.cellId, e);
+  }
+  const kept = supersedeRetried(entries);
+  // One errored record per cell: the last.
+  const lastErrored = new Map<string, number>();
+  kept.forEach((e, i) => {
+    if (e.record.status === 'errored') lastErrored.set(e.record.cellId, i);
+  });
+  const records = kept.filter((e, i) => e.record.status !== 'errored' || lastErrored.get(e.record.cellId) === i).map((e) => e.record);
+  return { records, superseded: entries.length - records.length };
+}
+
+/** Write records as JSONL through a temporary file renamed into place: a crash leaves the old file or the new one. */
+export function writeResultsAtomic(file: string, records: ResultRecord[]): void {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, records.map((r) => JSON.stringify(r) + '\n').join(''));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}

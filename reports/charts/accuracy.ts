@@ -1,0 +1,164 @@
+/** Accuracy charts: the task metric against sequence length, and against per-sample meta (distance, attractors). */
+import { aggregateCells, groupBy, summarize } from '../../harness/aggregate.js';
+import type { ResultRecord } from '../../harness/results.js';
+import { byTask, completed, extractorColor, finiteRow, lengthAxis, lengthHeader, metricTitle, notCompletedNote, palette, safeId, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
+
+/** Chance as a dashed rule when it is the same at every length, else as a dashed line over length. */
+function chanceLayer(chance: { length: number; chance: number }[]) {
+  const constant = new Set(chance.map((c) => c.chance)).size === 1;
+  const mark = constant ? { type: 'rule' as const, strokeDash: [6, 4], color: '#555', strokeWidth: 1.5 } : { type: 'line' as const, strokeDash: [6, 4], color: '#555', strokeWidth: 1.5 };
+  return {
+    data: { values: constant ? [{ chance: chance[0].chance, label: 'chance' }] : chance.map((c) => ({ ...c, label: 'chance' })) },
+    mark,
+    encoding: {
+      ...(constant ? {} : { x: { field: 'length', type: 'quantitative' as const } }),
+      y: { field: 'chance', type: 'quantitative' as const },
+      tooltip: [tip('label', 'baseline'), tip('chance', 'chance', '.4f')],
+    },
+  };
+}
+
+/**
+ * The task's metric against sequence length: one line per extractor through the mean over
+ * seeds, a band for its Student-t 95% confidence interval, single seeds as dots, chance as
+ * a dashed rule.
+ */
+export function metricVsLength(records: ResultRecord[]): Chart[] {
+  const p = palette(records);
+  const charts: Chart[] = [];
+  for (const [task, all] of byTask(records)) {
+    const rs = completed(all);
+    if (!rs.length) continue;
+    const { metric, higherIsBetter } = rs[0].metrics;
+    const groups = aggregateCells(rs).filter((g) => g.value);
+    const means = groups.map((g) =>
+      finiteRow({ extractor: g.extractor, length: g.length, mean: g.value!.mean, lo: g.value!.ci95?.[0], hi: g.value!.ci95?.[1], n: g.value!.n, sd: g.value!.sd ?? undefined }),
+    );
+    const bands = means.filter((m) => m.lo !== undefined);
+    const seeds = rs.map((r) => finiteRow({ extractor: r.extractor.label, length: r.length, seed: r.seed, value: r.metrics.value }));
+    const chance = [...new Map(rs.map((r) => [r.length, { length: r.length, chance: r.metrics.chance }])).values()].sort((a, b) => a.length - b.length);
+    const labels = new Set(rs.map((r) => r.extractor.label));
+    const color = extractorColor(p, labels);
+    const x = lengthAxis(sortedLengths(rs));
+    const yTitle = metricTitle(metric, higherIsBetter);
+    charts.push({
+      id: `metric-vs-length-${safeId(task)}`,
+      section: 'Accuracy',
+      title: `${task}: ${metric} vs sequence length`,
+      caption:
+        `Each line is an extractor's mean over seeds, its shaded band the 95% confidence interval (Student t), dots single seeds; the dashed line is chance. ${higherIsBetter ? 'Higher' : 'Lower'} is better: a line that meets the dashed one has learned nothing at that length.` +
+        notCompletedNote(all),
+      spec: {
+        $schema: SCHEMA,
+        width: 460,
+        height: 280,
+        layer: [
+          ...(bands.length
+            ? [
+                {
+                  data: { values: bands },
+                  mark: { type: 'area' as const, opacity: 0.16 },
+                  encoding: { x, y: { field: 'lo', type: 'quantitative' as const, title: yTitle }, y2: { field: 'hi' }, color: { ...color, legend: null } },
+                },
+              ]
+            : []),
+          {
+            data: { values: seeds },
+            mark: { type: 'point' as const, size: 22, opacity: 0.55, strokeWidth: 1 },
+            encoding: {
+              x,
+              y: { field: 'value', type: 'quantitative' as const, title: yTitle },
+              color: { ...color, legend: null },
+              tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('seed', 'seed'), tip('value', metric, '.4f')],
+            },
+          },
+          {
+            data: { values: means },
+            mark: { type: 'line' as const, point: { size: 55, filled: true }, strokeWidth: 2.2 },
+            encoding: {
+              x,
+              y: { field: 'mean', type: 'quantitative' as const, title: yTitle },
+              color,
+              tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', `mean ${metric}`, '.4f'), tip('lo', '95% CI low', '.4f'), tip('hi', '95% CI high', '.4f'), tip('n', 'seeds', 'd')],
+            },
+          },
+          chanceLayer(chance),
+        ],
+      },
+    });
+  }
+  return charts;
+}
+
+const META_AXES: Record<string, { title: string; what: string }> = {
+  distance: { title: 'dependency distance (positions from the cue to the readout)', what: 'dependency distance' },
+  attractors: { title: 'attractors (opposite-number nouns between subject and verb)', what: 'attractor count' },
+};
+
+/**
+ * The held-out score binned by a per-sample meta key (`distance`, `attractors`), one panel
+ * per training length: mean over seeds with 95% CI bars. Only for keys that take two or more
+ * values within some run (a single bin per run is just the metric-vs-length chart again).
+ */
+export function metricByMeta(records: ResultRecord[]): Chart[] {
+  const p = palette(records);
+  const charts: Chart[] = [];
+  for (const [task, all] of byTask(records)) {
+    const rs = completed(all);
+    for (const key of Object.keys(META_AXES)) {
+      const having = rs.filter((r) => (r.byMeta[key]?.length ?? 0) > 0);
+      if (!having.some((r) => r.byMeta[key].length >= 2)) continue;
+      const { metric, higherIsBetter } = having[0].metrics;
+      const bins = having.flatMap((r) => r.byMeta[key].map((b) => ({ extractor: r.extractor.label, length: r.length, x: b.value, score: b.score, samples: b.n })));
+      const grouped = groupBy(bins, (b) => JSON.stringify([b.extractor, b.length, b.x]));
+      const means = [...grouped.values()].map((bs) => {
+        const s = summarize(bs.map((b) => b.score))!;
+        return finiteRow({ kind: 'mean', extractor: bs[0].extractor, length: bs[0].length, x: bs[0].x, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], seeds: s.n, samples: bs.reduce((a, b) => a + b.samples, 0) });
+      });
+      means.sort((a, b) => a.x - b.x);
+      const chance = [...new Map(having.map((r) => [r.length, { kind: 'chance', length: r.length, chance: r.metrics.chance }])).values()];
+      const labels = new Set(having.map((r) => r.extractor.label));
+      const axis = META_AXES[key];
+      const yTitle = metricTitle(metric, higherIsBetter);
+      charts.push({
+        id: `metric-by-${key}-${safeId(task)}`,
+        section: 'Accuracy',
+        title: `${task}: ${metric} vs ${axis.what}`,
+        caption: `The held-out ${metric} of the samples at each ${axis.what}, one panel per training length: a line that falls toward the dashed chance line as the ${axis.what} grows marks where the extractor stops carrying the dependency. Bars: 95% CI over seeds; hover for sample counts.`,
+        spec: {
+          $schema: SCHEMA,
+          data: { values: [...means, ...chance] },
+          facet: { column: { field: 'length', type: 'ordinal', header: lengthHeader } },
+          spec: {
+            width: 300,
+            height: 220,
+            layer: [
+              {
+                transform: [{ filter: { field: 'kind', equal: 'mean' } }, { filter: 'isValid(datum.lo)' }],
+                mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.6 },
+                encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { ...extractorColor(p, labels), legend: null } },
+              },
+              {
+                transform: [{ filter: { field: 'kind', equal: 'mean' } }],
+                mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 },
+                encoding: {
+                  x: { field: 'x', type: 'quantitative', title: axis.title, axis: { tickMinStep: 1 } },
+                  y: { field: 'mean', type: 'quantitative', title: yTitle },
+                  color: extractorColor(p, labels),
+                  tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('x', key, 'd'), tip('mean', `mean ${metric}`, '.4f'), tip('lo', '95% CI low', '.4f'), tip('hi', '95% CI high', '.4f'), tip('seeds', 'seeds', 'd'), tip('samples', 'samples', 'd')],
+                },
+              },
+              {
+                transform: [{ filter: { field: 'kind', equal: 'chance' } }],
+                mark: { type: 'rule', strokeDash: [6, 4], color: '#555', strokeWidth: 1.5 },
+                encoding: { y: { field: 'chance', type: 'quantitative' }, tooltip: [tip('chance', 'chance', '.4f')] },
+              },
+            ],
+          },
+          resolve: { scale: { x: 'independent' } },
+        },
+      });
+    }
+  }
+  return charts;
+}

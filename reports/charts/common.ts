@@ -1,0 +1,85 @@
+/**
+ * What every chart builder shares: the Chart type, record selection, ids, the extractor
+ * colour encoding, axis titles with units, and tooltip fields.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { groupBy } from '../../harness/aggregate.js';
+import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
+import { extractorPalette, type Palette } from '../palette.js';
+
+export interface Chart {
+  /** File-name-safe id, unique within a report. */
+  id: string;
+  /** The report section it belongs to (the table of contents groups charts by it). */
+  section: Section;
+  title: string;
+  /** One line: how to read this chart. */
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+/** Sections in reading order. */
+export const SECTIONS = ['Accuracy', 'Length generalisation', 'Ablations', 'Gradients', 'Training', 'Cost'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** A chart builder: a pure function of all the records (so colours agree across charts). */
+export type ChartBuilder = (records: ResultRecord[]) => Chart[];
+
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+export const completed = (rs: readonly ResultRecord[]): CompletedRecord[] => rs.filter((r): r is CompletedRecord => r.status === 'completed');
+export const byTask = <T extends ResultRecord>(rs: readonly T[]): Map<string, T[]> => groupBy(rs, (r) => r.task.label);
+export const sortedLengths = (rs: readonly { length: number }[]): number[] => [...new Set(rs.map((r) => r.length))].sort((a, b) => a - b);
+
+/** File-name-safe id fragment; a short hash keeps ids of labels differing only in punctuation apart. */
+export function safeId(s: string): string {
+  const base = s.replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
+  if (base === s) return s;
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) >>> 0;
+  return `${base}-${h.toString(36).slice(0, 5)}`;
+}
+
+export const palette = (rs: readonly ResultRecord[]): Palette => extractorPalette(rs);
+
+/** Colour by extractor label with the report-wide fixed colours. */
+export function extractorColor(p: Palette, labels: Iterable<string>, field = 'extractor', title = 'extractor') {
+  const scale = p.scale(labels);
+  return { field, type: 'nominal' as const, title, scale, sort: scale.domain, legend: { orient: 'right' as const, labelLimit: 240 } };
+}
+
+const METRIC_TITLES: Record<CompletedRecord['metrics']['metric'], string> = {
+  accuracy: 'accuracy (fraction correct)',
+  mse: 'mean squared error',
+  'cross-entropy': 'cross-entropy (nats per step)',
+};
+
+/** Axis title of a task metric, with its unit and which way is better. */
+export const metricTitle = (metric: CompletedRecord['metrics']['metric'], higherIsBetter: boolean): string =>
+  `${METRIC_TITLES[metric]}, ${higherIsBetter ? 'higher' : 'lower'} is better`;
+
+/** Sequence-length axis on a log2 scale with a tick at each length used. */
+export function lengthAxis(lengths: number[], title = 'sequence length T (positions, log scale)') {
+  return { field: 'length', type: 'quantitative' as const, title, scale: { type: 'log' as const, base: 2, nice: false, padding: 12 }, axis: { values: lengths, format: 'd' } };
+}
+
+/** A tooltip field; quantitative fields get a number format. */
+export function tip(field: string, title: string, format?: string) {
+  return format ? { field, title, type: 'quantitative' as const, format } : { field, title, type: 'nominal' as const };
+}
+
+/** Number of records of a task that are not completed (left out of charts of results). */
+export function notCompletedNote(rs: readonly ResultRecord[]): string {
+  const n = rs.filter((r) => r.status !== 'completed').length;
+  return n ? ` ${n} diverged or errored run${n > 1 ? 's are' : ' is'} left out (see the summary table).` : '';
+}
+
+/** Drop non-finite numbers (JSON would turn them into null) from a row's numeric fields. */
+export function finiteRow<T extends Record<string, unknown>>(row: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) if (typeof v !== 'number' || Number.isFinite(v)) out[k] = v;
+  return out as T;
+}
+
+/** Panel header for a length facet: "T = 16". */
+export const lengthHeader = { labelExpr: "'T = ' + datum.value", labelFontSize: 12, labelFontWeight: 'bold' as const, title: null };

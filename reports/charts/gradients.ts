@@ -1,0 +1,235 @@
+/**
+ * Gradient charts (Pascanu, Mikolov & Bengio 2013): the per-position sensitivity profile
+ * ||dL/dx_t|| against distance from the readout, the global gradient norm over training
+ * with exploding and diverged runs marked, and per-group (per-layer) norms.
+ */
+import { curveAcrossSeeds, groupBy, summarize, thinIndices } from '../../harness/aggregate.js';
+import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
+import { byTask, completed, extractorColor, finiteRow, lengthHeader, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
+
+const PHASES = ['at initialisation', 'after training'] as const;
+
+/**
+ * ||dL/dx_t|| against distance from the readout (T-1-t), log scale: one line per extractor
+ * (geometric mean over seeds), a panel per phase (columns) and training length (rows).
+ */
+export function gradientProfile(records: ResultRecord[]): Chart[] {
+  const p = palette(records);
+  const charts: Chart[] = [];
+  for (const [task, all] of byTask(records)) {
+    const rs = completed(all).filter((r) => r.gradients.profileInit.length > 0 || r.gradients.profileTrained.length > 0);
+    if (!rs.length) continue;
+    const rows: Record<string, unknown>[] = [];
+    for (const group of groupBy(rs, (r) => JSON.stringify([r.extractor.label, r.length])).values()) {
+      const { label } = group[0].extractor;
+      const T = group[0].length;
+      PHASES.forEach((phase, i) => {
+        const profiles = group.map((r) => (i === 0 ? r.gradients.profileInit : r.gradients.profileTrained));
+        const slopes = group.map((r) => (i === 0 ? r.gradients.slopeInit : r.gradients.slopeTrained)).filter((s): s is number => s !== null);
+        const slope = summarize(slopes)?.mean;
+        const points = curveAcrossSeeds(profiles, 'log');
+        const keep = new Set(thinIndices(points.length, 256).map((k) => points[k]?.index));
+        for (const pt of points) {
+          if (!keep.has(pt.index)) continue;
+          rows.push(finiteRow({ extractor: label, length: T, phase, distance: T - 1 - pt.index, norm: pt.mean, lo: pt.lo ?? undefined, hi: pt.hi ?? undefined, seeds: pt.n, slope }));
+        }
+      });
+    }
+    if (!rows.length) continue;
+    const labels = new Set(rs.map((r) => r.extractor.label));
+    const color = extractorColor(p, labels);
+    const tooltip = [tip('extractor', 'extractor'), tip('phase', 'when'), tip('length', 'T', 'd'), tip('distance', 'distance from readout', 'd'), tip('norm', '‖dL/dx_t‖', '.3e'), tip('slope', 'fitted slope (log10 per position)', '.4f'), tip('seeds', 'seeds', 'd')];
+    charts.push({
+      id: `grad-profile-${safeId(task)}`,
+      section: 'Gradients',
+      title: `${task}: gradient reaching each input position, ‖dL/dx_t‖ vs distance from the readout`,
+      caption:
+        'Log scale. Each line is how strongly the loss responds to the input at a given distance before the readout (geometric mean over seeds; band: 95% CI). A line that drops by orders of magnitude with distance is a vanishing gradient: those positions can barely be learned from. Left: untrained weights; right: after training. Zero gradients (positions outside a receptive field) are left out.',
+      spec: {
+        $schema: SCHEMA,
+        data: { values: rows },
+        facet: {
+          row: { field: 'length', type: 'ordinal', header: { ...lengthHeader, labelAngle: 0, labelAlign: 'left' } },
+          column: { field: 'phase', type: 'nominal', sort: [...PHASES], header: { title: null, labelFontSize: 12, labelFontWeight: 'bold' } },
+        },
+        spec: {
+          width: 320,
+          height: 190,
+          layer: [
+            {
+              transform: [{ filter: 'isValid(datum.lo)' }],
+              mark: { type: 'area', opacity: 0.15 },
+              encoding: {
+                x: { field: 'distance', type: 'quantitative' },
+                y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } },
+                y2: { field: 'hi' },
+                color: { ...color, legend: null },
+              },
+            },
+            {
+              mark: { type: 'line', strokeWidth: 2, point: { size: 14, filled: true } },
+              encoding: {
+                x: { field: 'distance', type: 'quantitative', title: 'distance from the readout, T − 1 − t (positions)' },
+                y: { field: 'norm', type: 'quantitative', scale: { type: 'log' }, title: '‖dL/dx_t‖ (log scale)', axis: { format: '.0e' } },
+                color,
+                tooltip,
+              },
+            },
+          ],
+        },
+        resolve: { scale: { x: 'independent' } },
+      },
+    });
+  }
+  return charts;
+}
+
+type WithCurves = Exclude<ResultRecord, { status: 'errored' }>;
+
+/** Global gradient norm before clipping over training, log scale, one panel per length; flagged runs marked. */
+export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
+  const p = palette(records);
+  const charts: Chart[] = [];
+  const withCurves = records.filter((r): r is WithCurves => r.status !== 'errored');
+  for (const [task, rs] of byTask(withCurves)) {
+    const rows: Record<string, unknown>[] = [];
+    for (const r of rs) {
+      const curve = r.curves.gradNorm;
+      for (const i of thinIndices(curve.length)) {
+        const v = curve[i];
+        if (Number.isFinite(v) && v > 0) rows.push({ kind: 'curve', extractor: r.extractor.label, length: r.length, seed: r.seed, step: i + 1, value: v });
+      }
+      const event = (flag: string, step: number, detail: string) => {
+        // Mark at the norm of that step, or the last finite one before it (a diverged step has none).
+        let k = Math.min(step, curve.length) - 1;
+        while (k >= 0 && !(Number.isFinite(curve[k]) && curve[k] > 0)) k--;
+        if (k >= 0) rows.push({ kind: 'event', flag, detail, extractor: r.extractor.label, length: r.length, seed: r.seed, step: k + 1, value: curve[k] });
+      };
+      if (r.status === 'completed' && r.gradients.exploding) event('exploding', r.gradients.explodingStep ?? curve.length, `exploding at step ${r.gradients.explodingStep ?? '?'}`);
+      if (r.status === 'diverged') event('diverged', r.divergedAtStep, `diverged at step ${r.divergedAtStep}: ${r.message}`);
+    }
+    if (!rows.some((r) => r.kind === 'curve')) continue;
+    const hasEvents = rows.some((r) => r.kind === 'event');
+    const labels = new Set(rs.map((r) => r.extractor.label));
+    const color = extractorColor(p, labels);
+    charts.push({
+      id: `grad-norm-${safeId(task)}`,
+      section: 'Gradients',
+      title: `${task}: global gradient norm (before clipping) over training`,
+      caption:
+        'Log scale, one line per run, one panel per length. A line sinking by orders of magnitude means vanishing gradients; spikes far above the rest mean exploding ones.' +
+        (hasEvents ? ' Big markers flag runs: ▲ exploding (a step above 1000× the running median), ✖ diverged (non-finite loss or gradient; marked at its last finite step).' : ''),
+      spec: {
+        $schema: SCHEMA,
+        data: { values: rows },
+        facet: { column: { field: 'length', type: 'ordinal', header: lengthHeader } },
+        spec: {
+          width: 300,
+          height: 210,
+          layer: [
+            {
+              transform: [{ filter: { field: 'kind', equal: 'curve' } }],
+              mark: { type: 'line', strokeWidth: 1.3, opacity: 0.85 },
+              encoding: {
+                x: { field: 'step', type: 'quantitative', title: 'training step' },
+                y: { field: 'value', type: 'quantitative', title: '‖∇‖ global, before clipping (log)', scale: { type: 'log' } },
+                color,
+                detail: { field: 'seed', type: 'nominal' },
+                tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', '‖∇‖', '.4g')],
+              },
+            },
+            ...(hasEvents
+              ? [
+                  {
+                    transform: [{ filter: { field: 'kind', equal: 'event' } }],
+                    mark: { type: 'point' as const, filled: true, size: 170, stroke: '#000', strokeWidth: 1, opacity: 1 },
+                    encoding: {
+                      x: { field: 'step', type: 'quantitative' as const },
+                      y: { field: 'value', type: 'quantitative' as const },
+                      color: { ...color, legend: null },
+                      shape: { field: 'flag', type: 'nominal' as const, title: 'flag', scale: { domain: ['exploding', 'diverged'], range: ['triangle-up', 'cross'] } },
+                      tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('detail', 'flag')],
+                    },
+                  },
+                ]
+              : []),
+          ],
+        },
+        resolve: { scale: { y: 'shared' } },
+      },
+    });
+  }
+  return charts;
+}
+
+/** Canonical order of variable groups: embedding, the extractor's own groups by depth, head. */
+export function groupOrder(groups: Iterable<string>): string[] {
+  const depth = (g: string) => {
+    if (g === 'embedding') return [-1, 0];
+    if (g === 'head') return [1e9, 0];
+    const m = /(\d+)$/.exec(g);
+    return m ? [1, Number(m[1])] : [0, 0];
+  };
+  return [...new Set(groups)].sort((a, b) => {
+    const [da, ia] = depth(a);
+    const [db, ib] = depth(b);
+    return da - db || ia - ib || a.localeCompare(b);
+  });
+}
+
+/** Per-group (embedding, each layer or block, head) gradient norms over training: a panel per extractor (rows) and length (columns). */
+export function groupGradNorms(records: ResultRecord[]): Chart[] {
+  const charts: Chart[] = [];
+  const p = palette(records);
+  for (const [task, all] of byTask(records)) {
+    const rs = completed(all).filter((r) => r.gradients.groups.length > 0);
+    if (!rs.length) continue;
+    const rows: Record<string, unknown>[] = [];
+    for (const group of groupBy(rs, (r) => JSON.stringify([r.extractor.label, r.length])).values()) {
+      const { label } = group[0].extractor;
+      const names = groupOrder(group.flatMap((r) => r.gradients.groups.flatMap((g) => Object.keys(g.norms))));
+      const steps = [...new Set(group.flatMap((r) => r.gradients.groups.map((g) => g.step)))].sort((a, b) => a - b);
+      const keep = thinIndices(steps.length, 150).map((i) => steps[i]);
+      for (const name of names) {
+        const perSeed = (r: CompletedRecord) => new Map(r.gradients.groups.map((g) => [g.step, g.norms[name]]));
+        const maps = group.map(perSeed);
+        for (const step of keep) {
+          const values = maps.map((m) => m.get(step)).filter((v): v is number => v !== undefined);
+          const pt = curveAcrossSeeds(values.map((v) => [v]), 'log')[0];
+          if (pt) rows.push({ extractor: label, length: group[0].length, group: name, step, norm: pt.mean, seeds: pt.n });
+        }
+      }
+    }
+    if (!rows.length) continue;
+    const order = groupOrder(rows.map((r) => r.group as string));
+    const extractors = p.labels.filter((l) => rs.some((r) => r.extractor.label === l));
+    charts.push({
+      id: `group-grad-norms-${safeId(task)}`,
+      section: 'Gradients',
+      title: `${task}: gradient norm per layer over training`,
+      caption:
+        'Log scale. One panel per extractor (rows) and length (columns); each line is one variable group: the embedding, each layer or block of the extractor from input to output, and the head. Lines of the early layers far below the late ones mean the gradient fades on its way down the stack. Geometric mean over seeds.',
+      spec: {
+        $schema: SCHEMA,
+        data: { values: rows },
+        facet: {
+          row: { field: 'extractor', type: 'nominal', sort: extractors, header: { title: null, labelAngle: 0, labelAlign: 'left', labelFontSize: 12, labelFontWeight: 'bold', labelLimit: 160 } },
+          column: { field: 'length', type: 'ordinal', header: lengthHeader },
+        },
+        spec: {
+          width: 260,
+          height: 130,
+          mark: { type: 'line', strokeWidth: 1.6 },
+          encoding: {
+            x: { field: 'step', type: 'quantitative', title: 'training step' },
+            y: { field: 'norm', type: 'quantitative', scale: { type: 'log' }, title: '‖∇‖ of the group (log)', axis: { format: '.0e' } },
+            color: { field: 'group', type: 'nominal', title: 'variable group', sort: order, scale: { scheme: 'tableau10' } },
+            tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('group', 'group'), tip('step', 'step', 'd'), tip('norm', '‖∇‖', '.4g'), tip('seeds', 'seeds', 'd')],
+          },
+        },
+        resolve: { scale: { y: 'shared' } },
+      },
+    });
+  }
+  return charts;
+}

@@ -1,0 +1,86 @@
+/** Training charts: loss curves and steps to threshold. */
+import { groupBy, summarize, thinIndices } from '../../harness/aggregate.js';
+import type { ResultRecord } from '../../harness/results.js';
+import { groupedBarLayers } from './bars.js';
+import { byTask, completed, extractorColor, finiteRow, lengthHeader, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
+
+type WithCurves = Exclude<ResultRecord, { status: 'errored' }>;
+
+/** Training loss per step, one line per run, one panel per length. */
+export function lossCurves(records: ResultRecord[]): Chart[] {
+  const p = palette(records);
+  const charts: Chart[] = [];
+  const withCurves = records.filter((r): r is WithCurves => r.status !== 'errored');
+  for (const [task, rs] of byTask(withCurves)) {
+    const rows = rs.flatMap((r) =>
+      thinIndices(r.curves.loss.length)
+        .filter((i) => Number.isFinite(r.curves.loss[i]))
+        .map((i) => ({ extractor: r.extractor.label, length: r.length, seed: r.seed, step: i + 1, loss: r.curves.loss[i] })),
+    );
+    if (!rows.length) continue;
+    const labels = new Set(rs.map((r) => r.extractor.label));
+    charts.push({
+      id: `loss-${safeId(task)}`,
+      section: 'Training',
+      title: `${task}: training loss over training`,
+      caption: 'Training loss (the objective) per step, one line per run, one panel per length: lines that fall early learned fast; flat lines learned nothing. Diverged runs end where the loss stopped being finite.',
+      spec: {
+        $schema: SCHEMA,
+        data: { values: rows },
+        facet: { column: { field: 'length', type: 'ordinal', header: lengthHeader } },
+        spec: {
+          width: 300,
+          height: 210,
+          mark: { type: 'line', strokeWidth: 1.3, opacity: 0.85 },
+          encoding: {
+            x: { field: 'step', type: 'quantitative', title: 'training step' },
+            y: { field: 'loss', type: 'quantitative', title: 'training loss', scale: { zero: false } },
+            color: extractorColor(p, labels),
+            detail: { field: 'seed', type: 'nominal' },
+            tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('loss', 'loss', '.4f')],
+          },
+        },
+        resolve: { scale: { y: 'shared' } },
+      },
+    });
+  }
+  return charts;
+}
+
+/** Steps until the smoothed training loss closed 90% of its drop: grouped bars per length, "never" where no seed got there. */
+export function stepsToThreshold(records: ResultRecord[]): Chart[] {
+  const p = palette(records);
+  const charts: Chart[] = [];
+  for (const [task, all] of byTask(records)) {
+    const rs = completed(all);
+    if (!rs.length) continue;
+    const rows: Record<string, unknown>[] = [];
+    for (const group of groupBy(rs, (r) => JSON.stringify([r.extractor.label, r.length])).values()) {
+      const reached = group.map((r) => r.stepsToThreshold).filter((s): s is number => s !== null);
+      const base = { extractor: group[0].extractor.label, length: group[0].length, runs: group.length, reached: reached.length, budget: group[0].train.steps };
+      const s = summarize(reached);
+      if (s) rows.push(finiteRow({ kind: 'bar', ...base, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1] }));
+      else rows.push({ kind: 'label', ...base, text: 'never' });
+    }
+    const labels = new Set(rs.map((r) => r.extractor.label));
+    const { domain, range } = p.scale(labels);
+    const budget = Math.max(...rs.map((r) => r.train.steps));
+    const layers = groupedBarLayers({
+      x: { field: 'length', type: 'ordinal', title: 'sequence length T', axis: { labelExpr: "'T = ' + datum.label", labelAngle: 0 } },
+      domain,
+      range,
+      yTitle: 'steps to 90% of the loss drop',
+      yScale: { domain: [0, budget] },
+      tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', 'mean steps', '.1f'), tip('lo', '95% CI low', '.1f'), tip('hi', '95% CI high', '.1f'), tip('reached', 'seeds that got there', 'd'), tip('runs', 'seeds', 'd'), tip('budget', 'step budget', 'd')],
+      labelTooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('text', 'reached'), tip('runs', 'seeds', 'd'), tip('budget', 'step budget', 'd')],
+    });
+    charts.push({
+      id: `steps-to-threshold-${safeId(task)}`,
+      section: 'Training',
+      title: `${task}: steps to close 90% of the loss drop`,
+      caption: `How many of the ${budget} training steps the smoothed loss took to close 90% of the gap between its start and its minimum: shorter bars learned faster (only seeds that got there count; hover for how many). "never": no seed did.`,
+      spec: { $schema: SCHEMA, width: { step: 26 * Math.max(2, labels.size) }, height: 240, data: { values: rows }, layer: layers },
+    });
+  }
+  return charts;
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { compile } from 'vega-lite';
+import { describe, expect, it } from 'vitest';
+import { buildCharts, CHART_BUILDERS, SECTIONS } from '../../reports/charts.js';
+import { completedRecord, richResults } from './fixtures.js';
+
+// The official schema shipped with vega-lite (its `exports` hide build/: resolve the entry and go up).
+const vegaLiteDir = path.resolve(path.dirname(fileURLToPath(import.meta.resolve('vega-lite'))), '..');
+const schema = JSON.parse(readFileSync(path.join(vegaLiteDir, 'build', 'vega-lite-schema.json'), 'utf8'));
+const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
+const validate = ajv.compile(schema);
+
+describe('chart builders on a rich results set', () => {
+  const records = richResults();
+
+  it.each(Object.entries(CHART_BUILDERS))('%s produces charts whose specs validate against the Vega-Lite schema and compile', (name, build) => {
+    const charts = build(records);
+    expect(charts.length, `${name} built no chart`).toBeGreaterThan(0);
+    for (const chart of charts) {
+      const ok = validate(chart.spec);
+      expect(ok, `${chart.id}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+      expect(() => compile(chart.spec)).not.toThrow();
+      expect(chart.caption.length).toBeGreaterThan(40);
+      expect(chart.id).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(SECTIONS).toContain(chart.section);
+    }
+  });
+
+  it('chart ids are unique', () => {
+    const ids = buildCharts(records).map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('a chart appears only when the results have data for it', () => {
+    const bare = [completedRecord({ length: 8 }, { lengths: [{ length: 8, factor: 1, status: 'completed', value: 0.8 }] })];
+    const ids = buildCharts(bare).map((c) => c.id);
+    expect(ids).toContain('metric-vs-length-recall');
+    expect(ids.some((id) => id.startsWith('metric-by-'))).toBe(false); // no meta bins
+    expect(ids.some((id) => id.startsWith('length-generalisation'))).toBe(false); // only 1x
+    expect(ids.some((id) => id.startsWith('ablation'))).toBe(false); // one label per name
+    expect(buildCharts([])).toEqual([]);
+  });
+});
