@@ -2,19 +2,23 @@
  * The `fxbench` command line. Every command validates all of its input before any work
  * starts; a UsageError prints one line and exits with code 2.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { defaultAuditOut, formatVerdicts, listClaims, runAuditCommand } from './audit/cli.js';
 import { benchCommand } from './benchCli.js';
 import { UsageError } from './errors.js';
-import { defaultWorkers, executeCells } from './execute.js';
+import { defaultWorkers, executeCells, StopSignal } from './execute.js';
 import { loadPlugins } from './loadPlugins.js';
 import { extractors, tasks } from './plugins.js';
 import { createProgress } from './progress.js';
+import { memoryRefusal } from './memory.js';
+import { didYouMean } from './registry.js';
 import { readResults } from './results.js';
-import { expandSuite, formatZodIssue, loadSuiteFile, parseSuite, type SuiteInput } from './suite.js';
+import { parseShard, selectShard } from './shard.js';
+import { mergeResults, planResume, supersedeRetried, warnSkipped, writeResultsAtomic } from './store.js';
+import { expandSuite, formatZodIssue, loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from './suite.js';
 import { Rng } from './rng.js';
 import { QUICK_SUITE } from './suites.js';
 import { writeReport } from '../reports/render.js';
@@ -71,67 +75,197 @@ interface RunArgs {
   quiet?: boolean;
   workers?: number;
   'match-params'?: number;
+  resume?: boolean;
+  shard?: string;
+}
+
+/** The suite fields each flag sets (for messages that name the flag). */
+const FLAG_FIELDS: Record<string, string> = {
+  tasks: '--tasks',
+  extractors: '--extractors',
+  lengths: '--lengths',
+  seeds: '--seeds',
+  steps: '--steps',
+  batch: '--batch',
+  lr: '--lr',
+  backend: '--backend',
+  matchParams: '--match-params',
+};
+
+/** What the user typed after `--flag` (yargs turns a non-number into NaN). */
+function typedValue(argv: string[], flag: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === `--${flag}`) return argv[i + 1];
+    if (argv[i].startsWith(`--${flag}=`)) return argv[i].slice(flag.length + 3);
+  }
+  return undefined;
+}
+
+/** A numeric flag given once, as a number; the suite schema checks its range. */
+function numberFlag(a: Record<string, unknown>, flag: string, argv: string[], example: string): number | undefined {
+  const v = a[flag];
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw new UsageError(`--${flag} is given ${v.length} times: give it once, e.g. ${example}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new UsageError(`--${flag} ${JSON.stringify(typedValue(argv, flag) ?? String(v))} is not a number: e.g. ${example}`);
+  return v;
 }
 
 /** Flags override the suite file (or the quick suite); the result is validated as a whole. */
-function suiteFromArgs(a: RunArgs, base?: SuiteInput): SuiteInput {
+function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []): { input: SuiteInput; origin: SuiteOrigin } {
   const input: SuiteInput = base ? structuredClone(base) : ({ tasks: [], extractors: [], lengths: [] } as unknown as SuiteInput);
+  input.tasks ??= [];
+  input.extractors ??= [];
+  input.lengths ??= [];
+  const flags: Record<string, string> = {};
   const options = parseOptionFlags(a.option ?? []);
-  const withOptions = (names: string[] | undefined, current: SuiteInput['tasks']) =>
-    (names ?? current.map((r) => (typeof r === 'string' ? r : r.name))).map((name) => (options.has(name) ? { name, options: options.get(name)! } : name));
-  input.tasks = withOptions(csv(a.tasks), input.tasks);
-  input.extractors = withOptions(csv(a.extractors), input.extractors);
+  // -o options go into every entry of that name; the suite file's labels and options stay.
+  const withOptions = (refs: SuiteInput['tasks']): SuiteInput['tasks'] =>
+    refs.map((r) => {
+      const name = typeof r === 'string' ? r : r.name;
+      const o = options.get(name);
+      if (!o) return r;
+      return typeof r === 'string' ? { name, options: o } : { ...r, options: { ...(r.options ?? {}), ...o } };
+    });
+  for (const kind of ['tasks', 'extractors'] as const) {
+    const names = csv(a[kind]);
+    if (names) flags[kind] = FLAG_FIELDS[kind];
+    input[kind] = withOptions(names ?? input[kind]);
+  }
   const known = new Set([...input.tasks, ...input.extractors].map((r) => (typeof r === 'string' ? r : r.name)));
   for (const name of options.keys()) {
-    if (!known.has(name)) throw new UsageError(`--option names "${name}", which is not among this run's tasks or extractors: check the spelling`);
+    if (!known.has(name)) {
+      const close = didYouMean(name, [...known]);
+      throw new UsageError(`--option names "${name}", which is not among this run's tasks or extractors${close ? `: did you mean "${close}"?` : ''} (this run has ${[...known].join(', ')})`);
+    }
   }
   const lengths = csvNumbers('lengths', a.lengths);
-  if (lengths) input.lengths = lengths;
+  if (lengths) [input.lengths, flags.lengths] = [lengths, FLAG_FIELDS.lengths];
   const seeds = csvNumbers('seeds', a.seeds);
-  if (seeds) input.seeds = seeds;
-  if (a.steps !== undefined) input.steps = a.steps;
-  if (a.batch !== undefined) input.batch = a.batch;
-  if (a.lr !== undefined) input.lr = a.lr;
-  if (a.backend !== undefined) input.backend = a.backend as 'wasm' | 'cpu';
-  if (a['match-params'] !== undefined) input.matchParams = a['match-params'];
+  if (seeds) [input.seeds, flags.seeds] = [seeds, FLAG_FIELDS.seeds];
+  const set = (field: 'steps' | 'batch' | 'lr' | 'matchParams', flag: string, example: string) => {
+    const v = numberFlag(a as Record<string, unknown>, flag, argv, example);
+    if (v !== undefined) [input[field], flags[field]] = [v, FLAG_FIELDS[field]];
+  };
+  set('steps', 'steps', '--steps 200');
+  set('batch', 'batch', '--batch 32');
+  set('lr', 'lr', '--lr 0.003');
+  set('matchParams', 'match-params', '--match-params 200000');
+  if (a.backend !== undefined) [input.backend, flags.backend] = [a.backend as 'wasm' | 'cpu', FLAG_FIELDS.backend];
   if (!input.tasks.length) throw new UsageError('no tasks given: pass --tasks recall,adding or a suite file');
   if (!input.extractors.length) throw new UsageError('no extractors given: pass --extractors rnn,lstm,transformer or a suite file');
   if (!input.lengths.length) throw new UsageError('no lengths given: pass --lengths 16,64 or a suite file');
-  return input;
+  const optionFlags = new Set((a.option ?? []).map((f) => f.split('=')[0]));
+  return { input, origin: { file: a.suite, flags, optionFlags } };
 }
 
 function runFlags(y: Argv): Argv<RunArgs> {
   return y
-    .option('tasks', { type: 'string', describe: 'comma-separated task names (see `fxbench list`)' })
-    .option('extractors', { type: 'string', describe: 'comma-separated extractor names' })
-    .option('lengths', { type: 'string', describe: 'comma-separated sequence lengths, e.g. 16,64' })
-    .option('seeds', { type: 'string', describe: 'comma-separated seeds, e.g. 1,2,3' })
-    .option('steps', { type: 'number', describe: 'training steps per cell' })
-    .option('batch', { type: 'number', describe: 'sequences per training step' })
-    .option('lr', { type: 'number', describe: 'Adam learning rate' })
+    .option('tasks', { type: 'string', requiresArg: true, describe: 'comma-separated task names (see `fxbench list`)' })
+    .option('extractors', { type: 'string', requiresArg: true, describe: 'comma-separated extractor names' })
+    .option('lengths', { type: 'string', requiresArg: true, describe: 'comma-separated sequence lengths, e.g. 16,64' })
+    .option('seeds', { type: 'string', requiresArg: true, describe: 'comma-separated seeds, e.g. 1,2,3' })
+    .option('steps', { type: 'number', requiresArg: true, describe: 'training steps per cell' })
+    .option('batch', { type: 'number', requiresArg: true, describe: 'sequences per training step' })
+    .option('lr', { type: 'number', requiresArg: true, describe: 'Adam learning rate, in (0, 1]' })
     .option('backend', { type: 'string', choices: ['wasm', 'cpu'], describe: 'tfjs backend (wasm is ~40x faster)' })
-    .option('option', { alias: 'o', type: 'string', describe: 'plugin option NAME.KEY=VALUE, repeatable, e.g. -o transformer.heads=8' })
-    .option('out', { type: 'string', describe: 'results file (JSONL); default results/<suite>-<time>.jsonl' })
-    .option('report', { type: 'string', describe: 'also write an HTML report into this folder' })
+    .option('option', { alias: 'o', type: 'string', requiresArg: true, describe: 'plugin option NAME.KEY=VALUE, repeatable, e.g. -o transformer.heads=8' })
+    .option('out', { type: 'string', requiresArg: true, describe: 'results file (JSONL); default results/<suite>-<time>.jsonl' })
+    .option('report', { type: 'string', requiresArg: true, describe: 'also write an HTML report into this folder' })
     .option('quiet', { type: 'boolean', describe: 'no progress output' })
-    .option('match-params', { type: 'number', describe: "size every extractor's width to within 10% of this many parameters" })
-    .option('workers', { type: 'number', describe: `worker threads, one tfjs instance and core each (default: the number of cores, ${defaultWorkers()})` }) as Argv<RunArgs>;
+    .option('match-params', { type: 'number', requiresArg: true, describe: "size every extractor's width to within 10% of this many parameters" })
+    .option('workers', { type: 'number', requiresArg: true, describe: `worker threads, one tfjs instance and core each (default: the number of cores, ${defaultWorkers()})` })
+    .option('resume', { type: 'boolean', describe: 'continue the run whose results are in --out: skip its completed and diverged cells, retry errored ones' })
+    .option('shard', { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based): the cells whose index mod N is I, e.g. --shard 0/4' }) as Argv<RunArgs>;
 }
 
-async function runSuite(input: SuiteInput, a: RunArgs, reportDir?: string): Promise<void> {
-  const suite = parseSuite(input, 'suite');
-  const cells = expandSuite(suite);
+/** `s` quoted for a POSIX shell when it needs quoting. */
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** The command line that resumes this run: the same arguments, with --resume --out FILE. */
+function resumeCommand(argv: string[], out: string): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--resume' || x.startsWith('--resume=')) continue;
+    if (x === '--out') {
+      i++;
+      continue;
+    }
+    if (x.startsWith('--out=')) continue;
+    args.push(x);
+  }
+  const bin = process.argv[1] ? path.relative(process.cwd(), process.argv[1]) || process.argv[1] : 'bin/fxbench.js';
+  return ['node', bin, ...args, '--resume', '--out', out].map(shellQuote).join(' ');
+}
+
+async function runSuite(input: SuiteInput, a: RunArgs, reportDir: string | undefined, origin: SuiteOrigin, argv: string[]): Promise<void> {
+  // 1. Validate everything before any work.
+  const suite = parseSuite(input, 'suite', origin);
+  const all = expandSuite(suite, origin);
+  if (a.workers !== undefined && (Array.isArray(a.workers) || !Number.isInteger(a.workers) || a.workers < 1)) {
+    throw new UsageError(`--workers ${typedValue(argv, 'workers') ?? a.workers}: expected a positive integer (worker threads), e.g. --workers 2`);
+  }
+  const shard = a.shard !== undefined ? parseShard(String(a.shard)) : undefined;
+  if (a.resume && !a.out) throw new UsageError('--resume needs --out FILE: the results file of the run to continue');
   const out = a.out ?? defaultOut(suite.name);
+  if (!a.resume && existsSync(out) && statSync(out).size > 0) {
+    throw new UsageError(`--out ${out} already holds results: add --resume to continue that run, or choose another --out`);
+  }
+  let cells = shard ? selectShard(all, shard) : all;
+  const refusals = cells.map((c) => ({ cell: c, refusal: memoryRefusal(c) })).filter((x) => x.refusal);
+  if (cells.length && refusals.length === cells.length) {
+    throw new UsageError(`every cell of this run would be refused, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
+  }
   const progress = createProgress(process.stderr, a.quiet);
-  progress.log(`fxbench: ${cells.length} cells (${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds) -> ${out}`);
-  if (a.workers !== undefined && (!Number.isInteger(a.workers) || a.workers < 1)) throw new UsageError(`--workers must be a positive integer, got ${a.workers}`);
+  const warn = (m: string) => progress.log(`warning: ${m}`);
+  let resumed = '';
+  if (a.resume) {
+    const plan = planResume(out, cells, warn);
+    resumed = ` (resuming: ${plan.done} done in ${out}${plan.retried ? `, ${plan.retried} errored to retry` : ''}, ${plan.todo.length} to run)`;
+    cells = plan.todo;
+  }
   // Workers import plugins themselves: give them paths that do not depend on the cwd.
   const plugins = (a.plugin ?? []).map((p) => (p.startsWith('.') || p.startsWith('/') || /\.(m?js|ts)$/.test(p) ? path.resolve(p) : p));
-  const records = await executeCells(cells, { out, progress, workers: a.workers, plugins });
+  try {
+    mkdirSync(path.dirname(out), { recursive: true });
+    closeSync(openSync(out, 'a'));
+  } catch (e) {
+    throw new UsageError(`--out ${out} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): choose another path`);
+  }
+
+  // 2. Run.
+  const shape = `${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds`;
+  const selected = shard ? `shard ${shard.index}/${shard.count}: ${selectShard(all, shard).length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
+  progress.log(`fxbench: ${selected}${resumed} -> ${out}`);
+  if (refusals.length) warn(`${refusals.length} of ${refusals.length + cells.length - refusals.length} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
+  const stop = new StopSignal();
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop.request();
+    progress.log(`fxbench: ${signal}: stopping after the current training step; finished cells are saved (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
+  };
+  // `once`: a second signal finds no listener and ends the process at once (the default action).
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let records;
+  try {
+    records = await executeCells(cells, { out, progress, workers: a.workers, plugins, stop });
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
   const failed = records.filter((r) => r.status !== 'completed').length;
+  if (stop.requested) {
+    const left = cells.length - records.length;
+    progress.log(`interrupted: ${records.length} cells finished this time and are saved in ${out}; ${left} not run yet`);
+    progress.log(`resume with: ${resumeCommand(argv, out)}`);
+    process.exitCode = 130;
+    return;
+  }
   progress.log(`results: ${out}${failed ? ` (${failed} cells did not complete)` : ''}`);
   if (reportDir) {
-    const html = await writeReport(readResults([out]).records, reportDir);
+    const { records: all, skipped } = readResults([out]);
+    warnSkipped(skipped, warn);
+    const html = await writeReport(supersedeRetried(all), reportDir);
     process.stdout.write(`report: ${html}\n`);
   }
 }
@@ -156,9 +290,9 @@ export async function main(argv: string[]): Promise<void> {
       'run the built-in quick suite (every extractor x recall, adding x two lengths) and write a report',
       (y) => runFlags(y),
       async (a) => {
-        const input = suiteFromArgs(a, { ...QUICK_SUITE, extractors: extractors.names() }); // every registered extractor, plugins included
+        const { input, origin } = suiteFromArgs(a, { ...QUICK_SUITE, extractors: extractors.names() }, argv); // every registered extractor, plugins included
         const out = a.out ?? defaultOut(input.name ?? 'quick');
-        await runSuite(input, { ...a, out }, a.report ?? out.replace(/\.jsonl$/, '-report'));
+        await runSuite(input, { ...a, out }, a.report ?? out.replace(/\.jsonl$/, '-report'), origin, a.out ? argv : [...argv, '--out', out]);
       },
     )
     .command(
@@ -166,8 +300,9 @@ export async function main(argv: string[]): Promise<void> {
       'train and evaluate every cell of a suite (a JSON suite file, or flags)',
       (y) => runFlags(y).positional('suite', { type: 'string', describe: 'suite file (JSON); flags override its fields' }),
       async (a) => {
-        const base = a.suite ? (loadSuiteFile(a.suite) as SuiteInput) : undefined;
-        await runSuite(suiteFromArgs(a, base), a, a.report);
+        const base = a.suite ? loadSuiteFile(a.suite) : undefined;
+        const { input, origin } = suiteFromArgs(a, base, argv);
+        await runSuite(input, a, a.report, origin, argv);
       },
     )
     .command(
@@ -181,10 +316,31 @@ export async function main(argv: string[]): Promise<void> {
         const files = a.results as string[];
         for (const f of files) if (!existsSync(f)) throw new UsageError(`results file ${f} does not exist: check the path (runs write to results/)`);
         const { records, skipped } = readResults(files);
-        for (const s of skipped) process.stderr.write(`warning: ${s.file}:${s.line} skipped: ${s.reason}\n`);
+        warnSkipped(skipped, (m) => process.stderr.write(`warning: ${m}\n`));
         if (!records.length) throw new UsageError(`no results records in ${files.join(', ')}: run \`fxbench run\` first`);
-        const html = await writeReport(records, a.out);
+        const html = await writeReport(supersedeRetried(records), a.out);
         process.stdout.write(`report: ${html}\n`);
+      },
+    )
+    .command(
+      'merge <results..>',
+      'combine the results files of one suite (e.g. the shards of a --shard run) into one',
+      (y) =>
+        y
+          .positional('results', { type: 'string', array: true, describe: 'results files (JSONL)', demandOption: true })
+          .option('out', { type: 'string', demandOption: true, requiresArg: true, describe: 'merged results file (JSONL); must not exist yet' }),
+      (a) => {
+        const files = a.results as string[];
+        for (const f of files) if (!existsSync(f)) throw new UsageError(`results file ${f} does not exist: check the path`);
+        if (existsSync(a.out)) throw new UsageError(`--out ${a.out} already exists: merge writes a new file; delete it or choose another name`);
+        const merged = mergeResults(files, (m) => process.stderr.write(`warning: ${m}\n`));
+        mkdirSync(path.dirname(a.out), { recursive: true });
+        writeResultsAtomic(a.out, merged.records);
+        const count = (s: string) => merged.records.filter((r) => r.status === s).length;
+        process.stderr.write(
+          `merged ${merged.records.length} cells of suite "${merged.records[0].suite}" from ${files.length} files (${count('completed')} completed, ${count('diverged')} diverged, ${count('errored')} errored` +
+            `${merged.superseded ? `; ${merged.superseded} errored records superseded by retries` : ''}) -> ${a.out}\n`,
+        );
       },
     )
     .command(
@@ -192,7 +348,7 @@ export async function main(argv: string[]): Promise<void> {
       "put each of the article's claims to an experiment and give a verdict (npm start runs --profile quick)",
       (y) =>
         y
-          .option('profile', { type: 'string', default: 'quick', choices: ['quick', 'standard', 'full'], describe: 'sizes: quick (1 seed, minutes), standard (3 seeds, < 1 h on 2 cores), full (5 seeds; shard it)' })
+          .option('profile', { type: 'string', default: 'quick', choices: ['smoke', 'quick', 'standard', 'full'], describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (1 seed, minutes), standard (3 seeds, < 1 h on 2 cores), full (5 seeds; shard it)' })
           .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
           .coerce('claim', (v: string | string[]) => [v].flat())
           .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })
@@ -268,7 +424,25 @@ export async function main(argv: string[]): Promise<void> {
     .alias('help', 'h')
     .version(false)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      if (err && err.name !== 'YError') throw err;
+      // yargs' own messages can span lines: keep one; suggest the closest flag for an unknown one.
+      let line = (msg ?? err?.message ?? '').replace(/\s*\n\s*/g, ' ').trim();
+      const unknown = /^Unknown arguments?: (.+)$/.exec(line);
+      const choice = /^Invalid values: Argument: (\S+), Given: (.+), Choices: (.+)$/.exec(line);
+      if (unknown) {
+        const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => k.length > 1 && k !== '$0');
+        const first = unknown[1].split(', ')[0];
+        const close = didYouMean(first.replace(/^-+/, ''), known);
+        if (close) line += `: did you mean --${close}?`;
+        line += ' (see --help)';
+      } else if (choice) {
+        line = `--${choice[1]} ${choice[2]}: expected ${choice[3].split(', ').join(' or ')}`;
+      } else if (/^Did you mean /.test(line)) {
+        line = `unknown command "${argv.find((x) => !x.startsWith('-')) ?? ''}": ${line.replace(/^Did/, 'did')} (see --help)`;
+      } else if (/^Not enough arguments following: /.test(line)) {
+        line = `--${line.replace(/^Not enough arguments following: /, '')} needs a value (see --help)`;
+      }
+      throw new UsageError(line);
     });
   await parser.parseAsync();
 }
@@ -338,6 +512,7 @@ export async function cli(argv = hideBin(process.argv)): Promise<void> {
     const verbose = argv.includes('--verbose');
     if (e instanceof UsageError) {
       process.stderr.write(`fxbench: ${e.message}\n`);
+      if (verbose) process.stderr.write(`${e.stack}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`fxbench: ${(e as Error).message}\n`);

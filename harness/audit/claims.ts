@@ -196,7 +196,7 @@ const peNeeded: Claim = {
   article: 'Reading all tokens in parallel loses word order, so positions are encoded on top of the input embedding.',
   experiment: 'Transformer with positional none vs sinusoidal on an order-sensitive task (recall of the first token) and an order-insensitive one (adding: a sum over marked pairs, whatever their positions).',
   rule:
-    'Supported if on recall sinusoidal scores above none (intervals apart; one seed: by more than 0.05) and none stays near chance (score <= 0.2), while on adding none is not worse than sinusoidal by more than 0.05 in score. Contradicted if none scores as well as sinusoidal on recall. Otherwise inconclusive.',
+    'Supported if on recall sinusoidal scores above none (intervals apart; one seed: by more than 0.05) and none stays near chance (score <= 0.2), while on adding none is not worse than sinusoidal by more than 0.05 in score. Contradicted if none learns recall anyway (score >= 0.5). Otherwise inconclusive.',
   needs: ['pe'],
   decide(ev) {
     const L = ev.profile.lengths[0] * 2;
@@ -207,7 +207,7 @@ const peNeeded: Claim = {
     const addingLoss = compare(as, an, SCORE_MARGIN);
     let verdict: Verdict = 'inconclusive';
     if (recallGap === 'greater' && upper(rn) <= 0.2 && addingLoss !== 'greater') verdict = 'supported';
-    else if (recallGap !== 'greater' && lower(rn) >= lower(rs) - SCORE_MARGIN) verdict = 'contradicted';
+    else if (lower(rn) >= 0.5) verdict = 'contradicted';
     return {
       verdict,
       key: { label: 'recall score: sinusoidal minus none', value: rs.mean - rn.mean },
@@ -260,7 +260,7 @@ const headsLongRange: Claim = {
   article: 'The more heads, the stronger the Transformer\'s ability to capture long-distance features.',
   experiment: 'Transformers with 1, 2, 4 and 8 heads at fixed width on subject-verb agreement with attractors and on recall at a long distance.',
   rule:
-    'On agreement: supported if 8 heads score above 1 head (intervals apart; one seed: by more than 0.05) and the least-squares slope of score against log2(heads) is positive. Contradicted if 1 head scores above 8 heads by the same test. Otherwise inconclusive.',
+    'On agreement, where at least one of the two has learned something (score >= 0.2): supported if 8 heads score above 1 head (intervals apart; one seed: by more than 0.05) and the least-squares slope of score against log2(heads) is positive; contradicted if 1 head scores above 8 heads by the same test. Otherwise inconclusive.',
   needs: ['heads'],
   decide(ev) {
     const L = ev.profile.long;
@@ -273,9 +273,10 @@ const headsLongRange: Claim = {
     const ys = agreement.flatMap((e) => e!.values);
     const slope = leastSquares(xs, ys).slope;
     const cmp = compare(h8, h1, SCORE_MARGIN);
+    const learned = Math.max(h1.mean, h8.mean) >= 0.2;
     let verdict: Verdict = 'inconclusive';
-    if (cmp === 'greater' && slope > 0) verdict = 'supported';
-    else if (cmp === 'less') verdict = 'contradicted';
+    if (learned && cmp === 'greater' && slope > 0) verdict = 'supported';
+    else if (learned && cmp === 'less') verdict = 'contradicted';
     const recall = hs.map((h) => round(get('recall', h)?.mean ?? NaN));
     return {
       verdict,

@@ -28,7 +28,7 @@ export function listClaims(): string {
 
 export async function runAuditCommand(a: AuditArgs): Promise<AuditResult> {
   const profile = PROFILES[a.profile as ProfileName];
-  if (!profile) throw new UsageError(`unknown profile "${a.profile}": use quick, standard or full`);
+  if (!profile) throw new UsageError(`unknown profile "${a.profile}": use smoke, quick, standard or full`);
   for (const id of a.claim ?? []) {
     if (!CLAIMS.some((c) => c.id === id)) {
       const s = didYouMean(id, CLAIMS.map((c) => c.id));
@@ -49,7 +49,12 @@ export async function runAuditCommand(a: AuditArgs): Promise<AuditResult> {
 export function formatVerdicts(audit: AuditResult): string {
   const w = Math.max(...audit.claims.map((c) => c.id.length));
   const lines = audit.claims.map((c) => `${c.id.padEnd(w)}  ${c.decision.verdict.padEnd(12)}  ${c.decision.reason}`);
-  const note = audit.profile.indicative ? `\n(${audit.profile.name} profile: one seed and small budgets, so verdicts are indicative; run --profile standard for verdicts with confidence intervals)` : '';
+  const note =
+    audit.profile.name === 'smoke'
+      ? '\n(smoke profile: a pipeline check on nearly untrained models; these verdicts say nothing about the claims)'
+      : audit.profile.indicative
+        ? `\n(${audit.profile.name} profile: one seed and small budgets, so verdicts are indicative; run --profile standard for verdicts with confidence intervals)`
+        : '';
   return `claim${' '.repeat(Math.max(1, w - 3))}verdict\n${lines.join('\n')}${note}`;
 }
 

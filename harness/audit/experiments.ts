@@ -24,6 +24,24 @@ export const PROFILES: Record<ProfileName, Profile> = {
     matchParams: 50_000,
     indicative: true,
   },
+  // Seconds-long run of every experiment through the whole pipeline (tests, CI): the
+  // verdicts it prints are real decisions on real measurements, but of nearly untrained models.
+  smoke: {
+    name: 'smoke',
+    seeds: [1],
+    steps: 3,
+    batch: 4,
+    lr: 3e-3,
+    lengths: [4, 8],
+    long: 8,
+    hidden: 8,
+    dModel: 8,
+    ffDim: 16,
+    channels: 8,
+    deepLayers: 2,
+    matchParams: 20_000,
+    indicative: true,
+  },
   // Three seeds, lengths up to 256, the standard widths.
   standard: {
     name: 'standard',

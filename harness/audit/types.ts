@@ -7,7 +7,7 @@ import type { SuiteInput } from '../suite.js';
 import type { Interval } from '../stats.js';
 
 export type Verdict = 'supported' | 'contradicted' | 'inconclusive';
-export type ProfileName = 'quick' | 'standard' | 'full';
+export type ProfileName = 'smoke' | 'quick' | 'standard' | 'full';
 
 /** The sizes an experiment is run at; claims read these instead of hard-coding numbers. */
 export interface Profile {

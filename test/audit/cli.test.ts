@@ -1,0 +1,47 @@
+/**
+ * The whole audit through the CLI on the smoke profile: every claim gets a verdict decided
+ * from real measurements of every experiment, the decisions are written, and the report
+ * opens with the claims table.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLAIMS } from '../../harness/audit/claims.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+describe('fxbench audit --profile smoke', () => {
+  it('runs every experiment and gives every claim a verdict from real measurements', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-audit-'));
+    const out = path.join(dir, 'audit.jsonl');
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), 'audit', '--profile', 'smoke', '--out', out, '--quiet'], { cwd: root, encoding: 'utf8', timeout: 400_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; suite: string; cellId: string; message?: string });
+    // Every cell of every experiment ran to completion.
+    expect(records.filter((x) => x.status !== 'completed').map((x) => `${x.suite} ${x.cellId}: ${x.message}`)).toEqual([]);
+    const audit = JSON.parse(readFileSync(out.replace(/\.jsonl$/, '.audit.json'), 'utf8')) as { claims: { id: string; error?: string; decision: { verdict: string; reason: string; key: { value: number } } }[] };
+    expect(audit.claims.map((c) => c.id)).toEqual(CLAIMS.map((c) => c.id));
+    for (const c of audit.claims) {
+      expect(c.error, c.id).toBeUndefined();
+      expect(['supported', 'contradicted', 'inconclusive']).toContain(c.decision.verdict);
+      // Decided from measurements: no claim fell back to "no data".
+      expect(c.decision.reason, c.id).not.toMatch(/no completed measurement/);
+    }
+    for (const c of CLAIMS) expect(r.stdout).toContain(c.id);
+    const html = readFileSync(path.join(dir, 'audit-report', 'index.html'), 'utf8');
+    expect(html).toContain("The article's claims, put to experiment");
+    for (const c of CLAIMS) expect(html).toContain(`id="claim-${c.id}"`);
+    expect(existsSync(path.join(dir, 'audit-report', 'index.html'))).toBe(true);
+  });
+
+  it('refuses an unknown claim with a suggestion and lists the rules', () => {
+    const bad = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), 'audit', '--claim', 'pe-neded'], { cwd: root, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('did you mean "pe-needed"?');
+    const list = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), 'audit', '--list'], { cwd: root, encoding: 'utf8' });
+    expect(list.status).toBe(0);
+    for (const c of CLAIMS) expect(list.stdout).toContain(c.rule);
+  });
+});
