@@ -52,83 +52,68 @@ export function transposeLast<T extends tf.Tensor>(x: T): T {
 }
 
 /**
- * PyTorch-layout linear layer: y = x W^T + b with W [out, in], on the last axis of x.
- * Leading axes are flattened so that it is one product, computed (forward and backward) by
- * the WebAssembly gemm of ./kernels, ~1.3x XNNPACK's speed here and without the transposes
- * tfjs's matMul gradient needs (see `matMul` above).
+ * PyTorch-layout linear layer: y = x W^T + b with W [out, in], on the last axis of x, and
+ * optionally relu(y). One op (any rank, no reshapes: under a gradient tape tfjs copies a
+ * reshape's input to remember its shape), computed forward and backward by the WebAssembly
+ * gemm of ./kernels, ~1.3x XNNPACK's speed here and without the transposes of tfjs's matMul
+ * gradient (see `matMul` above).
  */
-export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
-  const lead = x.shape.slice(0, -1);
+export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D, activation?: 'relu'): tf.Tensor {
   const inDim = x.shape[x.shape.length - 1];
-  const flat = x.reshape([-1, inDim]); // [N, in]
-  const y = bias ? linearWithBias(flat, weight, bias) : linearNoBias(flat, weight); // [N, out]
-  return y.reshape([...lead, weight.shape[0]]);
-}
-
-/** y [N, out] = x [N, in] W^T (+ b), and its gradient: dx = dy W, dW = dy^T x, db = 1^T dy. */
-function linearForward(x: Float32Array, w: Float32Array, b: Float32Array | undefined, N: number, inDim: number, outDim: number): Float32Array {
-  const K = kernels();
-  const mark = K.mark();
-  try {
-    const X = K.put(x); // [N, in]
-    const Wt = K.putTransposed(w, outDim, inDim); // [in, out]
-    const Y = K.alloc(N * outDim); // [N, out]
-    if (b) K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.put(b), outDim, Y, outDim); // every row = b (1 x b, A strides 0)
-    K.gemm(N, outDim, inDim, X, inDim, 1, Wt, outDim, Y, outDim, b !== undefined);
-    return K.read(Y, N * outDim);
-  } finally {
-    K.release(mark);
-  }
-}
-
-function linearBackward(dy: Float32Array, x: Float32Array, w: Float32Array, N: number, inDim: number, outDim: number) {
-  const K = kernels();
-  const mark = K.mark();
-  try {
-    const dY = K.put(dy); // [N, out]
-    const X = K.put(x); // [N, in]
-    const W = K.put(w); // [out, in]
-    const dX = K.alloc(N * inDim);
-    const dW = K.alloc(outDim * inDim);
-    const db = K.alloc(outDim);
-    K.gemm(N, inDim, outDim, dY, outDim, 1, W, inDim, dX, inDim); // dx = dy W
-    K.gemm(outDim, inDim, N, dY, 1, outDim, X, inDim, dW, inDim); // dW = dy^T x (dy read transposed)
-    K.gemm(1, outDim, N, K.put([1]), 0, 0, dY, outDim, db, outDim); // db = 1^T dy
-    return { dx: K.read(dX, N * inDim), dw: K.read(dW, outDim * inDim), db: K.read(db, outDim) };
-  } finally {
-    K.release(mark);
-  }
+  const outDim = weight.shape[0];
+  const N = x.size / inDim;
+  const outShape = [...x.shape.slice(0, -1), outDim];
+  const relu = activation === 'relu';
+  const op = tf.customGrad(((...args: tf.Tensor[]) => {
+    // (customGrad appends its save function to the arguments, so the bias is taken by position only when given.)
+    const [xt, w] = args;
+    const b = bias ? args[2] : undefined;
+    const xd = xt.dataSync() as Float32Array; // kept for dW in the backward pass
+    const wd = w.dataSync() as Float32Array;
+    const K = kernels();
+    const mark = K.mark();
+    let y: tf.Tensor;
+    let yd: Float32Array | undefined; // the output, kept when relu needs its mask
+    try {
+      const Y = K.alloc(N * outDim); // [N, out]
+      if (b) K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.putTensor(b), outDim, Y, outDim); // every row = b (1 x b, A strides 0)
+      K.gemm(N, outDim, inDim, K.put(xd), inDim, 1, K.putTransposed(wd, outDim, inDim), outDim, Y, outDim, b !== undefined);
+      if (relu) {
+        K.ew.relu(N * outDim, Y);
+        yd = K.read(Y, N * outDim);
+      }
+      y = K.tensor(Y, outShape);
+    } finally {
+      K.release(mark);
+    }
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor) => {
+        const m = K.mark();
+        try {
+          const dY = K.putTensor(dy); // [N, out]
+          if (yd) K.ew.reluBackward(N * outDim, K.put(yd), dY);
+          const dX = K.alloc(N * inDim);
+          const dW = K.alloc(outDim * inDim);
+          K.gemm(N, inDim, outDim, dY, outDim, 1, K.put(wd), inDim, dX, inDim); // dx = dy W
+          K.gemm(outDim, inDim, N, dY, 1, outDim, K.put(xd), inDim, dW, inDim); // dW = dy^T x (dy read transposed)
+          const grads = [K.tensor(dX, xt.shape), K.tensor(dW, [outDim, inDim])];
+          if (b) {
+            const db = K.alloc(outDim);
+            K.gemm(1, outDim, N, K.put([1]), 0, 0, dY, outDim, db, outDim); // db = 1^T dy
+            grads.push(K.tensor(db, [outDim]));
+          }
+          return grads;
+        } finally {
+          K.release(m);
+        }
+      },
+    };
+  }) as unknown as GradFn) as unknown as (...t: tf.Tensor[]) => tf.Tensor;
+  return bias ? op(x, weight, bias) : op(x, weight);
 }
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
-
-const linearWithBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => {
-  const [N, inDim] = x.shape;
-  const outDim = w.shape[0];
-  const xd = x.dataSync() as Float32Array;
-  const wd = w.dataSync() as Float32Array;
-  return {
-    value: tf.tensor2d(linearForward(xd, wd, b.dataSync() as Float32Array, N, inDim, outDim), [N, outDim]),
-    gradFunc: (dy: tf.Tensor) => {
-      const g = linearBackward(dy.dataSync() as Float32Array, xd, wd, N, inDim, outDim);
-      return [tf.tensor2d(g.dx, [N, inDim]), tf.tensor2d(g.dw, [outDim, inDim]), tf.tensor1d(g.db)];
-    },
-  };
-}) as unknown as GradFn) as unknown as (x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-
-const linearNoBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D) => {
-  const [N, inDim] = x.shape;
-  const outDim = w.shape[0];
-  const xd = x.dataSync() as Float32Array;
-  const wd = w.dataSync() as Float32Array;
-  return {
-    value: tf.tensor2d(linearForward(xd, wd, undefined, N, inDim, outDim), [N, outDim]),
-    gradFunc: (dy: tf.Tensor) => {
-      const g = linearBackward(dy.dataSync() as Float32Array, xd, wd, N, inDim, outDim);
-      return [tf.tensor2d(g.dx, [N, inDim]), tf.tensor2d(g.dw, [outDim, inDim])];
-    },
-  };
-}) as unknown as GradFn) as unknown as (x: tf.Tensor, w: tf.Tensor2D) => tf.Tensor2D;
 
 /** nn.Linear's default initialisation: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
 export function linearVariables(rng: Rng, prefix: string, inDim: number, outDim: number): Record<string, tf.Variable> {
@@ -140,47 +125,56 @@ export function linearVariables(rng: Rng, prefix: string, inDim: number, outDim:
 }
 
 /**
- * LayerNorm over the last axis, eps 1e-5 as in PyTorch, as one op on the kernels
- * (./kernels/layerNorm.ts): built from tf ops it was ~10 ops forward and ~20 backward,
- * ~25 ms per call at [2048, 128] on WASM; the kernel pair does it in two passes each way.
+ * LayerNorm over the last axis of x (+ residual, when given: the transformer's "add & norm",
+ * one op, so no tfjs add under the tape, which would copy both inputs), eps 1e-5 as in
+ * PyTorch, computed by the kernels of ./kernels/layerNorm.ts: built from tf ops it was ~10
+ * ops forward and ~20 backward, ~25 ms per call at [2048, 128] on WASM.
  */
-export function layerNorm(x: tf.Tensor, weight: tf.Tensor1D, bias: tf.Tensor1D, eps = 1e-5): tf.Tensor {
+export function layerNorm(x: tf.Tensor, weight: tf.Tensor1D, bias: tf.Tensor1D, eps = 1e-5, residual?: tf.Tensor): tf.Tensor {
   const shape = x.shape;
   const cols = shape[shape.length - 1];
   const n = x.size / cols;
-  const op = tf.customGrad(((xt: tf.Tensor, w: tf.Tensor1D, b: tf.Tensor1D) => {
-    const xd = xt.dataSync() as Float32Array;
+  const op = tf.customGrad(((...args: tf.Tensor[]) => {
+    const [xt, w, b, r] = args;
     const wd = w.dataSync() as Float32Array;
     const K = kernels();
     const mark = K.mark();
-    let y: Float32Array;
-    let stats: Float32Array; // [n, 2]: mean and std of each row, for the backward pass
+    let y: tf.Tensor;
+    let input: Float32Array; // x (+ residual): what was normalised, for the backward pass
+    let stats: Float32Array; // [n, 2]: mean and std of each row
     try {
+      const X = K.putTensor(xt);
+      if (residual) K.ew.addInto(n * cols, X, K.putTensor(r));
       const Y = K.alloc(n * cols);
       const S = K.alloc(2 * n);
-      K.fns.layerNorm(n, cols, K.put(xd), Y, K.put(wd), K.put(b.dataSync()), S, eps);
-      y = K.read(Y, n * cols);
+      K.fns.layerNorm(n, cols, X, Y, K.put(wd), K.putTensor(b), S, eps);
+      input = K.read(X, n * cols);
       stats = K.read(S, 2 * n);
+      y = K.tensor(Y, shape);
     } finally {
       K.release(mark);
     }
     return {
-      value: tf.tensor(y, shape),
+      value: y,
       gradFunc: (dy: tf.Tensor) => {
         const m = K.mark();
         try {
           const dX = K.alloc(n * cols);
           const dW = K.zeros(cols);
           const dB = K.zeros(cols);
-          K.fns.layerNormBackward(n, cols, K.put(xd), K.put(dy.dataSync()), K.put(wd), K.put(stats), dX, dW, dB);
-          return [tf.tensor(K.read(dX, n * cols), shape), tf.tensor1d(K.read(dW, cols)), tf.tensor1d(K.read(dB, cols))];
+          K.fns.layerNormBackward(n, cols, K.put(input), K.putTensor(dy), K.put(wd), K.put(stats), dX, dW, dB);
+          const dx = K.tensor(dX, shape);
+          // The residual's gradient is x's: the same values (a second tensor, not a shared one).
+          const grads = [dx, K.tensor(dW, [cols]), K.tensor(dB, [cols])];
+          if (residual) grads.push(K.tensor(dX, shape));
+          return grads;
         } finally {
           K.release(m);
         }
       },
     };
-  }) as unknown as GradFn) as unknown as (x: tf.Tensor, w: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor;
-  return op(x, weight, bias);
+  }) as unknown as GradFn) as unknown as (...t: tf.Tensor[]) => tf.Tensor;
+  return residual ? op(x, weight, bias, residual) : op(x, weight, bias);
 }
 
 /** Sinusoidal positional encoding [T, d] (Vaswani et al.): even channels sin, odd cos. */

@@ -107,7 +107,7 @@ function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array,
   try {
     const X = K.putTimeMajor(x, B, T, D); // [N, D]
     const WihT = K.putTransposed(wIh, GH, D); // [D, G*H]
-    const WhhT = K.putTransposed(wHh, GH, H); // [H, G*H]
+    const WhhT = K.packB(K.putTransposed(wHh, GH, H), GH, H, GH); // [H, G*H], packed once for the T step products
     const XG = K.alloc(N * GH); // [N, G*H]
     const H0 = K.zeros((T + 1) * B * H); // [(T+1)*B, H]: h_{-1} = 0, then h_0 .. h_{T-1}
     K.gemm(N, GH, D, X, D, 1, WihT, GH, XG, GH); // xg = X W_ih^T, every step at once
@@ -124,7 +124,7 @@ function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array,
       const HP = K.zeros(B * GH); // [B, G*H] W_hh h_{t-1} (zero at t = 0)
       HN = K.alloc(N * H); // [N, H]
       for (let t = 0; t < T; t++) {
-        if (t > 0) K.gemm(B, GH, H, h(t - 1), H, 1, WhhT, GH, HP, GH); // hp = h_{t-1} W_hh^T
+        if (t > 0) K.gemmPackedB(B, WhhT, h(t - 1), H, 1, HP, GH); // hp = h_{t-1} W_hh^T
         f.gruForward(B, H, xg(t), sG, HP, sG, bih, 0, bhh, 0, h(t - 1), sH, HN + t * B * sH, sH, h(t), sH);
       }
     } else {
@@ -133,7 +133,7 @@ function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array,
       if (cell === 'lstm') c0 = K.zeros((T + 1) * B * H); // [(T+1)*B, H]: c_{-1} = 0, then c_0 ..
       const c = (t: number) => c0 + (t + 1) * B * sH;
       for (let t = 0; t < T; t++) {
-        if (t > 0) K.gemm(B, GH, H, h(t - 1), H, 1, WhhT, GH, xg(t), GH, true); // xg[t] += h_{t-1} W_hh^T
+        if (t > 0) K.gemmPackedB(B, WhhT, h(t - 1), H, 1, xg(t), GH, true); // xg[t] += h_{t-1} W_hh^T
         if (cell === 'rnn') f.rnnForward(B, H, xg(t), sG, bias, 0, h(t), sH);
         else f.lstmForward(B, H, xg(t), sG, bias, 0, c(t - 1), sH, c(t), sH, h(t), sH);
       }
@@ -166,7 +166,7 @@ function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: F
   try {
     const H0 = K.put(s.h); // [(T+1)*B, H], h_{-1} = 0 first
     const dY = K.putTimeMajor(dy, B, T, H); // [N, H]
-    const Whh = K.put(wHh); // [G*H, H], as stored: dh = dpre W_hh needs no transpose
+    const Whh = K.packB(K.put(wHh), H, GH, H); // [G*H, H] as stored (dh = dpre W_hh needs no transpose), packed once
     // DG, the gradient of the pre-activations, overwrites the saved gates step by step.
     const DG = cell === 'rnn' ? K.alloc(N * GH) : K.put(s.gates); // [N, G*H]
     const DH = K.zeros(B * H); // [B, H] dL/dh_t carried from step t+1
@@ -184,12 +184,12 @@ function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: F
       const DC = K.zeros(B * H); // [B, H] dL/dc_t carried from step t+1
       for (let t = T - 1; t >= 0; t--) {
         f.lstmBackward(B, H, dg(t), sG, c(t), sH, c(t - 1), sH, dYt(t), sH, DH, sH, DC, sH);
-        if (t > 0) K.gemm(B, H, GH, dg(t), GH, 1, Whh, H, DH, H); // dh_{t-1} = dpre_t W_hh
+        if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H); // dh_{t-1} = dpre_t W_hh
       }
     } else if (cell === 'rnn') {
       for (let t = T - 1; t >= 0; t--) {
         f.rnnBackward(B, H, dg(t), sG, h(t), sH, dYt(t), sH, DH, sH);
-        if (t > 0) K.gemm(B, H, GH, dg(t), GH, 1, Whh, H, DH, H);
+        if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H);
       }
     } else {
       const HN = K.put(s.hn!); // [N, H]
@@ -197,7 +197,7 @@ function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: F
       const dhp = (t: number) => DHP + t * B * sG;
       for (let t = T - 1; t >= 0; t--) {
         f.gruBackward(B, H, dg(t), sG, HN + t * B * sH, sH, h(t - 1), sH, dYt(t), sH, DH, sH, dhp(t), sG);
-        if (t > 0) K.gemm(B, H, GH, dhp(t), GH, 1, Whh, H, DH, H, true); // dh_{t-1} = dh z + dhp_t W_hh
+        if (t > 0) K.gemmPackedB(B, Whh, dhp(t), GH, 1, DH, H, true); // dh_{t-1} = dh z + dhp_t W_hh
       }
     }
     return weightGrads(K, d, s, DG, DHP, H0, wIh);

@@ -6,12 +6,13 @@
  *
  * Weights follow PyTorch's nn.Conv1d layout [Cout, Cin, k] under the names
  * `blocks.{i}.conv1.weight`, `blocks.{i}.conv2.weight`, `blocks.{i}.downsample.weight`.
- * A convolution is computed as one matMul over k shifted copies of the input (im2col):
- * tfjs's WASM backend has no kernel for the convolution filter's gradient.
+ * The blocks are computed, forward and backward, as one op on the WebAssembly kernels
+ * (./tcnStack.ts): each convolution is k matrix products over shifted rows of the input.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { matMul, uniformVariable } from './common.js';
+import { uniformVariable } from './common.js';
+import { tcnStack, type BlockWeights } from './tcnStack.js';
 import { defineExtractor, type Extractor } from './types.js';
 
 export const tcnOptions = z
@@ -64,19 +65,11 @@ export const tcn = defineExtractor({
     const field = receptiveField(o);
     const warned = new Set<number>();
 
-    /** Causal dilated conv: x [B, T, Cin] -> [B, T, Cout]; out[t] = sum_j W[:, :, j] x[t - (k-1-j) d] + b. */
-    function causalConv(x: tf.Tensor3D, name: string, dilation: number): tf.Tensor3D {
-      const [B, T, cin] = x.shape;
-      const w = variables[`${name}.weight`] as tf.Variable<tf.Rank.R3>; // [Cout, Cin, k]
-      const [cout, , width] = w.shape;
-      const pad = (width - 1) * dilation;
-      const padded = pad > 0 ? tf.pad(x, [[0, 0], [pad, 0], [0, 0]]) : x; // [B, T+pad, Cin], zeros on the left
-      const taps: tf.Tensor3D[] = Array.from({ length: width }, (_, j) => tf.slice(padded, [0, j * dilation, 0], [B, T, cin])); // k x [B, T, Cin]
-      const cols = taps.length === 1 ? taps[0] : tf.concat(taps, 2); // [B, T, k*Cin]
-      const wm = tf.transpose(w, [2, 1, 0]).reshape([width * cin, cout]); // [k*Cin, Cout], row j*Cin+c = W[:, c, j]
-      const y = tf.add(matMul(cols.reshape([B * T, width * cin]), wm), variables[`${name}.bias`]); // [B*T, Cout]
-      return y.reshape([B, T, cout]);
-    }
+    const v = (name: string): tf.Tensor | undefined => variables[name];
+    const blocks: BlockWeights[] = Array.from({ length: o.levels }, (_, i) => {
+      const p = `blocks.${i}`;
+      return { w1: v(`${p}.conv1.weight`)!, b1: v(`${p}.conv1.bias`)!, w2: v(`${p}.conv2.weight`)!, b2: v(`${p}.conv2.bias`)!, wd: v(`${p}.downsample.weight`), bd: v(`${p}.downsample.bias`) };
+    });
 
     return {
       variables,
@@ -88,15 +81,7 @@ export const tcn = defineExtractor({
           warned.add(T);
           ctx.warn?.(`tcn: receptive field ${field} is shorter than the sequence (${T}): early positions cannot reach the readout; raise levels or kernel`);
         }
-        let h = x;
-        for (let i = 0; i < o.levels; i++) {
-          const p = `blocks.${i}`;
-          const y1 = tf.relu(causalConv(h, `${p}.conv1`, 2 ** i)) as tf.Tensor3D; // [B, T, C]
-          const y2 = tf.relu(causalConv(y1, `${p}.conv2`, 2 ** i)) as tf.Tensor3D; // [B, T, C]
-          const res = variables[`${p}.downsample.weight`] ? causalConv(h, `${p}.downsample`, 1) : h; // [B, T, C]
-          h = tf.relu(tf.add(y2, res)) as tf.Tensor3D;
-        }
-        return h;
+        return tcnStack(x, blocks, k); // [B, T, C]
       },
       flops(B, T) {
         // FLOP convention (all built-in extractors): a matMul multiply-add = 2 FLOPs; every

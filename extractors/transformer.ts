@@ -12,8 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { UsageError } from '../harness/errors.js';
-import { attention } from './attention.js';
-import { constantVariable, layerNorm, linear, linearVariables, sinusoidalTable, uniformVariable } from './common.js';
+import { constantVariable, linear, linearVariables, sinusoidalTable, uniformVariable } from './common.js';
+import { encoderStack, type EncoderLayerWeights } from './transformerStack.js';
 import { defineExtractor, type Extractor } from './types.js';
 
 export const transformerOptions = z
@@ -92,35 +92,22 @@ export const transformer = defineExtractor({
       return table;
     }
 
-    /**
-     * Multi-head self-attention. x [B, T, d] -> [B, T, d]. Head j owns channels
-     * j*dh..(j+1)*dh of q, k and v (PyTorch's layout); the per-head products, the softmax
-     * and their gradients are one op (./attention.ts) that reads q, k, v in place.
-     */
-    function selfAttention(x: tf.Tensor3D, p: string): tf.Tensor3D {
-      const qkv = linear(x, v(`${p}.self_attn.in_proj_weight`), v(`${p}.self_attn.in_proj_bias`)) as tf.Tensor3D; // [B, T, 3d], rows q | k | v
-      const merged = attention(qkv, o.heads); // [B, T, d], heads side by side
-      return linear(merged, v(`${p}.self_attn.out_proj.weight`), v(`${p}.self_attn.out_proj.bias`)) as tf.Tensor3D;
-    }
-
-    function feedForward(x: tf.Tensor3D, p: string): tf.Tensor3D {
-      const hidden = tf.relu(linear(x, v(`${p}.linear1.weight`), v(`${p}.linear1.bias`))); // [B, T, ff]
-      return linear(hidden, v(`${p}.linear2.weight`), v(`${p}.linear2.bias`)) as tf.Tensor3D; // [B, T, d]
-    }
-
-    const norm = (x: tf.Tensor3D, p: string, n: string): tf.Tensor3D =>
-      o.norm === 'none' ? x : (layerNorm(x, v(`${p}.${n}.weight`), v(`${p}.${n}.bias`)) as tf.Tensor3D);
-    const add = (x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor3D => (o.residual ? tf.add(x, y) : y);
-
-    /** One encoder layer; post: x = norm(x + f(x)); pre: x = x + f(norm(x)); none: x = x + f(x). */
-    function encoderLayer(x: tf.Tensor3D, p: string): tf.Tensor3D {
-      if (o.norm === 'pre') {
-        x = add(x, selfAttention(norm(x, p, 'norm1'), p));
-        return add(x, feedForward(norm(x, p, 'norm2'), p));
-      }
-      x = norm(add(x, selfAttention(x, p)), p, 'norm1');
-      return norm(add(x, feedForward(x, p)), p, 'norm2');
-    }
+    /** Each layer's weights for the encoder stack op (./transformerStack.ts). */
+    const layerWeights: EncoderLayerWeights[] = Array.from({ length: o.layers }, (_, i) => {
+      const p = `layers.${i}`;
+      const norms = o.norm === 'none' ? {} : { n1w: v(`${p}.norm1.weight`), n1b: v(`${p}.norm1.bias`), n2w: v(`${p}.norm2.weight`), n2b: v(`${p}.norm2.bias`) };
+      return {
+        inW: v(`${p}.self_attn.in_proj_weight`),
+        inB: v(`${p}.self_attn.in_proj_bias`),
+        outW: v(`${p}.self_attn.out_proj.weight`),
+        outB: v(`${p}.self_attn.out_proj.bias`),
+        w1: v(`${p}.linear1.weight`),
+        b1: v(`${p}.linear1.bias`),
+        w2: v(`${p}.linear2.weight`),
+        b2: v(`${p}.linear2.bias`),
+        ...norms,
+      };
+    });
 
     return {
       variables,
@@ -131,8 +118,8 @@ export const transformer = defineExtractor({
         const pe = positions(T);
         let h = linear(x, v('proj.weight'), v('proj.bias')) as tf.Tensor3D; // [B, T, d]
         if (pe) h = tf.add(h, pe); // broadcast [T, d] over B
-        for (let i = 0; i < o.layers; i++) h = encoderLayer(h, `layers.${i}`);
-        return h;
+        // post: x = norm(x + f(x)); pre: x = x + f(norm(x)); none: x = x + f(x) (./transformerStack.ts)
+        return encoderStack(h, layerWeights, { heads: o.heads, norm: o.norm, residual: o.residual });
       },
       dispose() {
         for (const table of sinusoidal.values()) table.dispose();

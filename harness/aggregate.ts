@@ -8,6 +8,8 @@
  *   groupBy(items, key)        insertion-ordered grouping by a string key
  *   curveAcrossSeeds(curves)   per index (step or position): mean and 95% CI over seeds,
  *                              in linear or log10 space (geometric mean for norms)
+ *   movingAverage(xs, w)       trailing moving average (smoothing noisy per-step curves)
+ *   binValues(values, max)     equal-width bins for a meta key with many distinct values
  *   thinIndices(n, max)        which indices of a long curve to keep for a chart
  */
 import type { ResultRecord } from './results.js';
@@ -134,4 +136,54 @@ export function thinIndices(n: number, max = 300): number[] {
   const out: number[] = [];
   for (let i = 0; i < n; i++) if (i % every === 0 || i === n - 1) out.push(i);
   return out;
+}
+
+/**
+ * Trailing moving average over `window` values (fewer at the start): out[i] is the mean of
+ * xs[max(0, i - window + 1) .. i]. Non-finite values are skipped (NaN when a window has none).
+ */
+export function movingAverage(xs: readonly number[], window: number): number[] {
+  const w = Math.max(1, Math.floor(window));
+  return xs.map((_, i) => {
+    let sum = 0;
+    let n = 0;
+    for (let k = Math.max(0, i - w + 1); k <= i; k++) {
+      if (Number.isFinite(xs[k])) {
+        sum += xs[k];
+        n++;
+      }
+    }
+    return n ? sum / n : NaN;
+  });
+}
+
+export interface Bin {
+  /** Inclusive bounds. */
+  lo: number;
+  hi: number;
+  /** Middle of the bounds, where the bin is plotted. */
+  mid: number;
+}
+
+/**
+ * At most `max` equal-width bins covering the distinct values; one bin per value when there
+ * are no more than `max` of them. `binOf(v)` gives the bin index of a value.
+ */
+export function binValues(values: readonly number[], max = 8): { bins: Bin[]; binOf: (v: number) => number } {
+  const distinct = [...new Set(values)].sort((a, b) => a - b);
+  if (distinct.length <= max) {
+    const index = new Map(distinct.map((v, i) => [v, i]));
+    return { bins: distinct.map((v) => ({ lo: v, hi: v, mid: v })), binOf: (v) => index.get(v) ?? -1 };
+  }
+  const min = distinct[0];
+  const width = (distinct[distinct.length - 1] - min) / max;
+  const binOf = (v: number) => Math.min(max - 1, Math.floor((v - min) / width));
+  const bins: Bin[] = Array.from({ length: max }, (_, i) => ({ lo: Infinity, hi: -Infinity, mid: NaN }));
+  for (const v of distinct) {
+    const b = bins[binOf(v)];
+    b.lo = Math.min(b.lo, v);
+    b.hi = Math.max(b.hi, v);
+  }
+  for (const b of bins) b.mid = (b.lo + b.hi) / 2;
+  return { bins, binOf };
 }

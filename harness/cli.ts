@@ -112,6 +112,12 @@ function numberFlag(a: Record<string, unknown>, flag: string, argv: string[], ex
 
 /** Flags override the suite file (or the quick suite); the result is validated as a whole. */
 function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []): { input: SuiteInput; origin: SuiteOrigin } {
+  // A repeated flag arrives as an array: only -o and --plugin may repeat.
+  for (const [key, v] of Object.entries(a)) {
+    if (Array.isArray(v) && !['option', 'o', 'plugin', '_'].includes(key) && key.length > 1) {
+      throw new UsageError(`--${key} is given ${v.length} times: give it once${['tasks', 'extractors', 'lengths', 'seeds'].includes(key) ? `, with a comma-separated list (--${key} ${v.join(',')})` : ''}`);
+    }
+  }
   const input: SuiteInput = base ? structuredClone(base) : ({ tasks: [], extractors: [], lengths: [] } as unknown as SuiteInput);
   input.tasks ??= [];
   input.extractors ??= [];
@@ -151,9 +157,10 @@ function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []): { in
   set('lr', 'lr', '--lr 0.003');
   set('matchParams', 'match-params', '--match-params 200000');
   if (a.backend !== undefined) [input.backend, flags.backend] = [a.backend as 'wasm' | 'cpu', FLAG_FIELDS.backend];
-  if (!input.tasks.length) throw new UsageError('no tasks given: pass --tasks recall,adding or a suite file');
-  if (!input.extractors.length) throw new UsageError('no extractors given: pass --extractors rnn,lstm,transformer or a suite file');
-  if (!input.lengths.length) throw new UsageError('no lengths given: pass --lengths 16,64 or a suite file');
+  const inFile = (key: string, example: string) => (a.suite ? `suite file ${a.suite} has no "${key}": add "${key}": ${example} to it, or pass --${key}` : `no ${key} given: pass --${key}`);
+  if (!input.tasks.length) throw new UsageError(`${inFile('tasks', '["recall"]')} recall,adding${a.suite ? '' : ' or a suite file'}`);
+  if (!input.extractors.length) throw new UsageError(`${inFile('extractors', '["lstm"]')} rnn,lstm,transformer${a.suite ? '' : ' or a suite file'}`);
+  if (!input.lengths.length) throw new UsageError(`${inFile('lengths', '[16, 64]')} 16,64${a.suite ? '' : ' or a suite file'}`);
   const optionFlags = new Set((a.option ?? []).map((f) => f.split('=')[0]));
   return { input, origin: { file: a.suite, flags, optionFlags } };
 }
@@ -194,7 +201,8 @@ function resumeCommand(argv: string[], out: string): string {
     if (x.startsWith('--out=')) continue;
     args.push(x);
   }
-  const bin = process.argv[1] ? path.relative(process.cwd(), process.argv[1]) || process.argv[1] : 'bin/fxbench.js';
+  const rel = process.argv[1] ? path.relative(process.cwd(), process.argv[1]) : 'bin/fxbench.js';
+  const bin = !rel || rel.startsWith('..') ? process.argv[1] : rel;
   return ['node', bin, ...args, '--resume', '--out', out].map(shellQuote).join(' ');
 }
 
@@ -332,6 +340,8 @@ export async function main(argv: string[]): Promise<void> {
       (a) => {
         const files = a.results as string[];
         for (const f of files) if (!existsSync(f)) throw new UsageError(`results file ${f} does not exist: check the path`);
+        const twice = files.find((f, i) => files.findIndex((g) => path.resolve(g) === path.resolve(f)) !== i);
+        if (twice) throw new UsageError(`results file ${twice} is given twice: list each file once`);
         if (existsSync(a.out)) throw new UsageError(`--out ${a.out} already exists: merge writes a new file; delete it or choose another name`);
         const merged = mergeResults(files, (m) => process.stderr.write(`warning: ${m}\n`));
         mkdirSync(path.dirname(a.out), { recursive: true });

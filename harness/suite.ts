@@ -256,7 +256,7 @@ function resolve(kind: 'task' | 'extractor', ref: z.output<typeof pluginRef>, in
     // Name the input: the -o flag that set the option, or the place in the suite file.
     const flagged = key !== undefined && origin.optionFlags?.has(`${name}.${key}`);
     const where = flagged
-      ? `-o ${name}.${key}=${issue.code === 'unrecognized_keys' ? '...' : show((given as Record<string, unknown>)[key!])}: `
+      ? `-o ${name}.${key}=${show((given as Record<string, unknown>)[key!])}: `
       : origin.file
         ? `suite file ${origin.file}: ${kind}s[${index}].options${key && issue.code !== 'unrecognized_keys' ? `.${key}` : ''}: `
         : '';

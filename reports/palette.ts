@@ -44,8 +44,8 @@ function hslToHex(h: number, s: number, l: number): string {
 export function shades(base: string, count: number): string[] {
   if (count <= 1) return [base];
   const [h, s, l] = hexToHsl(base);
-  const lo = Math.max(0.18, l - 0.2);
-  const hi = Math.min(0.78, l + 0.2);
+  const lo = Math.max(0.2, l - 0.18);
+  const hi = Math.min(0.68, l + 0.16);
   return Array.from({ length: count }, (_, i) => hslToHex(h, s, lo + ((hi - lo) * i) / (count - 1)));
 }
 

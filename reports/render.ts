@@ -5,6 +5,7 @@
  *                             server-rendered SVG inside <noscript> as a fallback
  *   DIR/charts/<id>.vl.json   each Vega-Lite spec, for reuse
  *   DIR/charts/<id>.svg       each chart as SVG, for papers and READMEs
+ *   DIR/results.csv           one row per run with the headline numbers (linked from the page)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { ResultRecord } from '../harness/results.js';
 import { buildCharts, type Chart } from './charts.js';
+import { resultsCsv } from './csv.js';
 import { renderPage } from './page.js';
 import { renderAuditSection } from './audit.js';
 import type { AuditResult } from '../harness/audit/run.js';
@@ -34,8 +36,10 @@ export async function chartSvg(spec: Chart['spec']): Promise<string> {
   }
 }
 
-/** Write the report into `dir`; returns the absolute path of index.html. */
-/** With `audit`, the page opens with the claims table and one section per claim. */
+/**
+ * Write the report into `dir`; returns the absolute path of index.html. With `audit`, the
+ * page opens with the claims table and one section per claim.
+ */
 export async function writeReport(records: ResultRecord[], dir: string, audit?: AuditResult): Promise<string> {
   const charts = buildCharts(records);
   mkdirSync(path.join(dir, 'charts'), { recursive: true });
@@ -46,6 +50,7 @@ export async function writeReport(records: ResultRecord[], dir: string, audit?: 
     writeFileSync(path.join(dir, 'charts', `${chart.id}.vl.json`), JSON.stringify(chart.spec, null, 2));
     writeFileSync(path.join(dir, 'charts', `${chart.id}.svg`), svg);
   }
+  writeFileSync(path.join(dir, 'results.csv'), resultsCsv(records));
   const html = renderPage({
     records,
     charts,
@@ -53,6 +58,7 @@ export async function writeReport(records: ResultRecord[], dir: string, audit?: 
     scripts: [browserBundle('vega'), browserBundle('vega-lite'), browserBundle('vega-embed')],
     generatedAt: new Date().toISOString(),
     intro: audit ? renderAuditSection(audit) : undefined,
+    csvHref: 'results.csv',
   });
   const file = path.resolve(dir, 'index.html');
   writeFileSync(file, html);

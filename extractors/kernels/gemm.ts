@@ -1,7 +1,9 @@
 /**
- * Matrix product kernel in WebAssembly SIMD, emitted by ./wasm.ts.
+ * Matrix product kernel in WebAssembly SIMD, emitted by ./wasm.ts, working straight on the
+ * matrices (no packing): small products, and the edges (M % 4 rows, N % 8 columns) of the
+ * packed kernel in ./gemmPacked.ts. `Kernels.gemm` (./runtime.ts) chooses.
  *
- *   gemm(M, N, K, a, rsa, csa, b, ldb, c, ldc, acc):
+ *   gemmSimple(M, N, K, a, rsa, csa, b, ldb, c, ldc, acc):
  *     C[i, j] = (acc ? C[i, j] : 0) + sum_k A[i, k] * B[k, j]      0 <= i < M, 0 <= j < N
  *   with A[i, k] at a + 4 (i rsa + k csa), B[k, j] at b + 4 (k ldb + j), C[i, j] at c + 4 (i ldc + j)
  *   (byte addresses, strides in floats).
@@ -144,8 +146,8 @@ function rowBlock(f: Fn, L: GemmLocals, mr: number): void {
   );
 }
 
-export function gemmFn(): Fn {
-  const f = new Fn('gemm', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
+export function gemmSimpleFn(): Fn {
+  const f = new Fn('gemmSimple', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
   const [M, N, K, a, rsa, csa, b, ldb, c, ldc, acc] = f.params;
   const L: GemmLocals = {
     M, N, K, a, rsa, csa, b, ldb, c, ldc, acc,

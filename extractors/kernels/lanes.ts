@@ -39,6 +39,10 @@ export interface Lanes {
   nearest(a: Expr): Expr;
   /** 2^n for a float n holding an integer in [-126, 127], built from its exponent bits. */
   pow2(n: Expr): Expr;
+  /** max(a, 0) */
+  relu(a: Expr): Expr;
+  /** a where y > 0, else 0 (the gradient through a relu whose output is y). */
+  positiveMask(a: Expr, y: Expr): Expr;
 }
 
 function lanes(vector: boolean): Lanes {
@@ -87,6 +91,22 @@ function lanes(vector: boolean): Lanes {
       a(f);
       if (vector) f.simd(Simd.f32x4Nearest);
       else f.op(Op.f32Nearest);
+    },
+    relu: (a) => (f) => {
+      a(f);
+      if (vector) f.splat(0).simd(Simd.f32x4Pmax);
+      else f.f32(0).op(Op.f32Max);
+    },
+    positiveMask: (a, y) => (f) => {
+      a(f);
+      if (vector) {
+        y(f);
+        f.splat(0).simd(Simd.f32x4Gt).simd(Simd.v128And); // all-ones lanes where y > 0
+      } else {
+        f.f32(0);
+        y(f);
+        f.f32(0).op(Op.f32Gt).op(Op.select);
+      }
     },
     // The float with exponent field n + 127 and zero mantissa is 2^n: (n + 127) << 23, reinterpreted.
     pow2: (n) => (f) => {

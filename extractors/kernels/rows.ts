@@ -1,9 +1,10 @@
 /**
  * Building blocks for kernels that work row by row on a matrix (softmax, layer norm): a loop
  * over rows, passes over a row's columns (4 lanes at a time, then a scalar tail), and the
- * horizontal reduction of a vector accumulator.
+ * horizontal reduction of a vector accumulator; and `rowKernel`, the elementwise kernels'
+ * skeleton (the recurrent cells, relu and friends).
  */
-import { SCALAR, VEC, type Expr, type Lanes } from './lanes.js';
+import { SCALAR, VEC, scratch, type Expr, type Lanes, type Scratch } from './lanes.js';
 import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
 
 /** Sums (or maxes) the 4 lanes of a v128 local into an f32 local. */
@@ -47,5 +48,77 @@ export function rows(f: Fn, n: Local, ptrs: [base: Local, ld: Local, row: Local]
     for (const [base, ld, row] of ptrs) f.get(base).get(r).get(ld).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(row);
     body();
   });
+}
+
+
+/** Byte offsets of gates 1, 2, 3 within a row (gate 0 is at offset 0). */
+export interface Gates {
+  g1: Local;
+  g2: Local;
+  g3: Local;
+}
+
+export type Body = (L: Lanes, s: Scratch, p: Record<string, Local>, g: Gates, tmp: () => Local) => Expr[];
+
+/**
+ * A kernel looping over sequences b and hidden units u (4 at a time, then a scalar tail),
+ * with one pointer per named array advanced in step; `body` emits the math for one group of
+ * lanes at the current pointers.
+ */
+export function rowKernel(name: string, arrays: string[], body: Body): Fn {
+  const f = new Fn(name, [Ty.i32, Ty.i32, ...arrays.flatMap(() => [Ty.i32, Ty.i32])]);
+  const [B, H] = f.params;
+  const base = (k: number) => f.params[2 + 2 * k];
+  const stride = (k: number) => f.params[3 + 2 * k];
+  const p: Record<string, Local> = {};
+  for (const a of arrays) p[a] = f.local(Ty.i32);
+  const g: Gates = { g1: f.local(Ty.i32), g2: f.local(Ty.i32), g3: f.local(Ty.i32) };
+  const b = f.local(Ty.i32);
+  const u = f.local(Ty.i32);
+  f.get(H).i32(2).op(Op.i32Shl).set(g.g1);
+  f.get(g.g1).get(g.g1).op(Op.i32Add).set(g.g2);
+  f.get(g.g2).get(g.g1).op(Op.i32Add).set(g.g3);
+
+  const advance = (bytes: number) => {
+    for (const a of arrays) f.get(p[a]).i32(bytes).op(Op.i32Add).set(p[a]);
+  };
+  const flavour = (L: Lanes) => {
+    const s = scratch(f, L);
+    const exprs = body(L, s, p, g, () => f.local(L.ty));
+    return () => {
+      for (const e of exprs) e(f);
+      advance(4 * L.width);
+    };
+  };
+  const vectorStep = flavour(VEC);
+  const scalarStep = flavour(SCALAR);
+
+  f.for(b, () => f.i32(0), () => f.get(B), 1, () => {
+    arrays.forEach((a, k) => f.get(base(k)).get(b).get(stride(k)).op(Op.i32Mul).op(Op.i32Add).set(p[a]));
+    f.i32(0).set(u);
+    // 4 units at a time while 4 remain, then one at a time.
+    f.block(() =>
+      f.loop(() => {
+        f.get(u).i32(4).op(Op.i32Add).get(H).op(Op.i32GtS).brIf(1);
+        vectorStep();
+        f.get(u).i32(4).op(Op.i32Add).set(u).br(0);
+      }),
+    );
+    f.block(() =>
+      f.loop(() => {
+        f.get(u).get(H).op(Op.i32GeS).brIf(1);
+        scalarStep();
+        f.get(u).i32(1).op(Op.i32Add).set(u).br(0);
+      }),
+    );
+  });
+  return f;
+}
+
+/** Loads into fresh locals, so that a value read once can be used many times. */
+export function bind(L: Lanes, tmp: () => Local, out: Expr[], e: Expr): Expr {
+  const l = tmp();
+  out.push(L.set(l, e));
+  return L.get(l);
 }
 

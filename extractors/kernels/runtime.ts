@@ -7,8 +7,11 @@
  * releases the arena (`release(mark)`). Nothing lives in it between calls, so the kernels
  * work the same under any tfjs backend (wasm or cpu): tensors cross as Float32Arrays.
  */
+import * as tf from '@tensorflow/tfjs';
 import { cellFns } from './cells.js';
-import { gemmFn } from './gemm.js';
+import { gemmSimpleFn } from './gemm.js';
+import { gemmPackedFns, KC, MC } from './gemmPacked.js';
+import { elementwiseFns } from './elementwise.js';
 import { layerNormFns } from './layerNorm.js';
 import { softmaxFns } from './softmax.js';
 import { assemble } from './wasm.js';
@@ -16,16 +19,27 @@ import { assemble } from './wasm.js';
 /** A row kernel of ./cells.ts: (B, H, then a byte address and a byte row stride per array). */
 export type RowKernel = (B: number, H: number, ...ptrsAndStrides: number[]) => void;
 
-type CellName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward';
+type RowKernelName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | keyof Elementwise;
 
-type Exports = Record<CellName, RowKernel> & {
+/** Flat kernels of ./elementwise.ts, over n floats at the given byte addresses. */
+interface Elementwise {
+  relu(n: number, x: number): void;
+  reluBackward(n: number, y: number, dy: number): void;
+  addRelu(n: number, a: number, b: number, out: number): void;
+  addInto(n: number, a: number, b: number): void;
+}
+
+type Exports = Record<RowKernelName, RowKernel> & {
   /** In place over `rows` rows of `cols` floats, row stride `ld` floats (./softmax.ts). */
   softmax(rows: number, cols: number, p: number, ld: number, scale: number): void;
   softmaxBackward(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number): void;
   /** Rows of [n, cols], contiguous (./layerNorm.ts); stats [n, 2] = (mean, std) per row. */
   layerNorm(n: number, cols: number, x: number, y: number, w: number, b: number, stats: number, eps: number): void;
   layerNormBackward(n: number, cols: number, x: number, dy: number, w: number, stats: number, dx: number, dw: number, db: number): void;
-  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
+  /** ./gemm.ts and ./gemmPacked.ts; use `Kernels.gemm`, which splits a product between them. */
+  gemmSimple(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
+  packB(K: number, N8: number, b: number, ldb: number, bp: number): void;
+  gemmPacked(M4: number, N8: number, K: number, a: number, rsa: number, csa: number, bp: number, c: number, ldc: number, acc: number, ap: number): void;
 };
 
 const PAGE = 65536;
@@ -33,12 +47,19 @@ const PAGE = 65536;
 export class Kernels {
   readonly memory = new WebAssembly.Memory({ initial: 256 }); // 16 MB to start; grows on demand
   readonly fns: Exports;
+  /** The flat elementwise kernels (one row of n units each). */
+  readonly ew: Elementwise = {
+    relu: (n, x) => this.fns.relu(1, n, x, 0),
+    reluBackward: (n, y, dy) => this.fns.reluBackward(1, n, y, 0, dy, 0),
+    addRelu: (n, a, b, out) => this.fns.addRelu(1, n, a, 0, b, 0, out, 0),
+    addInto: (n, a, b) => this.fns.addInto(1, n, a, 0, b, 0),
+  };
   /** Float view of the whole memory; replaced when the memory grows (so re-read it after `alloc`). */
   heap = new Float32Array(this.memory.buffer);
   private top = 64; // bytes; 0..63 unused so that no buffer sits at address 0
 
   constructor() {
-    const bytes = assemble([gemmFn(), ...cellFns, ...softmaxFns, ...layerNormFns]);
+    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns]);
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
@@ -61,7 +82,14 @@ export class Kernels {
     return at;
   }
 
-  /** Copies `data` into a new buffer; returns its byte address. */
+  /** A new buffer holding a copy of the n floats at byte address `from` (in kernel memory). */
+  copy(from: number, n: number): number {
+    const at = this.alloc(n);
+    this.heap.copyWithin(at >> 2, from >> 2, (from >> 2) + n);
+    return at;
+  }
+
+  /** Copies `data` (host memory, not a view of this memory: alloc may move it) into a new buffer; returns its byte address. */
   put(data: ArrayLike<number>): number {
     const at = this.alloc(data.length);
     this.heap.set(data, at >> 2);
@@ -80,10 +108,15 @@ export class Kernels {
   /** Copies batch-major data [B, T, W] into a new buffer, time-major [T, B, W]. */
   putTimeMajor(data: Float32Array, B: number, T: number, W: number): number {
     const at = this.alloc(B * T * W);
+    this.putTimeMajorAt(at, data, B, T, W);
+    return at;
+  }
+
+  /** Writes batch-major data [B, T, W] time-major [T, B, W] into the buffer at `at`. */
+  putTimeMajorAt(at: number, data: Float32Array, B: number, T: number, W: number): void {
     const heap = this.heap;
     const o = at >> 2;
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) heap.set(data.subarray((b * T + t) * W, (b * T + t + 1) * W), o + (t * B + b) * W);
-    return at;
   }
 
   /** A batch-major copy [B, T, W] of the time-major [T, B, W] buffer at `at`. */
@@ -92,6 +125,21 @@ export class Kernels {
     const o = at >> 2;
     for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.set(this.heap.subarray(o + (t * B + b) * W, o + (t * B + b + 1) * W), (b * T + t) * W);
     return out;
+  }
+
+  /**
+   * A tensor of `shape` holding the floats at byte address `at`. On the WASM backend tfjs
+   * copies the values into its own heap at once, so a view is passed (one copy, not two);
+   * other backends keep the array they are given, so they get a copy.
+   */
+  tensor(at: number, shape: number[]): tf.Tensor {
+    const n = shape.reduce((a, b) => a * b, 1);
+    return tf.tensor(tf.getBackend() === 'wasm' ? this.view(at, n) : this.read(at, n), shape);
+  }
+
+  /** Copies a float32 tensor's values into a new buffer (from tfjs-wasm's heap directly when possible). */
+  putTensor(t: tf.Tensor): number {
+    return this.put(wasmHeapView(t) ?? (t.dataSync() as Float32Array));
   }
 
   /** A copy of n floats at byte address `at`. */
@@ -113,10 +161,80 @@ export class Kernels {
     this.top = mark;
   }
 
-  /** C [M, N] (+)= A [M, K] B [K, N]; A strided (rsa, csa), B and C row-major. Addresses in bytes. */
+  /**
+   * C [M, N] (+)= A [M, K] B [K, N]; A strided (rsa, csa), B and C row-major with row strides
+   * ldb, ldc (floats). Addresses in bytes. The full 4 x 8 tiles go to the packed kernel, the
+   * M % 4 rows and N % 8 columns left over (and small products) to gemmSimple.
+   */
   gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, accumulate = false): void {
-    this.fns.gemm(M, N, K, a, rsa, csa, b, ldb, c, ldc, accumulate ? 1 : 0);
+    if (!worthPacking(M, N, K, rsa, csa)) {
+      this.fns.gemmSimple(M, N, K, a, rsa, csa, b, ldb, c, ldc, accumulate ? 1 : 0);
+      return;
+    }
+    const mark = this.mark();
+    const packed = this.packB(b, ldb, K, N);
+    this.gemmPackedB(M, packed, a, rsa, csa, c, ldc, accumulate);
+    this.release(mark);
   }
+
+  /** B [K, N] packed for gemmPackedB (arena memory: valid until the caller's release). */
+  packB(b: number, ldb: number, K: number, N: number): PackedB {
+    const N8 = N & ~7;
+    const at = this.alloc(K * N8);
+    this.fns.packB(K, N8, b, ldb, at);
+    return { at, b, ldb, K, N, N8 };
+  }
+
+  /** C [M, N] (+)= A B for a B packed once (e.g. a recurrent weight used at every step). */
+  gemmPackedB(M: number, B: PackedB, a: number, rsa: number, csa: number, c: number, ldc: number, accumulate = false): void {
+    const { K, N, N8 } = B;
+    const acc = accumulate ? 1 : 0;
+    const M4 = M & ~3;
+    if (M4 > 0 && N8 > 0) {
+      const mark = this.mark();
+      const ap = this.alloc(MC * KC);
+      this.fns.gemmPacked(M4, N8, K, a, rsa, csa, B.at, c, ldc, acc, ap);
+      this.release(mark);
+    }
+    if (N8 < N && M4 > 0) this.fns.gemmSimple(M4, N - N8, K, a, rsa, csa, B.b + 4 * N8, B.ldb, c + 4 * N8, ldc, acc);
+    if (M4 < M) this.fns.gemmSimple(M - M4, N, K, a + 4 * M4 * rsa, rsa, csa, B.b, B.ldb, c + 4 * M4 * ldc, ldc, acc);
+  }
+}
+
+/**
+ * Packing costs a pass over A per product and a call sequence from JS: it pays for large
+ * products (>= 1M multiply-adds) with N >= 64 (packing A is 1/N of the work) or with A read
+ * transposed (unpacked, such an A touches a new cache line per k). Measured on the
+ * extractors' shapes (bench/gemmShapes.ts): packed 21-23 GFLOP/s vs 17.5-22 unpacked there,
+ * unpacked ahead on the attention heads' small products.
+ */
+function worthPacking(M: number, N: number, K: number, rsa: number, csa: number): boolean {
+  if (M < 4 || N < 8 || M * N * K < 1 << 20) return false;
+  return N >= 64 || (rsa === 1 && csa !== 1);
+}
+
+/** A B operand packed by `Kernels.packB`; keeps the original for the N % 8 edge columns. */
+export interface PackedB {
+  at: number;
+  b: number;
+  ldb: number;
+  K: number;
+  N: number;
+  N8: number;
+}
+
+/**
+ * A view of a tensor's values in tfjs-wasm's heap (no copy), or undefined on other backends.
+ * Valid only until tfjs allocates again (its heap may move): copy from it at once. Reads the
+ * backend's bookkeeping (`dataIdMap`, `wasm.HEAPF32`), so it checks that they look as expected.
+ */
+function wasmHeapView(t: tf.Tensor): Float32Array | undefined {
+  if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32') return undefined;
+  const backend = tf.backend() as unknown as { dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined }; wasm?: { HEAPF32?: Float32Array } };
+  const offset = backend.dataIdMap?.get(t.dataId)?.memoryOffset;
+  const heap = backend.wasm?.HEAPF32;
+  if (typeof offset !== 'number' || !heap) return undefined;
+  return heap.subarray(offset >> 2, (offset >> 2) + t.size);
 }
 
 let instance: Kernels | undefined;

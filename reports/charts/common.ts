@@ -12,6 +12,8 @@ export interface Chart {
   id: string;
   /** The report section it belongs to (the table of contents groups charts by it). */
   section: Section;
+  /** The task label, for charts of one task; the title then starts with `${task}: `. */
+  task?: string;
   title: string;
   /** One line: how to read this chart. */
   caption: string;
@@ -45,8 +47,17 @@ export const palette = (rs: readonly ResultRecord[]): Palette => extractorPalett
 /** Colour by extractor label with the report-wide fixed colours. */
 export function extractorColor(p: Palette, labels: Iterable<string>, field = 'extractor', title = 'extractor') {
   const scale = p.scale(labels);
-  return { field, type: 'nominal' as const, title, scale, sort: scale.domain, legend: { orient: 'right' as const, labelLimit: 240 } };
+  return { field, type: 'nominal' as const, title, scale, sort: scale.domain, legend: LEGEND };
 }
+
+/** Legend symbols at full opacity, whatever the layer (bands, faint dots) the legend is merged from. */
+export const LEGEND = { orient: 'right' as const, labelLimit: 240, symbolOpacity: 1, symbolType: 'circle', symbolSize: 90, labelFontSize: 12, titleFontSize: 12 };
+
+/**
+ * Width of each of `panels` side-by-side facet panels so the chart and its legend fit the
+ * page (about 1000 px of plot area), between 150 and `max` px.
+ */
+export const panelWidth = (panels: number, max = 300): number => Math.max(150, Math.min(max, Math.floor(1000 / Math.max(1, panels)) - 70));
 
 const METRIC_TITLES: Record<CompletedRecord['metrics']['metric'], string> = {
   accuracy: 'accuracy (fraction correct)',
@@ -57,6 +68,24 @@ const METRIC_TITLES: Record<CompletedRecord['metrics']['metric'], string> = {
 /** Axis title of a task metric, with its unit and which way is better. */
 export const metricTitle = (metric: CompletedRecord['metrics']['metric'], higherIsBetter: boolean): string =>
   `${METRIC_TITLES[metric]}, ${higherIsBetter ? 'higher' : 'lower'} is better`;
+
+/**
+ * The y scale of a task metric: accuracy on [0, 1]; other metrics (all non-negative) from 0
+ * to a little above the largest plotted value. Confidence intervals do not widen it (their
+ * marks are clipped): with two seeds t(0.975, 1) = 12.7 would squash every line flat.
+ */
+export function metricScale(metric: CompletedRecord['metrics']['metric'], values: readonly number[]): { domain: [number, number]; nice?: boolean } {
+  if (metric === 'accuracy') return { domain: [0, 1] };
+  const max = Math.max(0, ...values.filter((v) => Number.isFinite(v)));
+  return { domain: [0, max > 0 ? max * 1.1 : 1], nice: true };
+}
+
+/** A log y scale spanning the plotted values (about a factor 3 of room each side), CI marks clipped. */
+export function logScaleOf(values: readonly number[]): { type: 'log'; domain?: [number, number] } {
+  const pos = values.filter((v) => v > 0 && Number.isFinite(v));
+  if (!pos.length) return { type: 'log' };
+  return { type: 'log', domain: [Math.min(...pos) / 3, Math.max(...pos) * 3] };
+}
 
 /** Sequence-length axis on a log2 scale with a tick at each length used. */
 export function lengthAxis(lengths: number[], title = 'sequence length T (positions, log scale)') {
@@ -74,12 +103,25 @@ export function notCompletedNote(rs: readonly ResultRecord[]): string {
   return n ? ` ${n} diverged or errored run${n > 1 ? 's are' : ' is'} left out (see the summary table).` : '';
 }
 
+/** A 95% CI for tooltips, 3 significant digits: "[0.512, 0.689]", or "none (one seed)". */
+export function ciText(ci: readonly [number, number] | null | undefined): string {
+  const num = (x: number) => Number(x.toPrecision(3)).toString();
+  return ci ? `[${num(ci[0])}, ${num(ci[1])}]` : 'none (one seed)';
+}
+
 /** Drop non-finite numbers (JSON would turn them into null) from a row's numeric fields. */
 export function finiteRow<T extends Record<string, unknown>>(row: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) if (typeof v !== 'number' || Number.isFinite(v)) out[k] = v;
   return out as T;
 }
+
+/**
+ * Click a legend entry to pick one extractor (shift-click for more): the others fade. The
+ * param goes on one layer; `faded(x)` is the opacity encoding for every layer.
+ */
+export const PICK = { name: 'pick', select: { type: 'point' as const, fields: ['extractor'] }, bind: 'legend' as const };
+export const faded = (opacity: number) => ({ condition: { param: 'pick', value: opacity, empty: true }, value: Math.min(opacity, 0.06) });
 
 /** Panel header for a length facet: "T = 16". */
 export const lengthHeader = { labelExpr: "'T = ' + datum.value", labelFontSize: 12, labelFontWeight: 'bold' as const, title: null };

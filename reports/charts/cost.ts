@@ -2,16 +2,25 @@
 import { groupBy, summarize } from '../../harness/aggregate.js';
 import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
 import { logLogFit } from '../../harness/stats.js';
-import { completed, extractorColor, finiteRow, lengthAxis, palette, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
+import { ciText, completed, extractorColor, finiteRow, LEGEND, lengthAxis, logScaleOf, palette, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
 
 /** Training throughput in sequences per second: batch · 1000 / msPerStep. */
 export const seqPerSec = (r: CompletedRecord): number => (r.metrics.msPerStep > 0 ? (r.train.batch * 1000) / r.metrics.msPerStep : NaN);
 
-/** Per (extractor, length) summary of a per-record quantity over tasks and seeds. */
-function perExtractorLength(rs: CompletedRecord[], value: (r: CompletedRecord) => number) {
+/**
+ * Per (extractor, length) summary of a per-record quantity over tasks and seeds. In `log`
+ * space (for log axes) the mean is geometric and the CI is taken on log10 values, so it
+ * stays positive.
+ */
+function perExtractorLength(rs: CompletedRecord[], value: (r: CompletedRecord) => number, space: 'linear' | 'log' = 'linear') {
+  const log = space === 'log';
+  const back = (x: number) => (log ? 10 ** x : x);
   return [...groupBy(rs, (r) => JSON.stringify([r.extractor.label, r.length])).values()].flatMap((g) => {
-    const s = summarize(g.map(value));
-    return s ? [finiteRow({ extractor: g[0].extractor.label, length: g[0].length, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], n: s.n })] : [];
+    const values = g.map(value).filter((v) => !log || v > 0);
+    const s = summarize(log ? values.map(Math.log10) : values);
+    if (!s) return [];
+    const ci = s.ci95 ? ([back(s.ci95[0]), back(s.ci95[1])] as [number, number]) : null;
+    return [finiteRow({ extractor: g[0].extractor.label, length: g[0].length, mean: back(s.mean), lo: ci?.[0], hi: ci?.[1], ci: ciText(ci), n: s.n })];
   });
 }
 
@@ -31,10 +40,10 @@ export function throughputVsLength(records: ResultRecord[]): Chart[] {
     );
     series.set(label, fit ? `${label}   slope ${fit.slope.toFixed(2).replace('-', '−')}` : `${label}   (one length: no slope)`);
   }
-  const means = perExtractorLength(rs, seqPerSec).map((m) => ({ ...m, series: series.get(m.extractor as string) }));
+  const means = perExtractorLength(rs, seqPerSec, 'log').map((m) => ({ ...m, series: series.get(m.extractor as string) }));
   const points = rs.map((r) => ({ extractor: r.extractor.label, series: series.get(r.extractor.label), task: r.task.label, length: r.length, seed: r.seed, seqPerSec: seqPerSec(r), msPerStep: r.metrics.msPerStep }));
   const scale = p.scale(series.keys());
-  const color = { field: 'series', type: 'nominal' as const, title: 'extractor, log-log slope', scale: { domain: scale.domain.map((l) => series.get(l)!), range: scale.range }, sort: scale.domain.map((l) => series.get(l)!), legend: { labelLimit: 280 } };
+  const color = { field: 'series', type: 'nominal' as const, title: 'extractor, log-log slope', scale: { domain: scale.domain.map((l) => series.get(l)!), range: scale.range }, sort: scale.domain.map((l) => series.get(l)!), legend: { ...LEGEND, labelLimit: 280 } };
   const x = lengthAxis(sortedLengths(rs));
   const y = { type: 'quantitative' as const, title: 'training throughput (sequences/s, log scale)', scale: { type: 'log' as const } };
   return [
@@ -52,7 +61,7 @@ export function throughputVsLength(records: ResultRecord[]): Chart[] {
           {
             data: { values: points },
             mark: { type: 'point', size: 20, opacity: 0.5 },
-            encoding: { x, y: { ...y, field: 'seqPerSec' }, color: { ...color, legend: null }, tooltip: [tip('extractor', 'extractor'), tip('task', 'task'), tip('length', 'T', 'd'), tip('seed', 'seed'), tip('seqPerSec', 'sequences/s', '.1f'), tip('msPerStep', 'ms/step', '.2f')] },
+            encoding: { x, y: { ...y, field: 'seqPerSec' }, color, tooltip: [tip('extractor', 'extractor'), tip('task', 'task'), tip('length', 'T', 'd'), tip('seed', 'seed'), tip('seqPerSec', 'sequences/s', '.1f'), tip('msPerStep', 'ms/step', '.2f')] },
           },
           {
             data: { values: means },
@@ -73,10 +82,11 @@ function costLineChart(
   const rs = completed(records).filter((r) => (opts.accept ? opts.accept(r) : true) && Number.isFinite(opts.value(r)));
   if (!rs.length) return [];
   const p = palette(records);
-  const rows = perExtractorLength(rs, opts.value);
+  const rows = perExtractorLength(rs, opts.value, opts.logY ? 'log' : 'linear');
   const color = extractorColor(p, new Set(rs.map((r) => r.extractor.label)));
   const x = lengthAxis(sortedLengths(rs));
-  const scale = opts.logY ? { type: 'log' as const } : { zero: true };
+  const means = rows.map((r) => r.mean as number);
+  const scale = opts.logY ? logScaleOf(means) : { domain: [0, Math.max(...means) * 1.15] as [number, number], nice: true };
   return [
     {
       id: opts.id,
@@ -91,8 +101,8 @@ function costLineChart(
         layer: [
           {
             transform: [{ filter: 'isValid(datum.lo)' }],
-            mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.7 },
-            encoding: { x, y: { field: 'lo', type: 'quantitative', scale }, y2: { field: 'hi' }, color: { ...color, legend: null } },
+            mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.7, clip: true },
+            encoding: { x, y: { field: 'lo', type: 'quantitative', scale }, y2: { field: 'hi' }, color },
           },
           {
             mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2.2 },
@@ -100,7 +110,7 @@ function costLineChart(
               x,
               y: { field: 'mean', type: 'quantitative', title: opts.yTitle, scale },
               color,
-              tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', 'mean', opts.format), tip('lo', '95% CI low', opts.format), tip('hi', '95% CI high', opts.format), tip('n', 'runs', 'd')],
+              tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', 'mean', opts.format), tip('ci', '95% CI'), tip('n', 'runs', 'd')],
             },
           },
         ],

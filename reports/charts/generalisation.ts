@@ -2,7 +2,7 @@
 import { groupBy, summarize } from '../../harness/aggregate.js';
 import type { ResultRecord } from '../../harness/results.js';
 import { groupedBarLayers } from './bars.js';
-import { byTask, completed, finiteRow, metricTitle, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
+import { byTask, ciText, completed, finiteRow, metricScale, metricTitle, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 /**
  * Grouped bars per evaluation factor (1x, 2x, 4x the training length), one panel per
@@ -23,7 +23,7 @@ export function lengthGeneralisation(records: ResultRecord[]): Chart[] {
       const done = group.filter((e) => e.status === 'completed' && e.value !== undefined && Number.isFinite(e.value));
       const s = summarize(done.map((e) => e.value!));
       const base = { extractor, trainLength, factor, length, seeds: group.length };
-      if (s) rows.push(finiteRow({ kind: 'bar', ...base, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], evaluated: s.n }));
+      if (s) rows.push(finiteRow({ kind: 'bar', ...base, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], ci: ciText(s.ci95), evaluated: s.n }));
       else {
         const reason = group.find((e) => e.reason)?.reason ?? (group.every((e) => e.status === 'not-applicable') ? 'not applicable' : 'no value');
         rows.push({ kind: 'label', ...base, text: 'n/a', reason });
@@ -41,26 +41,31 @@ export function lengthGeneralisation(records: ResultRecord[]): Chart[] {
       domain,
       range,
       yTitle: metricTitle(metric, higherIsBetter),
-      tooltip: [tip('extractor', 'extractor'), tip('trainLength', 'trained at T', 'd'), tip('length', 'evaluated at T', 'd'), tip('mean', `mean ${metric}`, '.4f'), tip('lo', '95% CI low', '.4f'), tip('hi', '95% CI high', '.4f'), tip('evaluated', 'seeds', 'd')],
+      yScale: metricScale(metric, rows.flatMap((r) => [r.mean, r.chance].filter((v): v is number => typeof v === 'number'))),
+      tooltip: [tip('extractor', 'extractor'), tip('trainLength', 'trained at T', 'd'), tip('length', 'evaluated at T', 'd'), tip('mean', `mean ${metric}`, '.4f'), tip('ci', '95% CI'), tip('evaluated', 'seeds', 'd')],
       labelTooltip: [tip('extractor', 'extractor'), tip('trainLength', 'trained at T', 'd'), tip('length', 'evaluated at T', 'd'), tip('reason', 'not applicable')],
     });
+    const factors = new Set(evals.map((e) => e.factor)).size;
+    const panels = new Set(rs.map((r) => r.length)).size;
+    const width = panelWidth(panels, Math.max(160, 16 * labels.size * factors + 40));
     charts.push({
       id: `length-generalisation-${safeId(task)}`,
       section: 'Length generalisation',
+      task,
       title: `${task}: trained at one length, evaluated at longer ones`,
-      caption: `Each panel is one training length; bars are the held-out ${metric} of the trained model on sequences 1×, 2× and 4× as long (mean over seeds, black: 95% CI), dashes are chance at that length. A bar that falls to chance at 2× or 4× did not generalise; "n/a": the extractor cannot read that length (e.g. learned positions past maxLen).`,
+      caption: `Each panel is one training length; bars are the held-out ${metric} of the trained model on sequences 1×, 2× and 4× as long (mean over seeds, black: 95% CI), grey ticks are chance at that length. A bar that falls to chance at 2× or 4× did not generalise; "n/a": the extractor cannot read that length (e.g. learned positions past maxLen).`,
       spec: {
         $schema: SCHEMA,
         data: { values: rows },
         facet: { column: { field: 'trainLength', type: 'ordinal', header: { labelExpr: "'trained at T = ' + datum.value", labelFontSize: 12, labelFontWeight: 'bold', title: null } } },
         spec: {
-          width: { step: 22 * Math.max(2, labels.size) },
+          width,
           height: 230,
           layer: [
             ...layers,
             {
               transform: [{ filter: { field: 'kind', equal: 'chance' } }],
-              mark: { type: 'tick', color: '#444', strokeDash: [5, 3], thickness: 2, bandSize: 20 * Math.max(2, labels.size) },
+              mark: { type: 'tick', color: '#555', opacity: 0.9, thickness: 2, clip: true, bandSize: (0.85 * width) / factors },
               encoding: { x, y: { field: 'chance', type: 'quantitative' }, tooltip: [tip('length', 'evaluated at T', 'd'), tip('chance', 'chance', '.4f')] },
             },
           ],

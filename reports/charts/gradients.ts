@@ -5,7 +5,8 @@
  */
 import { curveAcrossSeeds, groupBy, summarize, thinIndices } from '../../harness/aggregate.js';
 import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
-import { byTask, completed, extractorColor, finiteRow, lengthHeader, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
+import { curveRows, smoothingWindow } from './curves.js';
+import { byTask, completed, extractorColor, finiteRow, lengthHeader, logScaleOf, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 const PHASES = ['at initialisation', 'after training'] as const;
 
@@ -26,7 +27,8 @@ export function gradientProfile(records: ResultRecord[]): Chart[] {
       PHASES.forEach((phase, i) => {
         const profiles = group.map((r) => (i === 0 ? r.gradients.profileInit : r.gradients.profileTrained));
         const slopes = group.map((r) => (i === 0 ? r.gradients.slopeInit : r.gradients.slopeTrained)).filter((s): s is number => s !== null);
-        const slope = summarize(slopes)?.mean;
+        const mean = summarize(slopes)?.mean;
+        const slope = mean === undefined ? 'undefined' : Number(mean.toPrecision(3)).toString();
         const points = curveAcrossSeeds(profiles, 'log');
         const keep = new Set(thinIndices(points.length, 256).map((k) => points[k]?.index));
         for (const pt of points) {
@@ -38,10 +40,13 @@ export function gradientProfile(records: ResultRecord[]): Chart[] {
     if (!rows.length) continue;
     const labels = new Set(rs.map((r) => r.extractor.label));
     const color = extractorColor(p, labels);
-    const tooltip = [tip('extractor', 'extractor'), tip('phase', 'when'), tip('length', 'T', 'd'), tip('distance', 'distance from readout', 'd'), tip('norm', '‖dL/dx_t‖', '.3e'), tip('slope', 'fitted slope (log10 per position)', '.4f'), tip('seeds', 'seeds', 'd')];
+    const maxT = Math.max(...rs.map((r) => r.length));
+    const yScale = logScaleOf(rows.map((r) => r.norm as number));
+    const tooltip = [tip('extractor', 'extractor'), tip('phase', 'when'), tip('length', 'T', 'd'), tip('distance', 'distance from readout', 'd'), tip('norm', '‖dL/dx_t‖', '.3e'), tip('slope', 'fitted slope (log10 per position)'), tip('seeds', 'seeds', 'd')];
     charts.push({
       id: `grad-profile-${safeId(task)}`,
       section: 'Gradients',
+      task,
       title: `${task}: gradient reaching each input position, ‖dL/dx_t‖ vs distance from the readout`,
       caption:
         'Log scale. Each line is how strongly the loss responds to the input at a given distance before the readout (geometric mean over seeds; band: 95% CI). A line that drops by orders of magnitude with distance is a vanishing gradient: those positions can barely be learned from. Left: untrained weights; right: after training. Zero gradients (positions outside a receptive field) are left out.',
@@ -58,19 +63,20 @@ export function gradientProfile(records: ResultRecord[]): Chart[] {
           layer: [
             {
               transform: [{ filter: 'isValid(datum.lo)' }],
-              mark: { type: 'area', opacity: 0.15 },
+              mark: { type: 'area', opacity: 0.15, clip: true },
               encoding: {
                 x: { field: 'distance', type: 'quantitative' },
-                y: { field: 'lo', type: 'quantitative', scale: { type: 'log' } },
+                y: { field: 'lo', type: 'quantitative', scale: yScale },
                 y2: { field: 'hi' },
-                color: { ...color, legend: null },
+                color,
               },
             },
             {
-              mark: { type: 'line', strokeWidth: 2, point: { size: 14, filled: true } },
+              // Dots on each position while they stay readable (and the SVG small).
+              mark: { type: 'line', strokeWidth: 2, point: maxT <= 64 ? { size: 14, filled: true } : false },
               encoding: {
                 x: { field: 'distance', type: 'quantitative', title: 'distance from the readout, T − 1 − t (positions)' },
-                y: { field: 'norm', type: 'quantitative', scale: { type: 'log' }, title: '‖dL/dx_t‖ (log scale)', axis: { format: '.0e' } },
+                y: { field: 'norm', type: 'quantitative', scale: yScale, title: '‖dL/dx_t‖ (log scale)', axis: { format: '.0e' } },
                 color,
                 tooltip,
               },
@@ -92,13 +98,9 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
   const charts: Chart[] = [];
   const withCurves = records.filter((r): r is WithCurves => r.status !== 'errored');
   for (const [task, rs] of byTask(withCurves)) {
-    const rows: Record<string, unknown>[] = [];
+    const rows = curveRows(rs, (r) => r.curves.gradNorm, 'log');
     for (const r of rs) {
       const curve = r.curves.gradNorm;
-      for (const i of thinIndices(curve.length)) {
-        const v = curve[i];
-        if (Number.isFinite(v) && v > 0) rows.push({ kind: 'curve', extractor: r.extractor.label, length: r.length, seed: r.seed, step: i + 1, value: v });
-      }
       const event = (flag: string, step: number, detail: string) => {
         // Mark at the norm of that step, or the last finite one before it (a diverged step has none).
         let k = Math.min(step, curve.length) - 1;
@@ -108,35 +110,38 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
       if (r.status === 'completed' && r.gradients.exploding) event('exploding', r.gradients.explodingStep ?? curve.length, `exploding at step ${r.gradients.explodingStep ?? '?'}`);
       if (r.status === 'diverged') event('diverged', r.divergedAtStep, `diverged at step ${r.divergedAtStep}: ${r.message}`);
     }
-    if (!rows.some((r) => r.kind === 'curve')) continue;
+    if (!rows.some((r) => r.kind === 'run')) continue;
     const hasEvents = rows.some((r) => r.kind === 'event');
     const labels = new Set(rs.map((r) => r.extractor.label));
     const color = extractorColor(p, labels);
+    const window = smoothingWindow(Math.max(...rs.map((r) => r.train.steps)));
+    const x = { field: 'step', type: 'quantitative' as const, title: 'training step' };
+    const y = { field: 'value', type: 'quantitative' as const, title: '‖∇‖ global, before clipping (log)', scale: { type: 'log' as const } };
     charts.push({
       id: `grad-norm-${safeId(task)}`,
       section: 'Gradients',
+      task,
       title: `${task}: global gradient norm (before clipping) over training`,
       caption:
-        'Log scale, one line per run, one panel per length. A line sinking by orders of magnitude means vanishing gradients; spikes far above the rest mean exploding ones.' +
+        `Log scale, one panel per length. Bold: each extractor's geometric mean over seeds, smoothed over ${window} step${window > 1 ? 's' : ''}; faint: single runs. A line sinking by orders of magnitude means vanishing gradients; spikes far above the rest mean exploding ones.` +
         (hasEvents ? ' Big markers flag runs: ▲ exploding (a step above 1000× the running median), ✖ diverged (non-finite loss or gradient; marked at its last finite step).' : ''),
       spec: {
         $schema: SCHEMA,
         data: { values: rows },
         facet: { column: { field: 'length', type: 'ordinal', header: lengthHeader } },
         spec: {
-          width: 300,
+          width: panelWidth(new Set(rs.map((r) => r.length)).size),
           height: 210,
           layer: [
             {
-              transform: [{ filter: { field: 'kind', equal: 'curve' } }],
-              mark: { type: 'line', strokeWidth: 1.3, opacity: 0.85 },
-              encoding: {
-                x: { field: 'step', type: 'quantitative', title: 'training step' },
-                y: { field: 'value', type: 'quantitative', title: '‖∇‖ global, before clipping (log)', scale: { type: 'log' } },
-                color,
-                detail: { field: 'seed', type: 'nominal' },
-                tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', '‖∇‖', '.4g')],
-              },
+              transform: [{ filter: { field: 'kind', equal: 'run' } }],
+              mark: { type: 'line', strokeWidth: 1, opacity: 0.25 },
+              encoding: { x, y, color, detail: { field: 'seed', type: 'nominal' }, tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', '‖∇‖', '.4g')] },
+            },
+            {
+              transform: [{ filter: { field: 'kind', equal: 'mean' } }],
+              mark: { type: 'line', strokeWidth: 2.4 },
+              encoding: { x, y, color, tooltip: [tip('extractor', 'extractor'), tip('step', 'step', 'd'), tip('value', 'smoothed geometric mean ‖∇‖', '.4g'), tip('seeds', 'seeds', 'd')] },
             },
             ...(hasEvents
               ? [
@@ -144,9 +149,9 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
                     transform: [{ filter: { field: 'kind', equal: 'event' } }],
                     mark: { type: 'point' as const, filled: true, size: 170, stroke: '#000', strokeWidth: 1, opacity: 1 },
                     encoding: {
-                      x: { field: 'step', type: 'quantitative' as const },
-                      y: { field: 'value', type: 'quantitative' as const },
-                      color: { ...color, legend: null },
+                      x,
+                      y,
+                      color,
                       shape: { field: 'flag', type: 'nominal' as const, title: 'flag', scale: { domain: ['exploding', 'diverged'], range: ['triangle-up', 'cross'] } },
                       tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('detail', 'flag')],
                     },
@@ -162,19 +167,36 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
   return charts;
 }
 
-/** Canonical order of variable groups: embedding, the extractor's own groups by depth, head. */
-export function groupOrder(groups: Iterable<string>): string[] {
-  const depth = (g: string) => {
-    if (g === 'embedding') return [-1, 0];
-    if (g === 'head') return [1e9, 0];
-    const m = /(\d+)$/.exec(g);
-    return m ? [1, Number(m[1])] : [0, 0];
+/**
+ * What a variable group is, for colour and legend: `embedding`, `head`, `layer n` for the
+ * extractor's n-th layer or block (PyTorch names layer.n, layers.n, blocks.n), else its own
+ * name (e.g. `proj`, `pos_embedding`: the extractor's input side).
+ */
+export function groupRole(group: string): string {
+  if (group === 'embedding' || group === 'head') return group;
+  const m = /^(?:layer|layers|blocks)\.(\d+)$/.exec(group);
+  return m ? `layer ${m[1]}` : group;
+}
+
+const VIRIDIS = ['#440154', '#472D7B', '#3B528B', '#2C728E', '#21918C', '#28AE80', '#5EC962', '#ADDC30'];
+const INPUT_SIDE = ['#BCBD22', '#8C564B', '#E377C2', '#17BECF'];
+
+/** Legend order and colours of group roles: embedding (grey), input-side groups, layers by depth (viridis, dark = first), head (red). */
+export function groupRoleScale(roles: Iterable<string>): { domain: string[]; range: string[] } {
+  const set = new Set(roles);
+  const layers = [...set].filter((r) => /^layer \d+$/.test(r)).sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
+  const inputs = [...set].filter((r) => r !== 'embedding' && r !== 'head' && !layers.includes(r)).sort();
+  const domain: string[] = [];
+  const range: string[] = [];
+  const add = (r: string, c: string) => {
+    domain.push(r);
+    range.push(c);
   };
-  return [...new Set(groups)].sort((a, b) => {
-    const [da, ia] = depth(a);
-    const [db, ib] = depth(b);
-    return da - db || ia - ib || a.localeCompare(b);
-  });
+  if (set.has('embedding')) add('embedding', '#9A9A9A');
+  inputs.forEach((r, i) => add(r, INPUT_SIDE[i % INPUT_SIDE.length]));
+  layers.forEach((r, i) => add(r, VIRIDIS[layers.length === 1 ? 2 : Math.round((i * (VIRIDIS.length - 1)) / (layers.length - 1))]));
+  if (set.has('head')) add('head', '#D62728');
+  return { domain, range };
 }
 
 /** Per-group (embedding, each layer or block, head) gradient norms over training: a panel per extractor (rows) and length (columns). */
@@ -187,7 +209,7 @@ export function groupGradNorms(records: ResultRecord[]): Chart[] {
     const rows: Record<string, unknown>[] = [];
     for (const group of groupBy(rs, (r) => JSON.stringify([r.extractor.label, r.length])).values()) {
       const { label } = group[0].extractor;
-      const names = groupOrder(group.flatMap((r) => r.gradients.groups.flatMap((g) => Object.keys(g.norms))));
+      const names = [...new Set(group.flatMap((r) => r.gradients.groups.flatMap((g) => Object.keys(g.norms))))];
       const steps = [...new Set(group.flatMap((r) => r.gradients.groups.map((g) => g.step)))].sort((a, b) => a - b);
       const keep = thinIndices(steps.length, 150).map((i) => steps[i]);
       for (const name of names) {
@@ -196,19 +218,20 @@ export function groupGradNorms(records: ResultRecord[]): Chart[] {
         for (const step of keep) {
           const values = maps.map((m) => m.get(step)).filter((v): v is number => v !== undefined);
           const pt = curveAcrossSeeds(values.map((v) => [v]), 'log')[0];
-          if (pt) rows.push({ extractor: label, length: group[0].length, group: name, step, norm: pt.mean, seeds: pt.n });
+          if (pt) rows.push({ extractor: label, length: group[0].length, group: name, role: groupRole(name), step, norm: pt.mean, seeds: pt.n });
         }
       }
     }
     if (!rows.length) continue;
-    const order = groupOrder(rows.map((r) => r.group as string));
+    const roles = groupRoleScale(rows.map((r) => r.role as string));
     const extractors = p.labels.filter((l) => rs.some((r) => r.extractor.label === l));
     charts.push({
       id: `group-grad-norms-${safeId(task)}`,
       section: 'Gradients',
+      task,
       title: `${task}: gradient norm per layer over training`,
       caption:
-        'Log scale. One panel per extractor (rows) and length (columns); each line is one variable group: the embedding, each layer or block of the extractor from input to output, and the head. Lines of the early layers far below the late ones mean the gradient fades on its way down the stack. Geometric mean over seeds.',
+        'Log scale. One panel per extractor (rows) and length (columns); each line is one variable group: the embedding (grey), each layer or block of the extractor from the first (dark) to the last (light), and the head (red). Early layers far below the late ones mean the gradient fades on its way down the stack. Geometric mean over seeds.',
       spec: {
         $schema: SCHEMA,
         data: { values: rows },
@@ -217,13 +240,14 @@ export function groupGradNorms(records: ResultRecord[]): Chart[] {
           column: { field: 'length', type: 'ordinal', header: lengthHeader },
         },
         spec: {
-          width: 260,
+          width: panelWidth(new Set(rs.map((r) => r.length)).size, 260),
           height: 130,
           mark: { type: 'line', strokeWidth: 1.6 },
           encoding: {
             x: { field: 'step', type: 'quantitative', title: 'training step' },
             y: { field: 'norm', type: 'quantitative', scale: { type: 'log' }, title: '‖∇‖ of the group (log)', axis: { format: '.0e' } },
-            color: { field: 'group', type: 'nominal', title: 'variable group', sort: order, scale: { scheme: 'tableau10' } },
+            color: { field: 'role', type: 'nominal', title: 'variable group', sort: roles.domain, scale: roles, legend: { symbolType: 'stroke', symbolStrokeWidth: 3 } },
+            detail: { field: 'group', type: 'nominal' },
             tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('group', 'group'), tip('step', 'step', 'd'), tip('norm', '‖∇‖', '.4g'), tip('seeds', 'seeds', 'd')],
           },
         },

@@ -1,8 +1,9 @@
 /** Training charts: loss curves and steps to threshold. */
-import { groupBy, summarize, thinIndices } from '../../harness/aggregate.js';
+import { groupBy, summarize } from '../../harness/aggregate.js';
 import type { ResultRecord } from '../../harness/results.js';
 import { groupedBarLayers } from './bars.js';
-import { byTask, completed, extractorColor, finiteRow, lengthHeader, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
+import { curveRows, smoothingWindow } from './curves.js';
+import { byTask, ciText, completed, extractorColor, finiteRow, lengthHeader, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 type WithCurves = Exclude<ResultRecord, { status: 'errored' }>;
 
@@ -12,33 +13,38 @@ export function lossCurves(records: ResultRecord[]): Chart[] {
   const charts: Chart[] = [];
   const withCurves = records.filter((r): r is WithCurves => r.status !== 'errored');
   for (const [task, rs] of byTask(withCurves)) {
-    const rows = rs.flatMap((r) =>
-      thinIndices(r.curves.loss.length)
-        .filter((i) => Number.isFinite(r.curves.loss[i]))
-        .map((i) => ({ extractor: r.extractor.label, length: r.length, seed: r.seed, step: i + 1, loss: r.curves.loss[i] })),
-    );
+    const rows = curveRows(rs, (r) => r.curves.loss, 'linear');
     if (!rows.length) continue;
     const labels = new Set(rs.map((r) => r.extractor.label));
+    const color = extractorColor(p, labels);
+    const window = smoothingWindow(Math.max(...rs.map((r) => r.train.steps)));
+    const x = { field: 'step', type: 'quantitative' as const, title: 'training step' };
+    const y = { field: 'value', type: 'quantitative' as const, title: 'training loss', scale: { zero: false } };
     charts.push({
       id: `loss-${safeId(task)}`,
       section: 'Training',
+      task,
       title: `${task}: training loss over training`,
-      caption: 'Training loss (the objective) per step, one line per run, one panel per length: lines that fall early learned fast; flat lines learned nothing. Diverged runs end where the loss stopped being finite.',
+      caption: `Training loss (the objective), one panel per length. Bold: each extractor's mean over seeds, smoothed over ${window} step${window > 1 ? 's' : ''}; faint: single runs. Lines that fall early learned fast; flat lines learned nothing. Diverged runs end where the loss stopped being finite.`,
       spec: {
         $schema: SCHEMA,
         data: { values: rows },
         facet: { column: { field: 'length', type: 'ordinal', header: lengthHeader } },
         spec: {
-          width: 300,
+          width: panelWidth(new Set(rs.map((r) => r.length)).size),
           height: 210,
-          mark: { type: 'line', strokeWidth: 1.3, opacity: 0.85 },
-          encoding: {
-            x: { field: 'step', type: 'quantitative', title: 'training step' },
-            y: { field: 'loss', type: 'quantitative', title: 'training loss', scale: { zero: false } },
-            color: extractorColor(p, labels),
-            detail: { field: 'seed', type: 'nominal' },
-            tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('loss', 'loss', '.4f')],
-          },
+          layer: [
+            {
+              transform: [{ filter: { field: 'kind', equal: 'run' } }],
+              mark: { type: 'line', strokeWidth: 1, opacity: 0.22 },
+              encoding: { x, y, color, detail: { field: 'seed', type: 'nominal' }, tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', 'loss', '.4f')] },
+            },
+            {
+              transform: [{ filter: { field: 'kind', equal: 'mean' } }],
+              mark: { type: 'line', strokeWidth: 2.4 },
+              encoding: { x, y, color, tooltip: [tip('extractor', 'extractor'), tip('step', 'step', 'd'), tip('value', 'smoothed mean loss', '.4f'), tip('seeds', 'seeds', 'd')] },
+            },
+          ],
         },
         resolve: { scale: { y: 'shared' } },
       },
@@ -59,7 +65,7 @@ export function stepsToThreshold(records: ResultRecord[]): Chart[] {
       const reached = group.map((r) => r.stepsToThreshold).filter((s): s is number => s !== null);
       const base = { extractor: group[0].extractor.label, length: group[0].length, runs: group.length, reached: reached.length, budget: group[0].train.steps };
       const s = summarize(reached);
-      if (s) rows.push(finiteRow({ kind: 'bar', ...base, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1] }));
+      if (s) rows.push(finiteRow({ kind: 'bar', ...base, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], ci: ciText(s.ci95) }));
       else rows.push({ kind: 'label', ...base, text: 'never' });
     }
     const labels = new Set(rs.map((r) => r.extractor.label));
@@ -71,15 +77,16 @@ export function stepsToThreshold(records: ResultRecord[]): Chart[] {
       range,
       yTitle: 'steps to 90% of the loss drop',
       yScale: { domain: [0, budget] },
-      tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', 'mean steps', '.1f'), tip('lo', '95% CI low', '.1f'), tip('hi', '95% CI high', '.1f'), tip('reached', 'seeds that got there', 'd'), tip('runs', 'seeds', 'd'), tip('budget', 'step budget', 'd')],
+      tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', 'mean steps', '.1f'), tip('ci', '95% CI'), tip('reached', 'seeds that got there', 'd'), tip('runs', 'seeds', 'd'), tip('budget', 'step budget', 'd')],
       labelTooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('text', 'reached'), tip('runs', 'seeds', 'd'), tip('budget', 'step budget', 'd')],
     });
     charts.push({
       id: `steps-to-threshold-${safeId(task)}`,
       section: 'Training',
+      task,
       title: `${task}: steps to close 90% of the loss drop`,
       caption: `How many of the ${budget} training steps the smoothed loss took to close 90% of the gap between its start and its minimum: shorter bars learned faster (only seeds that got there count; hover for how many). "never": no seed did.`,
-      spec: { $schema: SCHEMA, width: { step: 26 * Math.max(2, labels.size) }, height: 240, data: { values: rows }, layer: layers },
+      spec: { $schema: SCHEMA, width: Math.max(200, 22 * labels.size * new Set(rs.map((r) => r.length)).size + 60), height: 240, data: { values: rows }, layer: layers },
     });
   }
   return charts;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { buildCharts } from '../../reports/charts.js';
+import { renderPage } from '../../reports/page.js';
+import { completedRecord, divergedRecord, erroredRecord, EVIL, richResults } from './fixtures.js';
+
+const page = (records = richResults({ tasks: ['recall', 'agreement'], seeds: [1, 2] }), intro?: string) =>
+  renderPage({ records, charts: buildCharts(records), svgs: new Map(), scripts: [], generatedAt: '2026-01-02T03:04:05.000Z', csvHref: 'results.csv', intro });
+
+describe('report page', () => {
+  it('has a table of contents linking every chart, grouped by section', () => {
+    const records = richResults({ tasks: ['recall', 'agreement'], seeds: [1, 2] });
+    const html = page(records);
+    const toc = html.slice(html.indexOf('<nav class="toc"'), html.indexOf('</nav>'));
+    for (const c of buildCharts(records)) {
+      expect(toc, c.id).toContain(`href="#${c.id}"`);
+      expect(html).toContain(`<section class="chart" id="${c.id}">`);
+    }
+    for (const s of ['Accuracy', 'Length generalisation', 'Ablations', 'Gradients', 'Training', 'Cost']) expect(toc).toContain(`>${s}</a>`);
+    // per-task charts of one kind share an entry
+    expect(toc).toContain('training loss over training: <a href="#loss-recall">recall</a>, <a href="#loss-agreement">agreement</a>');
+    expect(toc).toContain('href="results.csv"');
+    expect(html).toContain('generated 2026-01-02 03:04 UTC');
+  });
+
+  it('lists runs that did not complete, with their messages, and counts them', () => {
+    const html = page([completedRecord(), divergedRecord({ seed: 2 }, { divergedAtStep: 9, message: 'loss is NaN' }), erroredRecord({ seed: 3 }, { message: 'out of memory' })]);
+    expect(html).toContain('Runs that did not complete (2)');
+    expect(html).toMatch(/recall\/rnn\/T8\/s2<\/b> <span class="pill diverged">diverged at step 9<\/span> <span class="msg">loss is NaN/);
+    expect(html).toContain('<span class="msg">out of memory</span>');
+    expect(html).toContain('1 completed</span> <span class="pill diverged">1 diverged</span> <span class="pill errored">1 errored</span>');
+    expect(html).toContain('<tr class="errored">');
+    expect(page([completedRecord()])).not.toContain('id="problems"');
+  });
+
+  it('escapes labels, options and messages everywhere: colour key, contents, tables, config', () => {
+    const records = [
+      completedRecord({ task: { name: 'recall', label: `t${EVIL}`, options: { o: EVIL } }, extractor: { name: 'rnn', label: `x${EVIL}`, options: { o: EVIL } } }),
+      erroredRecord({ seed: 2 }, { message: EVIL }),
+    ];
+    const html = page(records);
+    expect(html).not.toContain(EVIL);
+    expect(html).not.toContain('<img');
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script type="application/json" id="fxbench-specs">', '<script>']);
+    expect(html).toContain(`x&lt;script&gt;alert(1)&lt;/script&gt;`);
+  });
+
+  it('places trusted intro HTML (the audit) before the charts and links it', () => {
+    const html = page([completedRecord()], '<h2 id="claims">Claims</h2>');
+    expect(html.indexOf('id="claims"')).toBeLessThan(html.indexOf('class="chart"'));
+    expect(html).toContain('href="#claims"');
+  });
+});
