@@ -7,6 +7,7 @@
  * did not complete, the charts by section (each with its caption), the sortable summary
  * table, the environment and configuration.
  */
+import { aggregateCells } from '../harness/aggregate.js';
 import type { ResultRecord } from '../harness/results.js';
 import { SECTIONS, type Chart } from './charts.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
@@ -176,6 +177,7 @@ export function renderPage(p: PageInput): string {
   const extractors = extractorPalette(p.records).labels;
   const lengths = [...new Set(p.records.map((r) => r.length))].sort((a, b) => a - b);
   const seeds = [...new Set(p.records.map((r) => r.seed))].sort((a, b) => a - b);
+  const twoSeeds = aggregateCells(p.records).some((g) => g.value?.n === 2);
   const pill = (n: number, cls: string, word: string) => `<span class="pill ${cls}">${n} ${word}</span>`;
   return `<!doctype html>
 <html lang="en">
@@ -215,7 +217,7 @@ export function renderPage(p: PageInput): string {
 </header>
 <p class="lead">This page compares feature extractors on identical tasks: ${h(extractors.join(', '))} on ${h(tasks.join(', '))}, at sequence length${lengths.length > 1 ? 's' : ''} ${h(lengths.join(', '))} with seed${seeds.length > 1 ? 's' : ''} ${h(seeds.join(', '))}.
 Every extractor saw the same training and evaluation data, embedding, readout, head, loss, optimiser and step budget; only the feature extractor differs.
-Each chart says in one line how to read it; hover any mark for its numbers. Shaded bands and black bars are 95% confidence intervals of the mean over seeds (Student t); with one seed there are none.</p>
+Each chart says in one line how to read it; hover any mark for its numbers. Shaded bands and black bars are 95% confidence intervals of the mean over seeds (Student t); with one seed there are none${twoSeeds ? ', and with two they are very wide (t(0.975, 1) = 12.7): run three or more seeds to tell extractors apart' : ''}.</p>
 ${colourKey(p.records)}
 ${contents(p, bySection, counts.diverged + counts.errored > 0)}
 ${p.intro ?? ''}

@@ -1,7 +1,7 @@
 /** Accuracy charts: the task metric against sequence length, and against per-sample meta (distance, attractors). */
 import { aggregateCells, binValues, groupBy, summarize } from '../../harness/aggregate.js';
 import type { ResultRecord } from '../../harness/results.js';
-import { byTask, ciText, completed, extractorColor, faded, finiteRow, PICK, lengthAxis, lengthHeader, metricScale, metricTitle, notCompletedNote, palette, panelWidth, safeId, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
+import { byTask, ciText, completed, extractorColor, finiteRow, lengthAxis, lengthHeader, metricScale, metricTitle, notCompletedNote, palette, panelWidth, safeId, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
 
 /** Chance as a dashed rule when it is the same at every length, else as a dashed line over length. */
 function chanceLayer(chance: { length: number; chance: number }[]) {
@@ -48,42 +48,39 @@ export function metricVsLength(records: ResultRecord[]): Chart[] {
       task,
       title: `${task}: ${metric} vs sequence length`,
       caption:
-        `Each line is an extractor's mean over seeds, its shaded band the 95% confidence interval (Student t), dots single seeds; the dashed line is chance. Click a legend entry to pick one extractor. ${higherIsBetter ? 'Higher' : 'Lower'} is better: a line that meets the dashed one has learned nothing at that length.` +
+        `Each line is an extractor's mean over seeds, its shaded band the 95% confidence interval (Student t), dots single seeds; the dashed line is chance. ${higherIsBetter ? 'Higher' : 'Lower'} is better: a line that meets the dashed one has learned nothing at that length.` +
         notCompletedNote(all),
       spec: {
         $schema: SCHEMA,
         width: 460,
         height: 280,
         layer: [
-          ...(bands.length
-            ? [
-                {
-                  data: { values: bands },
-                  mark: { type: 'area' as const, clip: true },
-                  encoding: { x, y: { field: 'lo', type: 'quantitative' as const, title: yTitle, scale: yScale }, y2: { field: 'hi' }, color, opacity: faded(0.14) },
-                },
-              ]
-            : []),
           {
             data: { values: seeds },
-            mark: { type: 'point' as const, size: 22, strokeWidth: 1 },
+            mark: { type: 'point' as const, size: 22, strokeWidth: 1, opacity: 0.55 },
             encoding: {
               x,
               y: { field: 'value', type: 'quantitative' as const, title: yTitle, scale: yScale },
               color,
-              opacity: faded(0.55),
               tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('seed', 'seed'), tip('value', metric, '.4f')],
             },
           },
+          ...(bands.length
+            ? [
+                {
+                  data: { values: bands },
+                  mark: { type: 'area' as const, clip: true, opacity: 0.12 },
+                  encoding: { x, y: { field: 'lo', type: 'quantitative' as const, title: yTitle, scale: yScale }, y2: { field: 'hi' }, color },
+                },
+              ]
+            : []),
           {
             data: { values: means },
-            params: [PICK],
             mark: { type: 'line' as const, point: { size: 55, filled: true }, strokeWidth: 2.2 },
             encoding: {
               x,
               y: { field: 'mean', type: 'quantitative' as const, title: yTitle, scale: yScale },
               color,
-              opacity: faded(1),
               tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', `mean ${metric}`, '.4f'), tip('ci', '95% CI'), tip('n', 'seeds', 'd')],
             },
           },
@@ -158,7 +155,7 @@ export function metricByMeta(records: ResultRecord[]): Chart[] {
             layer: [
               {
                 transform: [{ filter: "datum.kind === 'mean' && isValid(datum.lo)" }],
-                mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.6, clip: true },
+                mark: { type: 'rule', strokeWidth: 1, opacity: 0.3, clip: true },
                 encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color: extractorColor(p, labels) },
               },
               {

@@ -116,12 +116,5 @@ export function finiteRow<T extends Record<string, unknown>>(row: T): T {
   return out as T;
 }
 
-/**
- * Click a legend entry to pick one extractor (shift-click for more): the others fade. The
- * param goes on one layer; `faded(x)` is the opacity encoding for every layer.
- */
-export const PICK = { name: 'pick', select: { type: 'point' as const, fields: ['extractor'] }, bind: 'legend' as const };
-export const faded = (opacity: number) => ({ condition: { param: 'pick', value: opacity, empty: true }, value: Math.min(opacity, 0.06) });
-
 /** Panel header for a length facet: "T = 16". */
 export const lengthHeader = { labelExpr: "'T = ' + datum.value", labelFontSize: 12, labelFontWeight: 'bold' as const, title: null };

@@ -175,7 +175,7 @@ export function paramCounts(records: ResultRecord[]): Chart[] {
         data: { values: rows },
         encoding: {
           y: { field: 'extractor', type: 'nominal', sort: color.sort, title: null, axis: { labelLimit: 220 } },
-          x: { field: 'params', type: 'quantitative', title: 'parameters (extractor only)', axis: { format: '~s' } },
+          x: { field: 'params', type: 'quantitative', title: 'parameters (extractor only)', axis: { format: ',.0f', tickCount: 5 } },
         },
         layer: [
           { mark: { type: 'bar', cornerRadiusEnd: 2 }, encoding: { color: { ...color, legend: null }, tooltip: [tip('extractor', 'extractor'), tip('name', 'extractor type'), tip('range', 'parameters'), tip('options', 'options')] } },

@@ -92,6 +92,9 @@ export function gradientProfile(records: ResultRecord[]): Chart[] {
 
 type WithCurves = Exclude<ResultRecord, { status: 'errored' }>;
 
+const FLAGS = ['exploding', 'diverged'] as const;
+const FLAG_SHAPES: Record<(typeof FLAGS)[number], string> = { exploding: 'triangle-up', diverged: 'cross' };
+
 /** Global gradient norm before clipping over training, log scale, one panel per length; flagged runs marked. */
 export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
   const p = palette(records);
@@ -111,7 +114,8 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
       if (r.status === 'diverged') event('diverged', r.divergedAtStep, `diverged at step ${r.divergedAtStep}: ${r.message}`);
     }
     if (!rows.some((r) => r.kind === 'run')) continue;
-    const hasEvents = rows.some((r) => r.kind === 'event');
+    const flags = FLAGS.filter((f) => rows.some((r) => r.flag === f));
+    const hasEvents = flags.length > 0;
     const labels = new Set(rs.map((r) => r.extractor.label));
     const color = extractorColor(p, labels);
     const window = smoothingWindow(Math.max(...rs.map((r) => r.train.steps)));
@@ -124,7 +128,8 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
       title: `${task}: global gradient norm (before clipping) over training`,
       caption:
         `Log scale, one panel per length. Bold: each extractor's geometric mean over seeds, smoothed over ${window} step${window > 1 ? 's' : ''}; faint: single runs. A line sinking by orders of magnitude means vanishing gradients; spikes far above the rest mean exploding ones.` +
-        (hasEvents ? ' Big markers flag runs: ▲ exploding (a step above 1000× the running median), ✖ diverged (non-finite loss or gradient; marked at its last finite step).' : ''),
+        (flags.includes('exploding') ? ' ▲ marks a run flagged exploding (a step above 1000× the running median).' : '') +
+        (flags.includes('diverged') ? ' ✚ marks a diverged run (non-finite loss or gradient) at its last finite step.' : ''),
       spec: {
         $schema: SCHEMA,
         data: { values: rows },
@@ -152,7 +157,7 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
                       x,
                       y,
                       color,
-                      shape: { field: 'flag', type: 'nominal' as const, title: 'flag', scale: { domain: ['exploding', 'diverged'], range: ['triangle-up', 'cross'] } },
+                      shape: { field: 'flag', type: 'nominal' as const, title: 'flag', scale: { domain: flags, range: flags.map((f) => FLAG_SHAPES[f]) } },
                       tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('detail', 'flag')],
                     },
                   },

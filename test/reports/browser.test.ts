@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { buildCharts, CHART_BUILDERS } from '../../reports/charts.js';
 import { writeReport } from '../../reports/render.js';
 import { erroredRecord, EVIL, richResults } from './fixtures.js';
 
@@ -22,7 +23,8 @@ const available = existsSync(CHROMIUM);
 const required = process.env.FXBENCH_REQUIRE_BROWSER === '1';
 
 describe('report in a browser', () => {
-  it('opens from file:// with no console errors and every chart rendered', async (ctx) => {
+  const title = 'opens from file:// with no console errors and every chart rendered';
+  it(available ? title : `${title} (skipped: ${CHROMIUM} not found; install it with: ${INSTALL})`, async (ctx) => {
     if (!available) {
       if (required) throw new Error(`FXBENCH_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing; install it with: ${INSTALL}`);
       ctx.skip(`skipped: ${CHROMIUM} not found; install it with: ${INSTALL} (or set FXBENCH_CHROMIUM)`);
@@ -31,7 +33,8 @@ describe('report in a browser', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-browser-'));
     const evil = erroredRecord({ task: { name: 'recall', label: 'recall', options: { symbols: EVIL } }, extractor: { name: 'lstm', label: 'lstm' }, length: 8, seed: 9 }, { message: EVIL });
     // A subset of the rich set that still triggers every chart builder, to keep the test quick.
-    const records = richResults({ tasks: ['recall', 'agreement'], extractors: ['rnn', 'lstm', 'transformer', 'tf-learned', 'tcn'], seeds: [1, 2] });
+    const records = richResults({ tasks: ['recall', 'agreement'], extractors: ['rnn', 'lstm', 'transformer', 'tf-learned', 'tcn'], lengths: [8, 32], seeds: [1, 2] });
+    for (const [name, build] of Object.entries(CHART_BUILDERS)) expect(build(records).length, `${name} builds nothing on the browser set`).toBeGreaterThan(0);
     const file = await writeReport([...records, evil], dir);
 
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -49,7 +52,7 @@ describe('report in a browser', () => {
       });
       await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
       const count = await page.locator('.vis').count();
-      expect(count).toBeGreaterThan(10);
+      expect(count).toBe(buildCharts([...records, evil]).length);
       await page.waitForFunction((n) => document.querySelectorAll('.vis[data-rendered]').length === n, count, { timeout: 60_000 });
 
       const charts = await page.$$eval('.vis', (els) =>
