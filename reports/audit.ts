@@ -5,7 +5,9 @@
  * that reruns it. Every string goes through escapeHtml.
  */
 import type { AuditResult, ClaimResult } from '../harness/audit/run.js';
+import type { Chart } from './charts.js';
 import { escapeHtml as h } from './escape.js';
+import { chartSection } from './page.js';
 
 const VERDICT_STYLE: Record<string, string> = {
   supported: 'background:#e3f4e5;color:#1d5e26',
@@ -25,7 +27,7 @@ function keyNumber(c: ClaimResult): string {
   return `${h(k.label)}: <b>${h(num(k.value))}</b>${h(interval)}`;
 }
 
-function claimSection(c: ClaimResult, profile: string): string {
+function claimSection(c: ClaimResult, profile: string, charts: Chart[], svgs: Map<string, string>): string {
   const numbers = Object.entries(c.decision.numbers)
     .map(([k, v]) => `<tr><td>${h(k)}</td><td>${h(typeof v === 'number' ? num(v) : String(v))}</td></tr>`)
     .join('');
@@ -37,6 +39,7 @@ function claimSection(c: ClaimResult, profile: string): string {
     <p><b>Experiment:</b> ${h(c.experiment)}</p>
     <p><b>Decision rule</b> (fixed in code before the run): ${h(c.rule)}</p>
     <p><b>Result:</b> ${h(c.decision.reason)}${c.decision.verdict === 'contradicted' ? ' <b>This contradicts the article.</b>' : ''}</p>
+    ${charts.length ? `<div class="evidence">${charts.map((x) => chartSection(x, svgs.get(x.id))).join('\n')}</div>` : '<p><i>No chart: its experiment produced no completed cell.</i></p>'}
     ${numbers ? `<details><summary>Numbers</summary><table>${numbers}</table></details>` : ''}
     ${caveats ? `<p><b>Caveats</b></p><ul>${caveats}</ul>` : ''}
     ${c.error ? `<p style="color:#8a1c17">The rule failed: ${h(c.error)}</p>` : ''}
@@ -44,9 +47,17 @@ function claimSection(c: ClaimResult, profile: string): string {
   </section>`;
 }
 
-export function renderAuditSection(audit: AuditResult): string {
+/**
+ * @param charts the evidence charts of each claim, by claim id (built from its experiments' records)
+ * @param svgs server-rendered SVG per chart id, the <noscript> fallback
+ */
+export function renderAuditSection(audit: AuditResult, charts: Map<string, Chart[]> = new Map(), svgs: Map<string, string> = new Map()): string {
   const rows = audit.claims
-    .map((c) => `<tr><td><a href="#claim-${h(c.id)}">${h(c.id)}</a></td><td>${h(c.title)}</td><td>${badge(c.decision.verdict)}</td><td>${keyNumber(c)}</td></tr>`)
+    .map((c) => {
+      const first = charts.get(c.id)?.[0];
+      const evidence = first ? `<a href="#${h(first.id)}">chart</a>` : '';
+      return `<tr><td><a href="#claim-${h(c.id)}">${h(c.id)}</a></td><td>${h(c.title)}</td><td>${badge(c.decision.verdict)}</td><td>${keyNumber(c)}</td><td>${evidence}</td></tr>`;
+    })
     .join('');
   const counts = { supported: 0, contradicted: 0, inconclusive: 0 };
   for (const c of audit.claims) counts[c.decision.verdict]++;
@@ -57,7 +68,7 @@ export function renderAuditSection(audit: AuditResult): string {
 <h2 id="claims">The article's claims, put to experiment</h2>
 <p>${counts.supported} supported, ${counts.contradicted} contradicted, ${counts.inconclusive} inconclusive (profile ${h(audit.profile.name)}: seeds ${h(audit.profile.seeds.join(', '))}, ${h(audit.profile.steps)} training steps, lengths ${h(audit.profile.lengths.join(', '))}).</p>
 ${indicative}
-<table class="claims"><thead><tr><th>claim</th><th>the article says</th><th>verdict</th><th>key number [95% CI]</th></tr></thead><tbody>${rows}</tbody></table>
-${audit.claims.map((c) => claimSection(c, audit.profile.name)).join('\n')}
+<table class="claims"><thead><tr><th>claim</th><th>the article says</th><th>verdict</th><th>key number [95% CI]</th><th>evidence</th></tr></thead><tbody>${rows}</tbody></table>
+${audit.claims.map((c) => claimSection(c, audit.profile.name, charts.get(c.id) ?? [], svgs)).join('\n')}
 `;
 }

@@ -23,6 +23,8 @@ export interface PageInput {
   generatedAt: string;
   /** Trusted HTML placed before the charts (the audit's claims section, already escaped). */
   intro?: string;
+  /** Charts the intro places itself (the audit's evidence): their specs are embedded, their sections are not repeated. */
+  introCharts?: Chart[];
   /** Relative link to the results CSV, when written beside the page. */
   csvHref?: string;
 }
@@ -116,7 +118,7 @@ function configBlock(records: ResultRecord[]): string {
     <details><summary>Tasks and their options</summary>${pre(Object.fromEntries(tasks))}</details>`;
 }
 
-function chartSection(c: Chart, svg: string | undefined): string {
+export function chartSection(c: Chart, svg: string | undefined): string {
   return `
   <section class="chart" id="${h(c.id)}">
     <h3>${h(c.title)}</h3>
@@ -170,7 +172,7 @@ export function renderPage(p: PageInput): string {
   const suites = [...new Set(p.records.map((r) => r.suite))];
   const counts = { completed: 0, diverged: 0, errored: 0 };
   for (const r of p.records) counts[r.status]++;
-  const specs = Object.fromEntries(p.charts.map((c) => [c.id, c.spec]));
+  const specs = Object.fromEntries([...p.charts, ...(p.introCharts ?? [])].map((c) => [c.id, c.spec]));
   const inline = (js: string) => `<script>${js.replace(/<\/script/gi, '<\\/script')}</script>`;
   const bySection = SECTIONS.map((s) => [s, p.charts.filter((c) => c.section === s)] as [string, Chart[]]).filter(([, cs]) => cs.length);
   const tasks = [...new Set(p.records.map((r) => r.task.label))];

@@ -13,10 +13,11 @@ import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { ResultRecord } from '../harness/results.js';
-import { buildCharts, type Chart } from './charts.js';
+import { buildCharts, CHART_BUILDERS, type Chart } from './charts.js';
 import { resultsCsv } from './csv.js';
 import { renderPage } from './page.js';
 import { renderAuditSection } from './audit.js';
+import { CLAIMS } from '../harness/audit/claims.js';
 import type { AuditResult } from '../harness/audit/run.js';
 
 /** The minified browser bundle of a package, found beside its resolved entry point (its `exports` hide build/). */
@@ -36,15 +37,37 @@ export async function chartSvg(spec: Chart['spec']): Promise<string> {
   }
 }
 
+/** Each claim's evidence charts, from the records of the experiments it reads; ids prefixed by the claim. */
+function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, Chart[]> {
+  const out = new Map<string, Chart[]>();
+  for (const c of audit.claims) {
+    const claim = CLAIMS.find((x) => x.id === c.id);
+    if (!claim) continue;
+    const suites = new Set(claim.needs.map((n) => `audit-${n}`));
+    const own = records.filter((r) => suites.has(r.suite));
+    const charts = claim.charts.flatMap((name) => {
+      const build = CHART_BUILDERS[name];
+      if (!build) throw new Error(`claim ${claim.id} names an unknown chart builder ${name}`);
+      return build(own);
+    });
+    out.set(c.id, charts.map((x) => ({ ...x, id: `${c.id}--${x.id}` })));
+  }
+  return out;
+}
+
 /**
  * Write the report into `dir`; returns the absolute path of index.html. With `audit`, the
  * page opens with the claims table and one section per claim.
  */
 export async function writeReport(records: ResultRecord[], dir: string, audit?: AuditResult): Promise<string> {
-  const charts = buildCharts(records);
+  // An audit mixes many experiments that reuse task names: its charts are drawn per claim,
+  // from that claim's experiments only, and shown in the claim's section.
+  const claimCharts = audit ? auditCharts(audit, records) : new Map<string, Chart[]>();
+  const introCharts = [...claimCharts.values()].flat();
+  const charts = audit ? [] : buildCharts(records);
   mkdirSync(path.join(dir, 'charts'), { recursive: true });
   const svgs = new Map<string, string>();
-  for (const chart of charts) {
+  for (const chart of [...charts, ...introCharts]) {
     const svg = await chartSvg(chart.spec);
     svgs.set(chart.id, svg);
     writeFileSync(path.join(dir, 'charts', `${chart.id}.vl.json`), JSON.stringify(chart.spec, null, 2));
@@ -57,7 +80,8 @@ export async function writeReport(records: ResultRecord[], dir: string, audit?: 
     svgs,
     scripts: [browserBundle('vega'), browserBundle('vega-lite'), browserBundle('vega-embed')],
     generatedAt: new Date().toISOString(),
-    intro: audit ? renderAuditSection(audit) : undefined,
+    intro: audit ? renderAuditSection(audit, claimCharts, svgs) : undefined,
+    introCharts,
     csvHref: 'results.csv',
   });
   const file = path.resolve(dir, 'index.html');

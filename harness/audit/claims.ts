@@ -24,6 +24,7 @@ const rnnGradients: Claim = {
   rule:
     'Supported if, at initialisation, the log-sensitivity slope per position is below -0.005 for rho = 0.5 (vanishing) and above +0.005 for rho = 2 (exploding), and after training the default RNN decays more steeply than the LSTM at the longest length (intervals apart; one seed: by more than 0.005). Contradicted if neither regime appears, or the RNN decays less steeply than the LSTM. Otherwise inconclusive.',
   needs: ['rnn-radius', 'recall-lengths'],
+  charts: ['gradientProfile', 'gradNormOverTraining'],
   decide(ev) {
     const L = lastLength(ev);
     const slope = (exp: string, extractor: string, length: number, when: 'slopeInit' | 'slopeTrained') =>
@@ -60,6 +61,7 @@ const rnnLongRange: Claim = {
   rule:
     "Score = (accuracy - chance) / (1 - chance). Supported if the RNN scores at least 0.5 at the shortest length, at most 0.1 (chance) at the longest, and some other extractor scores at least 0.5 at the longest (the task is learnable with this budget). Contradicted if the RNN scores at least 0.5 at the longest length. Otherwise inconclusive.",
   needs: ['recall-lengths'],
+  charts: ['metricVsLength'],
   decide(ev) {
     const short = recallMargin(ev, 'rnn', firstLength(ev));
     const long = recallMargin(ev, 'rnn', lastLength(ev));
@@ -87,6 +89,7 @@ const lstmMitigates: Claim = {
   rule:
     'Supported if the LSTM solves a longer length than the RNN and its trained sensitivity does not decay more steeply than the RNN\'s. Contradicted if the RNN solves a longer length than the LSTM. Otherwise inconclusive.',
   needs: ['recall-lengths'],
+  charts: ['metricVsLength', 'gradientProfile'],
   decide(ev) {
     const solved = (e: string) => Math.max(0, ...ev.profile.lengths.filter((L) => { const m = recallMargin(ev, e, L); return m !== undefined && lower(m) >= 0.8; }));
     const rnnL = solved('rnn');
@@ -119,6 +122,7 @@ const rnnSequential: Claim = {
   rule:
     'Supported if the Transformer trains more sequences per second than both the RNN and the LSTM at the longest length (intervals apart; one seed: by more than 10%). Contradicted if it is slower than both. Otherwise inconclusive.',
   needs: ['recall-lengths'],
+  charts: ['throughputVsLength'],
   decide(ev) {
     const L = lastLength(ev);
     const speed = (e: string) => ev.estimate('recall-lengths', { extractor: e, length: L }, seqPerSec);
@@ -163,6 +167,7 @@ const rnnWeightSharing: Claim = {
   rule:
     "Supported if the RNN's parameter count is the same at every length and below the MLP's at every length, and its peak training memory is below the MLP's at the longest length. Contradicted if the RNN has at least as many parameters as the MLP at some length. Inconclusive if only the parameter part holds (activation memory of backpropagation through time grows with T).",
   needs: ['weight-sharing'],
+  charts: ['paramCounts', 'memoryVsLength'],
   decide(ev) {
     const rows = ev.profile.lengths.map((L) => {
       const rnn = ev.select('weight-sharing', { extractor: 'rnn', length: L }).find((r) => r.status === 'completed') as CompletedRecord | undefined;
@@ -198,6 +203,7 @@ const peNeeded: Claim = {
   rule:
     'Supported if on recall sinusoidal scores above none (intervals apart; one seed: by more than 0.05) and none stays near chance (score <= 0.2), while on adding none is not worse than sinusoidal by more than 0.05 in score. Contradicted if none learns recall anyway (score >= 0.5). Otherwise inconclusive.',
   needs: ['pe'],
+  charts: ['ablations'],
   decide(ev) {
     const L = ev.profile.lengths[0] * 2;
     const get = (task: string, extractor: string) => ev.estimate('pe', { task, extractor, length: L }, margin);
@@ -226,6 +232,7 @@ const peLength: Claim = {
   rule:
     'Supported if learned positions cannot read 2L (not applicable) and sinusoidal positions, having learned the task at L (score >= 0.5), keep at least half their score at 2L. Contradicted if sinusoidal positions fall to chance (score <= 0.1) at 2L after learning at L. Otherwise inconclusive.',
   needs: ['pe-length'],
+  charts: ['lengthGeneralisation'],
   decide(ev) {
     const L = ev.profile.lengths[0] * 2;
     const learned = ev.select('pe-length', { extractor: 'transformer-learned', length: L }).filter((r): r is CompletedRecord => r.status === 'completed');
@@ -262,6 +269,7 @@ const headsLongRange: Claim = {
   rule:
     'On agreement, where at least one of the two has learned something (score >= 0.2): supported if 8 heads score above 1 head (intervals apart; one seed: by more than 0.05) and the least-squares slope of score against log2(heads) is positive; contradicted if 1 head scores above 8 heads by the same test. Otherwise inconclusive.',
   needs: ['heads'],
+  charts: ['ablations', 'metricByMeta'],
   decide(ev) {
     const L = ev.profile.long;
     const get = (task: string, h: number) => ev.estimate('heads', { task, extractor: `transformer-h${h}`, length: L }, margin);
@@ -296,6 +304,7 @@ const residualGradients: Claim = {
   rule:
     "Supported if without residuals the first layer's gradient norm, relative to the last layer's, is smaller than with residuals, and the residual model scores at least as well (within 0.05). Contradicted if the ratio is not smaller without residuals and the model without residuals scores higher by more than 0.05. Otherwise inconclusive.",
   needs: ['residual'],
+  charts: ['groupGradNorms', 'ablations'],
   decide(ev) {
     const L = ev.profile.lengths[0] * 2;
     const last = `layers.${ev.profile.deepLayers - 1}`;
@@ -327,6 +336,7 @@ const layernormConvergence: Claim = {
   rule:
     'Supported if the model without LayerNorm needs more steps than both normalised ones (never reaching counts as the budget plus one; intervals apart, one seed: by more than 10% of the budget). Contradicted if it needs fewer steps than both. Otherwise inconclusive.',
   needs: ['norm'],
+  charts: ['lossCurves', 'stepsToThreshold'],
   decide(ev) {
     const L = ev.profile.lengths[0] * 2;
     const steps = (e: string) =>
@@ -357,6 +367,7 @@ const semanticFeatures: Claim = {
   rule:
     "Part 1: supported if the Transformer's genre score is above every other extractor's (intervals apart; one seed: by more than 0.05), contradicted if another extractor is above it by that test. Part 2: from the held-out agreement accuracy by distance, the Transformer's lead over the best of rnn/lstm at distances up to the median against beyond it: supported if it leads at short distance and its lead shrinks at long distance, contradicted if it does not lead at short distance and its lead grows. Overall: contradicted if either part is, supported if both are, else inconclusive.",
   needs: ['semantic'],
+  charts: ['metricByMeta', 'ablations'],
   decide(ev) {
     const L = ev.profile.long;
     const genre = (e: string) => ev.estimate('semantic', { task: 'brown-genre', extractor: e, length: L }, margin);
@@ -405,6 +416,7 @@ const speedRanking: Claim = {
   rule:
     'Supported if the Transformer trains faster than the TCN and the TCN faster than both rnn and lstm (intervals apart; one seed: by more than 10%). Contradicted if either order is reversed by the same test. Otherwise inconclusive.',
   needs: ['speed'],
+  charts: ['gflopsPerExtractor', 'paramCounts'],
   decide(ev) {
     const L = ev.profile.long;
     const speed = (e: string) => ev.estimate('speed', { extractor: e, length: L }, seqPerSec);

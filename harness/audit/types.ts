@@ -74,6 +74,8 @@ export interface Claim {
   rule: string;
   /** Names of the experiments (see experiments.ts) this claim reads. */
   needs: string[];
+  /** The report's chart builders (reports/charts.ts CHART_BUILDERS) that show this claim's evidence, drawn from its experiments' records. */
+  charts: string[];
   /** The rule itself: a pure function of the evidence. */
   decide(evidence: Evidence): Decision;
 }

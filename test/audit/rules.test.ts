@@ -9,6 +9,7 @@ import { compare, estimateOf, margin, stepsToLoss } from '../../harness/audit/ru
 import { auditCells, decide } from '../../harness/audit/run.js';
 import type { Profile } from '../../harness/audit/types.js';
 import { resultSchema, type ResultRecord } from '../../harness/results.js';
+import { CHART_BUILDERS } from '../../reports/charts.js';
 
 const P: Profile = { ...PROFILES.quick, lengths: [8, 32], long: 32 };
 const env = { fxbench: '0', node: 'v20', tfjs: '4.22.0', backend: 'wasm', cpu: 'x', cores: 2, memoryGiB: 24, platform: 'linux', arch: 'x64' };
@@ -147,8 +148,9 @@ describe('experiments', () => {
     });
   }
 
-  it('every claim needs only known experiments', () => {
+  it('every claim needs only known experiments and names only known chart builders', () => {
     for (const c of CLAIMS) for (const n of c.needs) expect(EXPERIMENTS[n], `${c.id} needs ${n}`).toBeDefined();
+    for (const c of CLAIMS) for (const n of c.charts) expect(CHART_BUILDERS[n], `${c.id} charts ${n}`).toBeDefined();
     expect(CLAIMS.map((c) => c.id)).toEqual([
       'rnn-gradients', 'rnn-long-range', 'lstm-mitigates', 'rnn-sequential', 'rnn-weight-sharing', 'pe-needed',
       'pe-length', 'heads-long-range', 'residual-gradients', 'layernorm-convergence', 'semantic-features', 'speed-ranking',
