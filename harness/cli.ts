@@ -21,7 +21,10 @@ import { mergeResults, planResume, supersedeRetried, warnSkipped, writeResultsAt
 import { expandSuite, formatZodIssue, loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from './suite.js';
 import { Rng } from './rng.js';
 import { QUICK_SUITE } from './suites.js';
-import { writeReport } from '../reports/render.js';
+import type { writeReport as WriteReport } from '../reports/render.js';
+
+/** The report renderer (Vega), loaded only by the commands that write a report: the others start faster. */
+const writeReport: typeof WriteReport = async (...args) => (await import('../reports/render.js')).writeReport(...args);
 
 const csv = (s: string | undefined) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
 
@@ -220,6 +223,7 @@ async function runSuite(input: SuiteInput, a: RunArgs, reportDir: string | undef
     throw new UsageError(`--out ${out} already holds results: add --resume to continue that run, or choose another --out`);
   }
   let cells = shard ? selectShard(all, shard) : all;
+  const selectedCount = cells.length;
   const refusals = cells.map((c) => ({ cell: c, refusal: memoryRefusal(c) })).filter((x) => x.refusal);
   if (cells.length && refusals.length === cells.length) {
     throw new UsageError(`every cell of this run would be refused, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
@@ -245,9 +249,11 @@ async function runSuite(input: SuiteInput, a: RunArgs, reportDir: string | undef
   const shape = `${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds`;
   const selected = shard ? `shard ${shard.index}/${shard.count}: ${selectShard(all, shard).length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
   progress.log(`fxbench: ${selected}${resumed} -> ${out}`);
-  if (refusals.length) warn(`${refusals.length} of ${refusals.length + cells.length - refusals.length} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
+  if (refusals.length) warn(`${refusals.length} of ${selectedCount} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
   const stop = new StopSignal();
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy ??= signal;
     stop.request();
     progress.log(`fxbench: ${signal}: stopping after the current training step; finished cells are saved (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
   };
@@ -264,9 +270,10 @@ async function runSuite(input: SuiteInput, a: RunArgs, reportDir: string | undef
   const failed = records.filter((r) => r.status !== 'completed').length;
   if (stop.requested) {
     const left = cells.length - records.length;
-    progress.log(`interrupted: ${records.length} cells finished this time and are saved in ${out}; ${left} not run yet`);
+    const cellsWord = (n: number) => `${n} cell${n === 1 ? '' : 's'}`;
+    progress.log(`interrupted: ${cellsWord(records.length)} finished this time and saved in ${out}; ${cellsWord(left)} not run yet`);
     progress.log(`resume with: ${resumeCommand(argv, out)}`);
-    process.exitCode = 130;
+    process.exitCode = stoppedBy === 'SIGTERM' ? 143 : 130; // 128 + the signal's number, as a shell reports it
     return;
   }
   progress.log(`results: ${out}${failed ? ` (${failed} cells did not complete)` : ''}`);

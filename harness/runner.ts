@@ -9,7 +9,7 @@ import { environment } from './env.js';
 import { ExplosionDetector, groupNorms, isVanishing, profileSlope, sensitivityProfile, stepsToThreshold, variableGroup } from './measure/gradients.js';
 import { buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
-import { memoryRefusal } from './memory.js';
+import { evalMemoryRefusal, memoryRefusal } from './memory.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
 import { jsonNumber, resultSchema, SCHEMA_VERSION } from './results.js';
 import { Rng } from './rng.js';
@@ -113,6 +113,8 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
       if (model!.extractor.maxLength !== undefined && length > model!.extractor.maxLength) {
         return { length, factor, status: 'not-applicable' as const, reason: `the extractor reads at most ${model!.extractor.maxLength} positions` };
       }
+      const tooBig = evalMemoryRefusal(cell, length);
+      if (tooBig) return { length, factor, status: 'not-applicable' as const, reason: tooBig.replace(/^not run: /, 'not evaluated: ') };
       const e = evaluate(model!, task, cell, length, evalRng.fork(`x${factor}`));
       return { length, factor, status: 'completed' as const, value: e.value, chance: task.chance(length).value };
     });

@@ -49,14 +49,19 @@ export function firstDifference(a: unknown, b: unknown, at = ''): { path: string
 const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
 
 /**
- * Drop errored records of cells that also have a done record (a resumed run retried them,
- * or another shard file holds the cell done); keep everything else in order.
+ * Drop errored records superseded by a retry: all of a cell's errored records when it also
+ * has a done record (a resumed run retried it, or another shard file holds it done), else
+ * all but its last one. Everything else stays, in order.
  */
 export function supersedeRetried<T extends ResultRecord | LocatedRecord>(items: T[]): T[] {
   const rec = (x: T): ResultRecord => ('record' in x ? x.record : x);
   const key = (r: ResultRecord) => `${r.suite}\u0000${r.cellId}`;
   const done = new Set(items.map(rec).filter(isDone).map(key));
-  return items.filter((x) => rec(x).status !== 'errored' || !done.has(key(rec(x))));
+  const lastErrored = new Map<string, number>();
+  items.forEach((x, i) => {
+    if (rec(x).status === 'errored') lastErrored.set(key(rec(x)), i);
+  });
+  return items.filter((x, i) => rec(x).status !== 'errored' || (!done.has(key(rec(x))) && lastErrored.get(key(rec(x))) === i));
 }
 
 /**
@@ -173,13 +178,7 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
     if (other) throw new UsageError(`duplicate cell ${e.record.cellId}: in ${where(other)} and ${where(e)} (the same file twice, or overlapping shards?): merge each shard once`);
     doneAt.set(e.record.cellId, e);
   }
-  const kept = supersedeRetried(entries);
-  // One errored record per cell: the last.
-  const lastErrored = new Map<string, number>();
-  kept.forEach((e, i) => {
-    if (e.record.status === 'errored') lastErrored.set(e.record.cellId, i);
-  });
-  const records = kept.filter((e, i) => e.record.status !== 'errored' || lastErrored.get(e.record.cellId) === i).map((e) => e.record);
+  const records = supersedeRetried(entries).map((e) => e.record);
   return { records, superseded: entries.length - records.length };
 }
 

@@ -19,9 +19,9 @@ describe('suite expansion', () => {
   });
 
   it('refuses unknown keys, bad options and duplicate labels with the path of the problem', () => {
-    expect(() => parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [8], stpes: 3 })).toThrow(/Unrecognized key.*stpes/);
-    expect(() => parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [0] })).toThrow(/lengths\.0/);
-    expect(() => expandSuite(parseSuite({ tasks: ['recall'], extractors: [{ name: 'rnn', options: { hiden: 3 } }], lengths: [8] }))).toThrow(/extractor rnn options: .*hiden/);
+    expect(() => parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [8], stpes: 3 })).toThrow(/unknown key "stpes" at the top level: did you mean "steps"/);
+    expect(() => parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [0] })).toThrow(/lengths\[0\]: expected a positive integer, got 0/);
+    expect(() => expandSuite(parseSuite({ tasks: ['recall'], extractors: [{ name: 'rnn', options: { hiden: 3 } }], lengths: [8] }))).toThrow(/extractor rnn has no option "hiden": did you mean "hidden"/);
     expect(() => expandSuite(parseSuite({ tasks: ['recall'], extractors: ['rnn', 'rnn'], lengths: [8] }))).toThrow(/label "rnn" is used twice/);
     expect(() => expandSuite(parseSuite({ tasks: [{ name: 'recall', options: { distance: 10 } }], extractors: ['rnn'], lengths: [8] }))).toThrow(/needs length >= 11/);
   });
