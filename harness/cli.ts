@@ -6,19 +6,19 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { defaultAuditOut, formatVerdicts, listClaims, runAuditCommand } from './audit/cli.js';
+import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit } from './audit/cli.js';
 import { benchCommand } from './benchCli.js';
 import { UsageError } from './errors.js';
 import { defaultWorkers, executeCells, StopSignal } from './execute.js';
 import { loadPlugins } from './loadPlugins.js';
 import { extractors, tasks } from './plugins.js';
-import { createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 import { memoryRefusal } from './memory.js';
 import { didYouMean } from './registry.js';
-import { readResults } from './results.js';
+import { readResults, type ResultRecord } from './results.js';
 import { parseShard, selectShard } from './shard.js';
 import { mergeResults, planResume, supersedeRetried, warnSkipped, writeResultsAtomic } from './store.js';
-import { expandSuite, formatZodIssue, loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from './suite.js';
+import { expandSuite, formatZodIssue, loadSuiteFile, parseSuite, type Cell, type SuiteInput, type SuiteOrigin } from './suite.js';
 import { Rng } from './rng.js';
 import { QUICK_SUITE } from './suites.js';
 import type { writeReport as WriteReport } from '../reports/render.js';
@@ -191,34 +191,24 @@ function runFlags(y: Argv): Argv<RunArgs> {
 /** `s` quoted for a POSIX shell when it needs quoting. */
 const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-/** The command line that resumes this run: the same arguments, with --resume --out FILE. */
-function resumeCommand(argv: string[], out: string): string {
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i];
-    if (x === '--resume' || x.startsWith('--resume=')) continue;
-    if (x === '--out') {
-      i++;
-      continue;
-    }
-    if (x.startsWith('--out=')) continue;
-    args.push(x);
-  }
-  const rel = process.argv[1] ? path.relative(process.cwd(), process.argv[1]) : 'bin/fxbench.js';
-  const bin = !rel || rel.startsWith('..') ? process.argv[1] : rel;
-  return ['node', bin, ...args, '--resume', '--out', out].map(shellQuote).join(' ');
-}
-
-async function runSuite(input: SuiteInput, a: RunArgs, reportDir: string | undefined, origin: SuiteOrigin, argv: string[]): Promise<void> {
-  // 1. Validate everything before any work.
-  const suite = parseSuite(input, 'suite', origin);
-  const all = expandSuite(suite, origin);
+/**
+ * Stage 2 with its controls, shared by `run` and `audit`: --shard selects cells, --resume
+ * skips the finished ones, the memory estimate refuses what cannot fit, and SIGINT/SIGTERM
+ * stop after the current step and print the command that resumes.
+ */
+async function runCells(
+  all: Cell[],
+  a: RunArgs,
+  argv: string[],
+  defaultName: string,
+  shape: string,
+): Promise<{ records: ResultRecord[]; out: string; stopped: boolean; progress: Progress }> {
   if (a.workers !== undefined && (Array.isArray(a.workers) || !Number.isInteger(a.workers) || a.workers < 1)) {
     throw new UsageError(`--workers ${typedValue(argv, 'workers') ?? a.workers}: expected a positive integer (worker threads), e.g. --workers 2`);
   }
   const shard = a.shard !== undefined ? parseShard(String(a.shard)) : undefined;
   if (a.resume && !a.out) throw new UsageError('--resume needs --out FILE: the results file of the run to continue');
-  const out = a.out ?? defaultOut(suite.name);
+  const out = a.out ?? defaultName;
   if (!a.resume && existsSync(out) && statSync(out).size > 0) {
     throw new UsageError(`--out ${out} already holds results: add --resume to continue that run, or choose another --out`);
   }
@@ -246,7 +236,6 @@ async function runSuite(input: SuiteInput, a: RunArgs, reportDir: string | undef
   }
 
   // 2. Run.
-  const shape = `${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds`;
   const selected = shard ? `shard ${shard.index}/${shard.count}: ${selectShard(all, shard).length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
   progress.log(`fxbench: ${selected}${resumed} -> ${out}`);
   if (refusals.length) warn(`${refusals.length} of ${selectedCount} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
@@ -274,8 +263,38 @@ async function runSuite(input: SuiteInput, a: RunArgs, reportDir: string | undef
     progress.log(`interrupted: ${cellsWord(records.length)} finished this time and saved in ${out}; ${cellsWord(left)} not run yet`);
     progress.log(`resume with: ${resumeCommand(argv, out)}`);
     process.exitCode = stoppedBy === 'SIGTERM' ? 143 : 130; // 128 + the signal's number, as a shell reports it
-    return;
+    return { records, out, stopped: true, progress };
   }
+  return { records, out, stopped: false, progress };
+}
+
+/** The command line that resumes this run: the same arguments, with --resume --out FILE. */
+function resumeCommand(argv: string[], out: string): string {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--resume' || x.startsWith('--resume=')) continue;
+    if (x === '--out') {
+      i++;
+      continue;
+    }
+    if (x.startsWith('--out=')) continue;
+    args.push(x);
+  }
+  const rel = process.argv[1] ? path.relative(process.cwd(), process.argv[1]) : 'bin/fxbench.js';
+  const bin = !rel || rel.startsWith('..') ? process.argv[1] : rel;
+  return ['node', bin, ...args, '--resume', '--out', out].map(shellQuote).join(' ');
+}
+
+async function runSuite(input: SuiteInput, a: RunArgs, reportDir: string | undefined, origin: SuiteOrigin, argv: string[]): Promise<void> {
+  // 1. Validate everything before any work.
+  const suite = parseSuite(input, 'suite', origin);
+  const all = expandSuite(suite, origin);
+  const shape = `${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds`;
+  const { records, out, stopped, progress } = await runCells(all, a, argv, defaultOut(suite.name), shape);
+  if (stopped) return;
+  const failed = records.filter((r) => r.status !== 'completed').length;
+  const warn = (m: string) => progress.log(`warning: ${m}`);
   progress.log(`results: ${out}${failed ? ` (${failed} cells did not complete)` : ''}`);
   if (reportDir) {
     const { records: all, skipped } = readResults([out]);
@@ -372,18 +391,26 @@ export async function main(argv: string[]): Promise<void> {
           .option('out', { type: 'string', describe: 'results file (JSONL); default results/audit-<profile>-<time>.jsonl' })
           .option('report', { type: 'string', describe: 'report folder; default beside the results' })
           .option('workers', { type: 'number', describe: 'worker threads (default: the number of cores)' })
+          .option('resume', { type: 'boolean', describe: 'continue the audit whose results are in --out (also: decide a merged set of shards)' })
+          .option('shard', { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based) of the cells; merge the shards, then --resume decides' })
           .option('quiet', { type: 'boolean', describe: 'no progress output' }),
       async (a) => {
         if (a.list) {
           process.stdout.write(listClaims() + '\n');
           return;
         }
-        if (a.workers !== undefined && (!Number.isInteger(a.workers) || a.workers < 1)) throw new UsageError(`--workers must be a positive integer, got ${a.workers}`);
-        const out = a.out ?? defaultAuditOut(a.profile);
-        const plugins = ([a.plugin].flat().filter(Boolean) as string[]).map((p) => (p.startsWith('.') || p.startsWith('/') || /\.(m?js|ts)$/.test(p) ? path.resolve(p) : p));
-        const audit = await runAuditCommand({ profile: a.profile, claim: a.claim, out, workers: a.workers, plugins, progress: createProgress(process.stderr, a.quiet) });
+        const { profile, claims, cells } = prepareAudit(a.profile, a.claim);
+        const shape = `profile ${profile.name}, ${claims.length} claims`;
+        const { out, stopped, progress } = await runCells(cells, a as RunArgs, argv, defaultAuditOut(profile.name), shape);
+        if (stopped) return;
+        if (a.shard !== undefined) {
+          progress.log(`shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`);
+          return;
+        }
+        const { audit, records } = finishAudit(profile, claims, out, (m) => progress.log(`warning: ${m}`));
         process.stdout.write(formatVerdicts(audit) + '\n');
-        const html = await writeReport(readResults([out]).records, a.report ?? out.replace(/\.jsonl$/, '-report'), audit);
+        const { writeReport } = await import('../reports/render.js');
+        const html = await writeReport(records, a.report ?? out.replace(/\.jsonl$/, '-report'), audit);
         process.stdout.write(`report: ${html}\n`);
       },
     )

@@ -115,25 +115,33 @@ export function planResume(file: string, cells: Cell[], warn: (message: string) 
   repairTail(file, warn);
   const { entries, skipped } = readResultLines([file]);
   warnSkipped(skipped, warn);
-  const byId = new Map(cells.map((c) => [c.id, c]));
-  const suite = cells[0]?.suite;
+  // A run may span several suites (an audit runs one per experiment): cells are keyed by suite and id.
+  const key = (x: { suite: string; id?: string; cellId?: string }) => `${x.suite}\u0000${x.id ?? x.cellId}`;
+  const byId = new Map(cells.map((c) => [key(c), c]));
+  const suites = new Set(cells.map((c) => c.suite));
   const done = new Set<string>();
   const errored = new Set<string>();
   const fix = `resume with the same suite and flags, or write to another --out`;
   for (const { record: r, line } of entries) {
-    if (suite !== undefined && r.suite !== suite) {
-      throw new UsageError(`--resume: ${file} holds results of suite "${r.suite}" (line ${line}), not "${suite}": ${fix}`);
+    if (suites.size && !suites.has(r.suite)) {
+      throw new UsageError(`--resume: ${file} holds results of suite "${r.suite}" (line ${line}), not "${[...suites].join('", "')}": ${fix}`);
     }
-    const cell = byId.get(r.cellId);
+    const cell = byId.get(key(r));
     if (!cell) throw new UsageError(`--resume: ${file}:${line} holds cell ${r.cellId}, which is not a cell of this run (another suite, other flags or another --shard?): ${fix}`);
     const d = firstDifference(configOf(cell), configOf(r));
     if (d) throw new UsageError(`--resume: ${file}:${line}: cell ${r.cellId} was run with ${d.path} = ${show(d.b)}, this run has ${show(d.a)}: ${fix}`);
-    if (isDone(r)) done.add(r.cellId);
-    else errored.add(r.cellId);
+    if (isDone(r)) done.add(key(r));
+    else errored.add(key(r));
   }
   const retried = [...errored].filter((id) => !done.has(id)).length;
-  return { todo: cells.filter((c) => !done.has(c.id)), done: done.size, retried };
+  return { todo: cells.filter((c) => !done.has(key(c))), done: done.size, retried };
 }
+
+/**
+ * The run a suite belongs to: an audit runs one suite per experiment, all named
+ * `audit-<experiment>`, and its shards hold several of them; any other suite is its own run.
+ */
+const runOf = (suite: string) => (suite.startsWith('audit-') ? 'audit' : suite);
 
 export interface MergeSummary {
   records: ResultRecord[];
@@ -154,13 +162,16 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
   const first = entries[0];
   const fix = 'merge only the shards of one suite run with the same flags';
   const labels = new Map<string, LocatedRecord>();
+  const firstOfSuite = new Map<string, LocatedRecord>();
   for (const e of entries) {
     const r = e.record;
-    if (r.suite !== first.record.suite) throw new UsageError(`mixed suites: ${where(first)} is suite "${first.record.suite}", ${where(e)} is suite "${r.suite}": ${fix}`);
-    const train = firstDifference(first.record.train, r.train, 'train');
-    if (train) throw new UsageError(`mixed configurations of suite "${r.suite}": ${where(first)} has ${train.path} = ${show(train.a)}, ${where(e)} has ${show(train.b)}: ${fix}`);
+    if (runOf(r.suite) !== runOf(first.record.suite)) throw new UsageError(`mixed suites: ${where(first)} is suite "${first.record.suite}", ${where(e)} is suite "${r.suite}": ${fix}`);
+    const suiteFirst = firstOfSuite.get(r.suite) ?? e;
+    firstOfSuite.set(r.suite, suiteFirst);
+    const train = firstDifference(suiteFirst.record.train, r.train, 'train');
+    if (train) throw new UsageError(`mixed configurations of suite "${r.suite}": ${where(suiteFirst)} has ${train.path} = ${show(train.a)}, ${where(e)} has ${show(train.b)}: ${fix}`);
     for (const kind of ['task', 'extractor'] as const) {
-      const key = `${kind}\u0000${r[kind].label}`;
+      const key = `${r.suite}\u0000${kind}\u0000${r[kind].label}`;
       const seen = labels.get(key);
       if (!seen) {
         labels.set(key, e);
@@ -174,9 +185,10 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
   const doneAt = new Map<string, LocatedRecord>();
   for (const e of entries) {
     if (!isDone(e.record)) continue;
-    const other = doneAt.get(e.record.cellId);
+    const cellKey = `${e.record.suite}\u0000${e.record.cellId}`;
+    const other = doneAt.get(cellKey);
     if (other) throw new UsageError(`duplicate cell ${e.record.cellId}: in ${where(other)} and ${where(e)} (the same file twice, or overlapping shards?): merge each shard once`);
-    doneAt.set(e.record.cellId, e);
+    doneAt.set(cellKey, e);
   }
   const records = supersedeRetried(entries).map((e) => e.record);
   return { records, superseded: entries.length - records.length };

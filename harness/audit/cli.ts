@@ -4,45 +4,41 @@
  */
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { executeCells } from '../execute.js';
-import type { Progress } from '../progress.js';
-import { readResults } from '../results.js';
+import { readResults, type ResultRecord } from '../results.js';
+import { supersedeRetried, warnSkipped } from '../store.js';
+import type { Cell } from '../suite.js';
 import { didYouMean } from '../registry.js';
 import { CLAIMS } from './claims.js';
 import { PROFILES } from './experiments.js';
 import { auditCells, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
-import type { ProfileName } from './types.js';
-
-export interface AuditArgs {
-  profile: string;
-  claim?: string[];
-  out: string;
-  workers?: number;
-  plugins: string[];
-  progress: Progress;
-}
+import type { Claim, Profile, ProfileName } from './types.js';
 
 export function listClaims(): string {
   return CLAIMS.map((c) => `${c.id}\n  ${c.title}\n  experiment: ${c.experiment}\n  rule: ${c.rule}`).join('\n\n');
 }
 
-export async function runAuditCommand(a: AuditArgs): Promise<AuditResult> {
-  const profile = PROFILES[a.profile as ProfileName];
-  if (!profile) throw new UsageError(`unknown profile "${a.profile}": use smoke, quick, standard or full`);
-  for (const id of a.claim ?? []) {
+/** Stage 1 for the audit: validate the profile and claim ids, and list the cells to run. */
+export function prepareAudit(profileName: string, claimIds: string[] | undefined): { profile: Profile; claims: Claim[]; cells: Cell[] } {
+  const profile = PROFILES[profileName as ProfileName];
+  if (!profile) throw new UsageError(`unknown profile "${profileName}": use smoke, quick, standard or full`);
+  for (const id of claimIds ?? []) {
     if (!CLAIMS.some((c) => c.id === id)) {
       const s = didYouMean(id, CLAIMS.map((c) => c.id));
       throw new UsageError(`unknown claim "${id}"${s ? `: did you mean "${s}"?` : ''} (\`fxbench audit --list\` shows them)`);
     }
   }
-  const claims = selectClaims(a.claim);
-  const cells = auditCells(claims, profile);
-  a.progress.log(`fxbench audit (${profile.name}): ${claims.length} claims, ${cells.length} cells -> ${a.out}`);
-  await executeCells(cells, { out: a.out, progress: a.progress, workers: a.workers, plugins: a.plugins });
-  const { records } = readResults([a.out]);
+  const claims = selectClaims(claimIds);
+  return { profile, claims, cells: auditCells(claims, profile) };
+}
+
+/** Stage 5 for the audit: decide every claim from the results file and write `<out>.audit.json`. */
+export function finishAudit(profile: Profile, claims: Claim[], out: string, warn: (m: string) => void): { audit: AuditResult; records: ResultRecord[] } {
+  const { records: all, skipped } = readResults([out]);
+  warnSkipped(skipped, warn);
+  const records = supersedeRetried(all);
   const audit = decide(claims, profile, records);
-  writeAudit(a.out.replace(/\.jsonl$/, '') + '.audit.json', audit);
-  return audit;
+  writeAudit(out.replace(/\.jsonl$/, '') + '.audit.json', audit);
+  return { audit, records };
 }
 
 /** The verdicts as a plain-text table for the terminal. */
