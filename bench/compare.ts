@@ -1,30 +1,52 @@
 /**
- * Ours vs the PyTorch peer, measured in one session:
- *   node <build>/bench/compare.js [extractors] [lengths] [minTimeMs] [--no-torch]
- * e.g. `rnn,lstm 64,256 2000`. Prints a table of train/infer seq/s and the ratio ours/torch.
+ * Ours vs the PyTorch peer, cell by cell: for each (extractor, length) ours is timed and then
+ * the peer at once, so that both see the same machine load (on a shared machine the load
+ * drifts over minutes); the whole pass is repeated and the median ratio reported.
+ *   node dist/bench/bench/compare.js [extractors] [lengths] [minTimeMs] [repeats]
+ * e.g. `rnn,lstm 64,256 2000 3`. Prints a markdown table: seq/s (medians) and ours/torch.
  */
 import { initBackend } from '../harness/backend.js';
-import { runBench, runTorchPeer, type BenchRow, type PeerRow } from '../harness/bench.js';
+import { runBench, runTorchPeer } from '../harness/bench.js';
 
-const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const extractors = (args[0] ?? 'rnn,lstm,gru,transformer,tcn').split(',');
-const lengths = (args[1] ?? '64,256').split(',').map(Number);
-const minTimeMs = Number(args[2] ?? 1000);
+const [exArg = 'rnn,lstm,gru,transformer,tcn', lenArg = '64,256', timeArg = '1000', repArg = '1'] = process.argv.slice(2);
+const extractors = exArg.split(',');
+const lengths = lenArg.split(',').map(Number);
+const minTimeMs = Number(timeArg);
+const repeats = Number(repArg);
 const batch = 32;
 await initBackend('wasm');
-const ours: BenchRow[] = [];
-for (const e of extractors) {
-  for (const l of lengths) {
-    const rows = await runBench({ extractors: [e], lengths: [l], batch, minTimeMs });
-    for (const r of rows) console.error(`ours ${e} T=${l} ${r.mode}: ${r.seqPerSec.toFixed(1)} seq/s ${r.msPerStep.toFixed(1)} ms (p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}) ${r.gflops.toFixed(2)} GFLOP/s`);
-    ours.push(...rows);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const key = (e: string, L: number, mode: string) => `${e}|${L}|${mode}`;
+const ours = new Map<string, number[]>();
+const theirs = new Map<string, number[]>();
+const ratios = new Map<string, number[]>();
+const push = (m: Map<string, number[]>, k: string, v: number) => m.set(k, [...(m.get(k) ?? []), v]);
+for (let r = 0; r < repeats; r++) {
+  for (const e of extractors) {
+    for (const L of lengths) {
+      const o = await runBench({ extractors: [e], lengths: [L], batch, minTimeMs });
+      const t = await runTorchPeer({ extractors: [e], lengths: [L], batch, minTimeMs });
+      for (const row of o) {
+        const p = t.find((x) => x.mode === row.mode);
+        if (!p) continue;
+        const k = key(e, L, row.mode);
+        push(ours, k, row.seqPerSec);
+        push(theirs, k, p.seqPerSec);
+        push(ratios, k, row.seqPerSec / p.seqPerSec);
+        console.error(`pass ${r + 1}: ${e} T=${L} ${row.mode}: ours ${row.seqPerSec.toFixed(1)} torch ${p.seqPerSec.toFixed(1)} ratio ${(row.seqPerSec / p.seqPerSec).toFixed(3)}`);
+      }
+    }
   }
 }
-let torch: PeerRow[] = [];
-if (!process.argv.includes('--no-torch')) torch = await runTorchPeer({ extractors, lengths, batch, minTimeMs });
-console.log('| extractor | T | mode | ours seq/s | torch seq/s | ours/torch |');
-console.log('|---|---|---|---|---|---|');
-for (const r of ours) {
-  const p = torch.find((t) => t.extractor === r.extractor && t.length === r.length && t.mode === r.mode);
-  console.log(`| ${r.extractor} | ${r.length} | ${r.mode} | ${r.seqPerSec.toFixed(1)} | ${p ? p.seqPerSec.toFixed(1) : '-'} | ${p ? (r.seqPerSec / p.seqPerSec).toFixed(3) : '-'} |`);
+console.log(`| extractor | T | mode | ours seq/s | torch seq/s | ours/torch (median of ${repeats}) | per pass |`);
+console.log('|---|---|---|---|---|---|---|');
+for (const e of extractors) {
+  for (const L of lengths) {
+    for (const mode of ['train', 'infer']) {
+      const k = key(e, L, mode);
+      if (!ratios.has(k)) continue;
+      console.log(`| ${e} | ${L} | ${mode} | ${median(ours.get(k)!).toFixed(1)} | ${median(theirs.get(k)!).toFixed(1)} | ${median(ratios.get(k)!).toFixed(2)} | ${ratios.get(k)!.map((x) => x.toFixed(2)).join(' ')} |`);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 /**
   * Scratch: the fastest of N repeats, in CPU time (the machine is shared), of the bench's train step and
- * inference pass: node <build>/bench/cpuStep.js <extractors> <lengths> [steps]
+ * inference pass: node dist/bench/bench/cpuStep.js <extractors> <lengths> [steps] [modes, e.g. infer]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../harness/backend.js';
@@ -8,7 +8,7 @@ import { buildModel } from '../harness/model.js';
 import { extractors } from '../harness/plugins.js';
 import { Rng } from '../harness/rng.js';
 
-const [names = 'lstm', lens = '64', stepsArg = '5'] = process.argv.slice(2);
+const [names = 'lstm', lens = '64', stepsArg = '5', modesArg = 'train,infer'] = process.argv.slice(2);
 const B = 32;
 await initBackend('wasm');
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
@@ -29,7 +29,7 @@ for (const name of names.split(',')) {
     const infer = () => { const y = tf.tidy(() => model.predict(model.extractor.apply(model.embed(t), { training: false }))); y.dataSync(); y.dispose(); };
     const steps = Number(stepsArg);
     const out: string[] = [];
-    for (const [mode, fn] of [['train', train], ['infer', infer]] as const) {
+    for (const [mode, fn] of ([['train', train], ['infer', infer]] as const).filter(([m]) => modesArg.split(',').includes(m))) {
       fn();
       let best = Infinity;
       let bestWall = Infinity;

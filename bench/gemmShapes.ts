@@ -1,6 +1,6 @@
 /**
  * GEMM throughput on the shapes the extractors use (min CPU time of repeats; the machine is
- * shared): node <build>/bench/gemmShapes.js
+ * shared): node dist/bench/bench/gemmShapes.js
  * Each case: M, N, K, transposed A?, and the row strides of B and C when they differ from N.
  */
 import { kernels } from '../extractors/kernels/runtime.js';

@@ -1,6 +1,8 @@
 /**
- * Per-kernel profile of one training step (tf.profile): node <build>/bench/profile.js <extractor> <length>
- * Prints the kernels by total time, so the op that dominates a step is visible.
+ * Per-kernel profile of one training step (tf.profile):
+ *   node dist/bench/bench/profile.js <extractor> <length> [batch]   (build: see README.md)
+ * Prints the tfjs kernels by total time. Custom ops (the extractors' kernels) appear by their
+ * forward only: their backward passes are not profiled kernels (use node --cpu-prof).
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../harness/backend.js';

@@ -82,11 +82,11 @@ function layerOp(cell: Cell): LayerOp {
     const keep = tf.engine().state.gradientDepth > 0;
     const { y, saved } = forward(dims, x.dataSync() as Float32Array, weights.wIh, weights.wHh, bIh.dataSync() as Float32Array, bHh.dataSync() as Float32Array, keep);
     return {
-      value: tf.tensor3d(y, [B, T, H]),
+      value: y,
       gradFunc: (dy: tf.Tensor) => {
         if (!saved) throw new Error(`${cell} layer: no state was kept for the backward pass (its forward ran outside a gradient tape)`);
         const g = backward(dims, saved, dy.dataSync() as Float32Array, weights.wIh, weights.wHh);
-        return [tf.tensor3d(g.dx, [B, T, D]), tf.tensor2d(g.dWih, [GH, D]), tf.tensor2d(g.dWhh, [GH, H]), tf.tensor1d(g.dbIh), tf.tensor1d(g.dbHh)];
+        return [g.dx, tf.tensor2d(g.dWih, [GH, D]), tf.tensor2d(g.dWhh, [GH, H]), tf.tensor1d(g.dbIh), tf.tensor1d(g.dbHh)];
       },
     };
   };
@@ -99,7 +99,7 @@ const OPS: Record<Cell, LayerOp> = { rnn: layerOp('rnn'), lstm: layerOp('lstm'),
  * The forward pass over all steps. x is batch-major [B, T, D]; returns y batch-major
  * [B, T, H] and, if `keep`, the state the backward pass needs.
  */
-function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array, bIh: Float32Array, bHh: Float32Array, keep: boolean): { y: Float32Array; saved?: Saved } {
+function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array, bIh: Float32Array, bHh: Float32Array, keep: boolean): { y: tf.Tensor3D; saved?: Saved } {
   const { cell, B, T, D, H, GH } = d;
   const N = T * B;
   const K = kernels();
@@ -138,7 +138,7 @@ function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array,
         else f.lstmForward(B, H, xg(t), sG, bias, 0, c(t - 1), sH, c(t), sH, h(t), sH);
       }
     }
-    const y = K.readBatchMajor(h(0), B, T, H);
+    const y = K.batchMajorTensor(h(0), B, T, H);
     if (!keep) return { y };
     const saved: Saved = { x: K.read(X, N * D), h: K.read(H0, (T + 1) * B * H), gates: cell === 'rnn' ? new Float32Array(0) : K.read(XG, N * GH) };
     if (cell === 'lstm') saved.c = K.read(c0, (T + 1) * B * H);
@@ -150,7 +150,7 @@ function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array,
 }
 
 interface Grads {
-  dx: Float32Array;
+  dx: tf.Tensor3D;
   dWih: Float32Array;
   dWhh: Float32Array;
   dbIh: Float32Array;
@@ -223,5 +223,5 @@ function weightGrads(K: Kernels, d: Dims, s: Saved, DG: number, DHP: number, Hpr
   K.gemm(N, D, GH, DG, GH, 1, Wih, D, dX, D); // dx = DG W_ih
   K.gemm(1, GH, N, one, 0, 0, DG, GH, dbIh, GH); // db_ih = 1^T DG (A: one value, strides 0)
   K.gemm(1, GH, N, one, 0, 0, DHP, GH, dbHh, GH); // db_hh = 1^T DHP
-  return { dx: K.readBatchMajor(dX, B, T, D), dWih: K.read(dWih, GH * D), dWhh: K.read(dWhh, GH * H), dbIh: K.read(dbIh, GH), dbHh: K.read(dbHh, GH) };
+  return { dx: K.batchMajorTensor(dX, B, T, D), dWih: K.read(dWih, GH * D), dWhh: K.read(dWhh, GH * H), dbIh: K.read(dbIh, GH), dbHh: K.read(dbHh, GH) };
 }

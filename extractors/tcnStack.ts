@@ -70,11 +70,11 @@ export function tcnStack(x: tf.Tensor3D, blocks: BlockWeights[], kernel: number)
     const keep = tf.engine().state.gradientDepth > 0;
     const { y, saved } = forward(dims, data[0], convs, keep);
     return {
-      value: tf.tensor3d(y, [B, T, C]),
+      value: y,
       gradFunc: (dy: tf.Tensor) => {
         if (!saved) throw new Error('tcn: no activations were kept for the backward pass (its forward ran outside a gradient tape)');
         const g = backward(dims, saved, convs, dy.dataSync() as Float32Array);
-        return [tf.tensor3d(g.dx, [B, T, D]), ...g.dw.map((d, i) => tf.tensor(d, xs[i + 1].shape))];
+        return [g.dx, ...g.dw.map((d, i) => tf.tensor(d, xs[i + 1].shape))];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...args: tf.Tensor[]) => tf.Tensor3D;
@@ -136,14 +136,14 @@ function conv(K: Kernels, d: Dims, input: Act, c: ConvData, dil: number, out: nu
   }
 }
 
-function forward(d: Dims, x: Float32Array, convs: ConvData[][], keep: boolean): { y: Float32Array; saved?: SavedBlock[] } {
+function forward(d: Dims, x: Float32Array, convs: ConvData[][], keep: boolean): { y: tf.Tensor3D; saved?: SavedBlock[] } {
   const { B, T, D, C } = d;
   const N = T * B;
   const K = kernels();
   const mark = K.mark();
   try {
     let input = actBuffer(K, d, D);
-    K.putTimeMajorAt(input.data, x, B, T, D);
+    K.reorder(K.put(x), input.data, B, T, D, 'time');
     const saved: SavedBlock[] = [];
     for (let level = 0; level < d.levels; level++) {
       const [c1, c2, down] = convs[level];
@@ -167,14 +167,14 @@ function forward(d: Dims, x: Float32Array, convs: ConvData[][], keep: boolean): 
       }
       input = out;
     }
-    return { y: K.readBatchMajor(input.data, B, T, C), saved: keep ? saved : undefined };
+    return { y: K.batchMajorTensor(input.data, B, T, C), saved: keep ? saved : undefined };
   } finally {
     K.release(mark);
   }
 }
 
 interface Grads {
-  dx: Float32Array;
+  dx: tf.Tensor3D;
   /** In input order: per block w1, b1, w2, b2 (, wd, bd). */
   dw: Float32Array[];
 }
@@ -236,7 +236,7 @@ function backward(d: Dims, saved: SavedBlock[], convs: ConvData[][], dy: Float32
       grads.unshift(levelGrads);
       dOut = dIn.data;
     }
-    return { dx: K.readBatchMajor(dOut, B, T, D), dw: grads.flat() };
+    return { dx: K.batchMajorTensor(dOut, B, T, D), dw: grads.flat() };
   } finally {
     K.release(mark);
   }

@@ -8,6 +8,10 @@
  *
  * The ablations of the article's claims are options: `positional` (sinusoidal | learned |
  * none), `norm` (post = the article's add & norm, pre, none), `residual` (on | off), `heads`.
+ *
+ * The input projection and positions are tf ops; the encoder layers run, forward and
+ * backward, as one op on the WebAssembly kernels (./transformerStack.ts), attention per head
+ * in ./attention.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';

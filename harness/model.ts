@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from './rng.js';
-import { linear, linearVariables } from '../extractors/common.js';
+import { embeddingLookup, lastPosition, linear, linearVariables } from '../extractors/common.js';
 import type { Extractor, ExtractorDefinition } from '../extractors/types.js';
 import type { Batch, Task } from '../tasks/types.js';
 
@@ -90,10 +90,11 @@ export function buildModel(task: Task, def: ExtractorDefinition, options: unknow
     },
     embed(t) {
       const { batchSize: B, length: T } = t;
-      const flat =
-        task.input.kind === 'tokens'
-          ? tf.gather(embedding['embedding.weight'], t.inputs) // [B*T, E]
-          : linear(t.inputs, embedding['embedding.weight'] as tf.Tensor as tf.Tensor2D, embedding['embedding.bias'] as tf.Tensor as tf.Tensor1D); // [B*T, E]
+      if (task.input.kind === 'tokens') {
+        // A kernel lookup: tfjs-wasm's gather costs ~5 us a row, and a reshape under the tape copies its input.
+        return embeddingLookup<tf.Rank.R3>(embedding['embedding.weight'] as tf.Tensor as tf.Tensor2D, t.inputs as tf.Tensor1D, [B, T, E]); // [B, T, E]
+      }
+      const flat = linear(t.inputs, embedding['embedding.weight'] as tf.Tensor as tf.Tensor2D, embedding['embedding.bias'] as tf.Tensor as tf.Tensor1D); // [B*T, E]
       return flat.reshape([B, T, E]);
     },
     predict(features) {
@@ -101,7 +102,7 @@ export function buildModel(task: Task, def: ExtractorDefinition, options: unknow
       let h: tf.Tensor;
       if (perStep) h = features; // [B, T, H]
       else if (head.readout === 'mean') h = tf.mean(features, 1); // [B, H]
-      else h = tf.gather(features, [T - 1], 1).reshape([B, H]); // [B, H]; gather is far cheaper than slice on WASM
+      else h = lastPosition(features); // [B, H]; a kernel copy: tf's gather and slice are slow on WASM
       const out = linear(h, headVars['head.weight'] as tf.Tensor as tf.Tensor2D, headVars['head.bias'] as tf.Tensor as tf.Tensor1D); // [.., C]
       return C === 1 && task.output.kind === 'regression' ? out.squeeze([out.rank - 1]) : out;
     },

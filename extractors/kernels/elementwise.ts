@@ -1,7 +1,8 @@
 /**
  * Flat elementwise kernels over n floats (the TCN's activations): relu and its gradient,
  * the residual add, accumulation. Each is a `rowKernel` called as one row of n units
- * (B = 1, H = n, strides 0), so it runs 4 lanes at a time with a scalar tail.
+ * (B = 1, H = n, strides 0), so it runs 4 lanes at a time with a scalar tail. And
+ * `copyRows`, rows of floats from one strided matrix to another (layout changes).
  */
 import { rowKernel } from './rows.js';
 
@@ -17,4 +18,7 @@ const addRelu = rowKernel('addRelu', ['a', 'b', 'out'], (L, _s, p) => [L.store(p
 /** a += b */
 const addInto = rowKernel('addInto', ['a', 'b'], (L, _s, p) => [L.store(p.a, L.add(L.load(p.a), L.load(p.b)))]);
 
-export const elementwiseFns = [relu, reluBackward, addRelu, addInto];
+/** copyRows(rows, width, src, srcStride, dst, dstStride): each row's `width` floats (strides in bytes). */
+const copyRows = rowKernel('copyRows', ['src', 'dst'], (L, _s, p) => [L.store(p.dst, L.load(p.src))]);
+
+export const elementwiseFns = [relu, reluBackward, addRelu, addInto, copyRows];

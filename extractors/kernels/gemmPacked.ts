@@ -24,6 +24,11 @@ import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
 
 export const KC = 256;
 export const MC = 64;
+/**
+ * Rows of the micro-tile (C tile MR x 8, 2 MR f32x4 accumulators). 6 rows (12 accumulators +
+ * 3 operands = the 15 vector registers V8 allocates) measured 1.4x slower than 4: it spills.
+ */
+export const MR = 4;
 
 /** bp[jp][k][8] = B[k][8 jp ..]; K rows, N8 columns (a multiple of 8). */
 function packBFn(): Fn {
@@ -71,50 +76,40 @@ interface L {
   b1: Local;
 }
 
-/** ap[ip][k][r] = A[ic + 4 ip + r, pc + k] for the current block (mc rows, kc columns), A at pa. */
+/** ap[ip][k][r] = A[ic + MR ip + r, pc + k] for the current block (mc rows, kc columns), A at pa. */
 function packA(f: Fn, l: L): void {
   const ip = f.local(Ty.i32);
   const k = f.local(Ty.i32);
   const dst = f.local(Ty.i32);
-  const rows = [f.local(Ty.i32), f.local(Ty.i32), f.local(Ty.i32), f.local(Ty.i32)];
+  const rows = Array.from({ length: MR }, () => f.local(Ty.i32));
   const csa4 = f.local(Ty.i32);
   f.get(l.csa).i32(2).op(Op.i32Shl).set(csa4);
   f.get(l.ap).set(dst);
-  f.for(ip, () => f.i32(0), () => f.get(l.mc), 4, () => {
+  f.for(ip, () => f.i32(0), () => f.get(l.mc), MR, () => {
     // rows[r] = &A[ip + r][0] of the block
-    for (let r = 0; r < 4; r++) f.get(l.pa).get(ip).i32(r).op(Op.i32Add).get(l.rsa).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(rows[r]);
-    f.get(l.rsa).i32(1).op(Op.i32Eq).if(
-      // A read transposed (rsa = 1): the 4 rows' entries at k are adjacent, one vector.
-      () =>
-        f.for(k, () => f.i32(0), () => f.get(l.kc), 1, () => {
-          f.get(dst).get(rows[0]).vmem(Simd.load).vmem(Simd.store);
-          f.get(dst).i32(16).op(Op.i32Add).set(dst);
-          f.get(rows[0]).get(csa4).op(Op.i32Add).set(rows[0]);
-        }),
-      () =>
-        f.for(k, () => f.i32(0), () => f.get(l.kc), 1, () => {
-          for (let r = 0; r < 4; r++) {
-            f.get(dst).get(rows[r]).mem(Op.f32Load).mem(Op.f32Store, 4 * r);
-            f.get(rows[r]).get(csa4).op(Op.i32Add).set(rows[r]);
-          }
-          f.get(dst).i32(16).op(Op.i32Add).set(dst);
-        }),
-    );
+    for (let r = 0; r < MR; r++) f.get(l.pa).get(ip).i32(r).op(Op.i32Add).get(l.rsa).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(rows[r]);
+    f.for(k, () => f.i32(0), () => f.get(l.kc), 1, () => {
+      for (let r = 0; r < MR; r++) {
+        f.get(dst).get(rows[r]).mem(Op.f32Load).mem(Op.f32Store, 4 * r);
+        f.get(rows[r]).get(csa4).op(Op.i32Add).set(rows[r]);
+      }
+      f.get(dst).i32(4 * MR).op(Op.i32Add).set(dst);
+    });
   });
 }
 
-/** One k step of the micro-kernel: 8 floats of the B panel, 4 of the A panel, 8 multiply-adds of f32x4. */
+/** One k step of the micro-kernel: 8 floats of the B panel, MR of the A panel, 2 MR multiply-adds of f32x4. */
 function microStep(f: Fn, l: L): void {
   f.get(l.pb).vmem(Simd.load).set(l.b0);
   f.get(l.pb).vmem(Simd.load, 16).set(l.b1);
-  for (let r = 0; r < 4; r++) {
+  for (let r = 0; r < MR; r++) {
     f.get(l.pa).vmem(Simd.load32Splat, 4 * r).set(l.av);
     f.get(l.acc[2 * r]).get(l.av).get(l.b0).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(l.acc[2 * r]);
     f.get(l.acc[2 * r + 1]).get(l.av).get(l.b1).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(l.acc[2 * r + 1]);
   }
 }
 
-/** The 4 x 8 tile of C at pc += A panel (pa) x B panel (pb), over kc steps. */
+/** The MR x 8 tile of C at pc += A panel (pa) x B panel (pb), over kc steps. */
 function micro(f: Fn, l: L): void {
   const row = (r: number) => {
     f.get(l.pc);
@@ -125,7 +120,7 @@ function micro(f: Fn, l: L): void {
       for (const a of l.acc) f.splat(0).set(a);
     },
     () => {
-      for (let r = 0; r < 4; r++) for (let h = 0; h < 2; h++) {
+      for (let r = 0; r < MR; r++) for (let h = 0; h < 2; h++) {
         row(r);
         f.vmem(Simd.load, 16 * h).set(l.acc[2 * r + h]);
       }
@@ -137,12 +132,12 @@ function micro(f: Fn, l: L): void {
   f.get(l.n).if(() =>
     f.loop(() => {
       microStep(f, l);
-      f.get(l.pa).i32(16).op(Op.i32Add).set(l.pa);
+      f.get(l.pa).i32(4 * MR).op(Op.i32Add).set(l.pa);
       f.get(l.pb).i32(32).op(Op.i32Add).set(l.pb);
       f.get(l.n).i32(1).op(Op.i32Sub).tee(l.n).brIf(0);
     }),
   );
-  for (let r = 0; r < 4; r++) for (let h = 0; h < 2; h++) {
+  for (let r = 0; r < MR; r++) for (let h = 0; h < 2; h++) {
     row(r);
     f.get(l.acc[2 * r + h]).vmem(Simd.store, 16 * h);
   }
@@ -160,7 +155,7 @@ function gemmPackedFn(): Fn {
     pb: f.local(Ty.i32),
     pc: f.local(Ty.i32),
     n: f.local(Ty.i32),
-    acc: Array.from({ length: 8 }, () => f.local(Ty.v128)),
+    acc: Array.from({ length: 2 * MR }, () => f.local(Ty.v128)),
     av: f.local(Ty.v128),
     b0: f.local(Ty.v128),
     b1: f.local(Ty.v128),
@@ -189,7 +184,7 @@ function gemmPackedFn(): Fn {
       f.get(a).get(i0).get(rsa).op(Op.i32Mul).get(k0).get(csa).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(l.pa);
       packA(f, l);
       f.for(jp, () => f.i32(0), () => f.get(N8), 8, () => {
-        f.for(ir, () => f.i32(0), () => f.get(l.mc), 4, () => {
+        f.for(ir, () => f.i32(0), () => f.get(l.mc), MR, () => {
           // A panel: ap + ir kc floats; B panel: bp + (jp K + k0 * 8) floats; C tile: c + ((i0 + ir) ldc + jp) floats.
           f.get(ap).get(ir).get(l.kc).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(l.pa);
           f.get(bp).get(jp).get(K).op(Op.i32Mul).get(k0).i32(8).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(l.pb);

@@ -5,12 +5,15 @@
  * from the emitters in this folder. Its memory is scratch space: a caller takes buffers
  * from an arena (`alloc`), copies tensors in, runs kernels, copies results out, and
  * releases the arena (`release(mark)`). Nothing lives in it between calls, so the kernels
- * work the same under any tfjs backend (wasm or cpu): tensors cross as Float32Arrays.
+ * work the same under any tfjs backend (wasm or cpu): tensors cross by copy (`putTensor`,
+ * `tensor`: on tfjs-wasm straight from and into its heap, elsewhere through Float32Arrays).
+ * The memory grows to the largest call's need and stays (~270 MB for the transformer at
+ * B = 32, T = 256; tens of MB for the recurrent cells).
  */
 import * as tf from '@tensorflow/tfjs';
 import { cellFns } from './cells.js';
 import { gemmSimpleFn } from './gemm.js';
-import { gemmPackedFns, KC, MC } from './gemmPacked.js';
+import { gemmPackedFns, KC, MC, MR } from './gemmPacked.js';
 import { elementwiseFns } from './elementwise.js';
 import { layerNormFns } from './layerNorm.js';
 import { softmaxFns } from './softmax.js';
@@ -19,7 +22,7 @@ import { assemble } from './wasm.js';
 /** A row kernel of ./cells.ts: (B, H, then a byte address and a byte row stride per array). */
 export type RowKernel = (B: number, H: number, ...ptrsAndStrides: number[]) => void;
 
-type RowKernelName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | keyof Elementwise;
+type RowKernelName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | 'copyRows' | keyof Elementwise;
 
 /** Flat kernels of ./elementwise.ts, over n floats at the given byte addresses. */
 interface Elementwise {
@@ -105,26 +108,35 @@ export class Kernels {
     return at;
   }
 
-  /** Copies batch-major data [B, T, W] into a new buffer, time-major [T, B, W]. */
+  /**
+   * Copies [B, T, W] at `src` to `dst` as [T, B, W] (to = 'time') or back (to = 'batch'):
+   * the layout change between tfjs's batch-major tensors and the time-major buffers of the
+   * recurrent and convolutional ops, one strided row copy per sequence.
+   */
+  reorder(src: number, dst: number, B: number, T: number, W: number, to: 'time' | 'batch'): void {
+    const row = 4 * W;
+    for (let b = 0; b < B; b++) {
+      if (to === 'time') this.fns.copyRows(T, W, src + b * T * row, row, dst + b * row, B * row);
+      else this.fns.copyRows(T, W, src + b * row, B * row, dst + b * T * row, row);
+    }
+  }
+
+  /** A new time-major [T, B, W] buffer holding the batch-major data [B, T, W] (staged through a second buffer). */
   putTimeMajor(data: Float32Array, B: number, T: number, W: number): number {
+    const src = this.put(data);
     const at = this.alloc(B * T * W);
-    this.putTimeMajorAt(at, data, B, T, W);
+    this.reorder(src, at, B, T, W, 'time');
     return at;
   }
 
-  /** Writes batch-major data [B, T, W] time-major [T, B, W] into the buffer at `at`. */
-  putTimeMajorAt(at: number, data: Float32Array, B: number, T: number, W: number): void {
-    const heap = this.heap;
-    const o = at >> 2;
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) heap.set(data.subarray((b * T + t) * W, (b * T + t + 1) * W), o + (t * B + b) * W);
-  }
-
-  /** A batch-major copy [B, T, W] of the time-major [T, B, W] buffer at `at`. */
-  readBatchMajor(at: number, B: number, T: number, W: number): Float32Array {
-    const out = new Float32Array(B * T * W);
-    const o = at >> 2;
-    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.set(this.heap.subarray(o + (t * B + b) * W, o + (t * B + b + 1) * W), (b * T + t) * W);
-    return out;
+  /** A batch-major [B, T, W] tensor of the time-major [T, B, W] buffer at `at`. */
+  batchMajorTensor(at: number, B: number, T: number, W: number): tf.Tensor3D {
+    const mark = this.mark();
+    const out = this.alloc(B * T * W);
+    this.reorder(at, out, B, T, W, 'batch');
+    const t = this.tensor(out, [B, T, W]) as tf.Tensor3D;
+    this.release(mark);
+    return t;
   }
 
   /**
@@ -189,7 +201,7 @@ export class Kernels {
   gemmPackedB(M: number, B: PackedB, a: number, rsa: number, csa: number, c: number, ldc: number, accumulate = false): void {
     const { K, N, N8 } = B;
     const acc = accumulate ? 1 : 0;
-    const M4 = M & ~3;
+    const M4 = M - (M % MR); // rows in full micro-tiles
     if (M4 > 0 && N8 > 0) {
       const mark = this.mark();
       const ap = this.alloc(MC * KC);
