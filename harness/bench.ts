@@ -170,9 +170,10 @@ const TORCH_HELP =
  * python3 or torch is missing.
  */
 export async function runTorchPeer(opts: BenchOptions & { python?: string }): Promise<PeerRow[]> {
-  const script = peerScript();
-  if (!existsSync(script)) throw new Error(`PyTorch peer not found at ${script}`);
   const python = opts.python ?? '/usr/bin/python3';
+  if (python.includes('/') && !existsSync(python)) throw new Error(`${python} not found: ${TORCH_HELP}`);
+  const script = peerScript();
+  if (!existsSync(script)) throw new Error(`PyTorch peer not found at ${script}: it ships in ../shared/peers beside the fxbench checkout`);
   const args = [script, '--extractors', opts.extractors.join(','), '--lengths', opts.lengths.join(','), '--batch', String(opts.batch), '--threads', '1'];
   if (opts.minTimeMs !== undefined) args.push('--min-time', String(opts.minTimeMs / 1000));
   const stdout = await new Promise<string>((resolve, reject) => {
