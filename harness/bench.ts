@@ -144,16 +144,8 @@ async function timeIt(name: string, fn: () => void, minTimeMs: number): Promise<
   return { mean: result.latency.mean, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-export interface PeerRow {
-  peer: string;
-  extractor: string;
-  length: number;
-  batch: number;
-  mode: BenchMode;
-  seqPerSec: number;
-  msPerStep: number;
-  params: number;
-}
+/** A row of the PyTorch peer: the same fields as ours, less the percentiles and GFLOP/s it does not print. */
+export type PeerRow = Omit<BenchRow, 'p50Ms' | 'p99Ms' | 'gflops'> & { peer: string };
 
 /** The peer script, shipped beside the package (../shared/peers from the package root). */
 export function peerScript(): string {

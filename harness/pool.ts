@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from './backend.js';
 import { environment } from './env.js';
-import { SCHEMA_VERSION, type ResultRecord } from './results.js';
+import { recordHead, type ResultRecord } from './results.js';
 import type { Cell } from './suite.js';
 
 export type ToWorker = { type: 'cell'; cell: Cell };
@@ -141,17 +141,8 @@ export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugi
 /** The record of a cell that produced none itself (its worker died). */
 export function erroredRecord(cell: Cell, message: string): ResultRecord {
   return {
-    schemaVersion: SCHEMA_VERSION,
-    cellId: cell.id,
-    suite: cell.suite,
-    task: cell.task,
-    extractor: { ...cell.extractor },
-    length: cell.length,
-    seed: cell.seed,
-    train: cell.train,
     // This thread may never have initialised tfjs: the backend is the one the cell asked for.
-    env: { ...environment(), backend: tf.getBackend() ?? cell.train.backend },
-    startedAt: new Date().toISOString(),
+    ...recordHead(cell, { ...environment(), backend: tf.getBackend() ?? cell.train.backend }),
     wallMs: 0,
     status: 'errored',
     message,

@@ -6,6 +6,8 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { Environment } from './env.js';
+import type { Cell } from './suite.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -183,6 +185,22 @@ export const erroredSchema = z.object({
 export const resultSchema = z.discriminatedUnion('status', [completedSchema, divergedSchema, erroredSchema]);
 export type ResultRecord = z.infer<typeof resultSchema>;
 export type CompletedRecord = z.infer<typeof completedSchema>;
+
+/** The fields every record of a cell starts with: who it is, its full config, and where it ran. */
+export function recordHead(cell: Cell, env: Environment) {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    cellId: cell.id,
+    suite: cell.suite,
+    task: cell.task,
+    extractor: { ...cell.extractor },
+    length: cell.length,
+    seed: cell.seed,
+    train: cell.train,
+    env,
+    startedAt: new Date().toISOString(),
+  } satisfies Partial<ResultRecord>;
+}
 
 /**
  * Append one record as a line and fsync, so a killed run keeps every finished cell. The

@@ -11,7 +11,7 @@ import { buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
 import { evalMemoryRefusal, memoryRefusal } from './memory.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
-import { jsonNumber, resultSchema, SCHEMA_VERSION } from './results.js';
+import { jsonNumber, recordHead, resultSchema } from './results.js';
 import { Rng } from './rng.js';
 import type { Cell } from './suite.js';
 import { METRICS, type Batch, type Task } from '../tasks/types.js';
@@ -45,18 +45,7 @@ export function errorMessage(e: unknown): string {
 
 export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<ResultRecord> {
   const started = performance.now();
-  const base = {
-    schemaVersion: SCHEMA_VERSION,
-    cellId: cell.id,
-    suite: cell.suite,
-    task: cell.task,
-    extractor: { ...cell.extractor },
-    length: cell.length,
-    seed: cell.seed,
-    train: cell.train,
-    env: environment(),
-    startedAt: new Date().toISOString(),
-  } satisfies Partial<ResultRecord>;
+  const base = recordHead(cell, environment());
   // Refuse, before allocating anything, a cell whose estimated peak would not fit the heap.
   const refusal = memoryRefusal(cell);
   if (refusal) return { ...base, status: 'errored', message: refusal.message, estimatedPeakBytes: refusal.estimatedPeakBytes, wallMs: performance.now() - started };

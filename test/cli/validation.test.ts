@@ -2,27 +2,13 @@
  * Bad input through the built CLI: every case stops before any work with one line that
  * names the input and the fix, exit code 2 and no stack trace (unless --verbose).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fxbench } from '../reliability/helpers.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(root, 'bin/fxbench.js');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-validation-'));
-
-function fxbench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function suiteFile(name: string, text: string): string {
   const file = path.join(dir, name);
