@@ -140,9 +140,9 @@ function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array,
     }
     const y = K.batchMajorTensor(h(0), B, T, H);
     if (!keep) return { y };
-    const saved: Saved = { x: K.read(X, N * D), h: K.read(H0, (T + 1) * B * H), gates: cell === 'rnn' ? new Float32Array(0) : K.read(XG, N * GH) };
-    if (cell === 'lstm') saved.c = K.read(c0, (T + 1) * B * H);
-    if (cell === 'gru') saved.hn = K.read(HN, N * H);
+    const saved: Saved = { x: K.save(X, N * D), h: K.save(H0, (T + 1) * B * H), gates: cell === 'rnn' ? new Float32Array(0) : K.save(XG, N * GH) };
+    if (cell === 'lstm') saved.c = K.save(c0, (T + 1) * B * H);
+    if (cell === 'gru') saved.hn = K.save(HN, N * H);
     return { y, saved };
   } finally {
     K.release(mark);
@@ -164,11 +164,11 @@ function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: F
   const K = kernels();
   const mark = K.mark();
   try {
-    const H0 = K.put(s.h); // [(T+1)*B, H], h_{-1} = 0 first
+    const H0 = K.putSaved(s.h); // [(T+1)*B, H], h_{-1} = 0 first
     const dY = K.putTimeMajor(dy, B, T, H); // [N, H]
     const Whh = K.packB(K.put(wHh), H, GH, H); // [G*H, H] as stored (dh = dpre W_hh needs no transpose), packed once
     // DG, the gradient of the pre-activations, overwrites the saved gates step by step.
-    const DG = cell === 'rnn' ? K.alloc(N * GH) : K.put(s.gates); // [N, G*H]
+    const DG = cell === 'rnn' ? K.alloc(N * GH) : K.putSaved(s.gates); // [N, G*H]
     const DH = K.zeros(B * H); // [B, H] dL/dh_t carried from step t+1
     const sG = 4 * GH;
     const sH = 4 * H;
@@ -179,7 +179,7 @@ function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: F
     // The hidden-side gradient differs from DG only for the gru (n gate: dn * r).
     let DHP = DG;
     if (cell === 'lstm') {
-      const C0 = K.put(s.c!); // [(T+1)*B, H]
+      const C0 = K.putSaved(s.c!); // [(T+1)*B, H]
       const c = (t: number) => C0 + (t + 1) * B * sH;
       const DC = K.zeros(B * H); // [B, H] dL/dc_t carried from step t+1
       for (let t = T - 1; t >= 0; t--) {
@@ -192,7 +192,7 @@ function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: F
         if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H);
       }
     } else {
-      const HN = K.put(s.hn!); // [N, H]
+      const HN = K.putSaved(s.hn!); // [N, H]
       DHP = K.alloc(N * GH); // [N, G*H]
       const dhp = (t: number) => DHP + t * B * sG;
       for (let t = T - 1; t >= 0; t--) {
@@ -210,7 +210,7 @@ function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: F
 function weightGrads(K: Kernels, d: Dims, s: Saved, DG: number, DHP: number, Hprev: number, wIh: Float32Array): Grads {
   const { B, T, D, H, GH } = d;
   const N = T * B;
-  const X = K.put(s.x); // [N, D]
+  const X = K.putSaved(s.x); // [N, D]
   const Wih = K.put(wIh); // [G*H, D] as stored
   const one = K.put([1]);
   const dWih = K.alloc(GH * D);

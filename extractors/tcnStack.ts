@@ -109,7 +109,7 @@ function actBuffer(K: Kernels, d: Dims, width: number): Act {
 }
 
 function restore(K: Kernels, d: Dims, width: number, saved: Float32Array): Act {
-  const base = K.put(saved);
+  const base = K.putSaved(saved);
   return { base, data: base + 4 * d.P * d.B * width, width };
 }
 
@@ -163,7 +163,7 @@ function forward(d: Dims, x: Float32Array, convs: ConvData[][], keep: boolean): 
       K.ew.addRelu(N * C, h2.data, residual, out.data);
       if (keep) {
         const size = (d.P + T) * B;
-        saved.push({ input: K.read(input.base, size * input.width), h1: K.read(h1.base, size * C), h2: K.read(h2.base, size * C), out: K.read(out.base, size * C) });
+        saved.push({ input: K.save(input.base, size * input.width), h1: K.save(h1.base, size * C), h2: K.save(h2.base, size * C), out: K.save(out.base, size * C) });
       }
       input = out;
     }

@@ -225,7 +225,7 @@ function forward(d: Dims, h: tf.Tensor, layers: HostLayer[], keep: boolean): { y
       for (const f of [attentionBlock, feedForwardBlock]) {
         const k: Keep = {};
         X = subForward(K, d, f, w, X, k);
-        if (keep) saved.push(Object.fromEntries(Object.entries(k).map(([name, b]) => [name, K.read(b.at, b.n)])));
+        if (keep) saved.push(Object.fromEntries(Object.entries(k).map(([name, b]) => [name, K.save(b.at, b.n)])));
       }
     }
     return { y: K.tensor(X, h.shape) as tf.Tensor3D, saved: keep ? saved : undefined };
@@ -242,7 +242,7 @@ function backward(d: Dims, saved: Saved, layers: HostLayer[], dy: tf.Tensor): { 
     const grads: HostLayer[] = layers.map(() => ({}));
     for (let l = layers.length - 1; l >= 0; l--) {
       for (const [i, f] of [[1, feedForwardBlock], [0, attentionBlock]] as const) {
-        const s = Object.fromEntries(Object.entries(saved[2 * l + i]).map(([name, data]) => [name, K.put(data)]));
+        const s = Object.fromEntries(Object.entries(saved[2 * l + i]).map(([name, data]) => [name, K.putSaved(data)]));
         dX = subBackward(K, d, f, layers[l], s, dX, grads[l]);
       }
     }

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { kernelFeatures } from '../extractors/kernels/features.js';
 import { packageRoot, packageVersion } from './paths.js';
 
 export interface Environment {
@@ -10,6 +11,8 @@ export interface Environment {
   node: string;
   tfjs: string;
   backend: string;
+  /** The WebAssembly features fxbench's own kernels use (fused multiply-add rounds differently). */
+  kernels?: string;
   cpu: string;
   cores: number;
   memoryGiB: number;
@@ -36,6 +39,7 @@ export function environment(): Environment {
     node: process.version,
     tfjs: tf.version.tfjs,
     backend: tf.getBackend(),
+    kernels: kernelFeatures(),
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.availableParallelism(),
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,

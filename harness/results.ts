@@ -25,6 +25,7 @@ const envSchema = z.object({
   node: z.string(),
   tfjs: z.string(),
   backend: z.string(),
+  kernels: z.string().optional(),
   cpu: z.string(),
   cores: z.number().int().positive(),
   memoryGiB: z.number(),

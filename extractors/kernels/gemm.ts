@@ -106,7 +106,7 @@ function tile(f: Fn, L: GemmLocals, mr: number, nv: number): void {
       for (let v = 0; v < width; v++) {
         const a = accs[r * width + v];
         if (scalar) f.get(a).get(L.as).get(bv[v]).op(Op.f32Mul).op(Op.f32Add).set(a);
-        else f.get(a).get(L.av).get(bv[v]).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(a);
+        else f.madd(a, L.av, bv[v]);
       }
       f.get(L.pa[r]).get(L.csa4).op(Op.i32Add).set(L.pa[r]);
     }

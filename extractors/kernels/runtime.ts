@@ -46,6 +46,8 @@ type Exports = Record<RowKernelName, RowKernel> & {
 };
 
 const PAGE = 65536;
+/** At most this many bytes of idle `save` buffers are kept (a step's activations at the sizes fxbench runs). */
+const POOL_BYTES = 512 * 2 ** 20;
 
 export class Kernels {
   readonly memory = new WebAssembly.Memory({ initial: 256 }); // 16 MB to start; grows on demand
@@ -60,6 +62,10 @@ export class Kernels {
   /** Float view of the whole memory; replaced when the memory grows (so re-read it after `alloc`). */
   heap = new Float32Array(this.memory.buffer);
   private top = 64; // bytes; 0..63 unused so that no buffer sits at address 0
+  /** Host buffers for `save`, by length, and their total bytes. */
+  private readonly pool = new Map<number, Float32Array[]>();
+  private readonly inPool = new WeakSet<Float32Array>();
+  private pooled = 0;
 
   constructor() {
     const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns]);
@@ -157,6 +163,37 @@ export class Kernels {
   /** A copy of n floats at byte address `at`. */
   read(at: number, n: number): Float32Array {
     return this.heap.slice(at >> 2, (at >> 2) + n);
+  }
+
+  /**
+   * A copy of n floats at byte address `at` into a host buffer from a pool, for activations a
+   * forward pass keeps for its backward pass; `putSaved` copies it back and returns it to the
+   * pool. Why a pool: fresh buffers (`read`) cost page faults and garbage collection on every
+   * step, ~25 ms per Transformer step at T = 64 (a quarter of it the copy itself). A buffer
+   * whose backward never runs is simply collected.
+   */
+  save(at: number, n: number): Float32Array {
+    const free = this.pool.get(n);
+    const buf = free?.pop();
+    if (!buf) return this.read(at, n);
+    this.pooled -= 4 * n;
+    this.inPool.delete(buf);
+    buf.set(this.heap.subarray(at >> 2, (at >> 2) + n));
+    return buf;
+  }
+
+  /** `put` for a buffer from `save`, which goes back to the pool (do not use it afterwards). */
+  putSaved(buf: Float32Array): number {
+    if (this.inPool.has(buf)) throw new Error('kernels: a saved buffer was put back twice (a backward pass ran twice for one forward pass)');
+    const at = this.put(buf);
+    if (buf.length > 0 && this.pooled + 4 * buf.length <= POOL_BYTES) {
+      const free = this.pool.get(buf.length) ?? [];
+      free.push(buf);
+      this.pool.set(buf.length, free);
+      this.inPool.add(buf);
+      this.pooled += 4 * buf.length;
+    }
+    return at;
   }
 
   /** A view (not a copy) of n floats at byte address `at`; valid until the next `alloc`. */

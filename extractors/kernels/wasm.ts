@@ -12,6 +12,7 @@
  * The binary format is the WebAssembly 1.0 core spec plus the fixed-width SIMD proposal
  * (opcode prefix 0xfd); the opcode numbers below are the spec's.
  */
+import { hasFma, RELAXED_MADD } from './features.js';
 
 /** Value types. */
 export const enum Ty {
@@ -142,6 +143,11 @@ export class Fn {
     uleb(op, this.code);
     if (lane !== undefined) this.code.push(lane);
     return this;
+  }
+  /** acc = acc + a * b on f32x4 locals: fused where the engine has relaxed SIMD (./features.ts). */
+  madd(acc: Local, a: Local, b: Local): this {
+    if (hasFma()) return this.get(a).get(b).get(acc).simd(RELAXED_MADD as Simd).set(acc);
+    return this.get(acc).get(a).get(b).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(acc);
   }
   get(l: Local): this {
     this.code.push(0x20);

@@ -153,3 +153,38 @@ describe('softmax kernels against float64', () => {
     });
   }
 });
+
+describe('saved activations (save / putSaved)', () => {
+  it('round-trip through the pool, reuse a returned buffer, and refuse a second put', () => {
+    const rng = new Rng(3);
+    const mark = K.mark();
+    try {
+      const x = random(rng, 1000);
+      const at = K.put(x);
+      const s = K.save(at, 1000);
+      expect(Array.from(s)).toEqual(Array.from(x));
+      const back = K.putSaved(s);
+      expect(Array.from(K.read(back, 1000))).toEqual(Array.from(x));
+      expect(() => K.putSaved(s)).toThrow(/put back twice/);
+      // The next save of that length reuses the buffer, with the new contents.
+      const y = random(rng, 1000);
+      const s2 = K.save(K.put(y), 1000);
+      expect(s2).toBe(s);
+      expect(Array.from(s2)).toEqual(Array.from(y));
+      K.putSaved(s2);
+    } finally {
+      K.release(mark);
+    }
+  });
+});
+
+describe('fused multiply-add', () => {
+  it('is used on this engine unless FXBENCH_NO_FMA=1, and recorded in the environment', async () => {
+    const { hasFma, kernelFeatures } = await import('../../extractors/kernels/features.js');
+    const { environment } = await import('../../harness/env.js');
+    // Node 20 has relaxed SIMD behind a V8 flag that features.ts sets; later Nodes have it on.
+    expect(hasFma()).toBe(process.env.FXBENCH_NO_FMA !== '1');
+    expect(environment().kernels).toBe(kernelFeatures());
+    expect(kernelFeatures()).toMatch(hasFma() ? /relaxed-madd/ : /^wasm-simd128$/);
+  });
+});
