@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from './backend.js';
 import { environment } from './env.js';
 import { recordHead, type ResultRecord } from './results.js';
+import { longestFirst } from './schedule.js';
 import type { Cell } from './suite.js';
 
 export type ToWorker = { type: 'cell'; cell: Cell };
@@ -59,7 +60,7 @@ export interface PoolEvents {
 
 export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugins: string[]; backend: BackendName; stop?: StopSignal }, events: PoolEvents): Promise<void> {
   const byId = new Map(cells.map((c) => [c.id, c]));
-  const queue = [...cells];
+  const queue = longestFirst(cells); // see schedule.ts
   const count = Math.min(workers, cells.length);
   const url = new URL('./worker.js', import.meta.url);
   const stopping = () => opts.stop?.requested ?? false;
