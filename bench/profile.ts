@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../harness/backend.js';
 import { buildModel } from '../harness/model.js';
+import { Adam, gradData } from '../harness/optimizer.js';
 import { extractors } from '../harness/plugins.js';
 import { Rng } from '../harness/rng.js';
 
@@ -19,13 +20,13 @@ const task = {
   output: { kind: 'classes' as const, classes: 2, labels: ['0', '1'], per: 'sequence' as const },
 } as never;
 const model = buildModel(task, extractors.get(name), {}, { embedDim: 64, readout: 'last' }, new Rng(1));
-const opt: tf.Optimizer = tf.train.adam(1e-3);
+const opt = new Adam(Object.values(model.variables), { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
 const ids = new Int32Array(B * T).map((_, i) => (i * 7) % 32);
 const t = { inputs: tf.tensor1d(ids, 'int32'), targets: tf.tensor1d(new Int32Array(B), 'int32'), batchSize: B, length: T };
 const vars = Object.values(model.variables);
 const step = () => {
   const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extractor.apply(model.embed(t), { training: true })), t), vars);
-  opt.applyGradients(grads);
+  opt.step(gradData(Object.values(model.variables), grads));
   value.dataSync();
   tf.dispose([value, ...Object.values(grads)]);
 };

@@ -15,6 +15,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Bench } from 'tinybench';
 import { buildModel, type BatchTensors, type Model } from './model.js';
+import { Adam, gradData } from './optimizer.js';
 import { packageRoot } from './paths.js';
 import { extractors } from './plugins.js';
 import { Rng } from './rng.js';
@@ -70,12 +71,12 @@ function randomTokensTask(): Task {
   };
 }
 
-/** One Adam step on one batch; returns nothing so that nothing is kept alive. */
-function trainStep(model: Model, optimizer: tf.Optimizer, t: BatchTensors, vars: tf.Variable[]): void {
+/** One Adam step on one batch (the runner's optimiser; no clipping, as the peer); returns nothing so that nothing is kept alive. */
+function trainStep(model: Model, optimizer: Adam, t: BatchTensors, vars: tf.Variable[]): void {
   const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extractor.apply(model.embed(t), { training: true })), t), vars);
-  optimizer.applyGradients(grads);
   // Read the loss outside any tidy (cheap on WASM there) so the step's work is complete.
   value.dataSync();
+  optimizer.step(gradData(vars, grads));
   tf.dispose([value, ...Object.values(grads)]);
 }
 
@@ -98,9 +99,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       const rng = new Rng(`bench/${name}/${length}`);
       const model = buildModel(task, def, {}, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'));
       // PyTorch's Adam defaults (eps 1e-8), as the peer uses.
-      const optimizer = tf.train.adam(BENCH_SHAPES.lr, 0.9, 0.999, 1e-8);
-      const t = model.toTensors(task.sample(rng.fork('data'), opts.batch, length));
       const vars = Object.values(model.variables);
+      const optimizer = new Adam(vars, { lr: BENCH_SHAPES.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+      const t = model.toTensors(task.sample(rng.fork('data'), opts.batch, length));
       try {
         const flops = model.extractor.flops(opts.batch, length);
         const modes: [BenchMode, () => void, number][] = [
@@ -126,7 +127,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
         }
       } finally {
         tf.dispose([t.inputs, t.targets]);
-        optimizer.dispose();
         model.dispose();
       }
     }

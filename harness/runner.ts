@@ -10,6 +10,7 @@ import { ExplosionDetector, groupNorms, isVanishing, profileSlope, sensitivityPr
 import { buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
 import { evalMemoryRefusal, memoryRefusal } from './memory.js';
+import { Adam, globalNorm, gradData } from './optimizer.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
 import { jsonNumber, recordHead, resultSchema } from './results.js';
 import { Rng } from './rng.js';
@@ -50,7 +51,6 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
   const refusal = memoryRefusal(cell);
   if (refusal) return { ...base, status: 'errored', message: refusal.message, estimatedPeakBytes: refusal.estimatedPeakBytes, wallMs: performance.now() - started };
   let model: Model | undefined;
-  let optimizer: tf.Optimizer | undefined;
   // Leak hygiene: every tensor the cell creates and does not keep is freed when it ends,
   // even when an extractor throws half-way through a step.
   tf.engine().startScope();
@@ -61,7 +61,7 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn);
     Object.assign(base.extractor, { params: model.extractorParams, outputDim: model.extractor.outputDim, info: model.extractor.info });
     const opt = cell.train.optimizer;
-    optimizer = tf.train.adam(cell.train.lr, opt.beta1, opt.beta2, opt.epsilon);
+    const optimizer = new Adam(Object.values(model.variables), { lr: cell.train.lr, beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon });
 
     // The sensitivity profile is taken on one fixed held-out batch, before and after training.
     const profileBatch = task.sample(rng.fork('profile'), cell.train.batch, cell.length);
@@ -152,7 +152,6 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
   } finally {
     dropAbandonedTape();
     model?.dispose();
-    optimizer?.dispose();
     tf.engine().endScope();
   }
 }
@@ -225,7 +224,7 @@ function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scala
   return model.loss(model.predict(features), t);
 }
 
-async function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Cell, rng: Rng, hooks: CellHooks): Promise<Trained> {
+async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng: Rng, hooks: CellHooks): Promise<Trained> {
   const { steps, batch: B, clip } = cell.train;
   const vars = Object.values(model.variables);
   const groupOf = new Map(Object.entries(model.variables).map(([name, v]) => [v.name, variableGroup(name)]));
@@ -242,11 +241,10 @@ async function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Ce
     try {
       const { value, grads } = tf.variableGrads(() => forwardLoss(model, t, true), vars);
       owned.push(value, ...Object.values(grads));
-      const normT = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-      owned.push(normT);
       // Read outside tidy: reading inside is ~20x slower on WASM.
       const loss = value.dataSync()[0];
-      const norm = normT.dataSync()[0];
+      const g = gradData(vars, grads); // host copies: the norm and the update read them
+      const norm = globalNorm(g);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         // Per-group norms say where the gradient broke; the curves keep only finite steps.
         return { curves, groups, msPerStep: mean(times), diverged: { step: step + 1, loss, gradNorm: norm, groups: groupNorms(grads, groupOf) } };
@@ -260,9 +258,7 @@ async function train(model: Model, optimizer: tf.Optimizer, task: Task, cell: Ce
       const t1 = performance.now();
       // Clip by global norm (pre-clip norm is what is recorded).
       const scale = norm > clip ? clip / norm : 1;
-      const clipped = scale === 1 ? grads : tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
-      if (clipped !== grads) owned.push(...Object.values(clipped));
-      optimizer.applyGradients(clipped);
+      optimizer.step(g, scale);
       times.push(stepMs + (performance.now() - t1));
     } finally {
       tf.dispose(owned);
