@@ -1,7 +1,7 @@
 /**
  * `fxbench bench`: times the standard shapes of ../shared/peers/README.md and prints JSON
  * lines with the PyTorch peer's fields, or a table; with `--peer torch`, runs the peer in
- * the same session and prints ours/theirs ratios. Also prints cost scaling: the log-log
+ * the same session, extractor by extractor right after ours, and prints ours/theirs ratios. Also prints cost scaling: the log-log
  * slope of step time against length per extractor and mode.
  */
 import { initBackend, type BackendName } from './backend.js';
@@ -27,6 +27,10 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
   for (const L of a.lengths) if (!Number.isInteger(L) || L < 1) throw new UsageError(`--lengths must be positive integers, got ${L}`);
   await initBackend(a.backend);
   const rows: BenchRow[] = [];
+  const peer: PeerRow[] = [];
+  // With a peer, each extractor is timed for ours and then at once for the peer, so that the
+  // two sides of a ratio are measured minutes apart at most: the machine's speed drifts
+  // (other tenants, clocks), and the peer's numbers varied by ±15% between sessions here.
   for (const extractor of a.extractors) {
     log(`bench: timing ${extractor} at lengths ${a.lengths.join(', ')}, batch ${a.batch}`);
     const r = await runBench({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs });
@@ -34,14 +38,13 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
       rows.push(row);
       if (a.json) out(JSON.stringify({ extractor: row.extractor, length: row.length, batch: row.batch, mode: row.mode, seqPerSec: row.seqPerSec, msPerStep: row.msPerStep, params: row.params, gflops: row.gflops, p50Ms: row.p50Ms, p99Ms: row.p99Ms }));
     }
-  }
-  let peer: PeerRow[] = [];
-  if (a.peer === 'torch') {
-    log('bench: running the PyTorch peer (one thread) at the same shapes');
-    try {
-      peer = await runTorchPeer({ extractors: a.extractors.filter(isPeerExtractor), lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
+    if (a.peer === 'torch' && isPeerExtractor(extractor)) {
+      log(`bench: running the PyTorch peer (one thread) on ${extractor} at the same shapes`);
+      try {
+        peer.push(...(await runTorchPeer({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs })));
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
     }
   }
   if (a.json) {
