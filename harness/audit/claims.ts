@@ -14,6 +14,7 @@ const firstLength = (ev: Evidence) => ev.profile.lengths[0];
 /** Margin used to compare single-seed means (indicative runs), in the unit of the quantity compared. */
 const SLOPE_MARGIN = 0.005; // log10 per position
 const SCORE_MARGIN = 0.05; // fraction of the way from chance to perfect
+const RATIO_MARGIN = 0.1; // first/last layer gradient-norm ratio
 
 const rnnGradients: Claim = {
   id: 'rnn-gradients',
@@ -302,7 +303,7 @@ const residualGradients: Claim = {
   article: 'Add & norm: the skip connection adds a layer\'s input to its output to counter vanishing gradients.',
   experiment: 'A deep Transformer with and without residual connections on recall: per-layer gradient norms at the first step (first layer relative to last) and accuracy.',
   rule:
-    "Supported if without residuals the first layer's gradient norm, relative to the last layer's, is smaller than with residuals, and the residual model scores at least as well (within 0.05). Contradicted if the ratio is not smaller without residuals and the model without residuals scores higher by more than 0.05. Otherwise inconclusive.",
+    "Supported if without residuals the first layer's gradient norm, relative to the last layer's, is smaller than with residuals (intervals apart; one seed: by more than 0.1), and the residual model scores at least as well (within 0.05). Contradicted if the ratio is not smaller without residuals by that test and the model without residuals scores higher by more than 0.05. Otherwise inconclusive.",
   needs: ['residual'],
   charts: ['groupGradNorms', 'ablations'],
   decide(ev) {
@@ -316,8 +317,9 @@ const residualGradients: Claim = {
     const [rs, ns] = ['transformer-residual', 'transformer-no-residual'].map((e) => ev.estimate('residual', { extractor: e, length: L }, margin));
     if (!rr || !nr || !rs || !ns) return missing('the residual and no-residual transformers');
     let verdict: Verdict = 'inconclusive';
-    if (nr.mean < rr.mean && compare(ns, rs, SCORE_MARGIN) !== 'greater') verdict = 'supported';
-    else if (nr.mean >= rr.mean && compare(ns, rs, SCORE_MARGIN) === 'greater') verdict = 'contradicted';
+    const smaller = compare(nr, rr, RATIO_MARGIN) === 'less';
+    if (smaller && compare(ns, rs, SCORE_MARGIN) !== 'greater') verdict = 'supported';
+    else if (!smaller && compare(ns, rs, SCORE_MARGIN) === 'greater') verdict = 'contradicted';
     return {
       verdict,
       key: { label: 'first/last layer gradient-norm ratio without residuals', value: nr.mean, ci: ci(nr) },

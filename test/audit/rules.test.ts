@@ -29,6 +29,8 @@ interface Fake {
   peak?: number;
   slopeInit?: number;
   slopeTrained?: number;
+  /** Per-group gradient norms at the first logged step. */
+  norms?: Record<string, number>;
 }
 
 function record(f: Fake): ResultRecord {
@@ -49,7 +51,7 @@ function record(f: Fake): ResultRecord {
     metrics: { metric: 'accuracy', value: f.accuracy ?? chance, chance, higherIsBetter: true, evalLoss: 1, accuracy: f.accuracy ?? chance, msPerStep: f.msPerStep ?? 10, finalLoss: 1 },
     curves: { loss: [1.4, 1.3], gradNorm: [1, 1] },
     byMeta: {},
-    gradients: { groups: [{ step: 1, norms: { head: 1 } }], profileInit: [1, 1], profileTrained: [1, 1], slopeInit: f.slopeInit ?? 0, slopeTrained: f.slopeTrained ?? 0, exploding: false, vanishing: false },
+    gradients: { groups: [{ step: 1, norms: f.norms ?? { head: 1 } }], profileInit: [1, 1], profileTrained: [1, 1], slopeInit: f.slopeInit ?? 0, slopeTrained: f.slopeTrained ?? 0, exploding: false, vanishing: false },
     lengths: [{ length: f.length, factor: 1, status: 'completed', value: f.accuracy ?? chance, chance }],
     cost: { forwardFlops: 1, trainFlopsPerStep: 3, gflops: 1, peakTensorBytes: f.peak ?? 1e6, rssBytes: 1e8 },
     stepsToThreshold: null,
@@ -131,6 +133,21 @@ describe('decision rules on synthetic evidence', () => {
     expect(verdictOf('rnn-gradients', recs)).toBe('supported');
     const flat = recs.map((r) => (r.status === 'completed' ? { ...r, gradients: { ...r.gradients, slopeInit: 0 } } : r));
     expect(verdictOf('rnn-gradients', flat)).toBe('contradicted');
+  });
+
+  it('residual-gradients: on seeds, the gradient-ratio difference must clear the intervals, not just the means', () => {
+    const L = P.lengths[0] * 2;
+    const last = `layers.${P.deepLayers - 1}`;
+    const r = (e: string, seed: number, ratio: number) => record({ exp: 'residual', extractor: e, length: L, seed, norms: { 'layers.0': ratio, [last]: 1 } });
+    const seeds = (res: number[], none: number[]) => [...res.map((x, i) => r('transformer-residual', i + 1, x)), ...none.map((x, i) => r('transformer-no-residual', i + 1, x))];
+    const S: Profile = { ...P, seeds: [1, 2, 3], indicative: false };
+    const verdict = (recs: ResultRecord[]) => decide(CLAIMS.filter((c) => c.id === 'residual-gradients'), S, recs).claims[0].decision.verdict;
+    expect(verdict(seeds([1.0, 1.1, 1.05], [0.2, 0.25, 0.22]))).toBe('supported');
+    // The standard audit of 2026-11-30 read "supported" from means 1.05 < 1.11 with intervals [-0.25, 2.35]: no longer.
+    expect(verdict(seeds([0.9, 1.3, 1.13], [0.4, 1.7, 1.05]))).toBe('inconclusive');
+    // One seed (indicative): a margin of 0.1 on the ratio.
+    expect(verdictOf('residual-gradients', seeds([1.0], [0.5]))).toBe('supported');
+    expect(verdictOf('residual-gradients', seeds([1.0], [0.95]))).toBe('inconclusive');
   });
 
   it('says inconclusive, not a verdict, when an experiment has no completed cell', () => {
