@@ -12,6 +12,12 @@ export { parseSuite, expandSuite, type Suite, type SuiteInput, type Cell } from 
 export { runCell } from './harness/runner.js';
 export { readResults, resultSchema, type ResultRecord } from './harness/results.js';
 export { writeReport } from './reports/render.js';
+// Large runs: resume, shard and merge; memory estimates; the optimiser and the workers' cell order.
+export { planResume, mergeResults, writeResultsAtomic, type ResumePlan, type MergeSummary } from './harness/store.js';
+export { parseShard, selectShard, type Shard } from './harness/shard.js';
+export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstimate } from './harness/memory.js';
+export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer.js';
+export { cellCost, longestFirst } from './harness/schedule.js';
 
 export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';
 

@@ -374,7 +374,7 @@ export async function main(argv: string[]): Promise<void> {
         writeResultsAtomic(a.out, merged.records);
         const count = (s: string) => merged.records.filter((r) => r.status === s).length;
         process.stderr.write(
-          `merged ${merged.records.length} cells of suite "${merged.records[0].suite}" from ${files.length} files (${count('completed')} completed, ${count('diverged')} diverged, ${count('errored')} errored` +
+          `merged ${merged.records.length} cells of ${suiteNames(merged.records)} from ${files.length} files (${count('completed')} completed, ${count('diverged')} diverged, ${count('errored')} errored` +
             `${merged.superseded ? `; ${merged.superseded} errored records superseded by retries` : ''}) -> ${a.out}\n`,
         );
       },
@@ -565,4 +565,12 @@ export async function cli(argv = hideBin(process.argv)): Promise<void> {
       process.exitCode = 1;
     }
   }
+}
+
+/** `suite "x"`, or `suites "a", "b" and 3 more` (an audit spans one suite per experiment). */
+function suiteNames(records: ResultRecord[]): string {
+  const names = [...new Set(records.map((r) => r.suite))];
+  if (names.length === 1) return `suite "${names[0]}"`;
+  const shown = names.slice(0, 3).map((n) => `"${n}"`).join(', ');
+  return `${names.length} suites (${shown}${names.length > 3 ? `, and ${names.length - 3} more` : ''})`;
 }

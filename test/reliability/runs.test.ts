@@ -106,6 +106,7 @@ describe('sharding and merge', () => {
     const merged = await fxbench(['merge', file('shard0.jsonl'), file('shard1-torn.jsonl'), '--out', file('merged.jsonl')]);
     expect(merged.code, merged.stderr).toBe(0);
     expect(merged.stderr).toMatch(/warning: .*shard1-torn\.jsonl:7: torn last line/);
+    expect(merged.stderr).toContain('merged 12 cells of suite "custom" from 2 files');
     expect(byCell(file('merged.jsonl'))).toEqual(reference);
   });
 
