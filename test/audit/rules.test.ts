@@ -93,6 +93,22 @@ describe('decision rules on synthetic evidence', () => {
     expect(verdictOf('rnn-long-range', sweep({ rnn: [0.95, 0.26], lstm: [1, 0.3], gru: [1, 0.3], transformer: [1, 0.3], tcn: [1, 0.3] }))).toBe('inconclusive');
   });
 
+  it('rnn-long-range: decides at the first length where the RNN is at chance and another extractor learns, not only at the longest', () => {
+    const P3: Profile = { ...P, lengths: [8, 32, 128] };
+    const recs = (rnn: number[], tf: number[]) =>
+      [8, 32, 128].flatMap((L, i) => [
+        record({ exp: 'recall-lengths', extractor: 'rnn', length: L, accuracy: rnn[i] }),
+        record({ exp: 'recall-lengths', extractor: 'transformer', length: L, accuracy: tf[i] }),
+      ]);
+    const verdict = (r: ResultRecord[]) => decide(CLAIMS.filter((c) => c.id === 'rnn-long-range'), P3, r).claims[0].decision;
+    // Nobody learns T = 128, but at T = 32 the Transformer does and the RNN is at chance.
+    const d = verdict(recs([0.95, 0.26, 0.25], [1, 1, 0.27]));
+    expect(d.verdict).toBe('supported');
+    expect(d.key.label).toBe('rnn score above chance at T=32');
+    // At T = 32 the RNN is not at chance: no length shows the failure.
+    expect(verdict(recs([0.95, 0.6, 0.25], [1, 1, 0.27])).verdict).toBe('inconclusive');
+  });
+
   it('lstm-mitigates: supported when the LSTM solves longer, contradicted when the RNN does', () => {
     expect(verdictOf('lstm-mitigates', sweep({ rnn: [0.95, 0.25], lstm: [1, 0.99], gru: [1, 1], transformer: [1, 1], tcn: [1, 1] }))).toBe('supported');
     expect(verdictOf('lstm-mitigates', sweep({ rnn: [0.99, 0.99], lstm: [0.99, 0.3], gru: [1, 1], transformer: [1, 1], tcn: [1, 1] }))).toBe('contradicted');
