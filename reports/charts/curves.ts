@@ -1,6 +1,7 @@
 /** Per-step curves across seeds, for the loss and gradient-norm charts: faint single runs under a bold smoothed mean. */
 import { curveAcrossSeeds, groupBy, movingAverage, thinIndices } from '../../harness/aggregate.js';
 import type { ResultRecord } from '../../harness/results.js';
+import { lengthHeader, panelWidth, SCHEMA, tip } from './common.js';
 
 type WithCurves = Exclude<ResultRecord, { status: 'errored' }>;
 
@@ -31,4 +32,47 @@ export function curveRows(rs: readonly WithCurves[], curveOf: (r: WithCurves) =>
     for (const pt of points) if (keep.has(pt.index)) rows.push({ kind: 'mean', extractor: group[0].extractor.label, length: group[0].length, step: pt.index + 1, value: pt.mean, seeds: pt.n, window });
   }
   return rows;
+}
+
+/** What differs between the curve charts: the axes' encodings, how faint a run is, and the value's tooltip. */
+export interface CurveStyle<X, Y, C> {
+  x: X;
+  y: Y;
+  color: C;
+  runOpacity: number;
+  /** Tooltip title of a run's value and of the mean's, and their d3 format. */
+  runLabel: string;
+  meanLabel: string;
+  format: string;
+}
+
+/**
+ * The spec of a curve chart over `curveRows` rows: one panel per length, faint single runs
+ * under the bold smoothed mean, then any `extra` layers (e.g. event marks).
+ */
+export function curveSpec<X, Y, C, E>(rows: Record<string, unknown>[], panels: number, s: CurveStyle<X, Y, C>, extra: E[] = []) {
+  const { x, y, color } = s;
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    facet: { column: { field: 'length', type: 'ordinal' as const, header: lengthHeader } },
+    spec: {
+      width: panelWidth(panels),
+      height: 210,
+      layer: [
+        {
+          transform: [{ filter: { field: 'kind', equal: 'run' } }],
+          mark: { type: 'line' as const, strokeWidth: 1, opacity: s.runOpacity },
+          encoding: { x, y, color, detail: { field: 'seed', type: 'nominal' as const }, tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', s.runLabel, s.format)] },
+        },
+        {
+          transform: [{ filter: { field: 'kind', equal: 'mean' } }],
+          mark: { type: 'line' as const, strokeWidth: 2.4 },
+          encoding: { x, y, color, tooltip: [tip('extractor', 'extractor'), tip('step', 'step', 'd'), tip('value', s.meanLabel, s.format), tip('seeds', 'seeds', 'd')] },
+        },
+        ...extra,
+      ],
+    },
+    resolve: { scale: { y: 'shared' as const } },
+  };
 }

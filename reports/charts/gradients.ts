@@ -5,7 +5,7 @@
  */
 import { curveAcrossSeeds, groupBy, summarize, thinIndices } from '../../harness/aggregate.js';
 import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
-import { curveRows, smoothingWindow } from './curves.js';
+import { curveRows, curveSpec, smoothingWindow } from './curves.js';
 import { byTask, completed, extractorColor, finiteRow, lengthHeader, logScaleOf, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 const PHASES = ['at initialisation', 'after training'] as const;
@@ -121,6 +121,22 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
     const window = smoothingWindow(Math.max(...rs.map((r) => r.train.steps)));
     const x = { field: 'step', type: 'quantitative' as const, title: 'training step' };
     const y = { field: 'value', type: 'quantitative' as const, title: '‖∇‖ global, before clipping (log)', scale: { type: 'log' as const } };
+    // Exploding and diverged runs, marked on top of the curves.
+    const events = hasEvents
+      ? [
+          {
+            transform: [{ filter: { field: 'kind', equal: 'event' } }],
+            mark: { type: 'point' as const, filled: true, size: 170, stroke: '#000', strokeWidth: 1, opacity: 1 },
+            encoding: {
+              x,
+              y,
+              color,
+              shape: { field: 'flag', type: 'nominal' as const, title: 'flag', scale: { domain: flags, range: flags.map((f) => FLAG_SHAPES[f]) } },
+              tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('detail', 'flag')],
+            },
+          },
+        ]
+      : [];
     charts.push({
       id: `grad-norm-${safeId(task)}`,
       section: 'Gradients',
@@ -130,43 +146,7 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
         `Log scale, one panel per length. Bold: each extractor's geometric mean over seeds, smoothed over ${window} step${window > 1 ? 's' : ''}; faint: single runs. A line sinking by orders of magnitude means vanishing gradients; spikes far above the rest mean exploding ones.` +
         (flags.includes('exploding') ? ' ▲ marks a run flagged exploding (a step above 1000× the running median).' : '') +
         (flags.includes('diverged') ? ' ✚ marks a diverged run (non-finite loss or gradient) at its last finite step.' : ''),
-      spec: {
-        $schema: SCHEMA,
-        data: { values: rows },
-        facet: { column: { field: 'length', type: 'ordinal', header: lengthHeader } },
-        spec: {
-          width: panelWidth(new Set(rs.map((r) => r.length)).size),
-          height: 210,
-          layer: [
-            {
-              transform: [{ filter: { field: 'kind', equal: 'run' } }],
-              mark: { type: 'line', strokeWidth: 1, opacity: 0.25 },
-              encoding: { x, y, color, detail: { field: 'seed', type: 'nominal' }, tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', '‖∇‖', '.4g')] },
-            },
-            {
-              transform: [{ filter: { field: 'kind', equal: 'mean' } }],
-              mark: { type: 'line', strokeWidth: 2.4 },
-              encoding: { x, y, color, tooltip: [tip('extractor', 'extractor'), tip('step', 'step', 'd'), tip('value', 'smoothed geometric mean ‖∇‖', '.4g'), tip('seeds', 'seeds', 'd')] },
-            },
-            ...(hasEvents
-              ? [
-                  {
-                    transform: [{ filter: { field: 'kind', equal: 'event' } }],
-                    mark: { type: 'point' as const, filled: true, size: 170, stroke: '#000', strokeWidth: 1, opacity: 1 },
-                    encoding: {
-                      x,
-                      y,
-                      color,
-                      shape: { field: 'flag', type: 'nominal' as const, title: 'flag', scale: { domain: flags, range: flags.map((f) => FLAG_SHAPES[f]) } },
-                      tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('detail', 'flag')],
-                    },
-                  },
-                ]
-              : []),
-          ],
-        },
-        resolve: { scale: { y: 'shared' } },
-      },
+      spec: curveSpec(rows, new Set(rs.map((r) => r.length)).size, { x, y, color, runOpacity: 0.25, runLabel: '‖∇‖', meanLabel: 'smoothed geometric mean ‖∇‖', format: '.4g' }, events),
     });
   }
   return charts;

@@ -2,8 +2,8 @@
 import { groupBy, summarize } from '../../harness/aggregate.js';
 import type { ResultRecord } from '../../harness/results.js';
 import { groupedBarLayers } from './bars.js';
-import { curveRows, smoothingWindow } from './curves.js';
-import { byTask, ciText, completed, extractorColor, finiteRow, lengthHeader, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
+import { curveRows, curveSpec, smoothingWindow } from './curves.js';
+import { byTask, ciText, completed, extractorColor, finiteRow, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 type WithCurves = Exclude<ResultRecord, { status: 'errored' }>;
 
@@ -26,28 +26,7 @@ export function lossCurves(records: ResultRecord[]): Chart[] {
       task,
       title: `${task}: training loss over training`,
       caption: `Training loss (the objective), one panel per length. Bold: each extractor's mean over seeds, smoothed over ${window} step${window > 1 ? 's' : ''}; faint: single runs. Lines that fall early learned fast; flat lines learned nothing. Diverged runs end where the loss stopped being finite.`,
-      spec: {
-        $schema: SCHEMA,
-        data: { values: rows },
-        facet: { column: { field: 'length', type: 'ordinal', header: lengthHeader } },
-        spec: {
-          width: panelWidth(new Set(rs.map((r) => r.length)).size),
-          height: 210,
-          layer: [
-            {
-              transform: [{ filter: { field: 'kind', equal: 'run' } }],
-              mark: { type: 'line', strokeWidth: 1, opacity: 0.22 },
-              encoding: { x, y, color, detail: { field: 'seed', type: 'nominal' }, tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', 'loss', '.4f')] },
-            },
-            {
-              transform: [{ filter: { field: 'kind', equal: 'mean' } }],
-              mark: { type: 'line', strokeWidth: 2.4 },
-              encoding: { x, y, color, tooltip: [tip('extractor', 'extractor'), tip('step', 'step', 'd'), tip('value', 'smoothed mean loss', '.4f'), tip('seeds', 'seeds', 'd')] },
-            },
-          ],
-        },
-        resolve: { scale: { y: 'shared' } },
-      },
+      spec: curveSpec(rows, new Set(rs.map((r) => r.length)).size, { x, y, color, runOpacity: 0.22, runLabel: 'loss', meanLabel: 'smoothed mean loss', format: '.4f' }),
     });
   }
   return charts;
