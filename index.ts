@@ -4,8 +4,8 @@
  */
 export { extractors as extractorRegistry, tasks as taskRegistry, registerExtractor, registerTask } from './harness/plugins.js';
 export { initBackend, type BackendName } from './harness/backend.js';
-export { Rng } from './harness/rng.js';
-export { UsageError } from './harness/errors.js';
+export { Rng } from './core/rng.js';
+export { UsageError } from './core/errors.js';
 export { defineExtractor, parameterCount, type Extractor, type ExtractorDefinition, type ExtractorContext } from './extractors/types.js';
 export { defineTask, type Task, type TaskDefinition, type Batch, type Chance, type InputSpec, type OutputSpec } from './tasks/types.js';
 export { parseSuite, expandSuite, type Suite, type SuiteInput, type Cell } from './harness/suite.js';
@@ -23,7 +23,7 @@ export { saveWeights, loadWeights, type WeightRecord } from './extractors/weight
 
 import type * as tf from '@tensorflow/tfjs';
 import { extractors } from './harness/plugins.js';
-import { Rng } from './harness/rng.js';
+import { Rng } from './core/rng.js';
 import type { Extractor } from './extractors/types.js';
 import { loadWeights, saveWeights, type WeightRecord } from './extractors/weights.js';
 

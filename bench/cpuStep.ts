@@ -7,7 +7,7 @@ import { initBackend } from '../harness/backend.js';
 import { buildModel } from '../harness/model.js';
 import { Adam, gradData } from '../harness/optimizer.js';
 import { extractors } from '../harness/plugins.js';
-import { Rng } from '../harness/rng.js';
+import { Rng } from '../core/rng.js';
 
 const [names = 'lstm', lens = '64', stepsArg = '5', modesArg = 'train,infer'] = process.argv.slice(2);
 const B = 32;

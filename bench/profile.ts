@@ -9,7 +9,7 @@ import { initBackend } from '../harness/backend.js';
 import { buildModel } from '../harness/model.js';
 import { Adam, gradData } from '../harness/optimizer.js';
 import { extractors } from '../harness/plugins.js';
-import { Rng } from '../harness/rng.js';
+import { Rng } from '../core/rng.js';
 
 const [name = 'lstm', len = '64', batch = '32'] = process.argv.slice(2);
 const T = Number(len);

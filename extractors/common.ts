@@ -1,6 +1,6 @@
 /** Building blocks shared by the built-in extractors (and the harness): initialisation and small layers. */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../core/rng.js';
 import { kernels } from './kernels/runtime.js';
 
 /** A variable filled with U(-bound, bound) drawn from `rng` (PyTorch's default init for RNNs and Linear). */

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../core/errors.js';
 import { linear, linearVariables } from './common.js';
 import { defineExtractor, type Extractor } from './types.js';
 
@@ -29,6 +29,9 @@ export const mlp = defineExtractor({
     // fc1: H x (maxLen*D) + H; fc2: H x H + H.
     params: (o, inputDim) => o.hidden * o.maxLen * inputDim + o.hidden + o.hidden * o.hidden + o.hidden,
   },
+  // It reads the whole flattened window at once: a streaming version keeps every input.
+  state: (o, T, inputDim) => ({ floats: Math.min(T, o.maxLen) * inputDim, what: `the flattened input window T*D = ${Math.min(T, o.maxLen)}*${inputDim}` }),
+  padding: 'reads',
   create(o, ctx): Extractor {
     const D = ctx.inputDim;
     const H = o.hidden;

@@ -14,10 +14,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../core/rng.js';
 import { uniformVariable } from './common.js';
 import { GATES, recurrentLayer, type Cell, type LayerWeights } from './recurrentLayer.js';
-import { defineExtractor, type Extractor, type ExtractorContext } from './types.js';
+import { defineExtractor, type Extractor, type ExtractorContext, type MemoryTerm, type RunShape } from './types.js';
 
 export type { Cell } from './recurrentLayer.js';
 
@@ -101,6 +101,26 @@ export function recurrentParams(cell: Cell, o: RecurrentOptions, inputDim: numbe
   return n;
 }
 
+/**
+ * Peak floats of a recurrent stack: gate pre-activations, states and the input per layer,
+ * N*(G*H + 2H + D_in), in the kernel arena and again as host copies for backward: the
+ * O(T*B*G*H) term. Training holds about twice the forward.
+ */
+export function recurrentMemory(cell: Cell, o: RecurrentOptions, { batch: B, length: T, inputDim: D }: RunShape): { forward: MemoryTerm[]; train: MemoryTerm[] } {
+  const G = GATES[cell];
+  const [H, L, N] = [o.hidden, o.layers, B * T];
+  let floats = 0;
+  for (let l = 0; l < L; l++) floats += 2 * N * (G * H + 2 * H + (l === 0 ? D : H)) + N * H;
+  const what = `recurrent gates and states T*B*G*H = ${T}*${B}*${G}*${H} floats per layer (x${L} layers, kept for backpropagation through time)`;
+  return { forward: [{ floats, what }], train: [{ floats: 2 * floats, what }] };
+}
+
+/** State at inference: h per layer (and the LSTM's cell state c), whatever the length. */
+export function recurrentState(cell: Cell, o: RecurrentOptions): MemoryTerm {
+  const per = cell === 'lstm' ? 2 : 1;
+  return { floats: per * o.hidden * o.layers, what: `${cell === 'lstm' ? 'h and c' : 'h'}: ${per}*H*layers = ${per}*${o.hidden}*${o.layers}` };
+}
+
 /** A random n x n orthogonal matrix (row-major): modified Gram-Schmidt on Gaussian rows. */
 export function randomOrthogonal(rng: Rng, n: number): Float64Array {
   const q = new Float64Array(n * n);
@@ -127,6 +147,9 @@ export const rnn = defineExtractor({
   options: recurrentOptions,
   create: (o, ctx) => createRecurrent('rnn', o, ctx),
   width: { option: 'hidden', params: (o, inputDim) => recurrentParams('rnn', o, inputDim) },
+  memory: (o, shape) => recurrentMemory('rnn', o, shape),
+  state: (o) => recurrentState('rnn', o),
+  padding: 'reads',
 });
 
 export const lstm = defineExtractor({
@@ -135,6 +158,9 @@ export const lstm = defineExtractor({
   options: recurrentOptions,
   create: (o, ctx) => createRecurrent('lstm', o, ctx),
   width: { option: 'hidden', params: (o, inputDim) => recurrentParams('lstm', o, inputDim) },
+  memory: (o, shape) => recurrentMemory('lstm', o, shape),
+  state: (o) => recurrentState('lstm', o),
+  padding: 'reads',
 });
 
 export const gru = defineExtractor({
@@ -143,4 +169,7 @@ export const gru = defineExtractor({
   options: recurrentOptions,
   create: (o, ctx) => createRecurrent('gru', o, ctx),
   width: { option: 'hidden', params: (o, inputDim) => recurrentParams('gru', o, inputDim) },
+  memory: (o, shape) => recurrentMemory('gru', o, shape),
+  state: (o) => recurrentState('gru', o),
+  padding: 'reads',
 });

@@ -46,6 +46,35 @@ export const tcn = defineExtractor({
       return n;
     },
   },
+  memory: (o, { batch: B, length: T, inputDim: D }) => {
+    // Per convolution (im2col over k taps): forward (1 + 2k) N Cin + 3 N C (padded input,
+    // taps, their concatenation; product, bias, relu); backward about (3k + 1) N Cin + 2 N C
+    // (each tap's gradient is padded back to the full input). Calibrated x1.6 on tf.memory peaks.
+    const [C, k, N] = [o.channels, o.kernel, B * T];
+    let forward = 0;
+    let train = 0;
+    const conv = (cin: number, width: number) => {
+      forward += N * ((1 + 2 * width) * cin + 3 * C);
+      train += 1.6 * N * ((5 * width + 2) * cin + 5 * C);
+    };
+    for (let i = 0; i < o.levels; i++) {
+      const cin = i === 0 ? D : C;
+      conv(cin, k);
+      conv(C, k);
+      if (cin !== C) conv(cin, 1);
+      forward += 2 * N * C;
+      train += 4 * N * C;
+    }
+    const what = `convolution activations B*T*k*C*levels = ${B}*${T}*${k}*${C}*${o.levels} floats (im2col taps, kept for backward)`;
+    return { forward: [{ floats: forward, what }], train: [{ floats: train, what }] };
+  },
+  // Streaming, each convolution of block i keeps its last (k-1)*2^i inputs (its dilated taps).
+  state: (o, _T, inputDim) => {
+    let floats = 0;
+    for (let i = 0; i < o.levels; i++) floats += (o.kernel - 1) * 2 ** i * ((i === 0 ? inputDim : o.channels) + o.channels);
+    return { floats, what: `receptive-field buffer: (k-1)*2^i*(Cin + C) per block i, ${o.levels} blocks` };
+  },
+  padding: 'reads',
   create(o, ctx): Extractor {
     const C = o.channels;
     const k = o.kernel;

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { UsageError } from '../harness/errors.js';
+import { UsageError } from '../core/errors.js';
 import { constantVariable, linear, linearVariables, sinusoidalTable, uniformVariable } from './common.js';
 import { encoderStack, type EncoderLayerWeights } from './transformerStack.js';
 import { defineExtractor, type Extractor } from './types.js';
@@ -51,6 +51,23 @@ export const transformer = defineExtractor({
       return inputDim * d + d + (o.positional === 'learned' ? o.maxLen * d : 0) + o.layers * layer;
     },
   },
+  memory: (options, { batch: B, length: T, inputDim: D }) => {
+    // Per layer: attention scores and probabilities, 2*B*heads*T^2 (kept for backward: the
+    // O(T^2) term), and about N*(14 d + 2 ffDim) for projections, residuals and norms.
+    const o = options as TransformerOptions;
+    const [d, h, ff, L, N] = [o.dModel, o.heads, o.ffDim, o.layers, B * T];
+    const forward = [
+      { floats: L * 2 * B * h * T * T, what: `attention scores and probabilities B*heads*T^2 = ${B}*${h}*${T}^2 floats per layer (x${L} layers, kept for backward)` },
+      { floats: N * (2 * d + D) + L * N * (14 * d + 2 * ff), what: `activations B*T*width*layers = ${B}*${T}*${14 * d + 2 * ff}*${L} floats` },
+    ];
+    return { forward, train: forward.map((t) => ({ ...t, floats: 2 * t.floats })) };
+  },
+  // A KV cache: keys and values of every layer for every position read so far.
+  state: (options, T) => {
+    const o = options as TransformerOptions;
+    return { floats: 2 * o.layers * T * o.dModel, what: `KV cache 2*layers*T*dModel = 2*${o.layers}*${T}*${o.dModel}` };
+  },
+  padding: 'reads',
   create(o: TransformerOptions, ctx): Extractor {
     const d = o.dModel;
     const variables: Record<string, tf.Variable> = { ...linearVariables(ctx.rng, 'proj', ctx.inputDim, d) };

@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../core/rng.js';
 
 export interface ExtractorContext {
   /** Width D of the embedded input. */
@@ -19,6 +19,38 @@ export interface ExtractorContext {
 
 export interface ApplyOptions {
   training: boolean;
+  /**
+   * Key-padding mask [B, T]: 1 where the position holds a real token, 0 where it is
+   * padding (tasks pad on the left). Absent when the batch has no padding. What an
+   * extractor does with it is declared by its definition's `padding`.
+   */
+  mask?: tf.Tensor2D;
+}
+
+/**
+ * How an extractor treats padding, declared once on its definition and recorded with every
+ * result (fair comparison: a difference in padding treatment is a recorded difference).
+ * - `masked`: padded positions cannot influence the features of real positions
+ *   (attention masks padded keys, as PyTorch's `src_key_padding_mask`);
+ * - `reads`: the extractor reads pads as input (recurrent models read the left pads first,
+ *   then the tokens; causal models' real positions see pads only through their past);
+ * - `refuses`: the extractor cannot take a mask; a task whose batches carry padding is
+ *   refused before any work.
+ */
+export type PaddingTreatment = 'masked' | 'reads' | 'refuses';
+
+/** One term of a memory estimate: float32 values alive at the peak, and what they are in words. */
+export interface MemoryTerm {
+  floats: number;
+  /** e.g. "attention scores B*heads*T^2 = 32*4*4096^2 floats per layer". */
+  what: string;
+}
+
+/** The shape a memory estimate is for: batch B, length T and input width D. */
+export interface RunShape {
+  batch: number;
+  length: number;
+  inputDim: number;
 }
 
 export interface Extractor {
@@ -63,6 +95,21 @@ export interface ExtractorDefinition<S extends z.ZodObject = z.ZodObject> {
     multipleOf?: (options: z.output<S>) => number;
     params: (options: z.output<S>, inputDim: number) => number;
   };
+  /**
+   * Estimated float32 tensors alive at the peak, by term (pure arithmetic, nothing
+   * allocated): `forward` is what a forward pass inside a tidy holds (evaluation), `train`
+   * what a training step holds (activations kept for backward plus gradients in flight).
+   * Without it the harness cannot refuse a cell that would not fit the heap.
+   */
+  memory?: (options: z.output<S>, shape: RunShape) => { forward: MemoryTerm[]; train: MemoryTerm[] };
+  /**
+   * State carried per sequence at inference after reading `length` positions, in float32
+   * values (Zoology's "state size"): what a streaming implementation must keep to emit the
+   * next output. A fixed-size state (RNN, SSM) does not depend on `length`; a KV cache does.
+   */
+  state?: (options: z.output<S>, length: number, inputDim: number) => MemoryTerm;
+  /** What the extractor does with a padding mask (default `reads`). */
+  padding?: PaddingTreatment;
 }
 
 export function defineExtractor<S extends z.ZodObject>(def: ExtractorDefinition<S>): ExtractorDefinition {

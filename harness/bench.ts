@@ -18,7 +18,7 @@ import { buildModel, type BatchTensors, type Model } from './model.js';
 import { Adam, gradData } from './optimizer.js';
 import { packageRoot } from './paths.js';
 import { extractors } from './plugins.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 import type { Batch, Task } from '../tasks/types.js';
 
 export type BenchMode = 'train' | 'infer';

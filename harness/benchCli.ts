@@ -6,7 +6,7 @@
  */
 import { initBackend, type BackendName } from './backend.js';
 import { runBench, runTorchPeer, type BenchRow, type PeerRow } from './bench.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import { extractors } from './plugins.js';
 import { leastSquares } from './stats.js';
 

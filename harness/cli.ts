@@ -8,7 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit } from './audit/cli.js';
 import { benchCommand } from './benchCli.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import { defaultWorkers, executeCells, StopSignal } from './execute.js';
 import { loadPlugins } from './loadPlugins.js';
 import { extractors, tasks } from './plugins.js';
@@ -19,7 +19,7 @@ import { readResults, type ResultRecord } from './results.js';
 import { parseShard, selectShard } from './shard.js';
 import { mergeResults, planResume, supersedeRetried, warnSkipped, writeResultsAtomic } from './store.js';
 import { expandSuite, formatZodIssue, loadSuiteFile, parseSuite, type Cell, type SuiteInput, type SuiteOrigin } from './suite.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 import { QUICK_SUITE } from './suites.js';
 import type { writeReport as WriteReport } from '../reports/render.js';
 

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import { extractors, tasks } from './plugins.js';
 import type { ExtractorDefinition } from '../extractors/types.js';
 import type { TaskDefinition } from '../tasks/types.js';

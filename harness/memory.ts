@@ -14,22 +14,19 @@
  *   `not-applicable` with the reason); the cell itself is refused only when training does
  *   not fit.
  *
- * Forward activations per layer (N = B*T positions):
- * - transformer: attention scores and probabilities, 2*B*heads*T^2 (kept for backward:
- *   the O(T^2) term), and about N*(14 d + 2 ffDim) for projections, residuals and norms;
- * - rnn/lstm/gru: N*(G*H + 2H + D_in) per layer for gate pre-activations, states and the
- *   input, in the kernel arena and again as host copies for backward: the O(T*B*G*H) term;
- * - tcn: the im2col taps, (1 + 2k) N C_in + 3 N C per convolution (and their padded
- *   gradients when training).
+ * The activation terms belong to each extractor's definition (`memory`, next to `width.params`
+ * and `flops`); this module adds the harness's parts (embedding, head, optimiser state) and
+ * compares the total with the heap.
  *
- * Plugin extractors have no estimate (their cost is unknown to the harness): they are
- * never refused. The estimate is deliberately rough (within about 2x of tf.memory's peak
+ * Extractors without a `memory` (plugins that do not declare one) have no estimate: they
+ * are never refused. The estimate is deliberately rough (within about 2x of tf.memory's peak
  * on the built-ins, on the safe side); the margin absorbs its error and the heap's
  * fragmentation.
  */
 import os from 'node:os';
 import { extractors, tasks } from './plugins.js';
 import type { Cell } from './suite.js';
+import type { MemoryTerm } from '../extractors/types.js';
 
 /** wasm32's limit: the most one WebAssembly memory (one tfjs WASM instance) can grow to. */
 export const WASM_HEAP_BYTES = 4 * 2 ** 30;
@@ -50,68 +47,8 @@ export function memoryBudget(backend: 'wasm' | 'cpu'): number {
   return HEAP_FRACTION * (backend === 'wasm' ? WASM_HEAP_BYTES : os.totalmem());
 }
 
-interface Term {
-  floats: number;
-  what: string;
-}
-
-/**
- * Floats of the built-in extractors' tensors at batch B and length T, by term: `forward`
- * is what a forward pass inside a tidy holds (evaluation); `train` what a training step
- * holds at its peak (forward activations kept for backward, plus the gradients in flight).
- */
-function extractorFloats(name: string, o: Record<string, number | string | boolean>, B: number, T: number, D: number): { forward: Term[]; train: Term[] } | undefined {
-  const N = B * T;
-  const num = (k: string) => o[k] as number;
-  const twice = (terms: Term[]) => terms.map((t) => ({ ...t, floats: 2 * t.floats }));
-  switch (name) {
-    case 'transformer': {
-      const [d, h, ff, L] = [num('dModel'), num('heads'), num('ffDim'), num('layers')];
-      const forward = [
-        { floats: L * 2 * B * h * T * T, what: `attention scores and probabilities B*heads*T^2 = ${B}*${h}*${T}^2 floats per layer (x${L} layers, kept for backward)` },
-        { floats: N * (2 * d + D) + L * N * (14 * d + 2 * ff), what: `activations B*T*width*layers = ${B}*${T}*${14 * d + 2 * ff}*${L} floats` },
-      ];
-      return { forward, train: twice(forward) };
-    }
-    case 'rnn':
-    case 'lstm':
-    case 'gru': {
-      const G = { rnn: 1, lstm: 4, gru: 3 }[name];
-      const [H, L] = [num('hidden'), num('layers')];
-      let floats = 0;
-      for (let l = 0; l < L; l++) floats += 2 * N * (G * H + 2 * H + (l === 0 ? D : H)) + N * H;
-      const forward = [{ floats, what: `recurrent gates and states T*B*G*H = ${T}*${B}*${G}*${H} floats per layer (x${L} layers, kept for backpropagation through time)` }];
-      return { forward, train: twice(forward) };
-    }
-    case 'tcn': {
-      // Per convolution (im2col over k taps): forward (1 + 2k) N Cin + 3 N C (padded input,
-      // taps, their concatenation; product, bias, relu); backward about (3k + 1) N Cin + 2 N C
-      // (each tap's gradient is padded back to the full input). Calibrated x1.6 on tf.memory peaks.
-      const [C, k, levels] = [num('channels'), num('kernel'), num('levels')];
-      let forward = 0;
-      let train = 0;
-      const conv = (cin: number, width: number) => {
-        forward += N * ((1 + 2 * width) * cin + 3 * C);
-        train += 1.6 * N * ((5 * width + 2) * cin + 5 * C);
-      };
-      for (let i = 0; i < levels; i++) {
-        const cin = i === 0 ? D : C;
-        conv(cin, k);
-        conv(C, k);
-        if (cin !== C) conv(cin, 1);
-        forward += 2 * N * C;
-        train += 4 * N * C;
-      }
-      const what = `convolution activations B*T*k*C*levels = ${B}*${T}*${k}*${C}*${levels} floats (im2col taps, kept for backward)`;
-      return { forward: [{ floats: forward, what }], train: [{ floats: train, what }] };
-    }
-    default:
-      return undefined;
-  }
-}
-
 /** Embedding output and head: about 2 N E floats. */
-const harnessActivations = (B: number, T: number, E: number): Term => ({ floats: 2 * B * T * E, what: `embedding B*T*E = ${B}*${T}*${E} floats` });
+const harnessActivations = (B: number, T: number, E: number): MemoryTerm => ({ floats: 2 * B * T * E, what: `embedding B*T*E = ${B}*${T}*${E} floats` });
 
 const harnessParamsCache = new WeakMap<object, number>();
 
@@ -132,8 +69,8 @@ function harnessParams(cell: Cell): number {
   return n;
 }
 
-const sum = (terms: Term[]) => terms.reduce((s, t) => s + t.floats, 0);
-const largest = (terms: Term[]) => terms.reduce((a, b) => (b.floats > a.floats ? b : a));
+const sum = (terms: MemoryTerm[]) => terms.reduce((s, t) => s + t.floats, 0);
+const largest = (terms: MemoryTerm[]) => terms.reduce((a, b) => (b.floats > a.floats ? b : a));
 
 /**
  * Estimated peak bytes of a cell's training (its build, training steps, and evaluation at
@@ -144,8 +81,8 @@ export function estimateCellMemory(cell: Cell): MemoryEstimate | undefined {
   const def = extractors.get(cell.extractor.name);
   const { batch: B, embedDim: E } = cell.train;
   const o = cell.extractor.options as Record<string, number | string | boolean>;
-  const floats = extractorFloats(cell.extractor.name, o, B, cell.length, E);
-  if (!floats || !def.width) return undefined;
+  if (!def.memory || !def.width) return undefined;
+  const floats = def.memory(def.options.parse(o), { batch: B, length: cell.length, inputDim: E });
   // Weights, gradients, clipped gradients, Adam's m and v.
   const params = 5 * (def.width.params(def.options.parse(o), E) + harnessParams(cell));
   const terms = [...floats.train, harnessActivations(B, cell.length, E)];
@@ -160,8 +97,8 @@ export function estimateEvalMemory(cell: Cell, length: number): MemoryEstimate |
   const def = extractors.get(cell.extractor.name);
   const { batch: B, embedDim: E } = cell.train;
   const o = cell.extractor.options as Record<string, number | string | boolean>;
-  const floats = extractorFloats(cell.extractor.name, o, B, length, E);
-  if (!floats || !def.width) return undefined;
+  if (!def.memory || !def.width) return undefined;
+  const floats = def.memory(def.options.parse(o), { batch: B, length, inputDim: E });
   const params = 5 * (def.width.params(def.options.parse(o), E) + harnessParams(cell));
   const terms = [...floats.forward, harnessActivations(B, length, E)];
   return { bytes: FLOAT * (sum(terms) + params), dominant: largest(terms).what };

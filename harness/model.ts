@@ -10,7 +10,7 @@
  *   loss: softmax cross-entropy (classes) or mean squared error (regression)
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from './rng.js';
+import type { Rng } from '../core/rng.js';
 import { embeddingLookup, lastPosition, linear, linearVariables } from '../extractors/common.js';
 import type { Extractor, ExtractorDefinition } from '../extractors/types.js';
 import type { Batch, Task } from '../tasks/types.js';

@@ -2,7 +2,7 @@
  * One registry per plugin kind (extractors, tasks). Names are unique; an unknown name is
  * an error that suggests the closest registered name.
  */
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 export class Registry<T extends { name: string }> {
   private readonly entries = new Map<string, T>();

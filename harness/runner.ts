@@ -13,7 +13,7 @@ import { evalMemoryRefusal, memoryRefusal } from './memory.js';
 import { Adam, globalNorm, gradData } from './optimizer.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
 import { jsonNumber, recordHead, resultSchema } from './results.js';
-import { Rng } from './rng.js';
+import { Rng } from '../core/rng.js';
 import type { Cell } from './suite.js';
 import { METRICS, type Batch, type Task } from '../tasks/types.js';
 

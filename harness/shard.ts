@@ -7,7 +7,7 @@
  * Round-robin (rather than contiguous blocks) spreads lengths and extractors, and so the
  * cost, evenly over the shards.
  */
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 export interface Shard {
   /** 0-based shard index. */

@@ -14,7 +14,7 @@
  */
 import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import { readResultLines, type LocatedRecord, type ResultRecord, type SkippedLine } from './results.js';
 import type { Cell } from './suite.js';
 

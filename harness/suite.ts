@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 import { extractors, tasks } from './plugins.js';
 import { didYouMean } from './registry.js';
 import type { BackendName } from './backend.js';

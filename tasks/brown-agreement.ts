@@ -41,7 +41,7 @@
  */
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../core/rng.js';
 import { checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { loadBrown, type BrownSentence } from './lib/brown.js';
 

@@ -28,7 +28,7 @@
  */
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../core/rng.js';
 import { checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { BROWN_CATEGORIES, loadBrown, type BrownCategory, type BrownFile } from './lib/brown.js';
 

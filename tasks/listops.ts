@@ -30,7 +30,7 @@
  */
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
-import { Rng } from '../harness/rng.js';
+import { Rng } from '../core/rng.js';
 import { PAD, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'listops';

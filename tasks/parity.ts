@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../core/rng.js';
 import { checkBatchSize, checkLength, renderTokens } from './lib/common.js';
 
 const NAME = 'parity';

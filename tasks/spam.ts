@@ -31,8 +31,8 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
-import { hashString, type Rng } from '../harness/rng.js';
-import { UsageError } from '../harness/errors.js';
+import { hashString, type Rng } from '../core/rng.js';
+import { UsageError } from '../core/errors.js';
 import { PAD, checkBatchSize, checkLength, renderTokens, topWords, wordVocab, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'spam';

@@ -5,7 +5,7 @@
  * (classes or a regression value, per sequence or per step), and its chance baseline.
  */
 import type { z } from 'zod';
-import type { Rng } from '../harness/rng.js';
+import type { Rng } from '../core/rng.js';
 
 /** What the task feeds the model at each position. */
 export type InputSpec =
@@ -58,6 +58,11 @@ export interface Batch {
   targets: Int32Array | Float32Array;
   /** Per-step outputs only: 1 where a step's target counts, 0 where it does not. [B*T] */
   mask?: Float32Array;
+  /**
+   * Key-padding mask [B*T]: 1 where the position holds a real token, 0 where it is padding
+   * (left padding with id 0). Absent when no sample of the batch is padded.
+   */
+  keyMask?: Float32Array;
   /** One entry per sample. */
   meta: SampleMeta[];
 }

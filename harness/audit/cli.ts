@@ -3,7 +3,7 @@
  * verdicts and write the report. The default main job (`npm start` runs the quick profile).
  */
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { readResults, type ResultRecord } from '../results.js';
 import { supersedeRetried, warnSkipped } from '../store.js';
 import type { Cell } from '../suite.js';

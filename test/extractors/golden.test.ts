@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, type BackendName } from '../../harness/backend.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import { builtinExtractors } from '../../extractors/index.js';
 import { loadWeights, type WeightRecord } from '../../extractors/weights.js';
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { kernels } from '../../extractors/kernels/runtime.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 
 const K = kernels();
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import { builtinExtractors } from '../../extractors/index.js';
 import { parameterCount, type Extractor, type ExtractorContext } from '../../extractors/types.js';
 import type { WeightRecord } from '../../extractors/weights.js';

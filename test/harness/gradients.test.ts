@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.js';
 import { ExplosionDetector, isVanishing, profileSlope, sensitivityProfile, stepsToThreshold, variableGroup } from '../../harness/measure/gradients.js';
 import { buildModel } from '../../harness/model.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import { defineExtractor } from '../../extractors/types.js';
 import { builtinTasks } from '../../tasks/index.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.js';
 import { extractors } from '../../harness/plugins.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import { expandSuite, parseSuite } from '../../harness/suite.js';
 import { parameterCount } from '../../extractors/types.js';
 

@@ -1,7 +1,7 @@
 /** agreement: the label is re-derived from the decoded subject noun; attractors and distance recounted. */
 import { describe, it, expect } from 'vitest';
 import { agreement, AGREEMENT_NOUNS } from '../../tasks/agreement.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import { classFrequencies, make, unpadded } from './helpers.js';
 
 const SINGULAR = new Set<string>(AGREEMENT_NOUNS);

@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { builtinTasks } from '../../tasks/index.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import type { Batch, TaskDefinition } from '../../tasks/types.js';
 import { make, packageInstalled } from './helpers.js';
 

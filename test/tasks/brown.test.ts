@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { brownGenre } from '../../tasks/brown-genre.js';
 import { brownAgreement } from '../../tasks/brown-agreement.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import type { Task } from '../../tasks/types.js';
 import { classFrequencies, make, rowTokens } from './helpers.js';
 

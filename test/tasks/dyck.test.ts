@@ -1,7 +1,7 @@
 /** dyck: labels checked with an independent stack recogniser; shape uniformity; corruptions. */
 import { describe, it, expect } from 'vitest';
 import { dyck } from '../../tasks/dyck.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import { classFrequencies, make, unpadded } from './helpers.js';
 
 const PAIRS: Record<string, string> = { ')': '(', ']': '[' };

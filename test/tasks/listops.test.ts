@@ -1,7 +1,7 @@
 /** listops: every label re-evaluated from the decoded token strings by an independent evaluator. */
 import { describe, it, expect } from 'vitest';
 import { listops } from '../../tasks/listops.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import { classFrequencies, make, unpadded } from './helpers.js';
 
 /** Evaluates a serialised ListOps expression with an explicit stack; returns value and nesting depth. */

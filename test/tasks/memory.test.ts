@@ -4,7 +4,7 @@ import { recall } from '../../tasks/recall.js';
 import { adding, addingSolved } from '../../tasks/adding.js';
 import { copy } from '../../tasks/copy.js';
 import { parity } from '../../tasks/parity.js';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 import { classFrequencies, make, rowTokens } from './helpers.js';
 
 const N = 10_000;

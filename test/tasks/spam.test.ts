@@ -5,8 +5,8 @@
 import { describe, it, expect } from 'vitest';
 import { createRequire } from 'node:module';
 import { spam, loadSpamCorpus, spamWords, SPAM_PACKAGE } from '../../tasks/spam.js';
-import { Rng } from '../../harness/rng.js';
-import { UsageError } from '../../harness/errors.js';
+import { Rng } from '../../core/rng.js';
+import { UsageError } from '../../core/errors.js';
 import { classFrequencies, make, packageInstalled } from './helpers.js';
 
 describe('spam without its package', () => {

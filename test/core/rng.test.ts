@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../harness/rng.js';
+import { Rng } from '../../core/rng.js';
 
 const draw = (r: Rng, n = 8) => Array.from({ length: n }, () => r.nextUint32());
 
