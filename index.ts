@@ -18,6 +18,15 @@ export { parseShard, selectShard, type Shard } from './harness/shard.js';
 export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstimate } from './harness/memory.js';
 export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer.js';
 export { cellCost, longestFirst } from './harness/schedule.js';
+// Statistics for comparing extractors (harness/stats/): tests, effect sizes, survival, power, sequential designs.
+export {
+  mean, median, sampleSd, ci95, confidenceInterval, tCdf, tQuantile, normalCdf, normalQuantile, chiSquaredSf, noncentralTCdf,
+  fisherExact, pairedTTest, tost, wilcoxonSignedRank, holm, hedgesG, hedgesGPaired, bootstrapInterval, meanDifference,
+  kaplanMeier, logRank, censoredAtBudget, pairedTTestPower, pairedTTestMde, pairedTTestSeedsNeeded, fisherPower, fisherMde,
+  fisherSeedsNeeded, logRankEventsNeeded, logRankMdeHazardRatio, sequentialBoundaries, sequentialDecision, spentAlpha,
+  type TimeToEvent, type KaplanMeierCurve, type LogRankResult, type FisherResult, type TTestResult, type TostResult,
+  type WilcoxonResult, type BootstrapInterval, type SequentialBoundaries, type Spending,
+} from './harness/stats.js';
 
 export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';
 

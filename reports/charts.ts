@@ -10,14 +10,15 @@ import type { Chart, ChartBuilder } from './charts/common.js';
 import { gflopsPerExtractor, memoryVsLength, paramCounts, throughputVsLength } from './charts/cost.js';
 import { lengthGeneralisation } from './charts/generalisation.js';
 import { gradientProfile, gradNormOverTraining, groupGradNorms } from './charts/gradients.js';
+import { stepsToSolveCurves } from './charts/survival.js';
 import { lossCurves, stepsToThreshold } from './charts/training.js';
 
 export type { Chart, ChartBuilder, Section } from './charts/common.js';
 export { SECTIONS } from './charts/common.js';
-export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, paramCounts, stepsToThreshold, throughputVsLength };
+export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, paramCounts, stepsToSolveCurves, stepsToThreshold, throughputVsLength };
 
 /** Every chart builder, by name, in reading order. */
-export const CHART_BUILDERS: Record<string, ChartBuilder> = {
+export const CHART_BUILDERS = {
   metricVsLength,
   metricByMeta,
   lengthGeneralisation,
@@ -27,11 +28,15 @@ export const CHART_BUILDERS: Record<string, ChartBuilder> = {
   groupGradNorms,
   lossCurves,
   stepsToThreshold,
+  stepsToSolveCurves,
   throughputVsLength,
   gflopsPerExtractor,
   memoryVsLength,
   paramCounts,
-};
+} satisfies Record<string, ChartBuilder>;
+
+/** The name of a chart builder: claims name their evidence charts by it, so a misspelt name does not compile. */
+export type ChartName = keyof typeof CHART_BUILDERS;
 
 /** All charts of a results set, in reading order (the order of CHART_BUILDERS). */
 export function buildCharts(records: ResultRecord[]): Chart[] {

@@ -5,6 +5,7 @@
 import type { ResultRecord } from '../results.js';
 import type { SuiteInput } from '../suite.js';
 import type { Interval } from '../stats.js';
+import type { ChartName } from '../../reports/charts.js';
 
 export type Verdict = 'supported' | 'contradicted' | 'inconclusive';
 export type ProfileName = 'smoke' | 'quick' | 'standard' | 'full';
@@ -75,7 +76,7 @@ export interface Claim {
   /** Names of the experiments (see experiments.ts) this claim reads. */
   needs: string[];
   /** The report's chart builders (reports/charts.ts CHART_BUILDERS) that show this claim's evidence, drawn from its experiments' records. */
-  charts: string[];
+  charts: ChartName[];
   /** The rule itself: a pure function of the evidence. */
   decide(evidence: Evidence): Decision;
 }
