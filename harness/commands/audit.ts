@@ -31,7 +31,7 @@ export const audit = defineCommand({
       progress.log(`shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`);
       return;
     }
-    const { audit, records } = finishAudit(profile, claims, out, (m) => progress.log(`warning: ${m}`));
+    const { audit, records } = await finishAudit(profile, claims, out, (m) => progress.log(`warning: ${m}`), (m) => progress.log(m));
     process.stdout.write(formatVerdicts(audit) + '\n');
     const { writeReport } = await import('../../reports/render.js');
     const html = await writeReport(records, a.report ?? out.replace(/\.jsonl$/, '-report'), audit);

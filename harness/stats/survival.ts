@@ -84,6 +84,8 @@ export interface LogRankResult {
   p: number;
   /** Two groups only: (O₁ - E₁) / √V, negative when the first group has fewer events than expected (solves later or less often). */
   z?: number;
+  /** Two groups only: V, the variance of O₁ - E₁ (Peto's hazard-ratio estimate is exp((O₁ - E₁) / V)). */
+  variance?: number;
 }
 
 /** Solves A x = b for a small symmetric positive-definite A (Gaussian elimination with partial pivoting). */
@@ -141,12 +143,13 @@ export function logRank(groups: readonly (readonly TimeToEvent[])[]): LogRankRes
   const df = k - 1;
   const oe = observed.slice(0, df).map((o, i) => o - expected[i]);
   const sub = V.slice(0, df).map((row) => row.slice(0, df));
-  if (!times.length || sub.every((row) => row.every((v) => v === 0))) return { observed, expected, chiSquare: 0, df, p: 1, ...(k === 2 ? { z: 0 } : {}) };
+  if (!times.length || sub.every((row) => row.every((v) => v === 0))) return { observed, expected, chiSquare: 0, df, p: 1, ...(k === 2 ? { z: 0, variance: 0 } : {}) };
   const x = solve(sub, oe);
   const chiSquare = oe.reduce((s, v, i) => s + v * x[i], 0);
   const result: LogRankResult = { observed, expected, chiSquare, df, p: chiSquaredSf(chiSquare, df) };
   if (k === 2) {
     result.z = oe[0] / Math.sqrt(V[0][0]);
+    result.variance = V[0][0];
     result.p = Math.min(1, 2 * normalCdf(-Math.abs(result.z))); // the same as the chi-square's on 1 df, without its squaring
   }
   return result;

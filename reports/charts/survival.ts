@@ -76,7 +76,7 @@ export function stepsToSolveCurves(records: ResultRecord[]): Chart[] {
       task,
       title: `${task}: runs not yet solved against training steps (Kaplan–Meier)`,
       caption:
-        `The fraction of each extractor's runs that have not yet solved the task (score at least 0.9 of the way from chance to perfect) after each training step, one panel per length; shaded: 95% pointwise interval (Greenwood, log-log). Curves that drop early solved fast; a curve that stays at 1 never solved. Ticks: runs censored at the budget of ${budget} steps (not solved by then).` +
+        `The fraction of each extractor's runs that have not yet solved the task (its held-out score at least the task's solved threshold, 0.95 of the way from chance to perfect by default) after each training step, one panel per length; shaded: 95% pointwise interval (Greenwood, log-log). Curves that drop early solved fast; a curve that stays at 1 never solved. Ticks: runs censored at the budget of ${budget} steps (not solved by then).` +
         (proxy ? ' Some runs predate the protocol\'s stepsToSolve: their time is the step at which the smoothed training loss closed 90% of its drop, counted only when the held-out score solved.' : ''),
       spec: kaplanMeierSpec(series, extractorColor(p, new Set(series.map((s) => s.extractor))), budget),
     });
