@@ -5,19 +5,26 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Options } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { executeCells, StopSignal } from '../execute.js';
 import { memoryRefusal } from '../memory.js';
 import { createProgress, type Progress } from '../progress.js';
 import type { ResultRecord } from '../results.js';
-import { parseShard, selectShard } from '../shard.js';
+import { resolveShard, selectShard } from '../shard.js';
 import { planResume } from '../store.js';
 import type { Cell } from '../suite.js';
 import { shellQuote, typedValue } from './flags.js';
 import type { RunArgs } from './runFlags.js';
 
 /** The flags that control a run rather than define its cells. */
-export type RunControlArgs = Pick<RunArgs, 'out' | 'resume' | 'shard' | 'workers' | 'quiet' | 'plugin'>;
+export type RunControlArgs = Pick<RunArgs, 'out' | 'resume' | 'shard' | 'shards' | 'workers' | 'quiet' | 'plugin'>;
+
+/** The sharding flags, shared by `run`, `quick` and `audit`. */
+export const SHARD_FLAGS = {
+  shard: { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based): the cells whose index mod N is I, e.g. --shard 0/4; auto: from the Slurm array task or Kubernetes completion index' },
+  shards: { type: 'number', requiresArg: true, describe: 'the number of shards for --shard auto in a Kubernetes Indexed Job (its completions); under Slurm, a check of the array size' },
+} as const satisfies Record<string, Options>;
 
 /** results/<name>-<time>.jsonl */
 export function defaultOut(name: string): string {
@@ -35,7 +42,8 @@ export async function runCells(
   if (a.workers !== undefined && (Array.isArray(a.workers) || !Number.isInteger(a.workers) || a.workers < 1)) {
     throw new UsageError(`--workers ${typedValue(argv, 'workers') ?? a.workers}: expected a positive integer (worker threads), e.g. --workers 2`);
   }
-  const shard = a.shard !== undefined ? parseShard(String(a.shard)) : undefined;
+  if (a.shards !== undefined && a.shard === undefined) throw new UsageError(`--shards ${a.shards} needs --shard auto (or give --shard I/N alone)`);
+  const shard = a.shard !== undefined ? resolveShard(String(a.shard), a.shards) : undefined;
   if (a.resume && !a.out) throw new UsageError('--resume needs --out FILE: the results file of the run to continue');
   const out = a.out ?? defaultName;
   if (!a.resume && existsSync(out) && statSync(out).size > 0) {
@@ -65,7 +73,7 @@ export async function runCells(
   }
 
   // 2. Run.
-  const selected = shard ? `shard ${shard.index}/${shard.count}: ${selectShard(all, shard).length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
+  const selected = shard ? `shard ${shard.index}/${shard.count}${shard.from ? ` (${shard.from})` : ''}: ${selectShard(all, shard).length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
   progress.log(`fxbench: ${selected}${resumed} -> ${out}`);
   if (refusals.length) warn(`${refusals.length} of ${selectedCount} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
   const stop = new StopSignal();
