@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { defaultWorkers } from '../execute.js';
-import { SHARD_FLAGS } from './controls.js';
+import { SCHEDULER_FLAGS } from './controls.js';
 import { didYouMean } from '../registry.js';
 import type { SuiteInput, SuiteOrigin } from '../suite.js';
 import { csv, csvNumbers, numberFlag, parseOptionFlags } from './flags.js';
@@ -31,6 +31,7 @@ export interface RunArgs {
   resume?: boolean;
   shard?: string;
   shards?: number;
+  'lock-wait'?: number;
 }
 
 /** The suite fields each flag sets (for messages that name the flag). */
@@ -63,7 +64,7 @@ export function runFlags(y: Argv): Argv<RunArgs> {
     .option('match-params', { type: 'number', requiresArg: true, describe: "size every extractor's width to within 10% of this many parameters" })
     .option('workers', { type: 'number', requiresArg: true, describe: `worker threads, one tfjs instance and core each (default: the number of cores, ${defaultWorkers()})` })
     .option('resume', { type: 'boolean', describe: 'continue the run whose results are in --out: skip its completed and diverged cells, retry errored ones' })
-    .options(SHARD_FLAGS) as Argv<RunArgs>;
+    .options(SCHEDULER_FLAGS) as Argv<RunArgs>;
 }
 
 /** Flags override the suite file (or the quick suite); the result is validated as a whole. */

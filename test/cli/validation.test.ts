@@ -46,6 +46,7 @@ const cases: [string, string[], RegExp][] = [
   ['shard index out of range', [...base, '--shard', '2/2'], /^fxbench: --shard 2\/2: the index must be 0\.\.1 \(shards are 0-based/],
   ['--shard auto outside a scheduler', [...base, '--shard', 'auto'], /^fxbench: --shard auto: no scheduler index in the environment/],
   ['--shards without --shard auto', [...base, '--shards', '3'], /^fxbench: --shards 3 needs --shard auto/],
+  ['negative --lock-wait', [...base, '--lock-wait', '-1'], /^fxbench: --lock-wait -1: expected seconds, a non-negative number/],
   ['malformed shard', [...base, '--shard', '1of2'], /^fxbench: --shard "1of2" is malformed: write INDEX\/COUNT with a 0-based index/],
   ['resume without --out', [...base, '--resume'], /^fxbench: --resume needs --out FILE/],
   ['unknown backend', [...base, '--backend', 'gpu'], /^fxbench: --backend "gpu": expected "wasm" or "cpu"$/],
