@@ -6,9 +6,14 @@
  * - Array tasks are `--requeue`able and always run with `--resume` and `--shard auto`: a
  *   task killed or requeued continues its own results file, with nothing lost or doubled
  *   (the lock on the file keeps a requeued task from racing its predecessor).
+ * - A task whose fxbench is killed by a signal (SIGKILL, the OOM killer, a crash; not the
+ *   SIGTERM of scancel or a time limit, which fxbench answers by stopping cleanly) requeues
+ *   itself with `scontrol requeue`, up to MAX_RESTARTS times. It must do so before it
+ *   ends: once a task has ended FAILED, Slurm (22.05) may judge the merge job's `afterok`
+ *   unsatisfiable at its next scheduling pass, and a later requeue does not revive it.
  * - The merge job depends `afterok` on each task by id (`afterok:A_0:A_1:...`), not on the
  *   array (`afterok:A`): Slurm keeps an array's highest exit code across requeues, so after
- *   a killed task is requeued and succeeds, `afterok:A` would still never be satisfied.
+ *   a requeued task succeeds, `afterok:A` could still never be satisfied.
  * - The merge job runs `fxbench collect`: it merges the shards, writes the report and
  *   names every cell that is missing (errored, or never run), failing if any is.
  */
@@ -27,15 +32,18 @@ export interface SlurmOptions {
   mem?: string;
 }
 
+/** Self-requeues of a task killed by a signal before it gives up (and fails). */
+export const MAX_RESTARTS = 3;
+
 export const SLURM_FILES = { array: 'array.sh', merge: 'merge.sh', submit: 'submit.sh' } as const;
 
 /** A word for bash: single-quoted, or double-quoted when it holds a variable the shell must expand. */
 const word = (s: string, expand: boolean) => (expand ? `"${s.replace(/["\\`]/g, '\\$&')}"` : shellQuote(s));
 
 /** The command that runs fxbench with these arguments, with this node and this checkout (the cluster shares the filesystem). */
-function fxbenchLine(args: string[], expand: Set<string> = new Set()): string {
+function fxbenchLine(args: string[], expand: Set<string> = new Set(), exec = true): string {
   const bin = path.join(packageRoot(), 'bin', 'fxbench.js');
-  return ['exec', shellQuote(process.execPath), shellQuote(bin), ...args.map((a) => word(a, expand.has(a)))].join(' ');
+  return [...(exec ? ['exec'] : []), shellQuote(process.execPath), shellQuote(bin), ...args.map((a) => word(a, expand.has(a)))].join(' ');
 }
 
 function directives(o: SlurmOptions, withCpus: boolean): string[] {
@@ -61,11 +69,25 @@ export function slurmScripts(dir: string, m: RunManifest, o: SlurmOptions): Reco
     '#SBATCH --open-mode=append',
     `#SBATCH --output=${dir}/${LOGS_DIR}/shard-%a.log`,
     ...directives(o, true),
-    'set -euo pipefail',
+    'set -uo pipefail',
     `RUN=${shellQuote(dir)}`,
-    'echo "fxbench: shard $SLURM_ARRAY_TASK_ID, job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}, restart ${SLURM_RESTART_COUNT:-0}, on $(hostname), $(date -Is)"',
+    'task="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"',
+    'restart="${SLURM_RESTART_COUNT:-0}"',
+    'echo "fxbench: shard $SLURM_ARRAY_TASK_ID, job $task, restart $restart, on $(hostname), $(date -Is)"',
     // --resume always: a requeued or restarted task continues its own results file.
-    fxbenchLine(shardArgs(m, { suite, out, workers }), new Set([out, suite, workers])),
+    `${fxbenchLine(shardArgs(m, { suite, out, workers }), new Set([out, suite, workers]), false)} &`,
+    'child=$!',
+    "# scancel and time limits send SIGTERM: fxbench stops after the current training step, saving every finished cell.",
+    "trap 'kill -TERM $child 2>/dev/null' TERM INT",
+    'wait $child; status=$?',
+    'while kill -0 $child 2>/dev/null; do wait $child; status=$?; done',
+    '# Killed by a signal other than SIGTERM/SIGINT (status 128+N): requeue now, while this task still runs,',
+    "# so the merge job's afterok stays satisfiable; the requeued task resumes its results file.",
+    `if [ "$status" -gt 128 ] && [ "$status" -ne 143 ] && [ "$status" -ne 130 ] && [ "$restart" -lt ${MAX_RESTARTS} ]; then`,
+    `  echo "fxbench: shard $SLURM_ARRAY_TASK_ID killed by signal $((status - 128)); requeueing task $task (restart $((restart + 1)) of ${MAX_RESTARTS})"`,
+    '  if scontrol requeue "$task"; then sleep 300; fi # Slurm ends this script as it requeues the task',
+    'fi',
+    'exit "$status"',
     '',
   ].join('\n');
   const merge = [

@@ -31,6 +31,10 @@ start)
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
   chmod 755 "$dir" # munged (user munge) must reach its own folder inside
+  if ! setpriv --reuid=munge --regid=munge --clear-groups test -x "$dir"; then
+    echo "cluster.sh: user munge cannot reach $dir: use a folder whose parents are searchable by all (e.g. mktemp -d, then chmod 755)" >&2
+    exit 1
+  fi
   mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/logs"
   : >"$dir/pids"
   # A start that fails stops what it started.
