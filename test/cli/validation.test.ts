@@ -51,6 +51,14 @@ const cases: [string, string[], RegExp][] = [
   ['resume without --out', [...base, '--resume'], /^fxbench: --resume needs --out FILE/],
   ['unknown backend', [...base, '--backend', 'gpu'], /^fxbench: --backend "gpu": expected "wasm" or "cpu"$/],
   ['flag without its value', [...base, '--steps'], /^fxbench: --steps needs a value/],
+  // Cluster submission and run folders.
+  ['submit without a scheduler', ['submit'], /^fxbench: give a scheduler: fxbench submit slurm \.\.\. or fxbench submit k8s \.\.\.$/],
+  ['submit without work', ['submit', 'slurm', '--shards', '2', '--dry-run'], /^fxbench: give a suite file \(fxbench submit slurm suite\.json \.\.\.\) or --audit PROFILE$/],
+  ['submit with zero shards', ['submit', 'slurm', '--audit', 'smoke', '--shards', '0', '--dry-run'], /^fxbench: --shards 0: expected a positive integer, e.g. --shards 4$/],
+  ['submit with a suite and --audit', ['submit', 'slurm', suiteFile('both.json', '{"tasks": ["recall"], "extractors": ["lstm"], "lengths": [8]}'), '--audit', 'smoke', '--shards', '2', '--dry-run'], /^fxbench: give a suite file or --audit PROFILE, not both/],
+  ['submit with an unknown profile', ['submit', 'slurm', '--audit', 'huge', '--shards', '2', '--dry-run'], /^fxbench: --audit "huge": expected "quick" or "smoke" or "standard" or "full"$/],
+  ['submit --claim without --audit', ['submit', 'slurm', suiteFile('claim.json', '{"tasks": ["recall"], "extractors": ["lstm"], "lengths": [8]}'), '--claim', 'pe-needed', '--shards', '1', '--dry-run'], /^fxbench: --claim goes with --audit PROFILE$/],
+  ['status of a folder that is not a run', ['status', dir], /^fxbench: .* is not a run folder \(no run\.json\): give the folder `fxbench submit` printed$/],
   // Suite files: the file, the path inside it, what was expected.
   ['unknown key in a suite file', ['run', suiteFile('stpes.json', '{"tasks": ["recall"], "extractors": ["lstm"], "lengths": [8], "stpes": 3}')], /^fxbench: suite file .*stpes\.json: unknown key "stpes" at the top level: did you mean "steps"\? \(allowed: name, tasks/],
   ['unknown key in a suite entry', ['run', suiteFile('option.json', '{"tasks": ["recall"], "extractors": [{"name": "transformer", "option": {}}], "lengths": [8]}')], /^fxbench: suite file .*option\.json: unknown key "option" in extractors\[0\]: did you mean "options"\?/],
