@@ -6,6 +6,7 @@ import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { stateLine, stateListing } from './state.js';
 import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit } from './audit/cli.js';
 import { benchCommand } from './benchCli.js';
 import { UsageError } from '../core/errors.js';
@@ -531,9 +532,9 @@ function printList(json: boolean): void {
       return { ...row, unavailable: (e as Error).message };
     }
   });
-  const extractorRows = extractors.all().map((e) => ({ name: e.name, description: e.description, options: describeOptions(e.options as never) }));
+  const extractorRows = extractors.all().map((e) => ({ name: e.name, description: e.description, options: describeOptions(e.options as never), state: stateListing(e), padding: e.padding ?? 'reads', stateLine: stateLine(e) }));
   if (json) {
-    process.stdout.write(JSON.stringify({ tasks: taskRows, extractors: extractorRows }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ tasks: taskRows, extractors: extractorRows.map(({ stateLine: _, ...row }) => row) }, null, 2) + '\n');
     return;
   }
   const opts = (rows: { key: string; default: unknown; description: string }[]) =>
@@ -544,7 +545,7 @@ function printList(json: boolean): void {
     lines.push(`  ${t.name}  ${t.description}`, facts, opts(t.options));
   }
   lines.push('', 'Extractors:');
-  for (const e of extractorRows) lines.push(`  ${e.name}  ${e.description}`, opts(e.options));
+  for (const e of extractorRows) lines.push(`  ${e.name}  ${e.description}`, `    ${e.stateLine}`, opts(e.options));
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
 }
 
