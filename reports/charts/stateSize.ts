@@ -56,7 +56,7 @@ export function metricVsStateSize(records: ResultRecord[]): Chart[] {
     // Colour by line: an extractor name's hue (shades when a name has several lines), as everywhere.
     const families = [...new Map(rs.map((r) => [series.get(r)!, r.extractor.name])).entries()];
     const scale = extractorPalette(families.map(([label, name]) => ({ extractor: { name, label, options: {} } }))).scale(families.map(([label]) => label));
-    const color = { field: 'family', type: 'nominal' as const, title: 'extractor (line through its widths)', scale, sort: scale.domain, legend: LEGEND };
+    const color = { field: 'family', type: 'nominal' as const, title: 'extractor', scale, sort: scale.domain, legend: LEGEND };
     const yTitle = metricTitle(metric, higherIsBetter);
     const yScale = metricScale(metric, [...points.map((m) => m.mean), ...chance.map((c) => c.chance)]);
     const x = { field: 'stateBytes', type: 'quantitative' as const, title: 'state per sequence at inference (bytes, log scale; k = 10³)', scale: { type: 'log' as const }, axis: { format: '~s' } };
