@@ -37,8 +37,14 @@ export function stateSize(def: ExtractorDefinition, options: unknown, length: nu
  */
 export function cellState(cell: Cell): { stateBytes?: number; widthOption?: string } {
   const def = extractors.get(cell.extractor.name);
-  const s = stateSize(def, cell.extractor.options, cell.length, cell.train.embedDim);
-  return { ...(s ? { stateBytes: s.bytes } : {}), ...(def.width ? { widthOption: def.width.option } : {}) };
+  const width = def.width ? { widthOption: def.width.option } : {};
+  let s: StateSize | undefined;
+  try {
+    s = stateSize(def, cell.extractor.options, cell.length, cell.train.embedDim);
+  } catch {
+    return width; // a plugin's `state` that throws costs the record its state size, not the cell
+  }
+  return { ...(s && Number.isFinite(s.bytes) ? { stateBytes: s.bytes } : {}), ...width };
 }
 
 /** The embedding width a suite gives extractors when it does not set one. */
