@@ -27,9 +27,9 @@
  * because each query must be answered with the value that followed the same key in the context.
  *
  * Chance: accuracy 1/|values|: each pair's value is uniform over the value ids and independent of
- * its key, so a model that ignores the input cannot beat guessing one value. (A model that reads
- * the context but not the key, answering with one of its N values at random, scores 1/N: the
- * most a position-blind bag of the tokens so far can reach.)
+ * its key, so a model that ignores the input cannot beat guessing one value. (A model that
+ * answers with one of the context's N values at random scores 1/N, about what a position-blind
+ * bag of the tokens so far can reach.)
  * Meta: per step (`stepMeta.distance`, at the query positions): the query's position minus its
  * pair's value position, so `byMeta.distance` bins single queries (counts are queries).
  * minLength = 2N + 2Q (every query needs a slot). Nothing is padded: no `keyMask`.
