@@ -7,7 +7,7 @@ export { initBackend, type BackendName } from './harness/backend.js';
 export { Rng } from './core/rng.js';
 export { UsageError } from './core/errors.js';
 export { defineExtractor, parameterCount, type Extractor, type ExtractorDefinition, type ExtractorContext } from './extractors/types.js';
-export { defineTask, type Task, type TaskDefinition, type Batch, type Chance, type InputSpec, type OutputSpec } from './tasks/types.js';
+export { defineTask, type Task, type TaskDefinition, type Batch, type Chance, type InputSpec, type OutputSpec, type StepMeta } from './tasks/types.js';
 export { parseSuite, expandSuite, type Suite, type SuiteInput, type Cell } from './harness/suite.js';
 export { runCell } from './harness/runner.js';
 export { readResults, resultSchema, type ResultRecord } from './harness/results.js';
@@ -16,6 +16,7 @@ export { writeReport } from './reports/render.js';
 export { planResume, mergeResults, writeResultsAtomic, type ResumePlan, type MergeSummary } from './harness/store.js';
 export { parseShard, selectShard, type Shard } from './harness/shard.js';
 export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstimate } from './harness/memory.js';
+export { stateSize, cellState, type StateSize } from './harness/state.js';
 export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer.js';
 export { cellCost, longestFirst } from './harness/schedule.js';
 
