@@ -117,6 +117,16 @@ describe('FLOP counts match hand counts (D=3, B=2, T=5)', () => {
     expect(create('tcn', { channels: 4, kernel: 3, levels: 2 }).flops(2, 5)).toBe(4360);
   });
 
+  it('mingru, hidden 4, 1 and 2 layers', () => {
+    // Per (sequence, step), H = 4, the projection to 2H = 8 rows:
+    //   W x: 2*8*3 = 48; + b: 8
+    //   sigmoid(gate) 4; g(hid) 4; lerp h + z (h~ - h): sub 4, mul 4, add 4
+    //   = 48 + 8 + 4 + 4 + 12 = 76;  x N = 10 -> 760
+    expect(create('mingru', { hidden: 4, layers: 1 }).flops(2, 5)).toBe(760);
+    // Layer 1 reads H = 4: 2*8*4 = 64 + 8 + 20 = 92;  (76 + 92) * 10 = 1680
+    expect(create('mingru', { hidden: 4, layers: 2 }).flops(2, 5)).toBe(1680);
+  });
+
   it('every built-in is linear in the batch size', () => {
     for (const def of builtinExtractors) {
       const ext = def.create(def.options.parse({}), { inputDim: 3, rng: new Rng(1) });

@@ -41,6 +41,7 @@ const small: { label: string; name: string; options: Record<string, unknown> }[]
   { label: 'tcn without downsample (D = channels)', name: 'tcn', options: { channels: D, kernel: 2, levels: 3 } },
   // maxLen = the test length, so no position is padding and every fc1 weight gets a gradient.
   { label: 'mlp', name: 'mlp', options: { hidden: 6, maxLen: 7 } },
+  { label: 'mingru', name: 'mingru', options: { hidden: 6, layers: 2 } },
 ];
 
 describe('built-in extractors: shapes, gradients, parameters, guards', () => {
