@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { linearVariables } from './common.js';
-import { kernelName } from './kernels/activations.js';
+import { kernelName } from './kernels/pointwise.js';
 import { kernels } from './kernels/runtime.js';
 import { defineExtractor, type Extractor, type MemoryTerm, type RunShape } from './types.js';
 

@@ -17,7 +17,7 @@ import { gemmPackedFns, KC, MC, MR } from './gemmPacked.js';
 import { elementwiseFns } from './elementwise.js';
 import { layerNormFns } from './layerNorm.js';
 import { softmaxFns } from './softmax.js';
-import { activationKernelFns, type ActivationKernelName } from './activations.js';
+import { activationKernelFns, type ActivationKernelName } from './pointwise.js';
 import { scanFns } from './scan.js';
 import { assemble } from './wasm.js';
 

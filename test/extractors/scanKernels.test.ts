@@ -1,12 +1,12 @@
 /**
- * The scan and activation kernels (extractors/kernels/scan.ts, activations.ts) against plain
+ * The scan and activation kernels (extractors/kernels/scan.ts, pointwise.ts) against plain
  * float64 references, at widths with and without a scalar tail (W % 4), with and without an
  * initial state, batch-major and time-major strides; and the activations' derivatives
  * against central differences of the references.
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
-import { ACTIVATION_KINDS, kernelName, type ActivationKind } from '../../extractors/kernels/activations.js';
+import { ACTIVATION_KINDS, kernelName, type ActivationKind } from '../../extractors/kernels/pointwise.js';
 import { kernels } from '../../extractors/kernels/runtime.js';
 import type { ScanMode } from '../../extractors/kernels/scan.js';
 
