@@ -11,9 +11,10 @@
  * `layers.{k}.to_hidden_and_gate.*` (a ModuleList of MinGRU modules), each layer reading the
  * one below it as nn.GRU's num_layers does. nn.Linear's default init.
  *
- * A layer is one tf op, forward and backward on the WebAssembly kernels: one gemm for the
- * projection of every step, the two activations, and the lerp scan (./kernels/scan.ts), with
- * the scan's gradient and two gemms per weight gradient backwards. Unlike the GRU, no step
+ * A layer is one tf op, forward and backward on the WebAssembly kernels: the projection of
+ * every step (a gemm per half), the two activations (./kernels/pointwise.ts) and the lerp
+ * scan (./kernels/scan.ts); backwards the scan's gradient, the activations' slopes and the
+ * gemms of the weight and input gradients. Unlike the GRU, no step
  * waits on a matrix product of the previous state: the T dependent steps are elementwise.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -86,15 +87,14 @@ export function mingruParams(o: MinGruOptions, inputDim: number): number {
 }
 
 /**
- * Per layer, N = B*T rows: the input (din), the pre-activations (2H), the gates z and h~ (2H)
- * and the states (H) in the kernel arena; input, pre-activations and states again as host
- * copies for backward. Training holds about twice the forward.
+ * Per layer, N = B*T rows: the input (din), hid, z, h~ and the states (4H) in the kernel
+ * arena, and again as host copies for backward. Training holds about twice the forward.
  */
 function mingruMemory(o: MinGruOptions, { batch: B, length: T, inputDim: D }: RunShape): { forward: MemoryTerm[]; train: MemoryTerm[] } {
   const [H, N] = [o.hidden, B * T];
   let floats = 0;
-  for (let k = 0; k < o.layers; k++) floats += N * ((k === 0 ? D : H) + 5 * H) + N * (k === 0 ? D : H) + 3 * N * H;
-  const what = `minGRU pre-activations, gates and states B*T*5H = ${B}*${T}*${5 * H} floats per layer (x${o.layers} layers, kept for backward)`;
+  for (let k = 0; k < o.layers; k++) floats += 2 * N * ((k === 0 ? D : H) + 4 * H);
+  const what = `minGRU pre-activations, gates and states B*T*4H = ${B}*${T}*${4 * H} floats per layer (x${o.layers} layers, kept for backward)`;
   return { forward: [{ floats, what }], train: [{ floats: 2 * floats, what }] };
 }
 
@@ -119,34 +119,37 @@ export const mingruLayer: LayerOp = tf.customGrad(((x: tf.Tensor3D, w: tf.Tensor
 
 interface Saved {
   x: Float32Array; // [N, D]
-  p: Float32Array; // [N, 2H] pre-activations hid | gate
+  hid: Float32Array; // [N, H] pre-activation of h~ (g's slope reads it)
+  z: Float32Array; // [N, H] sigmoid(gate)
+  v: Float32Array; // [N, H] h~ = g(hid)
   h: Float32Array; // [N, H]
-}
-
-/** The gates from the pre-activations P [N, 2H]: Z = sigmoid(gate), V = g(hid), both [N, H]. */
-function gates(N: number, H: number, P: number, Z: number, V: number): void {
-  const f = kernels().fns;
-  f[kernelName('act', 'sigmoid')](N, H, P + 4 * H, 8 * H, Z, 4 * H);
-  f[kernelName('act', 'mingru-g')](N, H, P, 8 * H, V, 4 * H);
 }
 
 function forward(B: number, T: number, D: number, H: number, x: tf.Tensor, w: Float32Array, bias: Float32Array, keep: boolean): { y: tf.Tensor3D; saved?: Saved } {
   const N = B * T;
   const K = kernels();
+  const f = K.fns;
   const mark = K.mark();
   try {
     const X = K.putTensor(x); // [N, D] batch-major: row b*T + t
-    const P = K.alloc(N * 2 * H); // [N, 2H]
-    K.gemm(N, 2 * H, 1, K.put([1]), 0, 0, K.put(bias), 2 * H, P, 2 * H); // every row = bias
-    K.gemm(N, 2 * H, D, X, D, 1, K.putTransposed(w, 2 * H, D), 2 * H, P, 2 * H, true); // += X W^T
-    const Z = K.alloc(N * H);
+    const Wt = K.putTransposed(w, 2 * H, D); // [D, 2H]: columns 0..H-1 hid, H..2H-1 gate
+    const one = K.put([1]);
+    const Bias = K.put(bias);
+    // The two halves of to_hidden_and_gate into their own [N, H] buffers (every later pass is contiguous).
+    const [HID, Z] = [K.alloc(N * H), K.alloc(N * H)];
+    for (const [half, out] of [[0, HID], [1, Z]] as const) {
+      K.gemm(N, H, 1, one, 0, 0, Bias + 4 * half * H, H, out, H); // every row = the half's bias
+      K.gemm(N, H, D, X, D, 1, Wt + 4 * half * H, 2 * H, out, H, true); // += X W_half^T
+    }
     const V = K.alloc(N * H);
-    gates(N, H, P, Z, V);
+    f[kernelName('act', 'sigmoid')](1, N * H, Z, 0, Z, 0); // z = sigmoid(gate), in place (its slope reads z)
+    f[kernelName('act', 'mingru-g')](1, N * H, HID, 0, V, 0); // h~ = g(hid)
     const Hs = K.alloc(N * H); // [N, H]
-    K.fns.scan_lerp(B, T, H, Z, V, 0, Hs, T * H, H); // h_t = lerp(h_{t-1}, v_t, z_t) per sequence
+    f.scan_lerp(B, T, H, Z, V, 0, Hs, T * H, H); // h_t = lerp(h_{t-1}, h~_t, z_t) per sequence
     const y = K.tensor(Hs, [B, T, H]) as tf.Tensor3D;
     if (!keep) return { y };
-    return { y, saved: { x: K.save(X, N * D), p: K.save(P, 2 * N * H), h: K.save(Hs, N * H) } };
+    const n = N * H;
+    return { y, saved: { x: K.save(X, N * D), hid: K.save(HID, n), z: K.save(Z, n), v: K.save(V, n), h: K.save(Hs, n) } };
   } finally {
     K.release(mark);
   }
@@ -159,18 +162,17 @@ function backward(B: number, T: number, D: number, H: number, s: Saved, dy: tf.T
   const mark = K.mark();
   try {
     const X = K.putSaved(s.x);
-    const P = K.putSaved(s.p);
+    const HID = K.putSaved(s.hid);
+    const Z = K.putSaved(s.z);
+    const V = K.putSaved(s.v);
     const Hs = K.putSaved(s.h);
     const G = K.putTensor(dy); // [N, H] dL/dh_t, then the total gradient of h_t
-    const Z = K.alloc(N * H);
-    const V = K.alloc(N * H);
-    gates(N, H, P, Z, V); // recomputed: cheaper than saving and restoring them
     const dZ = K.alloc(N * H);
     const dV = K.alloc(N * H);
     f.scanBackward_lerp(B, T, H, Z, V, Hs, 0, G, dZ, dV, 0, T * H, H);
-    f[kernelName('actBackward', 'sigmoid')](N, H, P + 4 * H, 8 * H, Z, 4 * H, dZ, 4 * H); // dZ -> d gate
-    f[kernelName('actBackward', 'mingru-g')](N, H, P, 8 * H, V, 4 * H, dV, 4 * H); // dV -> d hid
-    // dP = [dV | dZ]: each half against its half of W [2H, D] (rows 0..H-1 hid, H..2H-1 gate).
+    f[kernelName('actBackward', 'sigmoid')](1, N * H, Z, 0, dZ, 0); // dZ -> d gate
+    f[kernelName('actBackward', 'mingru-g')](1, N * H, HID, 0, dV, 0); // dV -> d hid
+    // Each half of the pre-activation gradient against its half of W [2H, D] (rows 0..H-1 hid, H..2H-1 gate).
     const W = K.put(w);
     const dX = K.alloc(N * D);
     const dW = K.alloc(2 * H * D);

@@ -11,8 +11,7 @@
  * backward pass needs is kept only while a gradient is being recorded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear } from './common.js';
-import { ACTIVATION_KINDS, kernelName, type ActivationKind } from './kernels/pointwise.js';
+import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from './kernels/pointwise.js';
 import { kernels } from './kernels/runtime.js';
 import type { ScanMode } from './kernels/scan.js';
 
@@ -61,6 +60,56 @@ function checkKind(name: string, kind: string): void {
   if (!(ACTIVATION_KINDS as readonly string[]).includes(kind)) throw new Error(`ops.${name}: unknown activation "${kind}" (one of ${ACTIVATION_KINDS.join(', ')})`);
 }
 
+function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
+  const inDim = x.shape[x.rank - 1];
+  const outDim = weight.shape[0];
+  if (weight.rank !== 2 || weight.shape[1] !== inDim) throw new Error(`ops.linear: weight must be [out, ${inDim}] (nn.Linear's layout, for x [${x.shape}]), got [${weight.shape}]`);
+  if (bias && (bias.rank !== 1 || bias.shape[0] !== outDim)) throw new Error(`ops.linear: bias must be [${outDim}], got [${bias.shape}]`);
+  const N = x.size / inDim;
+  const outShape = [...x.shape.slice(0, -1), outDim];
+  const f = op((...args) => {
+    const [xi, wi] = args;
+    const bi = bias ? args[2] : undefined; // (customGrad appends its save function to the arguments)
+    const wd = wi.dataSync() as Float32Array;
+    const K = kernels();
+    const mark = K.mark();
+    try {
+      const X = K.putTensor(xi); // [N, in]
+      const Y = K.alloc(N * outDim); // [N, out]
+      if (bi) K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.putTensor(bi), outDim, Y, outDim); // every row = b
+      K.gemm(N, outDim, inDim, X, inDim, 1, K.putTransposed(wd, outDim, inDim), outDim, Y, outDim, bi !== undefined);
+      const value = K.tensor(Y, outShape);
+      const saved = recording() ? K.save(X, N * inDim) : undefined;
+      return {
+        value,
+        gradFunc: (dy) => {
+          const m = K.mark();
+          try {
+            const Xs = K.putSaved(kept('linear', saved));
+            const dY = K.putTensor(dy); // [N, out]
+            const dX = K.alloc(N * inDim);
+            const dW = K.alloc(outDim * inDim);
+            K.gemm(N, inDim, outDim, dY, outDim, 1, K.put(wd), inDim, dX, inDim); // dx = dy W
+            K.gemm(outDim, inDim, N, dY, 1, outDim, Xs, inDim, dW, inDim); // dW = dy^T x (dy read transposed)
+            const grads = [K.tensor(dX, xi.shape), K.tensor(dW, [outDim, inDim])];
+            if (bi) {
+              const db = K.alloc(outDim);
+              K.gemm(1, outDim, N, K.put([1]), 0, 0, dY, outDim, db, outDim); // db = 1^T dy
+              grads.push(K.tensor(db, [outDim]));
+            }
+            return grads;
+          } finally {
+            K.release(m);
+          }
+        },
+      };
+    } finally {
+      K.release(mark);
+    }
+  });
+  return bias ? f(x, weight, bias) : f(x, weight);
+}
+
 function activation(x: tf.Tensor, kind: ActivationKind): tf.Tensor {
   checkKind('activation', kind);
   const f = op((input) => {
@@ -72,14 +121,16 @@ function activation(x: tf.Tensor, kind: ActivationKind): tf.Tensor {
       const Y = K.alloc(n);
       K.fns[kernelName('act', kind)](1, n, X, 0, Y, 0);
       const value = K.tensor(Y, input.shape);
-      const saved = recording() ? { x: K.save(X, n), y: K.save(Y, n) } : undefined;
+      // The slope is computed from x or from y alone (pointwise.ts), so only that one is kept.
+      const saved = recording() ? K.save(ACTIVATIONS[kind].from === 'x' ? X : Y, n) : undefined;
       return {
         value,
         gradFunc: (dy) => {
           const m = K.mark();
           try {
+            const V = K.putSaved(kept('activation', saved));
             const DY = K.putTensor(dy);
-            K.fns[kernelName('actBackward', kind)](1, n, K.putSaved(kept('activation', saved).x), 0, K.putSaved(saved!.y), 0, DY, 0);
+            K.fns[kernelName('actBackward', kind)](1, n, V, 0, DY, 0);
             return K.tensor(DY, input.shape);
           } finally {
             K.release(m);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
-import { ACTIVATION_KINDS, kernelName, type ActivationKind } from '../../extractors/kernels/pointwise.js';
+import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from '../../extractors/kernels/pointwise.js';
 import { kernels } from '../../extractors/kernels/runtime.js';
 import type { ScanMode } from '../../extractors/kernels/scan.js';
 
@@ -140,7 +140,7 @@ describe('activation kernels against float64', () => {
         K.fns[kernelName('act', kind)](1, n, X, 0, Y, 0);
         expect(maxErr(K.read(Y, n), Array.from(x, f))).toBeLessThan(2e-6 * 7);
         const DY = K.put(dy);
-        K.fns[kernelName('actBackward', kind)](1, n, X, 0, Y, 0, DY, 0);
+        K.fns[kernelName('actBackward', kind)](1, n, ACTIVATIONS[kind].from === 'x' ? X : Y, 0, DY, 0);
         expect(maxErr(K.read(DY, n), Array.from(x, (v, i) => dy[i] * slope(v))), 'slope').toBeLessThan(1e-4);
         // gate: y = x f(g)
         const Gp = K.put(g);
@@ -165,7 +165,7 @@ describe('activation kernels against float64', () => {
         const Y = K.alloc(5);
         K.fns[kernelName('act', kind)](1, 5, X, 0, Y, 0);
         const DY = K.put([1, 1, 1, 1, 1]);
-        K.fns[kernelName('actBackward', kind)](1, 5, X, 0, Y, 0, DY, 0);
+        K.fns[kernelName('actBackward', kind)](1, 5, ACTIVATIONS[kind].from === 'x' ? X : Y, 0, DY, 0);
         expect(Array.from(K.read(DY, 5)), kind).toEqual([want, want, want, want, want]);
       }
     } finally {
