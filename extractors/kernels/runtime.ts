@@ -18,6 +18,7 @@ import { elementwiseFns } from './elementwise.js';
 import { layerNormFns } from './layerNorm.js';
 import { softmaxFns } from './softmax.js';
 import { activationKernelFns, type ActivationKernelName } from './pointwise.js';
+import { linearAttentionFns } from './linearAttention.js';
 import { scanFns } from './scan.js';
 import { assemble } from './wasm.js';
 
@@ -45,6 +46,9 @@ type Exports = Record<RowKernelName, RowKernel> & {
   gemmSimple(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
   packB(K: number, N8: number, b: number, ldb: number, bp: number): void;
   gemmPacked(M4: number, N8: number, K: number, a: number, rsa: number, csa: number, bp: number, c: number, ldc: number, acc: number, ap: number): void;
+  /** ./linearAttention.ts: one head of one sequence; addresses in bytes, strides in floats. */
+  linearAttention(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, S: number, z: number, eps: number, causal: number): void;
+  linearAttentionBackward(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, go: number, dq: number, dk: number, dv: number, S: number, z: number, R: number, r: number, gn: number, gd: number, causal: number): void;
 } & ScanExports & Record<ActivationKernelName, RowKernel>;
 
 /** ./scan.ts: `scan_<mode>` and `scanBackward_<mode>`; ./activations.ts kernels are row kernels, named by `kernelName`. */
@@ -77,7 +81,7 @@ export class Kernels {
   private pooled = 0;
 
   constructor() {
-    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns, ...scanFns, ...activationKernelFns]);
+    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns, ...scanFns, ...activationKernelFns, ...linearAttentionFns]);
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
