@@ -21,10 +21,12 @@ export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer
 export { cellCost, longestFirst } from './harness/schedule.js';
 
 export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';
+export { kernelOps, ACTIVATION_KINDS, type KernelOps, type ActivationKind } from './extractors/ops.js';
 
 import type * as tf from '@tensorflow/tfjs';
 import { extractors } from './harness/plugins.js';
 import { Rng } from './core/rng.js';
+import { kernelOps } from './extractors/ops.js';
 import type { Extractor } from './extractors/types.js';
 import { loadWeights, saveWeights, type WeightRecord } from './extractors/weights.js';
 
@@ -53,7 +55,7 @@ export interface StandaloneExtractor {
  */
 export function createExtractor(name: string, options: Record<string, unknown> = {}, ctx: { inputDim?: number; seed?: number; warn?: (m: string) => void } = {}): StandaloneExtractor {
   const def = extractors.get(name);
-  const extractor = def.create(def.options.parse(options), { inputDim: ctx.inputDim ?? 64, rng: new Rng(ctx.seed ?? 1).fork('extractor'), warn: ctx.warn });
+  const extractor = def.create(def.options.parse(options), { inputDim: ctx.inputDim ?? 64, rng: new Rng(ctx.seed ?? 1).fork('extractor'), warn: ctx.warn, ops: kernelOps });
   return {
     extractor,
     saveWeights: () => saveWeights(extractor),
