@@ -87,7 +87,7 @@ describe('fxbench submit k8s --dry-run', () => {
     const unsharded = await fxbench(['run', suiteFile, '--out', ref, '--workers', '1', '--quiet']);
     expect(unsharded.code, unsharded.stderr).toBe(0);
     expect(byCell(path.join(runOnVolume, 'merged.jsonl'))).toEqual(byCell(ref));
-  });
+  }, 400_000); // nine fxbench processes, one after another
 
   it('refuses to run without --dry-run or without --image, in one line', async () => {
     const live = await fxbench(['submit', 'k8s', suiteFile, '--shards', '2', '--image', 'x', '--dir', path.join(dir, 'never1')]);

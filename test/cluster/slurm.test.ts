@@ -99,8 +99,8 @@ describe.skipIf(why && !required)('fxbench submit slurm on a live single-node cl
     // task that had ended FAILED could make Slurm drop the merge job's afterok for good.
     await waitFor(`task ${task} to be requeued`, 60_000, () => /Restarts=1\b/.test(scontrol('show', 'job', '-o', task)) && jobState(task) === 'PENDING');
     expect(records(shard(victim!).results)).toHaveLength(1); // killed inside its second cell, which left no record
-    // Slurm holds a requeued job back for two minutes (its begin time); start it now.
-    scontrol('update', `jobid=${task}`, 'StartTime=now');
+    // Slurm holds a requeued job back until the old job's credential expires (cred_expire + 1 s:
+    // 11 s on this cluster, 121 s by default); starting it sooner fails with "credential revoked".
 
     const state = await waitFor(`merge job ${jobs.merge}`, 300_000, () => FINAL.has(jobState(jobs.merge)) && jobState(jobs.merge));
     const seconds = (performance.now() - t0) / 1000;

@@ -63,6 +63,7 @@ start)
   node_line=$(slurmd -C | head -1)
   mem=$(sed -E 's/.*RealMemory=([0-9]+).*/\1/' <<<"$node_line")
   node_line="${node_line/RealMemory=$mem/RealMemory=$((mem * 95 / 100))}"
+  # cred_expire=10: a requeued job waits cred_expire + 1 s to start again (121 s by default).
   cat >"$dir/slurm.conf" <<CONF
 ClusterName=fxbench-test
 SlurmctldHost=$host
@@ -70,7 +71,7 @@ SlurmUser=root
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 AuthType=auth/munge
-AuthInfo=socket=$socket
+AuthInfo=socket=$socket,cred_expire=10
 CredType=cred/munge
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
