@@ -194,6 +194,50 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
   return { records, superseded: entries.length - records.length };
 }
 
+/**
+ * A cell's done record present more than once (two runs wrote the same file before it
+ * was locked, or one file was given twice): byte-identical copies count once, with a
+ * warning; copies that differ are refused, since either would silently count a seed twice.
+ */
+export function dedupeCopies(entries: LocatedRecord[], warn: (message: string) => void): LocatedRecord[] {
+  const where = (e: LocatedRecord) => `${e.file}:${e.line}`;
+  const first = new Map<string, { entry: LocatedRecord; text: string }>();
+  const copies = new Map<string, LocatedRecord[]>();
+  const out: LocatedRecord[] = [];
+  for (const e of entries) {
+    if (!isDone(e.record)) {
+      out.push(e);
+      continue;
+    }
+    const key = `${e.record.suite}\u0000${e.record.cellId}`;
+    const text = JSON.stringify(e.record);
+    const seen = first.get(key);
+    if (!seen) {
+      first.set(key, { entry: e, text });
+      out.push(e);
+      continue;
+    }
+    if (seen.text !== text) {
+      const d = firstDifference(seen.entry.record, e.record)!;
+      throw new UsageError(
+        `cell ${e.record.cellId} of suite "${e.record.suite}" is in ${where(seen.entry)} and ${where(e)} with different contents (${d.path}: ${show(d.a)} vs ${show(d.b)}): two runs wrote it; keep one of the two records (or rerun into a fresh --out) so its seed counts once`,
+      );
+    }
+    copies.set(key, [...(copies.get(key) ?? [seen.entry]), e]);
+  }
+  for (const list of copies.values()) {
+    warn(`cell ${list[0].record.cellId} is present ${list.length} times with identical contents (${list.map(where).join(', ')}): counted once`);
+  }
+  return out;
+}
+
+/** The records of results files as a report counts them: identical copies once, differing copies refused, retried errors superseded. */
+export function readForReport(files: string[], warn: (message: string) => void): ResultRecord[] {
+  const { entries, skipped } = readResultLines(files);
+  warnSkipped(skipped, warn);
+  return supersedeRetried(dedupeCopies(entries, warn)).map((e) => e.record);
+}
+
 /** Write records as JSONL through a temporary file renamed into place: a crash leaves the old file or the new one. */
 export function writeResultsAtomic(file: string, records: ResultRecord[]): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);

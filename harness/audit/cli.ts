@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { readResults, type ResultRecord } from '../results.js';
-import { supersedeRetried, warnSkipped } from '../store.js';
+import type { ResultRecord } from '../results.js';
+import { readForReport } from '../store.js';
 import type { Cell } from '../suite.js';
 import { didYouMean } from '../registry.js';
 import { CLAIMS } from './claims.js';
@@ -33,9 +33,7 @@ export function prepareAudit(profileName: string, claimIds: string[] | undefined
 
 /** Stage 5 for the audit: decide every claim from the results file and write `<out>.audit.json`. */
 export function finishAudit(profile: Profile, claims: Claim[], out: string, warn: (m: string) => void): { audit: AuditResult; records: ResultRecord[] } {
-  const { records: all, skipped } = readResults([out]);
-  warnSkipped(skipped, warn);
-  const records = supersedeRetried(all);
+  const records = readForReport([out], warn);
   const audit = decide(claims, profile, records);
   writeAudit(out.replace(/\.jsonl$/, '') + '.audit.json', audit);
   return { audit, records };

@@ -1,6 +1,5 @@
 /** `fxbench run [suite]`: train and evaluate every cell of a suite file and/or flags. */
-import { readResults } from '../results.js';
-import { supersedeRetried, warnSkipped } from '../store.js';
+import { readForReport } from '../store.js';
 import { expandSuite, loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from '../suite.js';
 import { defaultOut, runCells, type RunControlArgs } from './controls.js';
 import { runFlags, suiteFromArgs } from './runFlags.js';
@@ -29,11 +28,10 @@ export async function runSuite(input: SuiteInput, a: RunControlArgs, reportDir: 
   const warn = (m: string) => progress.log(`warning: ${m}`);
   progress.log(`results: ${out}${failed ? ` (${failed} cells did not complete)` : ''}`);
   if (reportDir) {
-    const { records: all, skipped } = readResults([out]);
-    warnSkipped(skipped, warn);
+    const all = readForReport([out], warn);
     // The report renderer (Vega) is loaded only when a report is written: the other commands start faster.
     const { writeReport } = await import('../../reports/render.js');
-    const html = await writeReport(supersedeRetried(all), reportDir);
+    const html = await writeReport(all, reportDir);
     process.stdout.write(`report: ${html}\n`);
   }
 }

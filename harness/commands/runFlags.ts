@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { defaultWorkers } from '../execute.js';
+import { SCHEDULER_FLAGS } from './controls.js';
 import { didYouMean } from '../registry.js';
 import type { SuiteInput, SuiteOrigin } from '../suite.js';
 import { csv, csvNumbers, numberFlag, parseOptionFlags } from './flags.js';
@@ -29,6 +30,8 @@ export interface RunArgs {
   'match-params'?: number;
   resume?: boolean;
   shard?: string;
+  shards?: number;
+  'lock-wait'?: number;
 }
 
 /** The suite fields each flag sets (for messages that name the flag). */
@@ -61,7 +64,7 @@ export function runFlags(y: Argv): Argv<RunArgs> {
     .option('match-params', { type: 'number', requiresArg: true, describe: "size every extractor's width to within 10% of this many parameters" })
     .option('workers', { type: 'number', requiresArg: true, describe: `worker threads, one tfjs instance and core each (default: the number of cores, ${defaultWorkers()})` })
     .option('resume', { type: 'boolean', describe: 'continue the run whose results are in --out: skip its completed and diverged cells, retry errored ones' })
-    .option('shard', { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based): the cells whose index mod N is I, e.g. --shard 0/4' }) as Argv<RunArgs>;
+    .options(SCHEDULER_FLAGS) as Argv<RunArgs>;
 }
 
 /** Flags override the suite file (or the quick suite); the result is validated as a whole. */
