@@ -2,7 +2,10 @@
  * Row-wise softmax kernels for attention, in place over rows of a [rows, cols] matrix with a
  * row stride of `ld` floats:
  *
- *   softmax(rows, cols, p, ld, scale, keep): p_j = keep_j exp(scale (s_j - max s)) / sum_k keep_k exp(scale (s_k - max s))
+ *   softmax(rows, cols, p, ld, scale, keep, stats):
+ *                                            p_j = keep_j exp(scale (s_j - max s)) / sum_k keep_k exp(scale (s_k - max s))
+ *   softmaxRecompute(rows, cols, p, ld, scale, keep, stats):
+ *                                            the same p from the same scores, given the stats
  *   softmaxBackward(rows, cols, p, ldp, g, ldg, scale):
  *                                            g_j = scale p_j (g_j - sum_k p_k g_k)
  *
@@ -11,8 +14,10 @@
  * `keep` is the byte address of a key mask [cols] (1 = attend, 0 = padding, shared by every
  * row), or 0 for none: a masked key gets probability exactly 0 and the max runs over the kept
  * keys only, as PyTorch's key_padding_mask (-inf added to the score). Its gradient needs no
- * mask: p_j = 0 there. Each row is a few passes of 4 lanes at a time plus a scalar tail for
- * cols % 4.
+ * mask: p_j = 0 there. `stats` (byte address of [rows, 2], or 0) receives each row's
+ * (-scale max, sum): what the streaming attention keeps instead of p, to recompute p in its
+ * backward pass bit for bit (./attention.ts). Each row is a few passes of 4 lanes at a time
+ * plus a scalar tail for cols % 4.
  */
 import { SCALAR, VEC, exp, scratch } from './lanes.js';
 import { horizontal, pass, rows } from './rows.js';
@@ -22,9 +27,12 @@ import { Fn, Op, Simd, Ty } from './wasm.js';
 const MASKED_SCORE = -3e38;
 
 function softmaxFn(): Fn {
-  const f = new Fn('softmax', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.f32, Ty.i32]);
-  const [n, cols, p, ld, scale, keep] = f.params;
+  const f = new Fn('softmax', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.f32, Ty.i32, Ty.i32]);
+  const [n, cols, p, ld, scale, keep, stats] = f.params;
   const row = f.local(Ty.i32);
+  const st = f.local(Ty.i32);
+  const two = f.local(Ty.i32);
+  f.i32(2).set(two);
   const m = f.local(Ty.f32); // row max, then -scale * max
   const sum = f.local(Ty.f32);
   const vacc = f.local(Ty.v128);
@@ -32,7 +40,7 @@ function softmaxFn(): Fn {
   const ss = scratch(f, SCALAR);
   /** The kernel body, without (keep = 0) or with a key mask. */
   const body = (masked: boolean) =>
-    rows(f, n, [[p, ld, row]], () => {
+    rows(f, n, [[p, ld, row], [stats, two, st]], () => {
       // max (over the kept keys: a masked score is pushed to MASKED_SCORE; keep = 1 adds exactly 0)
       f.f32(-Infinity).set(m).f32(-Infinity).simd(Simd.f32x4Splat).set(vacc);
       pass(
@@ -63,6 +71,39 @@ function softmaxFn(): Fn {
       if (masked) f.get(sum).f32(1e-30).op(Op.f32Max).set(sum);
       // p_j = e_j / sum (a division, not a multiply by 1/sum: one rounding, as tf.softmax)
       pass(f, cols, (L, off) => [L.store(row, L.div(L.load(row, off), L.bcast(sum)), off)]);
+      // The row's (-scale max, sum), from which softmaxRecompute reproduces p exactly.
+      f.get(stats).if(() => {
+        f.get(st).get(m).mem(Op.f32Store);
+        f.get(st).get(sum).mem(Op.f32Store, 4);
+      });
+    });
+  f.get(keep).op(Op.i32Eqz).if(
+    () => body(false),
+    () => body(true),
+  );
+  return f;
+}
+
+/** p from the scores again, given the stats softmax wrote: the same operations in the same order, so the same bits. */
+function softmaxRecomputeFn(): Fn {
+  const f = new Fn('softmaxRecompute', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.f32, Ty.i32, Ty.i32]);
+  const [n, cols, p, ld, scale, keep, stats] = f.params;
+  const row = f.local(Ty.i32);
+  const st = f.local(Ty.i32);
+  const two = f.local(Ty.i32);
+  const m = f.local(Ty.f32);
+  const sum = f.local(Ty.f32);
+  const sv = scratch(f, VEC);
+  const ss = scratch(f, SCALAR);
+  f.i32(2).set(two);
+  const body = (masked: boolean) =>
+    rows(f, n, [[p, ld, row], [stats, two, st]], () => {
+      f.get(st).mem(Op.f32Load).set(m);
+      f.get(st).mem(Op.f32Load, 4).set(sum);
+      pass(f, cols, (L, off) => {
+        const x = exp(L, L.width === 4 ? sv : ss, L.add(L.mul(L.load(row, off), L.bcast(scale)), L.bcast(m)));
+        return [L.store(row, L.div(masked ? L.mul(x, L.load(keep, off)) : x, L.bcast(sum)), off)];
+      });
     });
   f.get(keep).op(Op.i32Eqz).if(
     () => body(false),
@@ -96,4 +137,4 @@ function softmaxBackwardFn(): Fn {
   return f;
 }
 
-export const softmaxFns = [softmaxFn(), softmaxBackwardFn()];
+export const softmaxFns = [softmaxFn(), softmaxRecomputeFn(), softmaxBackwardFn()];
