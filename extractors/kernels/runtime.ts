@@ -75,6 +75,10 @@ export class Kernels {
   private readonly pool = new Map<number, Float32Array[]>();
   private readonly inPool = new WeakSet<Float32Array>();
   private pooled = 0;
+  /** Highest arena top and most host bytes held by `save` since `resetPeak` (memory measurement). */
+  private peakTop = 64;
+  private savedOut = 0;
+  private peakSaved = 0;
 
   constructor() {
     const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns]);
@@ -86,6 +90,7 @@ export class Kernels {
   alloc(n: number): number {
     const at = this.top;
     this.top = (at + 4 * n + 15) & ~15;
+    if (this.top > this.peakTop) this.peakTop = this.top;
     if (this.top > this.memory.buffer.byteLength) {
       this.memory.grow(Math.ceil((this.top - this.memory.buffer.byteLength) / PAGE));
       this.heap = new Float32Array(this.memory.buffer);
@@ -191,6 +196,8 @@ export class Kernels {
    * whose backward never runs is simply collected.
    */
   save(at: number, n: number): Float32Array {
+    this.savedOut += 4 * n;
+    this.peakSaved = Math.max(this.peakSaved, this.savedOut);
     const free = this.pool.get(n);
     const buf = free?.pop();
     if (!buf) return this.read(at, n);
@@ -203,6 +210,7 @@ export class Kernels {
   /** `put` for a buffer from `save`, which goes back to the pool (do not use it afterwards). */
   putSaved(buf: Float32Array): number {
     if (this.inPool.has(buf)) throw new Error('kernels: a saved buffer was put back twice (a backward pass ran twice for one forward pass)');
+    this.savedOut -= 4 * buf.length;
     const at = this.put(buf);
     if (buf.length > 0 && this.pooled + 4 * buf.length <= POOL_BYTES) {
       const free = this.pool.get(buf.length) ?? [];
@@ -255,6 +263,17 @@ export class Kernels {
 
   isPinned(region: Pinned): boolean {
     return this.pinned.has(region);
+  }
+
+  /** Starts a memory measurement: `peakBytes` reports the most used since. */
+  resetPeak(): void {
+    this.peakTop = this.top;
+    this.peakSaved = this.savedOut;
+  }
+
+  /** Most bytes in use since `resetPeak`: the arena (pinned regions included) plus host buffers held by `save`. */
+  peakBytes(): number {
+    return this.peakTop - 64 + this.peakSaved;
   }
 
   /** Bytes in pinned regions (live activations waiting for their backward passes). */
