@@ -366,7 +366,7 @@ export interface PackedB {
  * Valid only until tfjs allocates again (its heap may move): copy from it at once. Reads the
  * backend's bookkeeping (`dataIdMap`, `wasm.HEAPF32`), so it checks that they look as expected.
  */
-function wasmHeapView(t: tf.Tensor): Float32Array | undefined {
+export function wasmHeapView(t: tf.Tensor): Float32Array | undefined {
   if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32') return undefined;
   const backend = tf.backend() as unknown as { dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined }; wasm?: { HEAPF32?: Float32Array } };
   const offset = backend.dataIdMap?.get(t.dataId)?.memoryOffset;

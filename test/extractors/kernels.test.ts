@@ -240,11 +240,12 @@ describe('transpose kernel', () => {
   it('strided source, exact copy', () => {
     const mark = K.mark();
     try {
-      const [rows, cols, ld] = [5, 3, 7];
-      const src = Float32Array.from({ length: rows * ld }, (_, i) => i + 0.5);
-      const at = K.transposed(K.put(src), rows, cols, ld);
-      const got = K.read(at, rows * cols);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(got[c * rows + r]).toBe(src[r * ld + c]);
+      for (const [rows, cols, ld] of [[5, 3, 7], [37, 21, 25], [16, 8, 8]]) {
+        const src = Float32Array.from({ length: rows * ld }, (_, i) => i + 0.5);
+        const at = K.transposed(K.put(src), rows, cols, ld);
+        const got = K.read(at, rows * cols);
+        for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(got[c * rows + r]).toBe(src[r * ld + c]);
+      }
       expect(Array.from(K.read(K.putTransposed([1, 2, 3, 4, 5, 6], 2, 3), 6))).toEqual([1, 4, 2, 5, 3, 6]);
     } finally {
       K.release(mark);
