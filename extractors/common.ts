@@ -1,7 +1,7 @@
 /** Building blocks shared by the built-in extractors (and the harness): initialisation and small layers. */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
-import { kernels } from './kernels/runtime.js';
+import { hostOp } from './kernels/hostOp.js';
 
 /** A variable filled with U(-bound, bound) drawn from `rng` (PyTorch's default init for RNNs and Linear). */
 export function uniformVariable(rng: Rng, shape: number[], bound: number, name: string): tf.Variable {
@@ -33,50 +33,32 @@ export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): t
   const outDim = weight.shape[0];
   const N = x.size / inDim;
   const outShape = [...x.shape.slice(0, -1), outDim];
-  const op = tf.customGrad(((...args: tf.Tensor[]) => {
-    // (customGrad appends its save function to the arguments, so the bias is taken by position only when given.)
-    const [xt, w] = args;
-    const b = bias ? args[2] : undefined;
-    const xd = xt.dataSync() as Float32Array; // kept for dW in the backward pass
-    const wd = w.dataSync() as Float32Array;
-    const K = kernels();
-    const mark = K.mark();
-    let y: tf.Tensor;
-    try {
-      const Y = K.alloc(N * outDim); // [N, out]
-      if (b) K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.putTensor(b), outDim, Y, outDim); // every row = b (1 x b, A strides 0)
-      K.gemm(N, outDim, inDim, K.put(xd), inDim, 1, K.putTransposed(wd, outDim, inDim), outDim, Y, outDim, b !== undefined);
-      y = K.tensor(Y, outShape);
-    } finally {
-      K.release(mark);
-    }
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor) => {
-        const m = K.mark();
-        try {
-          const dY = K.putTensor(dy); // [N, out]
-          const dX = K.alloc(N * inDim);
-          const dW = K.alloc(outDim * inDim);
-          K.gemm(N, inDim, outDim, dY, outDim, 1, K.put(wd), inDim, dX, inDim); // dx = dy W
-          K.gemm(outDim, inDim, N, dY, 1, outDim, K.put(xd), inDim, dW, inDim); // dW = dy^T x (dy read transposed)
-          const grads = [K.tensor(dX, xt.shape), K.tensor(dW, [outDim, inDim])];
-          if (b) {
-            const db = K.alloc(outDim);
-            K.gemm(1, outDim, N, K.put([1]), 0, 0, dY, outDim, db, outDim); // db = 1^T dy
-            grads.push(K.tensor(db, [outDim]));
-          }
-          return grads;
-        } finally {
-          K.release(m);
-        }
+  // A hostOp (./kernels/hostOp.ts): x and W stay in kernel memory for the backward pass.
+  return hostOp<{ x: number; w: number }>(
+    {
+      name: 'linear',
+      forward(K, [x, w, b]) {
+        const Y = K.alloc(N * outDim); // [N, out]
+        const mark = K.mark();
+        K.gemm(N, outDim, inDim, x, inDim, 1, K.transposed(w, outDim, inDim), outDim, Y, outDim, false, { bias: b });
+        K.release(mark);
+        return { y: Y, shape: outShape, saved: { x, w } };
       },
-    };
-  }) as unknown as GradFn) as unknown as (...t: tf.Tensor[]) => tf.Tensor;
-  return bias ? op(x, weight, bias) : op(x, weight);
+      backward(K, s, dY) {
+        const dX = K.alloc(N * inDim);
+        const dW = K.alloc(outDim * inDim);
+        K.gemm(N, inDim, outDim, dY, outDim, 1, s.w, inDim, dX, inDim); // dx = dy W
+        K.gemm(outDim, inDim, N, dY, 1, outDim, s.x, inDim, dW, inDim); // dW = dy^T x (dy read transposed)
+        if (!bias) return [dX, dW];
+        const db = K.zeros(outDim);
+        K.fns.addInto(N, outDim, db, 0, dY, 4 * outDim); // db = column sums of dy
+        return [dX, dW, db];
+      },
+    },
+    bias ? [x, weight, bias] : [x, weight],
+  );
 }
 
-type GradFn = Parameters<typeof tf.customGrad>[0];
 
 /** nn.Linear's default initialisation: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
 export function linearVariables(rng: Rng, prefix: string, inDim: number, outDim: number): Record<string, tf.Variable> {

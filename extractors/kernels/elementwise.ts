@@ -2,7 +2,7 @@
  * Flat elementwise kernels over n floats (the TCN's activations): relu and its gradient,
  * the residual add, accumulation. Each is a `rowKernel` called as one row of n units
  * (B = 1, H = n, strides 0), so it runs 4 lanes at a time with a scalar tail. And the layout
- * changes: `copyRows`, rows of floats from one strided matrix to another, and `transpose`.
+ * changes: `copyRows`, rows of floats from one strided matrix to another, and `copy2d`.
  */
 import { rowKernel } from './rows.js';
 import { Fn, Op, Ty } from './wasm.js';
@@ -23,16 +23,17 @@ const addInto = rowKernel('addInto', ['a', 'b'], (L, _s, p) => [L.store(p.a, L.a
 const copyRows = rowKernel('copyRows', ['src', 'dst'], (L, _s, p) => [L.store(p.dst, L.load(p.src))]);
 
 /**
- * transpose(rows, cols, src, lds, dst, ldd): dst[c][r] = src[r][c] for r < rows, c < cols
- * (byte addresses, row strides in floats). In blocks of 8 x 8, so that the strided side
- * touches 8 cache lines at a time (a 512 x 128 weight transposed row by row writes a new
- * line per element); scalar inside a block: it moves weights and attention heads, next to
- * products of O(T) times as many operations.
+ * copy2d(rows, cols, src, rs, cs, dst, rd, cd): dst[r rd + c cd] = src[r rs + c cs] for
+ * r < rows, c < cols (byte addresses, strides in floats): transposes (cs = the source's row
+ * length) and the taps of a convolution weight [Cout, Cin, k] (cs = k). In blocks of 8 x 8,
+ * so that a strided side touches 8 cache lines at a time (a 512 x 128 weight transposed row
+ * by row writes a new line per element); scalar inside a block: it moves weights and
+ * attention heads, next to products of O(T) times as many operations.
  */
-function transposeFn(): Fn {
-  const f = new Fn('transpose', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
-  const [rows, cols, src, lds, dst, ldd] = f.params;
-  const [r0, c0, r, c, rEnd, cEnd, ps, pd, ldd4] = [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32].map((t) => f.local(t));
+function copy2dFn(): Fn {
+  const f = new Fn('copy2d', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
+  const [rows, cols, src, rs, cs, dst, rd, cd] = f.params;
+  const [r0, c0, r, c, rEnd, cEnd, ps, pd, cs4, cd4] = Array.from({ length: 10 }, () => f.local(Ty.i32));
   const min = (a: () => void, b: () => void, into: typeof r) => {
     a();
     f.set(into);
@@ -42,18 +43,19 @@ function transposeFn(): Fn {
       f.set(into);
     });
   };
-  f.get(ldd).i32(2).op(Op.i32Shl).set(ldd4);
+  f.get(cs).i32(2).op(Op.i32Shl).set(cs4);
+  f.get(cd).i32(2).op(Op.i32Shl).set(cd4);
   f.for(r0, () => f.i32(0), () => f.get(rows), 8, () => {
     min(() => f.get(r0).i32(8).op(Op.i32Add), () => f.get(rows), rEnd);
     f.for(c0, () => f.i32(0), () => f.get(cols), 8, () => {
       min(() => f.get(c0).i32(8).op(Op.i32Add), () => f.get(cols), cEnd);
       f.for(r, () => f.get(r0), () => f.get(rEnd), 1, () => {
-        f.get(src).get(r).get(lds).op(Op.i32Mul).get(c0).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(ps); // &src[r][c0]
-        f.get(dst).get(c0).get(ldd).op(Op.i32Mul).get(r).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(pd); // &dst[c0][r]
+        f.get(src).get(r).get(rs).op(Op.i32Mul).get(c0).get(cs).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(ps); // &src[r][c0]
+        f.get(dst).get(r).get(rd).op(Op.i32Mul).get(c0).get(cd).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(pd); // &dst[r][c0]
         f.for(c, () => f.get(c0), () => f.get(cEnd), 1, () => {
           f.get(pd).get(ps).mem(Op.f32Load).mem(Op.f32Store);
-          f.get(ps).i32(4).op(Op.i32Add).set(ps);
-          f.get(pd).get(ldd4).op(Op.i32Add).set(pd);
+          f.get(ps).get(cs4).op(Op.i32Add).set(ps);
+          f.get(pd).get(cd4).op(Op.i32Add).set(pd);
         });
       });
     });
@@ -61,4 +63,4 @@ function transposeFn(): Fn {
   return f;
 }
 
-export const elementwiseFns = [relu, reluBackward, addRelu, addInto, copyRows, transposeFn()];
+export const elementwiseFns = [relu, reluBackward, addRelu, addInto, copyRows, copy2dFn()];

@@ -32,9 +32,9 @@ interface Elementwise {
   addInto(n: number, a: number, b: number): void;
 }
 
-/** Layout kernels of ./elementwise.ts: dst[c][r] = src[r][c] (row strides in floats). */
+/** Layout kernel of ./elementwise.ts: dst[r rd + c cd] = src[r rs + c cs] (strides in floats). */
 interface Layout {
-  transpose(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
+  copy2d(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, rd: number, cd: number): void;
 }
 
 type Exports = Record<RowKernelName, RowKernel> & Layout & {
@@ -133,7 +133,7 @@ export class Kernels {
   /** A new buffer holding the transpose [cols, rows] of the matrix [rows, cols] at `src` (row stride `ld` floats, default cols). */
   transposed(src: number, rows: number, cols: number, ld = cols): number {
     const at = this.alloc(rows * cols);
-    this.fns.transpose(rows, cols, src, ld, at, rows);
+    this.fns.copy2d(cols, rows, src, 1, ld, at, rows, 1); // dst[c][r] = src[r][c]
     return at;
   }
 
