@@ -4,8 +4,8 @@
  * (B = 1, H = n, strides 0), so it runs 4 lanes at a time with a scalar tail. And the layout
  * changes: `copyRows`, rows of floats from one strided matrix to another, and `copy2d`.
  */
-import { rowKernel } from './rows.js';
-import { Fn, Op, Ty } from './wasm.js';
+import { rowKernel, type RowKernel } from './rows.js';
+import { Fn, kernel, Op, Ty } from './wasm.js';
 
 /** x = max(x, 0), in place. */
 const relu = rowKernel('relu', ['x'], (L, _s, p) => [L.store(p.x, L.relu(L.load(p.x)))]);
@@ -63,4 +63,12 @@ function copy2dFn(): Fn {
   return f;
 }
 
-export const elementwiseFns = [relu, reluBackward, addRelu, addInto, copyRows, copy2dFn()];
+/** The elementwise and layout kernels for the runtime's table (./runtime.ts); `Kernels.ew` calls the flat ones as one row. */
+export const elementwiseKernels = {
+  relu: kernel<RowKernel>(relu),
+  reluBackward: kernel<RowKernel>(reluBackward),
+  addRelu: kernel<RowKernel>(addRelu),
+  addInto: kernel<RowKernel>(addInto),
+  copyRows: kernel<RowKernel>(copyRows),
+  copy2d: kernel<(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, rd: number, cd: number) => void>(copy2dFn()),
+};

@@ -20,9 +20,13 @@
  * into blocks of KC so that a block of B rows stays in cache while every row tile of A
  * passes over it.
  */
-import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
+import { Fn, kernel, Op, Simd, Ty, type Local } from './wasm.js';
 
-/** Rows of k per cache block: KC x N floats of B (e.g. 256 x 128 x 4 B = 128 KB) stay in L2. */
+/**
+ * Rows of k per cache block, in both product kernels (this one and ./gemmPacked.ts):
+ * unpacked, KC x N floats of B (e.g. 256 x 128 x 4 B = 128 KB) stay in L2; packed, a
+ * [KC][8] panel of B (8 KB) stays in L1.
+ */
 export const KC = 256;
 
 interface GemmLocals {
@@ -173,7 +177,7 @@ function rowBlock(f: Fn, L: GemmLocals, mr: number): void {
   );
 }
 
-export function gemmSimpleFn(): Fn {
+function gemmSimpleFn(): Fn {
   const f = new Fn('gemmSimple', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
   const [M, N, K, a, rsa, csa, b, ldb, c, ldc, acc, bias, relu] = f.params;
   const L: GemmLocals = {
@@ -224,3 +228,8 @@ export function gemmSimpleFn(): Fn {
   });
   return f;
 }
+
+/** For the runtime's table (./runtime.ts); use `Kernels.gemm`, which splits a product between this and the packed kernel. */
+export const gemmKernels = {
+  gemmSimple: kernel<(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number, bias: number, relu: number) => void>(gemmSimpleFn()),
+};

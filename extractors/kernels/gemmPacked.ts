@@ -21,9 +21,10 @@
  * of an A block pass over it); M in blocks of MC (the packed A block, MC x KC floats = 64 KB,
  * stays in L2 while every column panel of B passes over it).
  */
-import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
+import { KC } from './gemm.js';
+import { Fn, kernel, Op, Simd, Ty, type Local } from './wasm.js';
 
-export const KC = 256;
+export { KC };
 export const MC = 64;
 /**
  * Rows of the micro-tile (C tile MR x 8, 2 MR f32x4 accumulators). 6 rows (12 accumulators +
@@ -220,4 +221,8 @@ function gemmPackedFn(): Fn {
   return f;
 }
 
-export const gemmPackedFns = [packBFn(), gemmPackedFn()];
+/** For the runtime's table (./runtime.ts). */
+export const gemmPackedKernels = {
+  packB: kernel<(K: number, N8: number, b: number, ldb: number, bp: number) => void>(packBFn()),
+  gemmPacked: kernel<(M4: number, N8: number, K: number, a: number, rsa: number, csa: number, bp: number, c: number, ldc: number, acc: number, ap: number, bias: number, relu: number) => void>(gemmPackedFn()),
+};

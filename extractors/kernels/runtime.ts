@@ -11,18 +11,25 @@
  * B = 32, T = 256; tens of MB for the recurrent cells).
  */
 import * as tf from '@tensorflow/tfjs';
-import { cellFns } from './cells.js';
-import { gemmSimpleFn } from './gemm.js';
-import { gemmPackedFns, KC, MC, MR } from './gemmPacked.js';
-import { elementwiseFns } from './elementwise.js';
-import { layerNormFns } from './layerNorm.js';
-import { softmaxFns } from './softmax.js';
-import { assemble } from './wasm.js';
+import { cellKernels } from './cells.js';
+import { gemmKernels } from './gemm.js';
+import { gemmPackedKernels, KC, MC, MR } from './gemmPacked.js';
+import { elementwiseKernels } from './elementwise.js';
+import { layerNormKernels } from './layerNorm.js';
+import { softmaxKernels } from './softmax.js';
+import { assemble, type Signatures } from './wasm.js';
 
-/** A row kernel of ./cells.ts: (B, H, then a byte address and a byte row stride per array). */
-export type RowKernel = (B: number, H: number, ...ptrsAndStrides: number[]) => void;
+export type { RowKernel } from './rows.js';
 
-type RowKernelName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | 'copyRows' | keyof Elementwise;
+/**
+ * Every kernel of the module, by its export name: the one list that gives both what is
+ * assembled and the type of the instance's exports (as tfjs-backend-wasm's
+ * register_all_kernels.ts lists its kernel configs). Each kernel's signature is declared
+ * next to its emitter.
+ */
+const KERNELS = { ...gemmKernels, ...gemmPackedKernels, ...cellKernels, ...softmaxKernels, ...layerNormKernels, ...elementwiseKernels };
+
+type Exports = Signatures<typeof KERNELS>;
 
 /** Flat kernels of ./elementwise.ts, over n floats at the given byte addresses. */
 interface Elementwise {
@@ -31,25 +38,6 @@ interface Elementwise {
   addRelu(n: number, a: number, b: number, out: number): void;
   addInto(n: number, a: number, b: number): void;
 }
-
-/** Layout kernel of ./elementwise.ts: dst[r rd + c cd] = src[r rs + c cs] (strides in floats). */
-interface Layout {
-  copy2d(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, rd: number, cd: number): void;
-}
-
-type Exports = Record<RowKernelName, RowKernel> & Layout & {
-  /** In place over `rows` rows of `cols` floats, row stride `ld` floats; `keep` a key mask [cols] or 0; `stats` [rows, 2] or 0 (./softmax.ts). */
-  softmax(rows: number, cols: number, p: number, ld: number, scale: number, keep: number, stats: number): void;
-  softmaxRecompute(rows: number, cols: number, p: number, ld: number, scale: number, keep: number, stats: number): void;
-  softmaxBackward(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number): void;
-  /** Rows of [n, cols], contiguous (./layerNorm.ts); stats [n, 2] = (mean, std) per row. */
-  layerNorm(n: number, cols: number, x: number, y: number, w: number, b: number, stats: number, eps: number): void;
-  layerNormBackward(n: number, cols: number, x: number, dy: number, w: number, stats: number, dx: number, dw: number, db: number): void;
-  /** ./gemm.ts and ./gemmPacked.ts; use `Kernels.gemm`, which splits a product between them. */
-  gemmSimple(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number, bias: number, relu: number): void;
-  packB(K: number, N8: number, b: number, ldb: number, bp: number): void;
-  gemmPacked(M4: number, N8: number, K: number, a: number, rsa: number, csa: number, bp: number, c: number, ldc: number, acc: number, ap: number, bias: number, relu: number): void;
-};
 
 const PAGE = 65536;
 /** At most this many bytes of idle `save` buffers are kept (a step's activations at the sizes fxbench runs). */
@@ -81,7 +69,8 @@ export class Kernels {
   private peakSaved = 0;
 
   constructor() {
-    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns]);
+    for (const [name, k] of Object.entries(KERNELS)) if (k.fn.name !== name) throw new Error(`kernels: ${name} is emitted as ${k.fn.name}`);
+    const bytes = assemble(Object.values(KERNELS).map((k) => k.fn));
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }

@@ -20,8 +20,8 @@
  * plus a scalar tail for cols % 4.
  */
 import { SCALAR, VEC, exp, scratch } from './lanes.js';
-import { horizontal, pass, rows } from './rows.js';
-import { Fn, Op, Simd, Ty } from './wasm.js';
+import { accumulator, pass, reducingPass, rows } from './rows.js';
+import { Fn, kernel, Op, Ty } from './wasm.js';
 
 /** Added to a masked key's score before the row max: finite (so the max stays finite), far below any real score. */
 const MASKED_SCORE = -3e38;
@@ -33,40 +33,27 @@ function softmaxFn(): Fn {
   const st = f.local(Ty.i32);
   const two = f.local(Ty.i32);
   f.i32(2).set(two);
-  const m = f.local(Ty.f32); // row max, then -scale * max
-  const sum = f.local(Ty.f32);
-  const vacc = f.local(Ty.v128);
+  const max = accumulator(f, Op.f32Max);
+  const m = max.into; // row max, then -scale * max
+  const total = accumulator(f, Op.f32Add);
+  const sum = total.into;
   const sv = scratch(f, VEC);
   const ss = scratch(f, SCALAR);
   /** The kernel body, without (keep = 0) or with a key mask. */
   const body = (masked: boolean) =>
     rows(f, n, [[p, ld, row], [stats, two, st]], () => {
       // max (over the kept keys: a masked score is pushed to MASKED_SCORE; keep = 1 adds exactly 0)
-      f.f32(-Infinity).set(m).f32(-Infinity).simd(Simd.f32x4Splat).set(vacc);
-      pass(
-        f,
-        cols,
-        (L, off) => {
-          const acc = L.width === 4 ? vacc : m;
-          const s = masked ? L.add(L.load(row, off), L.mul(L.sub(L.load(keep, off), L.k(1)), L.k(-MASKED_SCORE))) : L.load(row, off);
-          return [L.set(acc, L.max(L.get(acc), s))];
-        },
-        () => horizontal(f, vacc, m, Op.f32Max),
-      );
+      reducingPass(f, cols, [max], (L, off, [acc]) => {
+        const s = masked ? L.add(L.load(row, off), L.mul(L.sub(L.load(keep, off), L.k(1)), L.k(-MASKED_SCORE))) : L.load(row, off);
+        return [L.set(acc, L.max(L.get(acc), s))];
+      });
       // e_j = exp(scale s_j - scale max) (times keep_j: exactly 0 at a masked key, as exp(-inf) in PyTorch), summed
       f.get(m).get(scale).op(Op.f32Mul).op(Op.f32Neg).set(m);
-      f.f32(0).set(sum).f32(0).simd(Simd.f32x4Splat).set(vacc);
-      pass(
-        f,
-        cols,
-        (L, off) => {
-          const acc = L.width === 4 ? vacc : sum;
-          const x = exp(L, L.width === 4 ? sv : ss, L.add(L.mul(L.load(row, off), L.bcast(scale)), L.bcast(m)));
-          const e = masked ? L.mul(x, L.load(keep, off)) : x;
-          return [L.store(row, e, off), L.set(acc, L.add(L.get(acc), L.load(row, off)))];
-        },
-        () => horizontal(f, vacc, sum, Op.f32Add),
-      );
+      reducingPass(f, cols, [total], (L, off, [acc]) => {
+        const x = exp(L, L.width === 4 ? sv : ss, L.add(L.mul(L.load(row, off), L.bcast(scale)), L.bcast(m)));
+        const e = masked ? L.mul(x, L.load(keep, off)) : x;
+        return [L.store(row, e, off), L.set(acc, L.add(L.get(acc), L.load(row, off)))];
+      });
       // A row whose keys are all masked has sum 0: its probabilities are 0 (PyTorch's are NaN).
       if (masked) f.get(sum).f32(1e-30).op(Op.f32Max).set(sum);
       // p_j = e_j / sum (a division, not a multiply by 1/sum: one rounding, as tf.softmax)
@@ -117,24 +104,23 @@ function softmaxBackwardFn(): Fn {
   const [n, cols, p, ldp, g, ldg, scale] = f.params;
   const rp = f.local(Ty.i32);
   const rg = f.local(Ty.i32);
-  const dot = f.local(Ty.f32);
-  const vacc = f.local(Ty.v128);
+  const acc = accumulator(f, Op.f32Add);
+  const dot = acc.into;
   rows(f, n, [[p, ldp, rp], [g, ldg, rg]], () => {
     // dot = sum_k p_k g_k
-    f.f32(0).set(dot).f32(0).simd(Simd.f32x4Splat).set(vacc);
-    pass(
-      f,
-      cols,
-      (L, off) => {
-        const acc = L.width === 4 ? vacc : dot;
-        return [L.set(acc, L.add(L.get(acc), L.mul(L.load(rp, off), L.load(rg, off))))];
-      },
-      () => horizontal(f, vacc, dot, Op.f32Add),
-    );
+    reducingPass(f, cols, [acc], (L, off, [a]) => [L.set(a, L.add(L.get(a), L.mul(L.load(rp, off), L.load(rg, off))))]);
     // g_j = scale p_j (g_j - dot)
     pass(f, cols, (L, off) => [L.store(rg, L.mul(L.mul(L.bcast(scale), L.load(rp, off)), L.sub(L.load(rg, off), L.bcast(dot))), off)]);
   });
   return f;
 }
 
-export const softmaxFns = [softmaxFn(), softmaxRecomputeFn(), softmaxBackwardFn()];
+type Rows7 = (rows: number, cols: number, p: number, ld: number, scale: number, keep: number, stats: number) => void;
+
+/** The softmax kernels for the runtime's table (./runtime.ts). */
+export const softmaxKernels = {
+  /** In place over `rows` rows of `cols` floats, row stride `ld` floats; `keep` a key mask [cols] or 0; `stats` [rows, 2] or 0. */
+  softmax: kernel<Rows7>(softmaxFn()),
+  softmaxRecompute: kernel<Rows7>(softmaxRecomputeFn()),
+  softmaxBackward: kernel<(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number) => void>(softmaxBackwardFn()),
+};
