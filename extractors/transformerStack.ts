@@ -47,7 +47,7 @@ export interface EncoderOptions {
 const NAMES = ['inW', 'inB', 'outW', 'outB', 'w1', 'b1', 'w2', 'b2', 'n1w', 'n1b', 'n2w', 'n2b'] as const;
 type Name = (typeof NAMES)[number];
 /** A layer's weights (or their gradients) as byte addresses in kernel memory. */
-type LayerAt = Partial<Record<Name, number>>;
+export type LayerAt = Partial<Record<Name, number>>;
 
 const EPS = 1e-5; // nn.LayerNorm's default
 
@@ -63,7 +63,7 @@ export function attentionMode(dims: AttentionDims, layers: number): 'probs' | 's
   return probsSize(dims) * layers <= PROBS_BUDGET_FLOATS ? 'probs' : 'stream';
 }
 
-interface Dims {
+export interface Dims {
   N: number; // rows: B*T positions
   d: number;
   ff: number;
@@ -73,6 +73,8 @@ interface Dims {
   mode: 'probs' | 'stream';
   /** Byte address of the key mask [B, T] (1 = token, 0 = padding) in kernel memory, 0 when every position is a token. */
   keep: number;
+  /** The attention sub-layer (softmax attention, or another kind: ./linearTransformer.ts). */
+  attention: AttentionBlock;
 }
 
 /** Test hook: force the attention mode and the streaming block (both modes must agree). */
@@ -85,7 +87,7 @@ export const attentionOverride: { mode?: 'probs' | 'stream'; block?: number } = 
  * any other position's features. Padded query positions are still computed (they attend to
  * the tokens), as in PyTorch. A sequence with no token at all gets zero attention (PyTorch: NaN).
  */
-export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: EncoderOptions, keyMask?: tf.Tensor2D): tf.Tensor3D {
+export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: EncoderOptions, keyMask?: tf.Tensor2D, attention: AttentionBlock = attentionBlock): tf.Tensor3D {
   const [B, T, d] = h.shape;
   if (keyMask && (keyMask.shape[0] !== B || keyMask.shape[1] !== T)) throw new Error(`transformer: key mask of shape [${keyMask.shape}] for input [${B}, ${T}, ...]: expected [${B}, ${T}]`);
   const attn = attentionDims(B, T, d, o.heads);
@@ -97,7 +99,7 @@ export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: E
     {
       name: 'transformer',
       forward(K, at, keepActs) {
-        const dims: Dims = { N: B * T, d, ff: layers[0].w1.shape[0], attn, o, mode, keep: keyMask ? maskAt(K, keyMask) : 0 };
+        const dims: Dims = { N: B * T, d, ff: layers[0].w1.shape[0], attn, o, mode, keep: keyMask ? maskAt(K, keyMask) : 0, attention };
         let i = 1;
         const ws: LayerAt[] = names.map((ns) => Object.fromEntries(ns.map((n) => [n, at[i++]])));
         const { y, saved } = forward(K, dims, at[0], ws, keepActs);
@@ -123,7 +125,7 @@ function maskAt(K: Kernels, mask: tf.Tensor2D): number {
 // --- building blocks on kernel memory (addresses are byte offsets) ---
 
 /** Y [N, out] = X [N, in] W^T + b (then relu), W [out, in] and b in kernel memory; bias and relu applied as Y is written. */
-function linearForward(K: Kernels, N: number, inDim: number, outDim: number, X: number, w: number, b: number, relu = false): number {
+export function linearForward(K: Kernels, N: number, inDim: number, outDim: number, X: number, w: number, b: number, relu = false): number {
   const Y = K.alloc(N * outDim);
   const mark = K.mark();
   K.gemm(N, outDim, inDim, X, inDim, 1, K.transposed(w, outDim, inDim), outDim, Y, outDim, false, { bias: b, relu });
@@ -132,7 +134,7 @@ function linearForward(K: Kernels, N: number, inDim: number, outDim: number, X: 
 }
 
 /** dX (+)= dY W; returns dW = dY^T X [out, in] and db = 1^T dY (new buffers). */
-function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY: number, X: number, w: number, dX: number, accumulate: boolean): { dW: number; db: number } {
+export function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY: number, X: number, w: number, dX: number, accumulate: boolean): { dW: number; db: number } {
   K.gemm(N, inDim, outDim, dY, outDim, 1, w, inDim, dX, inDim, accumulate);
   const dW = K.alloc(outDim * inDim);
   K.gemm(outDim, inDim, N, dY, 1, outDim, X, inDim, dW, inDim); // dY read transposed
@@ -142,7 +144,7 @@ function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY
 }
 
 /** Buffers the backward pass needs, by name (kernel addresses, pinned between the passes). */
-type Keep = Record<string, number>;
+export type Keep = Record<string, number>;
 interface Saved {
   dims: Dims;
   ws: LayerAt[];
@@ -150,14 +152,22 @@ interface Saved {
   subs: { keep: Keep; attn?: AttentionSaved }[];
 }
 
-/** The two kinds of f, forward (returns f(u)) and backward (adds dL/du into dU, returns weight grads). */
-interface Block {
+/**
+ * The two kinds of f, forward (returns f(u), and what softmax attention keeps besides `keep`)
+ * and backward (adds dL/du into dU, returns weight grads). Everything is addresses in kernel
+ * memory; what `forward` allocates stays valid for `backward` (pinned between the passes).
+ * `train`: a backward pass will follow.
+ */
+export interface Block {
   forward(K: Kernels, d: Dims, w: LayerAt, U: number, keep: Keep, train: boolean): { r: number; attn?: AttentionSaved };
   backward(K: Kernels, d: Dims, w: LayerAt, s: Keep, attn: AttentionSaved | undefined, dF: number, dU: number, accumulate: boolean): LayerAt;
   norm: ['n1w' | 'n2w', 'n1b' | 'n2b'];
 }
 
-const attentionBlock: Block = {
+/** An attention sub-layer: in_proj (inW, inB), some attention, out_proj (outW, outB); norm1. */
+export type AttentionBlock = Block & { norm: ['n1w', 'n1b'] };
+
+const attentionBlock: AttentionBlock = {
   forward(K, d, w, U, keep, train) {
     const { N } = d;
     const QKV = linearForward(K, N, d.d, 3 * d.d, U, w.inW!, w.inB!); // [N, 3d]
@@ -261,7 +271,7 @@ function forward(K: Kernels, d: Dims, h: number, layers: LayerAt[], train: boole
   let X = h; // [N, d]
   const saved: Saved['subs'] = [];
   for (const w of layers) {
-    for (const f of [attentionBlock, feedForwardBlock]) {
+    for (const f of [d.attention, feedForwardBlock]) {
       const keep: Keep = {};
       const r = subForward(K, d, f, w, X, keep, train);
       X = r.out;
@@ -275,7 +285,7 @@ function backward(K: Kernels, d: Dims, saved: Saved['subs'], layers: LayerAt[], 
   let dX = dy;
   const grads: LayerAt[] = layers.map(() => ({}));
   for (let l = layers.length - 1; l >= 0; l--) {
-    for (const [i, f] of [[1, feedForwardBlock], [0, attentionBlock]] as const) {
+    for (const [i, f] of [[1, feedForwardBlock], [0, d.attention]] as const) {
       const s = saved[2 * l + i];
       dX = subBackward(K, d, f, layers[l], s.keep, s.attn, dX, grads[l]);
     }

@@ -88,6 +88,7 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
   out(formatScaling(summaries));
 }
 
+/** The extractors ../shared/peers/torch_bench.py builds (its BUILDERS and Recurrent). */
 const PEER_EXTRACTORS = new Set(['rnn', 'lstm', 'gru', 'transformer', 'tcn', 'mamba', 's4d', 'linear-attention', 'mingru']);
 const isPeerExtractor = (e: string) => PEER_EXTRACTORS.has(e);
 

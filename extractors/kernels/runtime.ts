@@ -17,9 +17,13 @@ import { gemmPackedKernels, KC, MC, MR } from './gemmPacked.js';
 import { elementwiseKernels } from './elementwise.js';
 import { layerNormKernels } from './layerNorm.js';
 import { softmaxKernels } from './softmax.js';
-import { assemble, type Signatures } from './wasm.js';
+import { activationKernelFns, type ActivationKernelName } from './pointwise.js';
+import { linearAttentionFns } from './linearAttention.js';
+import { scanFns } from './scan.js';
+import type { RowKernel } from './rows.js';
+import { assemble, kernelsOf, type Signatures } from './wasm.js';
 
-export type { RowKernel } from './rows.js';
+export type { RowKernel };
 
 /**
  * Every kernel of the module, by its export name: the one list that gives both what is
@@ -27,7 +31,17 @@ export type { RowKernel } from './rows.js';
  * register_all_kernels.ts lists its kernel configs). Each kernel's signature is declared
  * next to its emitter.
  */
-const KERNELS = { ...gemmKernels, ...gemmPackedKernels, ...cellKernels, ...softmaxKernels, ...layerNormKernels, ...elementwiseKernels };
+const KERNELS = {
+  ...gemmKernels,
+  ...gemmPackedKernels,
+  ...cellKernels,
+  ...softmaxKernels,
+  ...layerNormKernels,
+  ...elementwiseKernels,
+  ...kernelsOf<ScanExports>(scanFns),
+  ...kernelsOf<Record<ActivationKernelName, RowKernel>>(activationKernelFns),
+  ...kernelsOf<LinearAttentionExports>(linearAttentionFns),
+};
 
 type Exports = Signatures<typeof KERNELS>;
 
@@ -38,6 +52,19 @@ interface Elementwise {
   addRelu(n: number, a: number, b: number, out: number): void;
   addInto(n: number, a: number, b: number): void;
 }
+
+/** ./linearAttention.ts: one head of one sequence; addresses in bytes, strides in floats. */
+interface LinearAttentionExports {
+  linearAttention(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, S: number, z: number, eps: number, causal: number): void;
+  linearAttentionBackward(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, go: number, dq: number, dk: number, dv: number, S: number, z: number, R: number, r: number, gn: number, gd: number, causal: number): void;
+}
+
+/** ./scan.ts: `scan_<mode>` and `scanBackward_<mode>`; ./activations.ts kernels are row kernels, named by `kernelName`. */
+type ScanExports = {
+  [M in 'linear' | 'lerp' as `scan_${M}`]: (S: number, T: number, W: number, a: number, b: number, h0: number, h: number, ss: number, ts: number) => void;
+} & {
+  [M in 'linear' | 'lerp' as `scanBackward_${M}`]: (S: number, T: number, W: number, a: number, b: number, h: number, h0: number, g: number, da: number, db: number, dh0: number, ss: number, ts: number) => void;
+};
 
 const PAGE = 65536;
 /** At most this many bytes of idle `save` buffers are kept (a step's activations at the sizes fxbench runs). */
