@@ -7,10 +7,15 @@
  * clipping and the norm as many again. On WASM each kernel is a dispatch of tens of
  * microseconds, so for a small model the optimiser cost more than the model: measured
  * 6 ms of a 27 ms RNN step (T = 64, batch 32), 14 ms of a Transformer step. Here each
- * gradient is read once (it must be anyway, for the norm), and the update is one host
- * loop per variable over float32 state: one copy of each weight in and out of tfjs.
+ * gradient is read once (it must be anyway, for the norm), and the update is one SIMD
+ * kernel pass per variable (../extractors/kernels/adam.ts) in float32, as tfjs and PyTorch
+ * compute it, over moments that stay in the optimiser's own WebAssembly memory between
+ * steps: one copy of each weight in and out of tfjs. (A float64 host loop took ~10 ms per
+ * Transformer step, 400k weights; the kernel ~1.)
  */
 import * as tf from '@tensorflow/tfjs';
+import { adamKernel, type AdamKernel } from '../extractors/kernels/adam.js';
+import { wasmHeapView } from '../extractors/kernels/runtime.js';
 
 export interface AdamConfig {
   lr: number;
@@ -20,14 +25,35 @@ export interface AdamConfig {
 }
 
 export class Adam {
-  private readonly m: Float32Array[] = [];
-  private readonly v: Float32Array[] = [];
   private t = 0;
+  /** The optimiser's memory: per variable i, moments m and v at byte offsets mAt[i], vAt[i]; then room for one weight and one gradient. */
+  private readonly memory: WebAssembly.Memory;
+  private readonly kernel: AdamKernel;
+  private readonly mAt: number[] = [];
+  private readonly vAt: number[] = [];
+  private readonly wAt: number;
+  private readonly gAt: number;
 
   constructor(
     private readonly vars: tf.Variable[],
     private readonly cfg: AdamConfig,
-  ) {}
+  ) {
+    let at = 0;
+    const take = (n: number) => {
+      const a = at;
+      at += (4 * n + 15) & ~15;
+      return a;
+    };
+    for (const v of vars) {
+      this.mAt.push(take(v.size));
+      this.vAt.push(take(v.size));
+    }
+    const largest = Math.max(0, ...vars.map((v) => v.size));
+    this.wAt = take(largest);
+    this.gAt = take(largest);
+    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(at / 65536)) }); // zeros: m = v = 0
+    this.kernel = adamKernel(this.memory);
+  }
 
   /**
    * One update with the gradients `grads[i]` of `vars[i]` (host copies, e.g. `gradData`),
@@ -38,14 +64,18 @@ export class Adam {
     this.t++;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
+    const heap = new Float32Array(this.memory.buffer);
+    const wasm = tf.getBackend() === 'wasm';
     this.vars.forEach((variable, i) => {
       const g = grads[i];
-      const w = Float32Array.from(variable.dataSync() as Float32Array);
-      if (g.length !== w.length) throw new Error(`adam: gradient of ${variable.name} has ${g.length} values for ${w.length} weights`);
-      this.m[i] ??= new Float32Array(w.length);
-      this.v[i] ??= new Float32Array(w.length);
-      adamUpdate(w, g, this.m[i], this.v[i], scale, lr, beta1, beta2, epsilon, bc1, bc2);
-      const next = tf.tensor(w, variable.shape, 'float32');
+      const n = variable.size;
+      if (g.length !== n) throw new Error(`adam: gradient of ${variable.name} has ${g.length} values for ${n} weights`);
+      heap.set(wasmHeapView(variable) ?? (variable.dataSync() as Float32Array), this.wAt >> 2);
+      heap.set(g, this.gAt >> 2);
+      this.kernel.adam(n, this.wAt, this.gAt, this.mAt[i], this.vAt[i], scale, lr, beta1, beta2, epsilon, bc1, bc2);
+      // tfjs-wasm copies a tensor's values at once, so it may read the view; other backends keep the array.
+      const w = heap.subarray(this.wAt >> 2, (this.wAt >> 2) + n);
+      const next = tf.tensor(wasm ? w : w.slice(), variable.shape, 'float32');
       variable.assign(next);
       next.dispose();
     });
@@ -73,16 +103,4 @@ function sumSquares(g: Float32Array): number {
   let s = 0;
   for (let i = 0; i < g.length; i++) s += g[i] * g[i];
   return s;
-}
-
-/** In place: m, v the moments, w the weights; the torch/tfjs update w -= lr m^ / (sqrt(v^) + eps). */
-function adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, scale: number, lr: number, b1: number, b2: number, eps: number, bc1: number, bc2: number): void {
-  for (let i = 0; i < w.length; i++) {
-    const gi = g[i] * scale;
-    const mi = b1 * m[i] + (1 - b1) * gi;
-    const vi = b2 * v[i] + (1 - b2) * gi * gi;
-    m[i] = mi;
-    v[i] = vi;
-    w[i] -= (lr * (mi / bc1)) / (Math.sqrt(vi / bc2) + eps);
-  }
 }
