@@ -7,6 +7,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readF
 import path from 'node:path';
 import { z } from 'zod';
 import type { Environment } from './env.js';
+import { trainRecordSchema } from './fields.js';
 import type { Cell } from './suite.js';
 
 export const SCHEMA_VERSION = 1;
@@ -49,18 +50,7 @@ const common = {
   }),
   length: z.number().int().positive(),
   seed: z.number().int().nonnegative(),
-  train: z.object({
-    steps: z.number().int().positive(),
-    batch: z.number().int().positive(),
-    lr: z.number().positive(),
-    clip: z.number().positive(),
-    embedDim: z.number().int().positive(),
-    readout: z.enum(['last', 'mean']),
-    evalBatches: z.number().int().positive(),
-    generalize: z.array(z.number().positive()),
-    backend: z.enum(['wasm', 'cpu']),
-    optimizer: z.object({ name: z.literal('adam'), beta1: z.number(), beta2: z.number(), epsilon: z.number() }),
-  }),
+  train: trainRecordSchema,
   env: envSchema,
   /** ISO time the cell started. */
   startedAt: z.string(),

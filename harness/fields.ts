@@ -1,0 +1,163 @@
+/**
+ * Every suite field, declared once: its zod schema (type, range, default), its
+ * description (`.describe()`) and its metadata in `fieldInfo` — what a valid value is in
+ * words, an example, and the command-line flag that sets it. Everything else is derived:
+ * the suite schema and its error messages (suite.ts), the training configuration every
+ * cell and record carries (`TrainConfig`, `trainRecordSchema`), and the run command's
+ * flags and their parsing (flags.ts). Adding a training field is one entry here.
+ *
+ * As tinybench derives `ResolvedBenchOptions` from `BenchOptions`: the suite's input type
+ * has optional fields with defaults, the resolved type (a cell's `train`) has every field
+ * set, and both come from the same schemas.
+ */
+import { z } from 'zod';
+
+/** What a suite field's messages and flag need to know about it. */
+export interface FieldInfo {
+  /** What a valid value is, in words: "a positive integer". */
+  expected: string;
+  /** For list fields: what each entry must be. */
+  each?: string;
+  /** An example value, shown in messages as JSON (`"steps": 200`). */
+  example: unknown;
+  /** The flag of `fxbench run` that sets the field, without dashes (`steps`, `match-params`). */
+  flag?: string;
+  /** The example as typed after the flag, when it is not the example's plain form (`recall,adding`). */
+  flagExample?: string;
+}
+
+/** The metadata of every suite field, keyed by the field's schema. */
+export const fieldInfo = z.registry<FieldInfo>();
+
+/** A field: its schema with a description, registered with its metadata. */
+function field<T extends z.ZodType>(schema: T, description: string, info: FieldInfo): T {
+  const described = schema.describe(description) as T;
+  (described as z.ZodType).register(fieldInfo, info);
+  return described;
+}
+
+const pluginRef = z.union([
+  z.string(),
+  z
+    .object({
+      name: z.string(),
+      /** Distinguishes two entries of the same extractor with different options (ablations). */
+      label: z.string().optional(),
+      options: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
+]);
+export type PluginRef = z.output<typeof pluginRef>;
+
+/**
+ * The training fields: the budget, optimiser settings, evaluation sizes and backend every
+ * cell of a suite shares, copied into each cell's (and record's) `train`.
+ */
+export const trainFields = {
+  steps: field(z.number().int().positive().default(200), 'training steps per cell', { expected: 'a positive integer', example: 200, flag: 'steps' }),
+  batch: field(z.number().int().positive().default(32), 'sequences per training step', { expected: 'a positive integer', example: 32, flag: 'batch' }),
+  lr: field(z.number().positive().max(1).default(3e-3), 'Adam learning rate', { expected: 'a number in (0, 1]', example: 0.003, flag: 'lr' }),
+  clip: field(z.number().positive().default(1), 'clip gradients to this global norm', { expected: 'a positive number', example: 1 }),
+  embedDim: field(z.number().int().positive().default(64), 'embedding width fed to every extractor', { expected: 'a positive integer', example: 64 }),
+  readout: field(z.enum(['last', 'mean']).default('last'), 'per-sequence readout of the features', { expected: '"last" or "mean"', example: 'last' }),
+  evalBatches: field(z.number().int().positive().default(4), 'held-out batches for evaluation', { expected: 'a positive integer', example: 4 }),
+  generalize: field(z.array(z.number().positive()).default([1, 2, 4]), 'evaluate the trained model at these multiples of the training length', {
+    expected: 'a list of positive numbers (multiples of the training length)',
+    each: 'a positive number',
+    example: [1, 2, 4],
+  }),
+  backend: field(z.enum(['wasm', 'cpu']).default('wasm'), 'tfjs backend (wasm is ~40x faster)', { expected: '"wasm" or "cpu"', example: 'wasm', flag: 'backend' }),
+};
+
+/** Every field of a suite (the training fields among them), in the order messages list them. */
+export const suiteFields = {
+  name: field(z.string().min(1).default('custom'), 'suite name, recorded in every record', { expected: 'a non-empty string', example: 'heads' }),
+  tasks: field(z.array(pluginRef).min(1), 'task names or {name, label?, options?} objects (see `fxbench list`)', {
+    expected: 'a non-empty list of task names or {name, label?, options?} objects',
+    each: 'a task name or a {name, label?, options?} object',
+    example: ['recall', { name: 'adding', options: {} }],
+    flag: 'tasks',
+    flagExample: 'recall,adding',
+  }),
+  extractors: field(z.array(pluginRef).min(1), 'extractor names or {name, label?, options?} objects', {
+    expected: 'a non-empty list of extractor names or {name, label?, options?} objects',
+    each: 'an extractor name or a {name, label?, options?} object',
+    example: ['rnn', { name: 'transformer', label: 'tf-8', options: { heads: 8 } }],
+    flag: 'extractors',
+    flagExample: 'rnn,lstm',
+  }),
+  lengths: field(z.array(z.number().int().positive()).min(1), 'sequence lengths', { expected: 'a non-empty list of positive integers', each: 'a positive integer', example: [16, 64], flag: 'lengths' }),
+  seeds: field(z.array(z.number().int().nonnegative()).min(1).default([1]), 'seeds, one cell each', { expected: 'a non-empty list of non-negative integers', each: 'a non-negative integer', example: [1, 2, 3], flag: 'seeds' }),
+  ...trainFields,
+  matchParams: field(z.number().int().positive().optional(), "choose each extractor's width so its parameter count is within 10% of this (Long Range Arena's rule)", {
+    expected: 'a positive integer (a parameter count)',
+    example: 200000,
+    flag: 'match-params',
+  }),
+};
+
+export type SuiteFieldName = keyof typeof suiteFields;
+export type TrainFieldName = keyof typeof trainFields;
+export const TRAIN_FIELD_NAMES = Object.keys(trainFields) as TrainFieldName[];
+
+/** A field's metadata; every suite field has some. */
+export function infoOf(name: string): FieldInfo | undefined {
+  const schema = (suiteFields as Record<string, z.ZodType>)[name];
+  return schema ? fieldInfo.get(schema) : undefined;
+}
+
+/** JSON written as people write it: `[16, 64]`, `{"name": "adding"}`. */
+export function jsonText(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(jsonText).join(', ')}]`;
+  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${jsonText(x)}`).join(', ')}}`;
+  return JSON.stringify(v);
+}
+
+/** The field's example as a flag: `--lengths 16,64`. */
+export function flagExample(info: FieldInfo): string | undefined {
+  if (!info.flag) return undefined;
+  const value = info.flagExample ?? (Array.isArray(info.example) ? info.example.join(',') : String(info.example));
+  return `--${info.flag} ${value}`;
+}
+
+/** The schema under `.default()` and `.optional()`: what a given value must be. */
+function bare(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  return s;
+}
+
+/** Schemas as records hold them: every field present, no defaults (a record states what ran). */
+type Resolved<S extends Record<string, z.ZodType>> = { [K in keyof S]: S[K] extends z.ZodDefault<infer I> ? I : S[K] };
+
+function resolvedShape<S extends Record<string, z.ZodType>>(shape: S): Resolved<S> {
+  return Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, s instanceof z.ZodDefault ? s.unwrap() : s])) as Resolved<S>;
+}
+
+/** The optimiser every cell trains with (not a suite field: it is the same for everyone). */
+export const optimizerSchema = z.object({ name: z.literal('adam'), beta1: z.number(), beta2: z.number(), epsilon: z.number() });
+export const ADAM = { name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const satisfies z.input<typeof optimizerSchema>;
+
+/** A cell's (and a record's) `train`: every training field resolved, and the optimiser. */
+export const trainRecordSchema = z.object({ ...resolvedShape(trainFields), optimizer: optimizerSchema });
+export type TrainConfig = z.output<typeof trainRecordSchema>;
+
+/** How a field's flag is parsed, from its schema: a number, one of a few words, or a comma-separated list of numbers. */
+export type FlagKind = { kind: 'number' } | { kind: 'choice'; choices: string[] } | { kind: 'numbers' } | { kind: 'names' };
+
+export function flagKind(name: SuiteFieldName): FlagKind {
+  const s = bare(suiteFields[name]);
+  if (s instanceof z.ZodNumber) return { kind: 'number' };
+  if (s instanceof z.ZodEnum) return { kind: 'choice', choices: s.options.map(String) };
+  if (s instanceof z.ZodArray && bare(s.element as z.ZodType) instanceof z.ZodNumber) return { kind: 'numbers' };
+  return { kind: 'names' };
+}
+
+/** The fields that have a flag, with the flag's name and kind. */
+export function flaggedFields(): { field: SuiteFieldName; flag: string; kind: FlagKind; describe: string }[] {
+  return (Object.keys(suiteFields) as SuiteFieldName[]).flatMap((field) => {
+    const schema = suiteFields[field];
+    const info = fieldInfo.get(schema);
+    return info?.flag ? [{ field, flag: info.flag, kind: flagKind(field), describe: schema.description ?? '' }] : [];
+  });
+}
