@@ -54,13 +54,21 @@ export type PluginRef = z.output<typeof pluginRef>;
  * cell of a suite shares, copied into each cell's (and record's) `train`.
  */
 export const trainFields = {
-  steps: field(z.number().int().positive().default(200), 'training steps per cell', { expected: 'a positive integer', example: 200, flag: 'steps' }),
+  steps: field(z.number().int().positive().default(2000), 'training budget per cell (steps); a cell solved on validation stops earlier', { expected: 'a positive integer', example: 2000, flag: 'steps' }),
   batch: field(z.number().int().positive().default(32), 'sequences per training step', { expected: 'a positive integer', example: 32, flag: 'batch' }),
-  lr: field(z.number().positive().max(1).default(3e-3), 'Adam learning rate', { expected: 'a number in (0, 1]', example: 0.003, flag: 'lr' }),
+  lr: field(z.number().positive().max(1).default(3e-3), 'Adam learning rate after warmup (tuning chooses it unless tuning is off)', { expected: 'a number in (0, 1]', example: 0.003, flag: 'lr' }),
+  warmup: field(z.number().int().nonnegative().default(100), 'steps of linear learning-rate warmup from lr/warmup to lr', { expected: 'a non-negative integer (steps)', example: 100, flag: 'warmup' }),
+  schedule: field(z.enum(['constant', 'cosine']).default('constant'), 'learning rate after warmup: constant, or cosine decay to 0 at the budget', { expected: '"constant" or "cosine"', example: 'constant', flag: 'schedule' }),
   clip: field(z.number().positive().default(1), 'clip gradients to this global norm', { expected: 'a positive number', example: 1 }),
   embedDim: field(z.number().int().positive().default(64), 'embedding width fed to every extractor', { expected: 'a positive integer', example: 64 }),
   readout: field(z.enum(['last', 'mean']).default('last'), 'per-sequence readout of the features', { expected: '"last" or "mean"', example: 'last' }),
-  evalBatches: field(z.number().int().positive().default(4), 'held-out batches for evaluation', { expected: 'a positive integer', example: 4 }),
+  valEvery: field(z.number().int().positive().optional(), 'check the validation score every this many steps (default 100, or the budget when smaller); two solved checks in a row stop the cell', {
+    expected: 'a positive integer (steps), at most the budget',
+    example: 100,
+    flag: 'val-every',
+  }),
+  valSamples: field(z.number().int().positive().default(512), 'validation samples per check (a fixed set drawn once)', { expected: 'a positive integer', example: 512, flag: 'val-samples' }),
+  evalSamples: field(z.number().int().positive().default(2048), 'test samples the reported score is computed on', { expected: 'a positive integer', example: 2048, flag: 'eval-samples' }),
   generalize: field(z.array(z.number().positive()).default([1, 2, 4]), 'evaluate the trained model at these multiples of the training length', {
     expected: 'a list of positive numbers (multiples of the training length)',
     each: 'a positive number',
@@ -68,6 +76,14 @@ export const trainFields = {
   }),
   backend: field(z.enum(['wasm', 'cpu']).default('wasm'), 'tfjs backend (wasm is ~40x faster)', { expected: '"wasm" or "cpu"', example: 'wasm', flag: 'backend' }),
 };
+
+/** Fields suite files may still carry from older versions, and what replaced them. */
+export const RETIRED_FIELDS: Record<string, string> = {
+  evalBatches: 'the test set is now "evalSamples" (samples, default 2048; the old evalBatches x batch gives the same count)',
+};
+
+/** The validation interval when none is given: every 100 steps, or once at the end of a shorter budget. */
+export const defaultValEvery = (steps: number) => Math.min(100, steps);
 
 /** Every field of a suite (the training fields among them), in the order messages list them. */
 export const suiteFields = {
@@ -139,7 +155,7 @@ export const optimizerSchema = z.object({ name: z.literal('adam'), beta1: z.numb
 export const ADAM = { name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const satisfies z.input<typeof optimizerSchema>;
 
 /** A cell's (and a record's) `train`: every training field resolved, and the optimiser. */
-export const trainRecordSchema = z.object({ ...resolvedShape(trainFields), optimizer: optimizerSchema });
+export const trainRecordSchema = z.object({ ...resolvedShape(trainFields), valEvery: z.number().int().positive(), optimizer: optimizerSchema });
 export type TrainConfig = z.output<typeof trainRecordSchema>;
 
 /** How a field's flag is parsed, from its schema: a number, one of a few words, or a comma-separated list of numbers. */

@@ -114,6 +114,8 @@ export function planResume(file: string, cells: Cell[], warn: (message: string) 
   if (!existsSync(file)) return { todo: cells, done: 0, retried: 0 };
   repairTail(file, warn);
   const { entries, skipped } = readResultLines([file]);
+  const old = skipped.find((x) => x.version !== undefined);
+  if (old) throw new UsageError(`--resume: ${file}:${old.line} is ${old.reason.replace(/: ignored$/, '')}; a resumed run cannot mix versions: write to another --out`);
   warnSkipped(skipped, warn);
   // A run may span several suites (an audit runs one per experiment): cells are keyed by suite and id.
   const key = (x: { suite: string; id?: string; cellId?: string }) => `${x.suite}\u0000${x.id ?? x.cellId}`;

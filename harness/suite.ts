@@ -7,9 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
-import { ADAM, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig } from './fields.js';
+import { ADAM, defaultValEvery, RETIRED_FIELDS, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig } from './fields.js';
 import { extractors, tasks } from './plugins.js';
 import { didYouMean } from './registry.js';
+import { dataSources, hasSplits, missingSplits, type DataSources } from './splits.js';
+import type { TaskDefinition } from '../tasks/types.js';
 
 export const suiteSchema = z.object(suiteFields).strict();
 
@@ -35,6 +37,17 @@ export interface Cell {
   length: number;
   seed: number;
   train: TrainConfig;
+  /** The split and stream each stage reads (splits.ts). */
+  data: DataSources;
+  /** Set on a tuning trial (tune.ts): which tuning group, rung and grid point it measures. Trials run from their own seed stream and read no test data. */
+  trial?: Trial;
+}
+
+/** A tuning trial's place: the group's cache key, the successive-halving rung (0-based) and the grid point. */
+export interface Trial {
+  key: string;
+  rung: number;
+  config: Record<string, unknown>;
 }
 
 /**
@@ -53,9 +66,15 @@ export interface SuiteOrigin {
 
 /** Validate raw suite data; a zod error becomes one line naming the input, what was expected and what was given. */
 export function parseSuite(raw: unknown, source = 'suite', origin: SuiteOrigin = {}): Suite {
+  const where = origin.file ? `suite file ${origin.file}` : source;
   const result = suiteSchema.safeParse(raw);
-  if (!result.success) throw new UsageError(describeSuiteError(result.error, raw, origin.file ? `suite file ${origin.file}` : source, origin));
-  return result.data;
+  if (!result.success) throw new UsageError(describeSuiteError(result.error, raw, where, origin));
+  const suite = result.data;
+  if (suite.valEvery !== undefined && suite.valEvery > suite.steps) {
+    const name = (f: 'valEvery' | 'steps') => origin.flags?.[f] ?? `"${f}"`;
+    throw new UsageError(`${origin.flags?.valEvery ? '' : `${where}: `}${name('valEvery')} ${suite.valEvery} is larger than the budget ${name('steps')} ${suite.steps}: validation would never run; lower ${name('valEvery')} or raise ${name('steps')}`);
+  }
+  return suite;
 }
 
 /** `lengths[1]`, `extractors[0].options.heads`. */
@@ -116,6 +135,7 @@ function describeSuiteError(error: z.ZodError, raw: unknown, where: string, orig
     const key = issue.keys[0];
     const allowed = path.length === 0 ? Object.keys(suiteSchema.shape) : ['name', 'label', 'options'];
     const at = path.length === 0 ? 'at the top level' : `in ${jsonPath(path)}`;
+    if (path.length === 0 && key in RETIRED_FIELDS) return `${where}: "${key}" is no longer a suite field: ${RETIRED_FIELDS[key]}${more}`;
     return `${where}: unknown key "${key}" ${at}: ${unknownKeyHint(key, allowed)}${more}`;
   }
   const info = field ? infoOf(field) : undefined;
@@ -176,6 +196,11 @@ export function formatZodIssue(error: z.ZodError, raw?: unknown): string {
   return `${where}: ${raw === undefined ? issue.message : describeIssue(issue, valueAt(raw, issue.path))}`;
 }
 
+/** `suite file F: tasks[i]: ` when the entry came from a suite file, else nothing. */
+function at0(origin: SuiteOrigin, kind: 'task' | 'extractor', index: number): string {
+  return origin.file && !origin.flags?.[`${kind}s`] ? `suite file ${origin.file}: ${kind}s[${index}]: ` : '';
+}
+
 function resolve(kind: 'task' | 'extractor', ref: PluginRef, index: number, origin: SuiteOrigin): PluginUse {
   const name = typeof ref === 'string' ? ref : ref.name;
   const fromFile = origin.file && !origin.flags?.[`${kind}s`];
@@ -209,7 +234,20 @@ function resolve(kind: 'task' | 'extractor', ref: PluginRef, index: number, orig
     throw new UsageError(`${where}${what}: ${describeIssue(issue, key ? (given as Record<string, unknown>)[key] : given)} (${list})`);
   }
   const label = typeof ref === 'string' ? name : (ref.label ?? name);
-  return { name, label, options: parsed.data as Record<string, unknown> };
+  const options = parsed.data as Record<string, unknown>;
+  if (kind === 'task' && hasSplits(def as TaskDefinition)) {
+    // The harness picks the split of each stage (splits.ts): it is not an option of the suite.
+    const at = origin.optionFlags?.has(`${name}.split`) ? `-o ${name}.split=${show((given as Record<string, unknown>).split)}: ` : at0(origin, kind, index);
+    if ((given as Record<string, unknown>).split !== undefined) {
+      throw new UsageError(`${at}task ${name}: "split" is chosen by the harness (train for training, validation for tuning and early stopping, test for the reported score): remove it`);
+    }
+    const missing = missingSplits(def as TaskDefinition, options);
+    if (missing.length) {
+      throw new UsageError(`${at}task ${name} has no ${missing.map((m) => `"${m}"`).join(' or ')} split: the harness trains on "train", tunes and stops early on "validation" and reports "test", so a task with a split option must accept all three`);
+    }
+    delete options.split;
+  }
+  return { name, label, options };
 }
 
 /**
@@ -263,6 +301,7 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
   const train = {
     ...(Object.fromEntries(TRAIN_FIELD_NAMES.map((k) => [k, suite[k]])) as Omit<TrainConfig, 'optimizer'>),
     generalize: suite.generalize.includes(1) ? suite.generalize : [1, ...suite.generalize],
+    valEvery: suite.valEvery ?? defaultValEvery(suite.steps),
     optimizer: { ...ADAM },
   } satisfies TrainConfig;
   const cells: Cell[] = [];
@@ -270,6 +309,6 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
     for (const length of suite.lengths)
       for (const extractor of extractorUses)
         for (const seed of suite.seeds)
-          cells.push({ id: `${task.label}/${extractor.label}/T${length}/s${seed}`, suite: suite.name, task, extractor, length, seed, train });
+          cells.push({ id: `${task.label}/${extractor.label}/T${length}/s${seed}`, suite: suite.name, task, extractor, length, seed, train, data: dataSources(tasks.get(task.name)) });
   return cells;
 }
