@@ -24,6 +24,8 @@ export interface FieldInfo {
   flag?: string;
   /** The example as typed after the flag, when it is not the example's plain form (`recall,adding`). */
   flagExample?: string;
+  /** The flag's --help text, when it is not the field's description. */
+  flagDescribe?: string;
 }
 
 /** The metadata of every suite field, keyed by the field's schema. */
@@ -54,7 +56,7 @@ export type PluginRef = z.output<typeof pluginRef>;
  * cell of a suite shares, copied into each cell's (and record's) `train`.
  */
 export const trainFields = {
-  steps: field(z.number().int().positive().default(2000), 'training budget per cell (steps); a cell solved on validation stops earlier', { expected: 'a positive integer', example: 2000, flag: 'steps' }),
+  steps: field(z.number().int().positive().default(2000), 'training budget per cell (steps); a cell solved on validation stops earlier', { expected: 'a positive integer', example: 200, flag: 'steps' }),
   batch: field(z.number().int().positive().default(32), 'sequences per training step', { expected: 'a positive integer', example: 32, flag: 'batch' }),
   lr: field(z.number().positive().max(1).default(3e-3), 'Adam learning rate after warmup (tuning chooses it unless tuning is off)', { expected: 'a number in (0, 1]', example: 0.003, flag: 'lr' }),
   warmup: field(z.number().int().nonnegative().default(100), 'steps of linear learning-rate warmup from lr/warmup to lr', { expected: 'a non-negative integer (steps)', example: 100, flag: 'warmup' }),
@@ -94,6 +96,7 @@ export const suiteFields = {
     example: ['recall', { name: 'adding', options: {} }],
     flag: 'tasks',
     flagExample: 'recall,adding',
+    flagDescribe: 'comma-separated task names (see `fxbench list`)',
   }),
   extractors: field(z.array(pluginRef).min(1), 'extractor names or {name, label?, options?} objects', {
     expected: 'a non-empty list of extractor names or {name, label?, options?} objects',
@@ -101,9 +104,10 @@ export const suiteFields = {
     example: ['rnn', { name: 'transformer', label: 'tf-8', options: { heads: 8 } }],
     flag: 'extractors',
     flagExample: 'rnn,lstm',
+    flagDescribe: 'comma-separated extractor names',
   }),
-  lengths: field(z.array(z.number().int().positive()).min(1), 'sequence lengths', { expected: 'a non-empty list of positive integers', each: 'a positive integer', example: [16, 64], flag: 'lengths' }),
-  seeds: field(z.array(z.number().int().nonnegative()).min(1).default([1]), 'seeds, one cell each', { expected: 'a non-empty list of non-negative integers', each: 'a non-negative integer', example: [1, 2, 3], flag: 'seeds' }),
+  lengths: field(z.array(z.number().int().positive()).min(1), 'sequence lengths', { expected: 'a non-empty list of positive integers', each: 'a positive integer', example: [16, 64], flag: 'lengths', flagDescribe: 'comma-separated sequence lengths, e.g. 16,64' }),
+  seeds: field(z.array(z.number().int().nonnegative()).min(1).default([1]), 'seeds, one cell each', { expected: 'a non-empty list of non-negative integers', each: 'a non-negative integer', example: [1, 2, 3], flag: 'seeds', flagDescribe: 'comma-separated seeds, e.g. 1,2,3' }),
   ...trainFields,
   matchParams: field(z.number().int().positive().optional(), "choose each extractor's width so its parameter count is within 10% of this (Long Range Arena's rule)", {
     expected: 'a positive integer (a parameter count)',
@@ -174,6 +178,6 @@ export function flaggedFields(): { field: SuiteFieldName; flag: string; kind: Fl
   return (Object.keys(suiteFields) as SuiteFieldName[]).flatMap((field) => {
     const schema = suiteFields[field];
     const info = fieldInfo.get(schema);
-    return info?.flag ? [{ field, flag: info.flag, kind: flagKind(field), describe: schema.description ?? '' }] : [];
+    return info?.flag ? [{ field, flag: info.flag, kind: flagKind(field), describe: info.flagDescribe ?? schema.description ?? '' }] : [];
   });
 }
