@@ -26,6 +26,8 @@ export interface FieldInfo {
   flagExample?: string;
   /** The flag's --help text, when it is not the field's description. */
   flagDescribe?: string;
+  /** Tunable training fields: the value a cell trains with when neither the suite nor tuning sets it. */
+  untuned?: unknown;
 }
 
 /** The metadata of every suite field, keyed by the field's schema. */
@@ -36,6 +38,14 @@ function field<T extends z.ZodType>(schema: T, description: string, info: FieldI
   const described = schema.describe(description) as T;
   (described as z.ZodType).register(fieldInfo, info);
   return described;
+}
+
+/**
+ * A tunable training field: optional in a suite, so "not given" is visible to tuning; the
+ * cell's value is `untuned` unless tuning chooses one.
+ */
+function tunable<T extends z.ZodType>(schema: T, untuned: z.output<T>, description: string, info: FieldInfo): z.ZodOptional<T> {
+  return field(schema.optional(), description, { ...info, untuned });
 }
 
 const pluginRef = z.union([
@@ -52,16 +62,33 @@ const pluginRef = z.union([
 export type PluginRef = z.output<typeof pluginRef>;
 
 /**
+ * The `tune` field: grid lists (training fields and extractor options, any key: the suite
+ * decides which are known, tune.ts) and the tuning budget.
+ */
+export const tuneSchema = z
+  .object({
+    /** Tuning budget per trial at the last rung (steps); default: the suite's `steps`. */
+    steps: z.number().int().positive().optional(),
+    /** Seeds every grid point is trained with (from their own stream, never a main cell's); default [1]. */
+    seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
+    /** Successive halving's factor: each rung keeps the best 1/halving (at least one) for a budget `halving` times larger; false: every grid point at the full budget. Default 2. */
+    halving: z.union([z.number().int().min(2), z.literal(false)]).optional(),
+  })
+  .catchall(z.array(z.unknown()));
+export type TuneInput = z.output<typeof tuneSchema>;
+
+/**
  * The training fields: the budget, optimiser settings, evaluation sizes and backend every
  * cell of a suite shares, copied into each cell's (and record's) `train`.
  */
 export const trainFields = {
   steps: field(z.number().int().positive().default(2000), 'training budget per cell (steps); a cell solved on validation stops earlier', { expected: 'a positive integer', example: 200, flag: 'steps' }),
   batch: field(z.number().int().positive().default(32), 'sequences per training step', { expected: 'a positive integer', example: 32, flag: 'batch' }),
-  lr: field(z.number().positive().max(1).default(3e-3), 'Adam learning rate after warmup (tuning chooses it unless tuning is off)', { expected: 'a number in (0, 1]', example: 0.003, flag: 'lr' }),
-  warmup: field(z.number().int().nonnegative().default(100), 'steps of linear learning-rate warmup from lr/warmup to lr', { expected: 'a non-negative integer (steps)', example: 100, flag: 'warmup' }),
-  schedule: field(z.enum(['constant', 'cosine']).default('constant'), 'learning rate after warmup: constant, or cosine decay to 0 at the budget', { expected: '"constant" or "cosine"', example: 'constant', flag: 'schedule' }),
-  clip: field(z.number().positive().default(1), 'clip gradients to this global norm', { expected: 'a positive number', example: 1 }),
+  // Tunable fields: optional in a suite (tuning may choose them, tune.ts), resolved to their default otherwise.
+  lr: tunable(z.number().positive().max(1), 3e-3, 'Adam learning rate after warmup (default 0.003; chosen by tuning when not given)', { expected: 'a number in (0, 1]', example: 0.003, flag: 'lr' }),
+  warmup: tunable(z.number().int().nonnegative(), 100, 'steps of linear learning-rate warmup, from lr/warmup to lr (default 100)', { expected: 'a non-negative integer (steps)', example: 100, flag: 'warmup' }),
+  schedule: tunable(z.enum(['constant', 'cosine']), 'constant', 'learning rate after warmup: constant, or cosine decay toward 0 over the budget (default constant)', { expected: '"constant" or "cosine"', example: 'constant', flag: 'schedule' }),
+  clip: tunable(z.number().positive(), 1, 'clip gradients to this global norm (default 1)', { expected: 'a positive number', example: 1 }),
   embedDim: field(z.number().int().positive().default(64), 'embedding width fed to every extractor', { expected: 'a positive integer', example: 64 }),
   readout: field(z.enum(['last', 'mean']).default('last'), 'per-sequence readout of the features', { expected: '"last" or "mean"', example: 'last' }),
   valEvery: field(z.number().int().positive().optional(), 'check the validation score every this many steps (default 100, or the budget when smaller); two solved checks in a row stop the cell', {
@@ -114,9 +141,22 @@ export const suiteFields = {
     example: 200000,
     flag: 'match-params',
   }),
+  tune: field(
+    z.union([z.literal(false), tuneSchema]).optional(),
+    'equal-budget tuning on validation for every extractor (tune.ts): a grid of lr, warmup, schedule, clip and extractor options, and its budget (steps, seeds, halving); false: off',
+    {
+      expected: 'false, or an object of grid lists (lr, warmup, schedule, clip, extractor options) and budget (steps, seeds, halving)',
+      example: { lr: [0.001, 0.003, 0.01], steps: 1000 },
+    },
+  ),
 };
 
 export type SuiteFieldName = keyof typeof suiteFields;
+/** The training fields tuning may choose (the grid's training keys). */
+export const TUNABLE_FIELDS = ['lr', 'warmup', 'schedule', 'clip'] as const;
+export type TunableField = (typeof TUNABLE_FIELDS)[number];
+/** The value a tunable field trains with when neither the suite nor tuning sets it. */
+export const untunedValue = (k: TunableField) => fieldInfo.get(trainFields[k])!.untuned as TrainConfig[TunableField];
 export type TrainFieldName = keyof typeof trainFields;
 export const TRAIN_FIELD_NAMES = Object.keys(trainFields) as TrainFieldName[];
 
@@ -148,10 +188,10 @@ function bare(schema: z.ZodType): z.ZodType {
 }
 
 /** Schemas as records hold them: every field present, no defaults (a record states what ran). */
-type Resolved<S extends Record<string, z.ZodType>> = { [K in keyof S]: S[K] extends z.ZodDefault<infer I> ? I : S[K] };
+type Resolved<S extends Record<string, z.ZodType>> = { [K in keyof S]: S[K] extends z.ZodDefault<infer I> ? I : S[K] extends z.ZodOptional<infer I> ? (K extends TunableField ? I : S[K]) : S[K] };
 
 function resolvedShape<S extends Record<string, z.ZodType>>(shape: S): Resolved<S> {
-  return Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, s instanceof z.ZodDefault ? s.unwrap() : s])) as Resolved<S>;
+  return Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, s instanceof z.ZodDefault || (s instanceof z.ZodOptional && fieldInfo.get(s)?.untuned !== undefined) ? s.unwrap() : s])) as Resolved<S>;
 }
 
 /** The optimiser every cell trains with (not a suite field: it is the same for everyone). */

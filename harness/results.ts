@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Environment } from './env.js';
 import { trainRecordSchema } from './fields.js';
 import { dataSchema } from './splits.js';
+import { tuningSchema } from './tuneRecord.js';
 import type { Cell } from './suite.js';
 
 /**
@@ -63,6 +64,8 @@ const common = {
   data: dataSchema,
   /** A tuning trial (written to the tuning file beside the results, never to the results): its group key, rung and grid point. */
   trial: z.object({ key: z.string(), rung: z.number().int().nonnegative(), config: z.record(z.string(), z.unknown()) }).optional(),
+  /** A tuned main cell: the grid, budget, rungs and choice that set its training fields and options (tune.ts). */
+  tuning: tuningSchema.optional(),
   env: envSchema,
   /** ISO time the cell started. */
   startedAt: z.string(),
@@ -234,6 +237,7 @@ export function recordHead(cell: Cell, env: Environment) {
     train: cell.train,
     data: cell.data,
     ...(cell.trial ? { trial: cell.trial } : {}),
+    ...(cell.tuning ? { tuning: cell.tuning } : {}),
     env,
     startedAt: new Date().toISOString(),
   } satisfies Partial<ResultRecord>;

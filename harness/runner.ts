@@ -201,9 +201,9 @@ function readable(record: ResultRecord): ResultRecord {
   const check = resultSchema.safeParse(JSON.parse(JSON.stringify(record)));
   if (check.success) return record;
   const issue = check.error.issues[0];
-  const { schemaVersion, cellId, suite, task, extractor, length, seed, train, data, trial, env, startedAt, wallMs } = record;
+  const { schemaVersion, cellId, suite, task, extractor, length, seed, train, data, trial, tuning, env, startedAt, wallMs } = record;
   return {
-    ...{ schemaVersion, cellId, suite, task, extractor, length, seed, train, data, ...(trial ? { trial } : {}), env, startedAt, wallMs },
+    ...{ schemaVersion, cellId, suite, task, extractor, length, seed, train, data, ...(trial ? { trial } : {}), ...(tuning ? { tuning } : {}), env, startedAt, wallMs },
     status: 'errored',
     message: `the cell's result is not valid at ${issue.path.join('.')} (${issue.message}): a non-finite evaluation metric? check the extractor's output with training: false`,
   };

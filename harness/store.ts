@@ -26,10 +26,16 @@ export function warnSkipped(skipped: SkippedLine[], warn: (message: string) => v
 export const isDone = (r: ResultRecord) => r.status === 'completed' || r.status === 'diverged';
 
 /** What identifies a cell's configuration: everything but measurements and environment. */
-function configOf(x: Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'seed' | 'train'>) {
+function configOf(x: Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'seed' | 'train' | 'tuning'>) {
   const use = (u: Cell['task']) => ({ name: u.name, label: u.label, options: u.options, matched: u.matched });
-  // Through JSON, so a cell (in memory) and a record (read back) compare alike.
-  return JSON.parse(JSON.stringify({ suite: x.suite, task: use(x.task), extractor: use(x.extractor), length: x.length, seed: x.seed, train: x.train })) as unknown;
+  // Through JSON, so a cell (in memory) and a record (read back) compare alike. The tuning key stands for the grid and budget.
+  return JSON.parse(JSON.stringify({ suite: x.suite, task: use(x.task), extractor: use(x.extractor), length: x.length, seed: x.seed, train: x.train, tuning: x.tuning?.key })) as unknown;
+}
+
+/** A record's training settings and options without what tuning chose per (task, extractor, length): what all records of a suite share. */
+function untuned<T extends Record<string, unknown>>(values: T, r: ResultRecord): T {
+  const chosen = r.tuning?.chosen ?? {};
+  return Object.fromEntries(Object.entries(values).filter(([k]) => !(k in chosen))) as T;
 }
 
 /** The first path at which two JSON values differ, with both values; undefined when equal. */
@@ -170,7 +176,7 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
     if (runOf(r.suite) !== runOf(first.record.suite)) throw new UsageError(`mixed suites: ${where(first)} is suite "${first.record.suite}", ${where(e)} is suite "${r.suite}": ${fix}`);
     const suiteFirst = firstOfSuite.get(r.suite) ?? e;
     firstOfSuite.set(r.suite, suiteFirst);
-    const train = firstDifference(suiteFirst.record.train, r.train, 'train');
+    const train = firstDifference(untuned(suiteFirst.record.train, suiteFirst.record), untuned(r.train, r), 'train');
     if (train) throw new UsageError(`mixed configurations of suite "${r.suite}": ${where(suiteFirst)} has ${train.path} = ${show(train.a)}, ${where(e)} has ${show(train.b)}: ${fix}`);
     for (const kind of ['task', 'extractor'] as const) {
       const key = `${r.suite}\u0000${kind}\u0000${r[kind].label}`;
@@ -179,7 +185,7 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
         labels.set(key, e);
         continue;
       }
-      const pick = (x: ResultRecord) => JSON.parse(JSON.stringify({ name: x[kind].name, options: x[kind].options, matched: x[kind].matched })) as unknown;
+      const pick = (x: ResultRecord) => JSON.parse(JSON.stringify({ name: x[kind].name, options: untuned(x[kind].options, x), matched: x[kind].matched })) as unknown;
       const d = firstDifference(pick(seen.record), pick(r), `${kind}`);
       if (d) throw new UsageError(`mixed configurations of suite "${r.suite}": ${kind} "${r[kind].label}" has ${d.path} = ${show(d.a)} in ${where(seen)} but ${show(d.b)} in ${where(e)}: ${fix}`);
     }

@@ -7,11 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
-import { ADAM, defaultValEvery, RETIRED_FIELDS, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig } from './fields.js';
+import { ADAM, defaultValEvery, TUNABLE_FIELDS, untunedValue, type TunableField, RETIRED_FIELDS, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig } from './fields.js';
 import { extractors, tasks } from './plugins.js';
 import { didYouMean } from './registry.js';
 import { dataSources, hasSplits, missingSplits, type DataSources } from './splits.js';
 import type { TaskDefinition } from '../tasks/types.js';
+import type { TuningSummary } from './tuneRecord.js';
 
 export const suiteSchema = z.object(suiteFields).strict();
 
@@ -41,6 +42,8 @@ export interface Cell {
   data: DataSources;
   /** Set on a tuning trial (tune.ts): which tuning group, rung and grid point it measures. Trials run from their own seed stream and read no test data. */
   trial?: Trial;
+  /** Set on a tuned main cell once its group is tuned (tune.ts applyTuning): the grid, rungs and choice. */
+  tuning?: TuningSummary;
 }
 
 /** A tuning trial's place: the group's cache key, the successive-halving rung (0-based) and the grid point. */
@@ -138,7 +141,14 @@ function describeSuiteError(error: z.ZodError, raw: unknown, where: string, orig
     if (path.length === 0 && key in RETIRED_FIELDS) return `${where}: "${key}" is no longer a suite field: ${RETIRED_FIELDS[key]}${more}`;
     return `${where}: unknown key "${key}" ${at}: ${unknownKeyHint(key, allowed)}${more}`;
   }
-  const info = field ? infoOf(field) : undefined;
+  if (field === 'tune' && origin.flags?.tune && path.length > 1) {
+    const key = String(path[1]);
+    const flag = ['steps', 'seeds', 'halving'].includes(key) ? `--tune-${key}` : `--tune ${key}=...`;
+    return `${flag}: ${describeIssue(issue, valueAt(raw, path))}${more}`;
+  }
+  // Field metadata describes a field or its list entries; deeper paths (inside "tune") get zod's own issue.
+  const fieldInfo = field ? infoOf(field) : undefined;
+  const info = fieldInfo && (path.length === 1 || fieldInfo.each) ? fieldInfo : undefined;
   const value = valueAt(raw, path);
   const flag = field ? origin.flags?.[field] : undefined;
   if (info && flag) {
@@ -301,6 +311,7 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
   const train = {
     ...(Object.fromEntries(TRAIN_FIELD_NAMES.map((k) => [k, suite[k]])) as Omit<TrainConfig, 'optimizer'>),
     generalize: suite.generalize.includes(1) ? suite.generalize : [1, ...suite.generalize],
+    ...(Object.fromEntries(TUNABLE_FIELDS.map((k) => [k, suite[k] ?? untunedValue(k)])) as Pick<TrainConfig, TunableField>),
     valEvery: suite.valEvery ?? defaultValEvery(suite.steps),
     optimizer: { ...ADAM },
   } satisfies TrainConfig;

@@ -24,6 +24,11 @@ export interface RunArgs {
   report?: string;
   plugin?: string[];
   quiet?: boolean;
+  /** `--tune KEY=V1,V2` (repeatable) or `--no-tune` (false). */
+  tune?: string | string[] | false;
+  'tune-steps'?: number;
+  'tune-seeds'?: string;
+  'tune-halving'?: string;
   workers?: number;
   resume?: boolean;
   shard?: string;
@@ -37,6 +42,10 @@ export function runFlags(y: Argv): Argv<RunArgs> {
   }
   return y
     .option('option', { alias: 'o', type: 'string', requiresArg: true, describe: 'plugin option NAME.KEY=VALUE, repeatable, e.g. -o transformer.heads=8' })
+    .option('tune', { type: 'string', describe: 'tuning grid KEY=V1,V2,... (repeatable; keys: lr, warmup, schedule, clip, extractor options), e.g. --tune lr=0.001,0.003; --no-tune trains every cell at the given settings' })
+    .option('tune-steps', { type: 'number', requiresArg: true, describe: "tuning budget: trial steps at the last rung (default: --steps)" })
+    .option('tune-seeds', { type: 'string', requiresArg: true, describe: 'comma-separated tuning seeds (default 1; trials use their own stream of each seed)' })
+    .option('tune-halving', { type: 'string', requiresArg: true, describe: "successive halving's factor (default 2), or off: every grid point at the full budget" })
     .option('out', { type: 'string', requiresArg: true, describe: 'results file (JSONL); default results/<suite>-<time>.jsonl' })
     .option('report', { type: 'string', requiresArg: true, describe: 'also write an HTML report into this folder' })
     .option('quiet', { type: 'boolean', describe: 'no progress output' })
@@ -49,7 +58,7 @@ export function runFlags(y: Argv): Argv<RunArgs> {
 export function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []): { input: SuiteInput; origin: SuiteOrigin } {
   // A repeated flag arrives as an array: only -o and --plugin may repeat.
   for (const [key, v] of Object.entries(a)) {
-    if (Array.isArray(v) && !['option', 'o', 'plugin', '_'].includes(key) && key.length > 1) {
+    if (Array.isArray(v) && !['option', 'o', 'plugin', 'tune', '_'].includes(key) && key.length > 1) {
       throw new UsageError(`--${key} is given ${v.length} times: give it once${['tasks', 'extractors', 'lengths', 'seeds'].includes(key) ? `, with a comma-separated list (--${key} ${v.join(',')})` : ''}`);
     }
   }
@@ -89,10 +98,47 @@ export function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []
     (input as Record<string, unknown>)[f.field] = v;
     flags[f.field] = `--${f.flag}`;
   }
+  applyTuneFlags(a, input, flags, argv);
   const inFile = (key: string, example: string) => (a.suite ? `suite file ${a.suite} has no "${key}": add "${key}": ${example} to it, or pass --${key}` : `no ${key} given: pass --${key}`);
   if (!input.tasks.length) throw new UsageError(`${inFile('tasks', '["recall"]')} recall,adding${a.suite ? '' : ' or a suite file'}`);
   if (!input.extractors.length) throw new UsageError(`${inFile('extractors', '["lstm"]')} rnn,lstm,transformer${a.suite ? '' : ' or a suite file'}`);
   if (!input.lengths.length) throw new UsageError(`${inFile('lengths', '[16, 64]')} 16,64${a.suite ? '' : ' or a suite file'}`);
   const optionFlags = new Set((a.option ?? []).map((f) => f.split('=')[0]));
   return { input, origin: { file: a.suite, flags, optionFlags } };
+}
+
+/** --tune KEY=V1,V2 (each value JSON or a bare word), --no-tune, --tune-steps, --tune-seeds, --tune-halving: into the suite's `tune`. */
+function applyTuneFlags(a: RunArgs, input: SuiteInput, flags: Record<string, string>, argv: string[]): void {
+  const budget = (['tune-steps', 'tune-seeds', 'tune-halving'] as const).filter((f) => a[f] !== undefined);
+  if (a.tune === false) {
+    if (budget.length) throw new UsageError(`--no-tune turns tuning off: drop --${budget[0]}`);
+    input.tune = false;
+    flags.tune = '--no-tune';
+    return;
+  }
+  if (a.tune === undefined && !budget.length) return;
+  const tune: Record<string, unknown> = input.tune === false || input.tune === undefined ? {} : { ...input.tune };
+  for (const spec of [a.tune ?? []].flat()) {
+    const m = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(spec);
+    if (!m) throw new UsageError(`--tune "${spec}" is malformed: write KEY=V1,V2,..., e.g. --tune lr=0.001,0.003`);
+    tune[m[1]] = (csv(m[2]) ?? []).map((v) => {
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        return v; // a bare word, e.g. forgetBias=unit
+      }
+    });
+  }
+  const steps = numberFlag(a as Record<string, unknown>, 'tune-steps', argv, '--tune-steps 1000');
+  if (steps !== undefined) tune.steps = steps;
+  const seeds = csvNumbers('tune-seeds', a['tune-seeds']);
+  if (seeds) tune.seeds = seeds;
+  const halving = a['tune-halving'];
+  if (halving !== undefined) {
+    const n = Number(halving);
+    if (halving !== 'off' && !(Number.isInteger(n) && n >= 2)) throw new UsageError(`--tune-halving ${JSON.stringify(halving)}: expected an integer >= 2 or off, e.g. --tune-halving 3`);
+    tune.halving = halving === 'off' ? false : n;
+  }
+  input.tune = tune as SuiteInput['tune'];
+  flags.tune = '--tune';
 }
