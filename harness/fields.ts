@@ -74,7 +74,8 @@ export const tuneSchema = z
     /** Successive halving's factor: each rung keeps the best 1/halving (at least one) for a budget `halving` times larger; false: every grid point at the full budget. Default 2. */
     halving: z.union([z.number().int().min(2), z.literal(false)]).optional(),
   })
-  .catchall(z.array(z.unknown()));
+  // Grid keys: lists of values, checked against the suite's extractors by tune.ts planTuning.
+  .catchall(z.unknown());
 export type TuneInput = z.output<typeof tuneSchema>;
 
 /**

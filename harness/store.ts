@@ -32,6 +32,12 @@ function configOf(x: Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'see
   return JSON.parse(JSON.stringify({ suite: x.suite, task: use(x.task), extractor: use(x.extractor), length: x.length, seed: x.seed, train: x.train, tuning: x.tuning?.key })) as unknown;
 }
 
+/** A cell or record without the given training fields and extractor options, and without its tuning summary. */
+function withoutKeys<T extends Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'seed' | 'train' | 'tuning'>>(x: T, keys: string[]): T {
+  const drop = <V extends Record<string, unknown>>(o: V) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) as V;
+  return { ...x, train: drop(x.train), extractor: { ...x.extractor, options: drop(x.extractor.options) }, tuning: undefined };
+}
+
 /** A record's training settings and options without what tuning chose per (task, extractor, length): what all records of a suite share. */
 function untuned<T extends Record<string, unknown>>(values: T, r: ResultRecord): T {
   const chosen = r.tuning?.chosen ?? {};
@@ -116,7 +122,7 @@ export interface ResumePlan {
  * holds another suite, a cell this run does not have, or a cell run with another
  * configuration: resuming must never mix two experiments in one file.
  */
-export function planResume(file: string, cells: Cell[], warn: (message: string) => void): ResumePlan {
+export function planResume(file: string, cells: Cell[], warn: (message: string) => void, tunedKeys?: (cell: Cell) => string[] | undefined): ResumePlan {
   if (!existsSync(file)) return { todo: cells, done: 0, retried: 0 };
   repairTail(file, warn);
   const { entries, skipped } = readResultLines([file]);
@@ -136,7 +142,9 @@ export function planResume(file: string, cells: Cell[], warn: (message: string) 
     }
     const cell = byId.get(key(r));
     if (!cell) throw new UsageError(`--resume: ${file}:${line} holds cell ${r.cellId}, which is not a cell of this run (another suite, other flags or another --shard?): ${fix}`);
-    const d = firstDifference(configOf(cell), configOf(r));
+    // Before tuning (tunedKeys given), what tuning will choose is left out of the comparison.
+    const keys = tunedKeys?.(cell);
+    const d = keys ? firstDifference(configOf(withoutKeys(cell, keys)), configOf(withoutKeys(r, keys))) : firstDifference(configOf(cell), configOf(r));
     if (d) throw new UsageError(`--resume: ${file}:${line}: cell ${r.cellId} was run with ${d.path} = ${show(d.b)}, this run has ${show(d.a)}: ${fix}`);
     if (isDone(r)) done.add(key(r));
     else errored.add(key(r));

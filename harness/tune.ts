@@ -107,6 +107,7 @@ export function planTuning(suite: Suite, cells: Cell[], origin: SuiteOrigin = {}
   });
   const names = [...new Set(cells.map((c) => c.extractor.name))];
   for (const [k, values] of grid) {
+    if (!Array.isArray(values)) throw new UsageError(`${where}${name(k)}: expected a list of values to try, got ${show(values)} (e.g. "tune": {"${k}": [..., ...]})`);
     if (!values.length) throw new UsageError(`${where}${name(k)}: the grid list is empty: give at least one value, or drop "${k}"`);
     if (isTunable(k)) {
       if (suite[k] !== undefined) throw new UsageError(`${where}"${k}" is set (${show(suite[k])}) and tuned (${name(k)}): drop one of the two (tune: false turns tuning off)`);

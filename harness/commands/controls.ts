@@ -77,6 +77,10 @@ export async function runCells(
   try {
     // 2. Tune: the groups of the selected cells whose choice no finished record already gives.
     const keys = [...new Set(cells.flatMap((c) => plan.groupOf.get(cellKey(c)) ?? []))];
+    if (keys.length && a.resume) {
+      // Refuse a file of another run before tuning for it (what tuning chooses is compared after).
+      planResume(out, cells, warn, (c) => plan.groups.get(plan.groupOf.get(cellKey(c)) ?? '')?.grid.map(([k]) => k));
+    }
     if (keys.length) {
       const known = a.resume ? summariesFromRecords(readResults([out]).records) : new Map<string, TuningSummary>();
       const file = tuningFile(out);
