@@ -194,10 +194,28 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
               score: task.metric === 'mse' ? value * (1 + d / T) : Math.max(0, Math.min(1, value - (key === 'distance' ? d / T : d / 8) * (1 - ex.skill) + (rand() - 0.5) * 0.05)),
             }));
           }
+          // Recall was tuned: the learning-rate grid by successive halving on validation.
+          const tuning =
+            task.name === 'recall'
+              ? (() => {
+                  const best = ex.name === 'transformer' ? 3e-4 : 3e-3;
+                  const trial = (lr: number, steps: number) => {
+                    const score = Math.max(-0.05, ex.skill * Math.exp(-(Math.log10(lr / best) ** 2)) * (steps / STEPS) - T / 200);
+                    const solved = score > 0.95 ? 1 : 0;
+                    return { config: { lr }, completed: 1, failed: 0, solved, stepsToSolve: solved ? Math.round(steps * 0.6) : null, score };
+                  };
+                  const lrs = [3e-4, 1e-3, 3e-3, 1e-2];
+                  const rank = (ts: ReturnType<typeof trial>[]) => [...ts].sort((a, b) => b.score - a.score);
+                  const r0 = rank(lrs.map((lr) => trial(lr, STEPS / 2)));
+                  const r1 = rank(r0.slice(0, 2).map((t) => trial(t.config.lr, STEPS)));
+                  return { key: `k-${ex.label}-${T}`, grid: { lr: lrs }, budget: { steps: STEPS, seeds: [1], halving: 2 }, rungs: [{ steps: STEPS / 2, trials: r0, kept: 2 }, { steps: STEPS, trials: r1, kept: 0 }], chosen: r1[0].config };
+                })()
+              : undefined;
           const ms = (2 + 0.02 * T * T * (ex.name === 'transformer' ? 1 : 0) + 0.5 * T) / ex.speed;
           const flops = 3e6 * T * (ex.name === 'transformer' ? 4 : 1);
           out.push(
             completedRecord(spec, {
+              ...(tuning ? { tuning, train: { ...train, lr: tuning.chosen.lr } } : {}),
               metrics: { metric: task.metric, value, chance: task.chance, higherIsBetter: task.metric !== 'mse', evalLoss: loss[STEPS - 1], accuracy: task.metric === 'accuracy' ? value : undefined, msPerStep: ms * (1 + rand() * 0.1), finalLoss: loss[STEPS - 1] },
               curves: { loss, gradNorm },
               byMeta,
