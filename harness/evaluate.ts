@@ -5,7 +5,8 @@
  * model enters as a `Predictor`.
  */
 import type { Rng } from '../core/rng.js';
-import type { Batch, Task } from '../tasks/types.js';
+import { StepMetaBins } from './measure/stepMeta.js';
+import type { Batch, MetricName, Task } from '../tasks/types.js';
 
 export interface Evaluated {
   value: number;
@@ -71,6 +72,7 @@ export function evaluate(predict: Predictor, task: Task, batches: Iterable<Batch
   const model_ = new Scores();
   const base = new Scores();
   const metas: Batch['meta'] = [];
+  const steps = new StepMetaBins(); // per-step meta (Batch.stepMeta): its bins count steps
   let lossSum = 0;
   let n = 0;
   for (const batch of batches) {
@@ -79,6 +81,7 @@ export function evaluate(predict: Predictor, task: Task, batches: Iterable<Batch
     lossSum += loss * batch.batchSize;
     n += batch.batchSize;
     scoreBatch(task, batch, pred, metric, model_);
+    steps.add(task, batch, pred, metric as MetricName);
     scoreBatch(task, batch, constantPrediction(task, batch, constant), metric, base);
     metas.push(...batch.meta);
   }
@@ -95,6 +98,7 @@ export function evaluate(predict: Predictor, task: Task, batches: Iterable<Batch
     });
     byMeta[key] = [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([value, { n, sum }]) => ({ value, n, score: sum / n }));
   }
+  Object.assign(byMeta, steps.result());
   if (!metric) throw new Error('evaluate: no samples');
   return {
     value: model_.value(metric),

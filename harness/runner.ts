@@ -14,6 +14,7 @@ import { buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
 import { evalMemoryRefusal, memoryRefusal } from './memory.js';
 import { Adam, globalNorm, gradData, learningRate } from './optimizer.js';
+import { cellState } from './state.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
 import { jsonNumber, recordHead, resultSchema } from './results.js';
 import { Rng } from '../core/rng.js';
@@ -52,6 +53,7 @@ export function errorMessage(e: unknown): string {
 export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<ResultRecord> {
   const started = performance.now();
   const base = recordHead(cell, environment());
+  Object.assign(base.extractor, cellState(cell));
   // Refuse, before allocating anything, a cell whose estimated peak would not fit the heap.
   const refusal = memoryRefusal(cell);
   if (refusal) return { ...base, status: 'errored', message: refusal.message, estimatedPeakBytes: refusal.estimatedPeakBytes, wallMs: performance.now() - started };
