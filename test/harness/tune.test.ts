@@ -122,4 +122,17 @@ describe('a tuning run', () => {
     expect(tuned.train.lr).toBe(s.chosen.lr);
     expect(tuned.tuning).toBe(s);
   });
+
+  it('carries a grid point solved under a constant schedule to the next rung without rerunning it', async () => {
+    // lr 0.03 solves at step 40 and 0.01 at step 50 (stopping at 45 and 55), both within rung 1's 60 steps.
+    const { plan: p } = plan({ extractors: [{ name: 'lstm', options: { hidden: 16 } }], lengths: [4], steps: 120, batch: 16, warmup: 0, embedDim: 8, valEvery: 5, valSamples: 64, evalSamples: 32, tune: { lr: [1e-5, 0.01, 0.03], seeds: [1] } });
+    const file = tuningFile(path.join(mkdtempSync(path.join(os.tmpdir(), 'fxbench-carry-')), 'r.jsonl'));
+    const key = [...p.groups.keys()][0];
+    const { summaries } = await runTuning(p, [key], { file, progress: createProgress(process.stderr, true), workers: 1, warn: () => {} });
+    const s = summaries.get(key)!;
+    expect(s.rungs[0].trials.map((t) => [t.config.lr, t.stepsToSolve])).toEqual([[0.03, 40], [0.01, 50], [1e-5, null]]);
+    expect(s.rungs[1].trials.map((t) => [t.config.lr, t.carried])).toEqual([[0.03, true], [0.01, true]]);
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3); // rung 2 ran nothing
+    expect(s.chosen).toEqual({ lr: 0.03 });
+  });
 });
