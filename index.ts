@@ -19,6 +19,13 @@ export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstima
 export { stateSize, cellState, type StateSize } from './harness/state.js';
 export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer.js';
 export { cellCost, longestFirst } from './harness/schedule.js';
+// The training protocol: the suite fields, splits, evaluation against the empirical chance, the schedule, tuning.
+export { suiteFields, trainFields, fieldInfo, type TrainConfig, type FieldInfo } from './harness/fields.js';
+export { scoreOf, METRICS } from './tasks/types.js';
+export { stageTasks, dataSources, type DataSources } from './harness/splits.js';
+export { learningRate, type Schedule } from './harness/optimizer.js';
+export { planTuning, runTuning, applyTuning, tuningFile, DEFAULT_GRID, type TuningPlan, type TuneGroup } from './harness/tune.js';
+export type { TuningSummary } from './harness/tuneRecord.js';
 
 export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';
 export { kernelOps, ACTIVATION_KINDS, type KernelOps, type ActivationKind } from './extractors/ops.js';

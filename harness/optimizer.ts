@@ -57,10 +57,11 @@ export class Adam {
 
   /**
    * One update with the gradients `grads[i]` of `vars[i]` (host copies, e.g. `gradData`),
-   * each multiplied by `scale` first (clipping).
+   * each multiplied by `scale` first (clipping), at learning rate `lr` (default: the
+   * configured one; a schedule passes `learningRate(...)` of the step).
    */
-  step(grads: Float32Array[], scale = 1): void {
-    const { lr, beta1, beta2, epsilon } = this.cfg;
+  step(grads: Float32Array[], scale = 1, lr = this.cfg.lr): void {
+    const { beta1, beta2, epsilon } = this.cfg;
     this.t++;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
@@ -80,6 +81,31 @@ export class Adam {
       next.dispose();
     });
   }
+}
+
+export interface Schedule {
+  /** Peak learning rate, reached at the end of warmup. */
+  lr: number;
+  /** Steps of linear warmup: step s (1-based) of the first `warmup` runs at lr * s / warmup. 0: none. */
+  warmup: number;
+  /** After warmup: `constant` lr, or `cosine` decay from lr toward 0 over the remaining budget. */
+  schedule: 'constant' | 'cosine';
+  /** The budget the cosine decays over. */
+  steps: number;
+}
+
+/**
+ * The learning rate of training step `step` (1-based): linear warmup (Goyal et al. 2017;
+ * Vaswani et al. 2017 warm up the same way), then constant or cosine decay (Loshchilov &
+ * Hutter 2017, without restarts). Constant after warmup keeps a run's trajectory
+ * independent of its budget, so a run stopped early is the same run at any budget.
+ */
+export function learningRate(s: Schedule, step: number): number {
+  if (step <= s.warmup) return (s.lr * step) / s.warmup;
+  if (s.schedule === 'constant' || s.steps <= s.warmup) return s.lr;
+  // Step warmup+1 runs at lr; the decay would reach 0 at step `steps + 1` (as PyTorch's CosineAnnealingLR with T_max = the decay steps).
+  const progress = Math.min(1, (step - s.warmup - 1) / (s.steps - s.warmup));
+  return 0.5 * s.lr * (1 + Math.cos(Math.PI * progress));
 }
 
 /** Host copies of the gradients of `vars`, in their order (a missing gradient is all zeros). */

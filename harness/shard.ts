@@ -93,3 +93,13 @@ export function parseShard(spec: string): Shard {
 export function selectShard<T>(cells: T[], shard: Shard): T[] {
   return cells.filter((_, i) => i % shard.count === shard.index);
 }
+
+/**
+ * The cells of one shard when cells come in units that must stay together (a tuning
+ * group: its trials and main cells): the units in first-seen order, index mod N.
+ */
+export function selectShardByUnit<T>(cells: T[], shard: Shard, unitOf: (cell: T) => string): T[] {
+  const index = new Map<string, number>();
+  for (const c of cells) if (!index.has(unitOf(c))) index.set(unitOf(c), index.size);
+  return cells.filter((c) => index.get(unitOf(c))! % shard.count === shard.index);
+}

@@ -7,10 +7,11 @@ import { UsageError } from '../../core/errors.js';
 import type { ResultRecord } from '../results.js';
 import { readForReport } from '../store.js';
 import type { Cell } from '../suite.js';
+import type { TuningPlan } from '../tune.js';
 import { didYouMean } from '../registry.js';
 import { CLAIMS } from './claims.js';
 import { PROFILES } from './experiments.js';
-import { auditCells, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
+import { auditPlan, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
 import type { Claim, Profile, ProfileName } from './types.js';
 
 export function listClaims(): string {
@@ -18,7 +19,7 @@ export function listClaims(): string {
 }
 
 /** Stage 1 for the audit: validate the profile and claim ids, and list the cells to run. */
-export function prepareAudit(profileName: string, claimIds: string[] | undefined): { profile: Profile; claims: Claim[]; cells: Cell[] } {
+export function prepareAudit(profileName: string, claimIds: string[] | undefined): { profile: Profile; claims: Claim[]; cells: Cell[]; plan: TuningPlan } {
   const profile = PROFILES[profileName as ProfileName];
   if (!profile) throw new UsageError(`unknown profile "${profileName}": use smoke, quick, standard or full`);
   for (const id of claimIds ?? []) {
@@ -28,7 +29,7 @@ export function prepareAudit(profileName: string, claimIds: string[] | undefined
     }
   }
   const claims = selectClaims(claimIds);
-  return { profile, claims, cells: auditCells(claims, profile) };
+  return { profile, claims, ...auditPlan(claims, profile) };
 }
 
 /** Stage 5 for the audit: decide every claim from the results file and write `<out>.audit.json`. */

@@ -23,9 +23,9 @@ export const audit = defineCommand({
       process.stdout.write(listClaims() + '\n');
       return;
     }
-    const { profile, claims, cells } = prepareAudit(a.profile, a.claim);
+    const { profile, claims, cells, plan } = prepareAudit(a.profile, a.claim);
     const shape = `profile ${profile.name}, ${claims.length} claims`;
-    const { out, stopped, progress } = await runCells(cells, a as RunControlArgs, argv, defaultAuditOut(profile.name), shape);
+    const { out, stopped, progress } = await runCells(cells, a as RunControlArgs, argv, defaultAuditOut(profile.name), shape, plan);
     if (stopped) return;
     if (a.shard !== undefined) {
       progress.log(`shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`);

@@ -10,9 +10,11 @@ import { UsageError } from '../../core/errors.js';
 import { executeCells, StopSignal } from '../execute.js';
 import { memoryRefusal } from '../memory.js';
 import { createProgress, type Progress } from '../progress.js';
-import type { ResultRecord } from '../results.js';
+import { readResults, type ResultRecord } from '../results.js';
 import { lockResults, type HeldLock } from '../lock.js';
-import { resolveShard, selectShard } from '../shard.js';
+import { resolveShard, selectShard, selectShardByUnit } from '../shard.js';
+import { applyTuning, cellKey, emptyPlan, runTuning, summariesFromRecords, tuningFile, type TuningPlan } from '../tune.js';
+import type { TuningSummary } from '../tuneRecord.js';
 import { planResume } from '../store.js';
 import type { Cell } from '../suite.js';
 import { shellQuote, typedValue } from './flags.js';
@@ -40,6 +42,7 @@ export async function runCells(
   argv: string[],
   defaultName: string,
   shape: string,
+  plan: TuningPlan = emptyPlan(),
 ): Promise<{ records: ResultRecord[]; out: string; stopped: boolean; progress: Progress }> {
   if (a.workers !== undefined && (Array.isArray(a.workers) || !Number.isInteger(a.workers) || a.workers < 1)) {
     throw new UsageError(`--workers ${typedValue(argv, 'workers') ?? a.workers}: expected a positive integer (worker threads), e.g. --workers 2`);
@@ -55,7 +58,9 @@ export async function runCells(
   if (!a.resume && existsSync(out) && statSync(out).size > 0) {
     throw new UsageError(`--out ${out} already holds results: add --resume to continue that run, or choose another --out`);
   }
-  const selected = shard ? selectShard(all, shard) : all;
+  // With tuning, a shard takes whole tuning groups (their trials and main cells), so no group is tuned twice.
+  const unitOf = (c: Cell) => plan.groupOf.get(cellKey(c)) ?? cellKey(c);
+  const selected = shard ? (plan.groups.size ? selectShardByUnit(all, shard, unitOf) : selectShard(all, shard)) : all;
   const selectedCount = selected.length;
   const refusals = selected.map((c) => ({ cell: c, refusal: memoryRefusal(c) })).filter((x) => x.refusal);
   if (selected.length && refusals.length === selected.length) {
@@ -66,12 +71,6 @@ export async function runCells(
   // One writer per results file: from here on, until the run ends.
   return withResultsLock(out, warn, (lockWait ?? 0) * 1000, async () => {
     let cells = selected;
-    let resumed = '';
-    if (a.resume) {
-      const plan = planResume(out, cells, warn);
-      resumed = ` (resuming: ${plan.done} done in ${out}${plan.retried ? `, ${plan.retried} errored to retry` : ''}, ${plan.todo.length} to run)`;
-      cells = plan.todo;
-    }
     // Workers import plugins themselves: give them paths that do not depend on the cwd.
     const plugins = (a.plugin ?? []).map((p) => (p.startsWith('.') || p.startsWith('/') || /\.(m?js|ts)$/.test(p) ? path.resolve(p) : p));
     try {
@@ -81,10 +80,6 @@ export async function runCells(
       throw new UsageError(`--out ${out} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): choose another path`);
     }
 
-    // 2. Run.
-    const what = shard ? `shard ${shard.index}/${shard.count}${shard.from ? ` (${shard.from})` : ''}: ${selectShard(all, shard).length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
-    progress.log(`fxbench: ${what}${resumed} -> ${out}`);
-    if (refusals.length) warn(`${refusals.length} of ${selectedCount} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
     const stop = new StopSignal();
     let stoppedBy: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -95,9 +90,42 @@ export async function runCells(
     // `once`: a second signal finds no listener and ends the process at once (the default action).
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    let records;
+    let records: ResultRecord[] = [];
     try {
-      records = await executeCells(cells, { out, progress, workers: a.workers, plugins, stop });
+      // 2. Tune: the groups of the selected cells whose choice no finished record already gives.
+      const keys = [...new Set(cells.flatMap((c) => plan.groupOf.get(cellKey(c)) ?? []))];
+      if (keys.length && a.resume) {
+        // Refuse a file of another run before tuning for it (what tuning chooses is compared after).
+        planResume(out, cells, warn, (c) => plan.groups.get(plan.groupOf.get(cellKey(c)) ?? '')?.grid.map(([k]) => k));
+      }
+      if (keys.length) {
+        const known = a.resume ? summariesFromRecords(readResults([out]).records) : new Map<string, TuningSummary>();
+        const file = tuningFile(out);
+        const todo = keys.filter((k) => !known.has(k));
+        const chosen = keys.length - todo.length;
+        progress.log(todo.length ? `fxbench: tuning ${todo.length} (task, extractor, length) groups on validation${chosen ? ` (${chosen} more already chosen in ${out})` : ''}: trials in ${file}` : `fxbench: every tuning group's choice is in ${out}`);
+        const tuned = await runTuning(plan, todo, { file, progress, workers: a.workers, plugins, stop, warn });
+        if (!tuned.stopped) {
+          const summaries = new Map([...known, ...tuned.summaries]);
+          cells = cells.map((c) => {
+            const key = plan.groupOf.get(cellKey(c));
+            return key ? applyTuning(c, summaries.get(key)!) : c;
+          });
+        }
+      }
+      // 3. Run the main cells.
+      if (!stop.requested) {
+        let resumed = '';
+        if (a.resume) {
+          const todo = planResume(out, cells, warn);
+          resumed = ` (resuming: ${todo.done} done in ${out}${todo.retried ? `, ${todo.retried} errored to retry` : ''}, ${todo.todo.length} to run)`;
+          cells = todo.todo;
+        }
+        const what = shard ? `shard ${shard.index}/${shard.count}${shard.from ? ` (${shard.from})` : ''}: ${selected.length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
+        progress.log(`fxbench: ${what}${resumed} -> ${out}`);
+        if (refusals.length) warn(`${refusals.length} of ${selectedCount} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
+        records = await executeCells(cells, { out, progress, workers: a.workers, plugins, stop });
+      }
     } finally {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);

@@ -1,6 +1,7 @@
 /** `fxbench run [suite]`: train and evaluate every cell of a suite file and/or flags. */
 import { readForReport } from '../store.js';
 import { expandSuite, loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from '../suite.js';
+import { planTuning } from '../tune.js';
 import { defaultOut, runCells, type RunControlArgs } from './controls.js';
 import { runFlags, suiteFromArgs } from './runFlags.js';
 import { defineCommand } from './types.js';
@@ -21,8 +22,9 @@ export async function runSuite(input: SuiteInput, a: RunControlArgs, reportDir: 
   // 1. Validate everything before any work.
   const suite = parseSuite(input, 'suite', origin);
   const all = expandSuite(suite, origin);
+  const plan = planTuning(suite, all, origin);
   const shape = `${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds`;
-  const { records, out, stopped, progress } = await runCells(all, a, argv, defaultOut(suite.name), shape);
+  const { records, out, stopped, progress } = await runCells(all, a, argv, defaultOut(suite.name), shape, plan);
   if (stopped) return;
   const failed = records.filter((r) => r.status !== 'completed').length;
   const warn = (m: string) => progress.log(`warning: ${m}`);

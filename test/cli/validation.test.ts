@@ -68,6 +68,13 @@ const cases: [string, string[], RegExp][] = [
   ['invalid JSON', ['run', suiteFile('syntax.json', '{"tasks": ["recall"],\n "extractors": ["lstm"]\n "lengths": [8]}')], /^fxbench: suite file .*syntax\.json is not valid JSON at line 3 column 2 .*: fix the syntax$/],
   ['suite file that is not an object', ['run', suiteFile('array.json', '[1]')], /^fxbench: suite file .*array\.json: expected a JSON object such as \{"tasks"/],
   ['missing suite file', ['run', path.join(dir, 'nope.json')], /^fxbench: suite file .*nope\.json cannot be read \(no such file\): check the path$/],
+  // The training protocol: tuning grid, splits, validation interval.
+  ['unknown grid key', [...base, '--tune', 'hiden=8,16'], /^fxbench: --tune hiden=\.\.\.: unknown grid key "hiden": did you mean "hidden"\? \(grid keys: lr, warmup, schedule, clip, or an option of this run's extractors: hidden, /],
+  ['empty grid', ['run', suiteFile('grid.json', '{"tasks": ["recall"], "extractors": ["lstm"], "lengths": [8], "tune": {"lr": []}}')], /^fxbench: suite file .*grid\.json: tune\.lr: the grid list is empty: give at least one value, or drop "lr"$/],
+  ['field both set and tuned', [...base, '--lr', '0.01', '--tune', 'lr=0.001,0.003'], /^fxbench: "lr" is set \(0\.01\) and tuned \(--tune lr=\.\.\.\): drop one of the two/],
+  ['split a task does not have', ['--plugin', './test/fixtures/plugins/two-splits.mjs', 'run', '--tasks', 'two-splits', '--extractors', 'lstm', '--lengths', '8'], /^fxbench: task two-splits has no "validation" split: the harness trains on "train", tunes and stops early on "validation" and reports "test"/],
+  ['valEvery larger than steps', [...base, '--steps', '10', '--val-every', '50'], /^fxbench: --val-every 50 is larger than the budget --steps 10: validation would never run; lower --val-every or raise --steps$/],
+  ['retired suite field', ['run', suiteFile('old.json', '{"tasks": ["recall"], "extractors": ["lstm"], "lengths": [8], "evalBatches": 4}')], /^fxbench: suite file .*old\.json: "evalBatches" is no longer a suite field: the test set is now "evalSamples"/],
   // Plugins.
   ['missing plugin file', ['--plugin', './nope.mjs', ...base], /^fxbench: plugin file \.\/nope\.mjs does not exist: check the path given to --plugin$/],
   ['plugin that registers nothing', ['--plugin', './test/fixtures/plugins/empty.mjs', ...base], /^fxbench: plugin \.\/test\/fixtures\/plugins\/empty\.mjs registered nothing/],

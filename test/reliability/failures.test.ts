@@ -12,7 +12,7 @@ import { fxbench, readLines } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-failures-'));
 const plugin = ['--plugin', './test/fixtures/plugins/failing.mjs'];
-const tiny = ['--lengths', '6', '--steps', '4', '--batch', '4', '-o', 'rnn.hidden=8'];
+const tiny = ['--lengths', '6', '--steps', '4', '--batch', '4', '-o', 'rnn.hidden=8', '--no-tune', '--eval-samples', '16', '--val-samples', '8'];
 
 describe('failure isolation', () => {
   it('records throwing extractors and tasks as errored and NaN as diverged, and runs the rest', async () => {
@@ -53,7 +53,7 @@ describe('failure isolation', () => {
   });
 
   it('refuses a cell that would not fit the WASM heap as an errored record, and a suite of only such cells before any work', async () => {
-    const big = ['-o', 'transformer.dModel=8', '-o', 'transformer.heads=2', '-o', 'transformer.ffDim=16', '-o', 'transformer.layers=1', '--steps', '2', '--batch', '64'];
+    const big = ['-o', 'transformer.dModel=8', '-o', 'transformer.heads=2', '-o', 'transformer.ffDim=16', '-o', 'transformer.layers=1', '--steps', '2', '--batch', '64', '--no-tune', '--eval-samples', '64', '--val-samples', '64'];
     const out = path.join(dir, 'memory.jsonl');
     const r = await fxbench(['run', '--tasks', 'recall', '--extractors', 'transformer', ...big, '--lengths', '6,262144', '--out', out, '--workers', '1']);
     expect(r.code, r.stderr).toBe(0);
