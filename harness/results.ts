@@ -7,6 +7,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readF
 import path from 'node:path';
 import { z } from 'zod';
 import type { Environment } from './env.js';
+import { PADDING_TREATMENTS } from '../extractors/types.js';
 import type { Cell } from './suite.js';
 
 export const SCHEMA_VERSION = 1;
@@ -46,6 +47,8 @@ const common = {
     params: z.number().int().nonnegative().optional(),
     outputDim: z.number().int().positive().optional(),
     info: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+    /** What the extractor does with padding: `masked`, `reads` or `refuses` (extractors/types.ts PaddingTreatment); absent in records older than it. */
+    padding: z.enum(PADDING_TREATMENTS).optional(),
   }),
   length: z.number().int().positive(),
   seed: z.number().int().nonnegative(),

@@ -10,6 +10,8 @@ import { UsageError } from '../core/errors.js';
 import { extractors, tasks } from './plugins.js';
 import { didYouMean } from './registry.js';
 import type { BackendName } from './backend.js';
+import { paddingOf, paddingRefusal } from './model.js';
+import type { PaddingTreatment } from '../extractors/types.js';
 
 const pluginRef = z.union([
   z.string(),
@@ -53,6 +55,8 @@ export interface PluginUse {
   options: Record<string, unknown>;
   /** Set when --match-params chose the width: the target, the count reached and the width chosen. */
   matched?: { target: number; params: number; option: string; value: number };
+  /** Extractors only: what the extractor does with padding (its definition's `padding`), recorded with every result. */
+  padding?: PaddingTreatment;
 }
 
 /** Everything one cell needs; plain data, so it can go to a worker or into a results file. */
@@ -270,7 +274,9 @@ function resolve(kind: 'task' | 'extractor', ref: z.output<typeof pluginRef>, in
     throw new UsageError(`${where}${what}: ${describeIssue(issue, key ? (given as Record<string, unknown>)[key] : given)} (${list})`);
   }
   const label = typeof ref === 'string' ? name : (ref.label ?? name);
-  return { name, label, options: parsed.data as Record<string, unknown> };
+  const use: PluginUse = { name, label, options: parsed.data as Record<string, unknown> };
+  if (kind === 'extractor') use.padding = paddingOf(def as ReturnType<typeof extractors.get>);
+  return use;
 }
 
 /**
@@ -319,6 +325,10 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
     const task = tasks.get(t.name).create(t.options);
     for (const L of suite.lengths) {
       if (L < task.minLength) throw new UsageError(`task ${t.name} needs length >= ${task.minLength}, got ${L}: raise --lengths`);
+      for (const e of extractorUses) {
+        const refusal = paddingRefusal(extractors.get(e.name), task, t.label, L);
+        if (refusal) throw new UsageError(refusal);
+      }
     }
   }
   const train: TrainConfig = {

@@ -42,7 +42,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { loadBrown, type BrownSentence } from './lib/brown.js';
 
 const NAME = 'brown-agreement';
@@ -153,6 +153,7 @@ export const brownAgreement = defineTask({
       input: { kind: 'tokens', vocab: vocab.tokens.length, tokens: vocab.tokens },
       output: { kind: 'classes', classes: 2, labels: LABELS, per: 'sequence' },
       minLength,
+      pads: () => true, // a sentence's words before the verb are usually fewer than T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'singular and plural items are sampled 50/50' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
         checkBatchSize(NAME, batchSize);
@@ -160,14 +161,15 @@ export const brownAgreement = defineTask({
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         for (let b = 0; b < batchSize; b++) {
           const label = rng.int(2);
           const { ids, item } = rng.pick(byLabel[label]);
-          writeLeftPadded(inputs, b, length, ids);
+          writeLeftPadded(inputs, b, length, ids, keyMask);
           targets[b] = label;
           meta.push({ file: item.file, sentence: item.sentence, verb: item.verb, distance: item.distance, attractors: item.attractors });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

