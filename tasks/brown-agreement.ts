@@ -26,7 +26,7 @@
  * When the prefix is longer than T the subject may fall outside the window; meta still
  * describes the whole sentence, so bin by distance < T to exclude those.
  *
- * Split and vocabulary: by file, as brown-genre (lib/brown.ts), `split: 'train' | 'test'`;
+ * Split and vocabulary: by file, as brown-genre (lib/brown.ts), `split: 'train' | 'validation' | 'test'`;
  * vocabulary = `<pad>`, `<unk>` + the `vocabSize` most frequent TRAIN words.
  * Sampling: label uniform (singular/plural), then an item of that label uniformly, so chance
  * is exactly 0.5 (the raw corpus is ~72% singular; balancing stops a model from scoring by
@@ -44,6 +44,7 @@ import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
 import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { loadBrown, type BrownSentence } from './lib/brown.js';
+import { splitOption } from './lib/splits.js';
 
 const NAME = 'brown-agreement';
 const LABELS = ['singular', 'plural'] as const;
@@ -124,8 +125,8 @@ export function agreementItems(file: number, sentence: number, s: BrownSentence)
 
 const options = z
   .object({
-    /** Which files to draw from; the harness evaluates on 'test'. */
-    split: z.enum(['train', 'test']).default('train'),
+    /** Which files to draw from: the harness trains on 'train', tunes on 'validation', scores on 'test'. */
+    split: splitOption,
     /** Words in the vocabulary besides `<pad>` and `<unk>`. */
     vocabSize: z.number().int().min(1).max(100000).default(5000),
   })

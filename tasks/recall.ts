@@ -17,7 +17,8 @@
  * - 'shared' (fxbench <= 0.x's recall, kept selectable): every position other than the query
  *   is drawn uniformly from the answer alphabet itself. The answer then occurs once more than
  *   any other symbol is expected to, so symbol counts leak it: a position-blind model can
- *   beat chance (the exact Bayes ceiling at k = 8 is 0.184 at T = 16 and 0.127 at T = 32).
+ *   beat chance (its best accuracy at k = 4, guessing the most frequent symbol, is 0.39 at
+ *   T = 16 and 0.35 at T = 32, scores (acc - 1/k)/(1 - 1/k) of 0.19 and 0.13; 0.45 at T = 8).
  *
  * Distance (`distance` option):
  * - unset: the queried position is the first one (distance T-1), so the distance grows with T.
@@ -50,7 +51,7 @@ export type RecallDistractors = (typeof RECALL_DISTRACTORS)[number];
 const options = z
   .object({
     /** k: number of answer symbols (the classes). */
-    symbols: z.number().int().min(2).max(64).default(8).describe('k: answer symbols (classes); disjoint distractors add k noise symbols'),
+    symbols: z.number().int().min(2).max(64).default(4).describe('k: answer symbols (classes); disjoint distractors add k noise symbols'),
     /**
      * Positions between the queried symbol and the query (>= 1); 'uniform': drawn per sample
      * from 1..T-2 with a marker before the queried symbol. Unset: the first symbol (T-1).

@@ -32,7 +32,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     steps: 3,
     batch: 4,
     lr: 3e-3,
-    lengths: [4, 8],
+    lengths: [5, 8],
     long: 8,
     hidden: 8,
     dModel: 8,
