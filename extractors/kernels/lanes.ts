@@ -43,6 +43,8 @@ export interface Lanes {
   relu(a: Expr): Expr;
   /** a where y > 0, else 0 (the gradient through a relu whose output is y). */
   positiveMask(a: Expr, y: Expr): Expr;
+  /** x >= 0 ? a : b, lane by lane (both a and b are evaluated). */
+  whereNonNegative(x: Expr, a: Expr, b: Expr): Expr;
 }
 
 function lanes(vector: boolean): Lanes {
@@ -107,6 +109,13 @@ function lanes(vector: boolean): Lanes {
         y(f);
         f.f32(0).op(Op.f32Gt).op(Op.select);
       }
+    },
+    whereNonNegative: (x, a, b) => (f) => {
+      a(f);
+      b(f);
+      x(f);
+      if (vector) f.splat(0).simd(Simd.f32x4Ge).simd(Simd.v128Bitselect); // all-ones lanes where x >= 0 pick a
+      else f.f32(0).op(Op.f32Ge).op(Op.select);
     },
     // The float with exponent field n + 127 and zero mantissa is 2^n: (n + 127) << 23, reinterpreted.
     pow2: (n) => (f) => {

@@ -51,6 +51,11 @@ const CASES: Case[] = [
   { name: 'transformer 1 head', extractor: 'transformer', options: tfOpts({ heads: 1, layers: 1 }) },
   { name: 'tcn k3', extractor: 'tcn', options: { channels: 3, kernel: 3, levels: 2 } },
   { name: 'tcn k2, 3 levels', extractor: 'tcn', options: { channels: 3, kernel: 2, levels: 3 } },
+  { name: 'mingru 2 layers', extractor: 'mingru', options: { hidden: 3, layers: 2 } },
+  { name: 'mingru hidden 5 (vector lanes and a tail)', extractor: 'mingru', options: { hidden: 5, layers: 1 } },
+  { name: 'linear-attention causal post', extractor: 'linear-attention', options: tfOpts({}) },
+  { name: 'linear-attention not causal, pre-norm', extractor: 'linear-attention', options: tfOpts({ causal: false, norm: 'pre' }) },
+  { name: 'linear-attention dh 5 (vector lanes and a tail), 1 layer', extractor: 'linear-attention', options: { dModel: 10, heads: 2, ffDim: 6, layers: 1 } },
 ];
 
 function randn(rng: Rng, n: number, scale = 1): number[] {
