@@ -53,8 +53,8 @@ export type GateBias = (typeof GATE_BIAS_INITS)[number] | number;
 const gateBias = z.union([z.enum(GATE_BIAS_INITS), z.number().finite()]);
 
 /** Defaults chosen by measurement (README, "Initialisation defaults"). */
-export const DEFAULT_FORGET_BIAS: GateBias = 'pytorch';
-export const DEFAULT_UPDATE_BIAS: GateBias = 'pytorch';
+export const DEFAULT_FORGET_BIAS: GateBias = 'chrono';
+export const DEFAULT_UPDATE_BIAS: GateBias = 'chrono';
 
 export const lstmOptions = recurrentOptions.extend({
   forgetBias: gateBias
