@@ -19,7 +19,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Bench } from 'tinybench';
-import { buildModel, type BatchTensors, type Model } from './model.js';
+import { batchTensorList, buildModel, type BatchTensors, type Model } from './model.js';
 import { Adam, gradData } from './optimizer.js';
 import { packageRoot } from './paths.js';
 import { extractors } from './plugins.js';
@@ -81,7 +81,7 @@ function randomTokensTask(): Task {
 
 /** One Adam step on one batch (the runner's optimiser; no clipping, as the peer); returns nothing so that nothing is kept alive. */
 function trainStep(model: Model, optimizer: Adam, t: BatchTensors, vars: tf.Variable[]): void {
-  const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extractor.apply(model.embed(t), { training: true })), t), vars);
+  const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extract(model.embed(t), t, true), t), t), vars);
   // Read the loss outside any tidy (cheap on WASM there) so the step's work is complete.
   value.dataSync();
   optimizer.step(gradData(vars, grads));
@@ -89,7 +89,7 @@ function trainStep(model: Model, optimizer: Adam, t: BatchTensors, vars: tf.Vari
 }
 
 function inferStep(model: Model, t: BatchTensors): void {
-  const logits = tf.tidy(() => model.predict(model.extractor.apply(model.embed(t), { training: false })));
+  const logits = tf.tidy(() => model.predict(model.extract(model.embed(t), t, false), t));
   logits.dataSync();
   logits.dispose();
 }
@@ -105,7 +105,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     const def = extractors.get(name);
     for (const length of opts.lengths) {
       const rng = new Rng(`bench/${name}/${length}`);
-      const model = buildModel(task, def, {}, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'));
+      const model = buildModel(task, def, {}, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'), undefined, length);
       // PyTorch's Adam defaults (eps 1e-8), as the peer uses.
       const vars = Object.values(model.variables);
       const optimizer = new Adam(vars, { lr: BENCH_SHAPES.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
@@ -136,7 +136,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
           });
         }
       } finally {
-        tf.dispose([t.inputs, t.targets]);
+        tf.dispose(batchTensorList(t));
         model.dispose();
       }
     }

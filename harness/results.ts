@@ -10,6 +10,7 @@ import type { Environment } from './env.js';
 import { trainRecordSchema } from './fields.js';
 import { dataSchema } from './splits.js';
 import { tuningSchema } from './tuneRecord.js';
+import { PADDING_TREATMENTS } from '../extractors/types.js';
 import type { Cell } from './suite.js';
 
 /**
@@ -56,6 +57,8 @@ const common = {
     params: z.number().int().nonnegative().optional(),
     outputDim: z.number().int().positive().optional(),
     info: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+    /** What the extractor does with padding: `masked`, `reads` or `refuses` (extractors/types.ts PaddingTreatment); absent in records older than it. */
+    padding: z.enum(PADDING_TREATMENTS).optional(),
     /** State carried per sequence at inference after `length` positions, float32 bytes (the definition's `state`; Zoology's state size). */
     stateBytes: z.number().nonnegative().optional(),
     /** The option that sets the extractor's width (its definition's `width.option`): reports join widths into one line by it. */

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { environment } from './env.js';
 import { ExplosionDetector, groupNorms, isVanishing, profileSlope, sensitivityProfile, stepsToThreshold, variableGroup } from './measure/gradients.js';
-import { buildModel, type BatchTensors, type Model } from './model.js';
+import { batchTensorList, buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
 import { evalMemoryRefusal, memoryRefusal } from './memory.js';
 import { Adam, globalNorm, gradData, learningRate } from './optimizer.js';
@@ -68,7 +68,7 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     const task = stage.train;
     // A tuning trial draws everything from its own root, so no trial shares data or weights with a main cell.
     const rng = trial ? new Rng(cell.seed).fork('tune') : new Rng(cell.seed);
-    model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn);
+    model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn, cell.length);
     Object.assign(base.extractor, { params: model.extractorParams, outputDim: model.extractor.outputDim, info: model.extractor.info });
     const opt = cell.train.optimizer;
     const optimizer = new Adam(Object.values(model.variables), { lr: cell.train.lr, beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon });
@@ -247,7 +247,7 @@ function withTensors<R>(model: Model, batch: Batch, f: (t: BatchTensors) => R): 
   try {
     return f(t);
   } finally {
-    tf.dispose([t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]);
+    tf.dispose(batchTensorList(t));
   }
 }
 
@@ -262,7 +262,7 @@ async function peakTrainingBytes(model: Model, batch: Batch): Promise<number> {
     });
     return info.peakBytes;
   } finally {
-    tf.dispose([t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]);
+    tf.dispose(batchTensorList(t));
   }
 }
 
@@ -271,21 +271,21 @@ function predictor(model: Model): Predictor {
   return (batch) => {
     const t = model.toTensors(batch);
     const [predT, lossT] = tf.tidy(() => {
-      const features = model.extractor.apply(model.embed(t), { training: false });
-      const pred = model.predict(features);
+      const features = model.extract(model.embed(t), t, false); // [B, T, H], under the batch's key-padding mask
+      const pred = model.predict(features, t);
       return [pred, model.loss(pred, t)];
     });
     // Read outside tidy: reading inside is ~20x slower on WASM.
     const pred = predT.dataSync() as Float32Array;
     const loss = lossT.dataSync()[0];
-    tf.dispose([predT, lossT, t.inputs, t.targets, t.mask].filter((x) => x !== undefined));
+    tf.dispose([predT, lossT, ...batchTensorList(t)]);
     return { pred, loss };
   };
 }
 
 function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scalar {
-  const features = model.extractor.apply(model.embed(t), { training }); // [B, T, H]
-  return model.loss(model.predict(features), t);
+  const features = model.extract(model.embed(t), t, training); // [B, T, H], under the batch's key-padding mask
+  return model.loss(model.predict(features, t), t);
 }
 
 async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng: Rng, hooks: CellHooks, validation: Validation): Promise<Trained> {
@@ -307,7 +307,7 @@ async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng:
     const batch = task.sample(rng, B, cell.length);
     const t0 = performance.now();
     const t = model.toTensors(batch);
-    const owned: tf.Tensor[] = [t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]; // freed at the end of the step, whatever happens
+    const owned: tf.Tensor[] = batchTensorList(t); // freed at the end of the step, whatever happens
     try {
       const { value, grads } = tf.variableGrads(() => forwardLoss(model, t, true), vars);
       owned.push(value, ...Object.values(grads));

@@ -13,6 +13,8 @@ import { didYouMean } from './registry.js';
 import { dataSources, hasSplits, missingSplits, type DataSources } from './splits.js';
 import type { TaskDefinition } from '../tasks/types.js';
 import type { TuningSummary } from './tuneRecord.js';
+import { paddingOf, paddingRefusal } from './model.js';
+import type { PaddingTreatment } from '../extractors/types.js';
 
 export const suiteSchema = z.object(suiteFields).strict();
 
@@ -27,6 +29,8 @@ export interface PluginUse {
   options: Record<string, unknown>;
   /** Set when --match-params chose the width: the target, the count reached and the width chosen. */
   matched?: { target: number; params: number; option: string; value: number };
+  /** Extractors only: what the extractor does with padding (its definition's `padding`), recorded with every result. */
+  padding?: PaddingTreatment;
 }
 
 /** Everything one cell needs; plain data, so it can go to a worker or into a results file. */
@@ -257,7 +261,9 @@ function resolve(kind: 'task' | 'extractor', ref: PluginRef, index: number, orig
     }
     delete options.split;
   }
-  return { name, label, options };
+  const use: PluginUse = { name, label, options };
+  if (kind === 'extractor') use.padding = paddingOf(def as ReturnType<typeof extractors.get>);
+  return use;
 }
 
 /**
@@ -306,6 +312,10 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
     const task = tasks.get(t.name).create(t.options);
     for (const L of suite.lengths) {
       if (L < task.minLength) throw new UsageError(`task ${t.name} needs length >= ${task.minLength}, got ${L}: raise --lengths`);
+      for (const e of extractorUses) {
+        const refusal = paddingRefusal(extractors.get(e.name), task, t.label, L);
+        if (refusal) throw new UsageError(refusal);
+      }
     }
   }
   const train = {

@@ -107,6 +107,12 @@ export interface Task {
    * task, for early stopping and tuning. Absent: the metric's default (`METRICS[m].solvedScore`).
    */
   solvedScore?: number;
+  /**
+   * Whether samples at this length can be left-padded, i.e. whether its batches can carry
+   * `keyMask`. Absent: never. An extractor whose definition says `padding: 'refuses'` is
+   * refused such a task before any work.
+   */
+  pads?(length: number): boolean;
   sample(rng: Rng, batchSize: number, length: number): Batch;
   /** Human-readable rendering of sample `i` of a batch (for `fxbench sample`). */
   decode(batch: Batch, i: number): { input: string; target: string };

@@ -37,7 +37,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     lr: 3e-3,
     tune: { lr: [1e-3, 3e-3], steps: 3 },
     warmup: 0,
-    lengths: [4, 8],
+    lengths: [5, 8],
     long: 8,
     hidden: 8,
     dModel: 8,
