@@ -24,6 +24,7 @@
  * - Trials run from their own seed stream (`Rng(seed).fork('tune')`, runner.ts) and never
  *   read test data: the reported score stays held out from the choice.
  */
+import { selectShard, selectShardByUnit, type Shard } from './shard.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
@@ -71,6 +72,15 @@ export interface TuningPlan {
 
 export const cellKey = (c: Pick<Cell, 'suite' | 'id'>) => `${c.suite}\u0000${c.id}`;
 export const emptyPlan = (): TuningPlan => ({ groups: new Map(), groupOf: new Map() });
+
+/**
+ * The cells of one shard of a run. With tuning, a shard takes whole tuning groups (their
+ * trials and main cells), so no group is tuned twice; run, status and collect all ask here.
+ */
+export function shardOfRun(all: Cell[], shard: Shard, plan: TuningPlan): Cell[] {
+  if (!plan.groups.size) return selectShard(all, shard);
+  return selectShardByUnit(all, shard, (c) => plan.groupOf.get(cellKey(c)) ?? cellKey(c));
+}
 
 /** Several suites' plans as one (an audit): groups with equal keys are one group. */
 export function mergePlans(plans: TuningPlan[]): TuningPlan {

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 import { prepareAudit } from '../audit/cli.js';
 import { packageVersion } from '../paths.js';
-import { selectShard } from '../shard.js';
+import { planTuning, shardOfRun, type TuningPlan } from '../tune.js';
 import { expandSuite, loadSuiteFile, parseSuite, type Cell, type SuiteInput } from '../suite.js';
 
 export const RUN_FILE = 'run.json';
@@ -72,15 +72,26 @@ export function planWork(a: { suite?: string; audit?: string; claim?: string[] }
   return { work: { kind: 'suite' }, suite, cells: expandSuite(parsed, { file: a.suite }), name: parsed.name };
 }
 
-/** The cells of a run folder's work, in suite order (plugins already loaded). */
-export function cellsOfRun(dir: string, m: RunManifest): Cell[] {
-  if (m.work.kind === 'audit') return prepareAudit(m.work.profile, m.work.claims).cells;
-  const file = path.join(dir, SUITE_FILE);
-  return expandSuite(parseSuite(loadSuiteFile(file), 'suite', { file }), { file });
+/** A run folder's work: its cells in suite order, and how tuning groups them (which decides the shards). */
+export interface RunWork {
+  cells: Cell[];
+  plan: TuningPlan;
 }
 
-/** The cells of shard `index` of a run. */
-export const shardCells = (cells: Cell[], m: RunManifest, index: number) => selectShard(cells, { index, count: m.shards });
+/** The cells of a run folder's work (plugins already loaded). */
+export function cellsOfRun(dir: string, m: RunManifest): RunWork {
+  if (m.work.kind === 'audit') {
+    const { cells, plan } = prepareAudit(m.work.profile, m.work.claims);
+    return { cells, plan };
+  }
+  const file = path.join(dir, SUITE_FILE);
+  const suite = parseSuite(loadSuiteFile(file), 'suite', { file });
+  const cells = expandSuite(suite, { file });
+  return { cells, plan: planTuning(suite, cells, { file }) };
+}
+
+/** The cells of shard `index` of a run: the same selection `fxbench run --shard` makes. */
+export const shardCells = (work: RunWork, m: RunManifest, index: number) => shardOfRun(work.cells, { index, count: m.shards }, work.plan);
 
 export function readManifest(dir: string): RunManifest {
   const file = path.join(dir, RUN_FILE);

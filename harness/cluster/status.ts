@@ -10,7 +10,7 @@ import { lockFileOf } from '../lock.js';
 import { readResultLines, type ResultRecord } from '../results.js';
 import { isDone } from '../store.js';
 import type { Cell } from '../suite.js';
-import { shardCells, shardFile, type RunManifest } from './runFolder.js';
+import { shardCells, shardFile, type RunManifest, type RunWork } from './runFolder.js';
 
 export interface MissingCell {
   id: string;
@@ -45,14 +45,15 @@ export interface RunStatus {
 
 const key = (suite: string, id: string) => `${suite}\u0000${id}`;
 
-export function runStatus(dir: string, m: RunManifest, all: Cell[]): RunStatus {
+export function runStatus(dir: string, m: RunManifest, work: RunWork): RunStatus {
+  const all = work.cells;
   const shards: ShardStatus[] = [];
   const missing: MissingCell[] = [];
   const foreign: string[] = [];
   let skipped = 0;
   for (let index = 0; index < m.shards; index++) {
     const file = path.join(dir, shardFile(index));
-    const cells = shardCells(all, m, index);
+    const cells = shardCells(work, m, index);
     const { entries, skipped: bad } = readResultLines([file]);
     skipped += bad.length;
     const mine = new Set(cells.map((c) => key(c.suite, c.id)));

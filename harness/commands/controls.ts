@@ -12,8 +12,8 @@ import { memoryRefusal } from '../memory.js';
 import { createProgress, type Progress } from '../progress.js';
 import { readResults, type ResultRecord } from '../results.js';
 import { lockResults, type HeldLock } from '../lock.js';
-import { resolveShard, selectShard, selectShardByUnit } from '../shard.js';
-import { applyTuning, cellKey, emptyPlan, runTuning, summariesFromRecords, tuningFile, type TuningPlan } from '../tune.js';
+import { resolveShard } from '../shard.js';
+import { applyTuning, cellKey, emptyPlan, runTuning, shardOfRun, summariesFromRecords, tuningFile, type TuningPlan } from '../tune.js';
 import type { TuningSummary } from '../tuneRecord.js';
 import { planResume } from '../store.js';
 import type { Cell } from '../suite.js';
@@ -58,9 +58,7 @@ export async function runCells(
   if (!a.resume && existsSync(out) && statSync(out).size > 0) {
     throw new UsageError(`--out ${out} already holds results: add --resume to continue that run, or choose another --out`);
   }
-  // With tuning, a shard takes whole tuning groups (their trials and main cells), so no group is tuned twice.
-  const unitOf = (c: Cell) => plan.groupOf.get(cellKey(c)) ?? cellKey(c);
-  const selected = shard ? (plan.groups.size ? selectShardByUnit(all, shard, unitOf) : selectShard(all, shard)) : all;
+  const selected = shard ? shardOfRun(all, shard, plan) : all;
   const selectedCount = selected.length;
   const refusals = selected.map((c) => ({ cell: c, refusal: memoryRefusal(c) })).filter((x) => x.refusal);
   if (selected.length && refusals.length === selected.length) {

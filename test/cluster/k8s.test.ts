@@ -14,7 +14,7 @@ import { byCell, fxbench, root } from '../reliability/helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-k8s-'));
 const suiteFile = path.join(dir, 'suite.json');
-writeFileSync(suiteFile, JSON.stringify({ name: 'k8s-tiny', tasks: ['recall'], extractors: ['rnn', 'gru'], lengths: [6], seeds: [1, 2], steps: 3, batch: 4 }));
+writeFileSync(suiteFile, JSON.stringify({ name: 'k8s-tiny', tasks: ['recall'], extractors: ['rnn', 'gru'], lengths: [6], seeds: [1, 2], steps: 3, batch: 4, tune: false }));
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

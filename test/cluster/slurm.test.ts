@@ -78,7 +78,7 @@ describe.skipIf(why && !required)('fxbench submit slurm on a live single-node cl
 
   it('runs a 3-shard array; a task SIGKILLed mid-cell is requeued and resumes; the merged results equal an unsharded run', async () => {
     // 6 cells, 2 per shard; each a few seconds, so the kill lands inside a cell.
-    const file = suite('slurm-live', { tasks: ['recall'], extractors: ['rnn', 'lstm'], lengths: [6], seeds: [1, 2, 3], steps: 40, batch: 4 });
+    const file = suite('slurm-live', { tasks: ['recall'], extractors: ['rnn', 'lstm'], lengths: [6], seeds: [1, 2, 3], steps: 40, batch: 4, tune: false });
     const run = path.join(dir, 'run');
     const reference = path.join(dir, 'unsharded.jsonl');
     const unsharded = fxbench(['run', file, '--out', reference, '--workers', '1', '--quiet']);
@@ -126,7 +126,7 @@ describe.skipIf(why && !required)('fxbench submit slurm on a live single-node cl
 
   it("leaves a failing shard's cells errored with the message, and the merge job names exactly the missing cells", async () => {
     // Two cells, one per shard: shard 1's extractor throws in every attempt.
-    const file = suite('slurm-faults', { tasks: ['recall'], extractors: ['rnn', 'throws'], lengths: [6], seeds: [1], steps: 2, batch: 4 });
+    const file = suite('slurm-faults', { tasks: ['recall'], extractors: ['rnn', 'throws'], lengths: [6], seeds: [1], steps: 2, batch: 4, tune: false });
     const run = path.join(dir, 'faults');
     const jobs = await submit(['--plugin', './test/fixtures/plugins/failing.mjs', file, '--shards', '2', '--dir', run]);
     const state = await waitFor(`merge job ${jobs.merge}`, 300_000, () => FINAL.has(jobState(jobs.merge)) && jobState(jobs.merge));
@@ -142,7 +142,7 @@ describe.skipIf(why && !required)('fxbench submit slurm on a live single-node cl
   }, 400_000);
 
   it("passes sbatch's refusals on in one line: an unknown partition, a rejected submission", async () => {
-    const file = suite('slurm-refused', { tasks: ['recall'], extractors: ['rnn'], lengths: [6], seeds: [1, 2], steps: 2, batch: 4 });
+    const file = suite('slurm-refused', { tasks: ['recall'], extractors: ['rnn'], lengths: [6], seeds: [1, 2], steps: 2, batch: 4, tune: false });
     const partition = await fxbench(['submit', 'slurm', file, '--shards', '2', '--dir', path.join(dir, 'p'), '--partition', 'nope']);
     expect(partition.code).toBe(2);
     expect(partition.stderr.trim()).toMatch(/^fxbench: sbatch refused the array job \(.*array\.sh\): invalid partition specified: nope; Batch job submission failed: Invalid partition name specified$/);
@@ -153,7 +153,7 @@ describe.skipIf(why && !required)('fxbench submit slurm on a live single-node cl
 });
 
 describe('fxbench submit slurm without a cluster', () => {
-  const file = suite('slurm-dry', { tasks: ['recall'], extractors: ['rnn', 'gru'], lengths: [6], seeds: [1, 2], steps: 2, batch: 4 });
+  const file = suite('slurm-dry', { tasks: ['recall'], extractors: ['rnn', 'gru'], lengths: [6], seeds: [1, 2], steps: 2, batch: 4, tune: false });
 
   it('--dry-run writes an array (requeue, resume, shard auto) and a merge job afterok on each task, and submits nothing', async () => {
     const run = path.join(dir, 'dry');

@@ -54,7 +54,7 @@ const refuser = defineExtractor({
 });
 
 function suite(over: Record<string, unknown>) {
-  return parseSuite({ name: 'padding', lengths: [12], seeds: [1], steps: 3, batch: 4, embedDim: 8, evalBatches: 2, generalize: [1], ...over });
+  return parseSuite({ name: 'padding', lengths: [12], seeds: [1], steps: 3, batch: 4, embedDim: 8, evalSamples: 8, generalize: [1], ...over });
 }
 
 /** `batch` with `extra` more pads on the left of every row (keyMask included). */

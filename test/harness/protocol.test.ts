@@ -93,7 +93,7 @@ describe('splits and streams', () => {
   });
 
   it('a synthetic task draws train, validation and test from three independent streams of the seed', () => {
-    const [cell] = suite({ tasks: ['recall'] });
+    const [cell] = suite({ tasks: [{ name: 'recall', options: { distractors: 'shared' } }] });
     expect(cell.data).toEqual({ train: { stream: 'train' }, validation: { stream: 'validation' }, test: { stream: 'test' } });
     const recall = tasks.get('recall').create(tasks.get('recall').options.parse({}));
     const first = (stream: string) => Array.from(recall.sample(new Rng(1).fork(stream), 8, 8).inputs).join();
@@ -137,7 +137,7 @@ describe('the empirical chance', () => {
 
 describe('early stopping on validation', () => {
   it('stops after two consecutive solved checks and records stepsToSolve', async () => {
-    const [cell] = suite({ tasks: [{ name: 'recall', options: { symbols: 4 } }], extractors: [{ name: 'lstm', options: { hidden: 16 } }], steps: 600, valEvery: 10, lr: 0.01, batch: 16, valSamples: 64 });
+    const [cell] = suite({ tasks: [{ name: 'recall', options: { symbols: 4, distractors: 'shared' } }], extractors: [{ name: 'lstm', options: { hidden: 16 } }], steps: 600, valEvery: 10, lr: 0.01, batch: 16, valSamples: 64 });
     const r = (await runCell(cell)) as CompletedRecord;
     const curve = r.validation.curve;
     expect(r.validation.stepsToSolve).not.toBeNull();
@@ -151,7 +151,7 @@ describe('early stopping on validation', () => {
   });
 
   it('is censored at the budget (stepsToSolve null) when never solved, with a check at the last step', async () => {
-    const [cell] = suite({ tasks: [{ name: 'recall', options: { symbols: 4 } }], steps: 25, valEvery: 10, lr: 1e-5 });
+    const [cell] = suite({ tasks: [{ name: 'recall', options: { symbols: 4, distractors: 'shared' } }], steps: 25, valEvery: 10, lr: 1e-5 });
     const r = (await runCell(cell)) as CompletedRecord;
     expect(r.validation.stepsToSolve).toBeNull();
     expect(r.validation.curve.map((c) => c.step)).toEqual([10, 20, 25]);

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.js';
 import { createProgress } from '../../harness/progress.js';
-import { selectShardByUnit } from '../../harness/shard.js';
 import { expandSuite, parseSuite, type SuiteInput } from '../../harness/suite.js';
-import { applyTuning, cellKey, DEFAULT_GRID, gridPoints, mergePlans, planTuning, rankOutcomes, rungBudgets, runTuning, tuningFile } from '../../harness/tune.js';
+import { applyTuning, cellKey, DEFAULT_GRID, gridPoints, mergePlans, planTuning, rankOutcomes, rungBudgets, runTuning, shardOfRun, tuningFile } from '../../harness/tune.js';
 import type { TrialOutcome } from '../../harness/tuneRecord.js';
 
-const input = (over: Partial<SuiteInput> = {}): SuiteInput => ({ name: 't', tasks: [{ name: 'recall', options: { symbols: 4 } }], extractors: [{ name: 'rnn', options: { hidden: 8 } }, { name: 'transformer', options: { dModel: 8, heads: 2, ffDim: 16, layers: 1 } }], lengths: [6], seeds: [1, 2], steps: 40, ...over });
+const input = (over: Partial<SuiteInput> = {}): SuiteInput => ({ name: 't', tasks: [{ name: 'recall', options: { symbols: 4, distractors: 'shared' } }], extractors: [{ name: 'rnn', options: { hidden: 8 } }, { name: 'transformer', options: { dModel: 8, heads: 2, ffDim: 16, layers: 1 } }], lengths: [6], seeds: [1, 2], steps: 40, ...over });
 const plan = (over: Partial<SuiteInput> = {}) => {
   const suite = parseSuite(input(over));
   const cells = expandSuite(suite);
@@ -60,10 +59,10 @@ describe('the grid', () => {
     expect([...b.groups.keys()][0]).toBe([...a.groups.keys()][0]);
   });
 
-  it('shards whole groups: every cell of a group lands in the same shard', () => {
+  it('shards whole groups: every cell of a group lands in the same shard (run, status and collect all use shardOfRun)', () => {
     const { cells, plan: p } = plan({ lengths: [6, 8] });
     const unit = (c: (typeof cells)[number]) => p.groupOf.get(cellKey(c))!;
-    const shards = [0, 1, 2].map((index) => selectShardByUnit(cells, { index, count: 3 }, unit));
+    const shards = [0, 1, 2].map((index) => shardOfRun(cells, { index, count: 3 }, p));
     expect(shards.flat()).toHaveLength(cells.length);
     const owner = new Map<string, number>();
     shards.forEach((s, i) => s.forEach((c) => expect(owner.get(unit(c)) ?? (owner.set(unit(c), i), i)).toBe(i)));
@@ -100,16 +99,16 @@ describe('a tuning run', () => {
   });
 
   it('runs the rungs on validation, chooses the best, applies it, and reuses the tuning file', async () => {
-    const { cells, plan: p } = plan({ extractors: [{ name: 'lstm', options: { hidden: 8 } }], steps: 40, batch: 8, warmup: 0, valEvery: 10, valSamples: 32, evalSamples: 32, tune: { lr: [1e-5, 0.003, 0.03], seeds: [1] } });
+    const { cells, plan: p } = plan({ extractors: [{ name: 'lstm', options: { hidden: 16 } }], steps: 80, batch: 16, warmup: 0, valEvery: 10, valSamples: 32, evalSamples: 32, tune: { lr: [1e-5, 0.003, 0.03], seeds: [1] } });
     const file = tuningFile(path.join(mkdtempSync(path.join(os.tmpdir(), 'fxbench-tune-')), 'r.jsonl'));
     const progress = createProgress(process.stderr, true);
     const key = [...p.groups.keys()][0];
     const first = await runTuning(p, [key], { file, progress, workers: 1, warn: () => {} });
     const s = first.summaries.get(key)!;
-    // 3 grid points: rung 1 at 20 steps keeps 2, rung 2 runs them at 40 (or carries a point solved at rung 1).
-    expect(s.rungs.map((r) => [r.steps, r.trials.length, r.kept])).toEqual([[20, 3, 2], [40, 2, 0]]);
+    // 3 grid points: rung 1 at 40 steps keeps 2, rung 2 runs them at 80 (or carries a point solved at rung 1).
+    expect(s.rungs.map((r) => [r.steps, r.trials.length, r.kept])).toEqual([[40, 3, 2], [80, 2, 0]]);
     expect(s.rungs[0].trials.map((t) => t.config.lr)).not.toContain(undefined);
-    expect(s.rungs[0].trials[2].config.lr).toBe(1e-5); // a rate that cannot learn in 20 steps ranks last and goes no further
+    expect(s.rungs[0].trials[2].config.lr).toBe(1e-5); // a rate that cannot learn in 40 steps ranks last and goes no further
     expect(s.chosen).toEqual(s.rungs[1].trials[0].config);
     const trials = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(trials.every((t) => t.trial.key === key && t.data.test === null && t.metrics.split === 'validation')).toBe(true);
@@ -124,15 +123,19 @@ describe('a tuning run', () => {
   });
 
   it('carries a grid point solved under a constant schedule to the next rung without rerunning it', async () => {
-    // lr 0.03 solves at step 40 and 0.01 at step 50 (stopping at 45 and 55), both within rung 1's 60 steps.
+    // lr 0.01 and 0.03 both solve within rung 1's 60 steps (early stopping ends them there); 1e-5 cannot.
     const { plan: p } = plan({ extractors: [{ name: 'lstm', options: { hidden: 16 } }], lengths: [4], steps: 120, batch: 16, warmup: 0, embedDim: 8, valEvery: 5, valSamples: 64, evalSamples: 32, tune: { lr: [1e-5, 0.01, 0.03], seeds: [1] } });
     const file = tuningFile(path.join(mkdtempSync(path.join(os.tmpdir(), 'fxbench-carry-')), 'r.jsonl'));
     const key = [...p.groups.keys()][0];
     const { summaries } = await runTuning(p, [key], { file, progress: createProgress(process.stderr, true), workers: 1, warn: () => {} });
     const s = summaries.get(key)!;
-    expect(s.rungs[0].trials.map((t) => [t.config.lr, t.stepsToSolve])).toEqual([[0.03, 40], [0.01, 50], [1e-5, null]]);
-    expect(s.rungs[1].trials.map((t) => [t.config.lr, t.carried])).toEqual([[0.03, true], [0.01, true]]);
+    const [fast, slow, never] = s.rungs[0].trials;
+    expect(never.config.lr).toBe(1e-5);
+    expect(never.stepsToSolve).toBeNull();
+    for (const t of [fast, slow]) expect(t.stepsToSolve).toBeLessThanOrEqual(60);
+    expect(fast.stepsToSolve!).toBeLessThanOrEqual(slow.stepsToSolve!); // ranked by steps to solve
+    expect(s.rungs[1].trials.map((t) => [t.config.lr, t.carried])).toEqual([[fast.config.lr, true], [slow.config.lr, true]]);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3); // rung 2 ran nothing
-    expect(s.chosen).toEqual({ lr: 0.03 });
+    expect(s.chosen).toEqual({ lr: fast.config.lr });
   });
 });

@@ -57,7 +57,7 @@ async function trainBow(distractors: 'disjoint' | 'shared'): Promise<number> {
       lr: 1e-2,
       embedDim: 16,
       readout: 'last', // the mean readout would see prefix means, which know positions
-      evalBatches: EVAL_BATCHES,
+      evalSamples: N,
       generalize: [1],
     }),
   );
