@@ -1,8 +1,10 @@
 /** The built-in extractors, in the order reports list them. */
+import { linearTransformer } from './linearTransformer.js';
+import { mingru } from './mingru.js';
 import { mlp } from './mlp.js';
 import { gru, lstm, rnn } from './recurrent.js';
 import { tcn } from './tcn.js';
 import { transformer } from './transformer.js';
 import type { ExtractorDefinition } from './types.js';
 
-export const builtinExtractors: ExtractorDefinition[] = [rnn, lstm, gru, transformer, tcn, mlp];
+export const builtinExtractors: ExtractorDefinition[] = [rnn, lstm, gru, transformer, tcn, mlp, mingru, linearTransformer];

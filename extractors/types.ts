@@ -7,6 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import type { Rng } from '../core/rng.js';
+import type { KernelOps } from './ops.js';
 
 export interface ExtractorContext {
   /** Width D of the embedded input. */
@@ -15,6 +16,18 @@ export interface ExtractorContext {
   rng: Rng;
   /** Where warnings go (e.g. a receptive field shorter than the sequence). */
   warn?: (message: string) => void;
+  /**
+   * The kernel toolkit (./ops.ts): the WebAssembly kernels the built-ins run on, as
+   * differentiable tf ops (linear, activations and gates, linear scans, norms, ...), so
+   * that a plugin trains at the built-ins' speed.
+   */
+  ops: KernelOps;
+  /**
+   * The sequence length T the extractor will be trained at, when the caller knows it (the
+   * harness always tells it). Initialisations that depend on the time scale read it, e.g.
+   * the chrono initialisation of gate biases (Tallec & Ollivier 2018: T_max = T).
+   */
+  length?: number;
 }
 
 export interface ApplyOptions {
@@ -37,7 +50,8 @@ export interface ApplyOptions {
  * - `refuses`: the extractor cannot take a mask; a task whose batches carry padding is
  *   refused before any work.
  */
-export type PaddingTreatment = 'masked' | 'reads' | 'refuses';
+export const PADDING_TREATMENTS = ['masked', 'reads', 'refuses'] as const;
+export type PaddingTreatment = (typeof PADDING_TREATMENTS)[number];
 
 /** One term of a memory estimate: float32 values alive at the peak, and what they are in words. */
 export interface MemoryTerm {

@@ -9,18 +9,21 @@ import { metricByMeta, metricVsLength } from './charts/accuracy.js';
 import type { Chart, ChartBuilder } from './charts/common.js';
 import { gflopsPerExtractor, memoryVsLength, paramCounts, throughputVsLength } from './charts/cost.js';
 import { lengthGeneralisation } from './charts/generalisation.js';
+import { metricVsStateSize } from './charts/stateSize.js';
 import { gradientProfile, gradNormOverTraining, groupGradNorms } from './charts/gradients.js';
 import { stepsToSolveCurves } from './charts/survival.js';
 import { lossCurves, stepsToThreshold } from './charts/training.js';
+import { tuningByLr } from './charts/tuning.js';
 
 export type { Chart, ChartBuilder, Section } from './charts/common.js';
 export { SECTIONS } from './charts/common.js';
-export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, paramCounts, stepsToSolveCurves, stepsToThreshold, throughputVsLength };
+export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, metricVsStateSize, paramCounts, stepsToSolveCurves, stepsToThreshold, throughputVsLength, tuningByLr };
 
 /** Every chart builder, by name, in reading order. */
 export const CHART_BUILDERS = {
   metricVsLength,
   metricByMeta,
+  metricVsStateSize,
   lengthGeneralisation,
   ablations,
   gradientProfile,
@@ -29,6 +32,7 @@ export const CHART_BUILDERS = {
   lossCurves,
   stepsToThreshold,
   stepsToSolveCurves,
+  tuningByLr,
   throughputVsLength,
   gflopsPerExtractor,
   memoryVsLength,

@@ -37,12 +37,15 @@ export interface Lanes {
   max(a: Expr, b: Expr): Expr;
   /** Round to the nearest integer (ties to even), as a float. */
   nearest(a: Expr): Expr;
+  sqrt(a: Expr): Expr;
   /** 2^n for a float n holding an integer in [-126, 127], built from its exponent bits. */
   pow2(n: Expr): Expr;
   /** max(a, 0) */
   relu(a: Expr): Expr;
   /** a where y > 0, else 0 (the gradient through a relu whose output is y). */
   positiveMask(a: Expr, y: Expr): Expr;
+  /** x >= 0 ? a : b, lane by lane (both a and b are evaluated). */
+  whereNonNegative(x: Expr, a: Expr, b: Expr): Expr;
 }
 
 function lanes(vector: boolean): Lanes {
@@ -92,6 +95,11 @@ function lanes(vector: boolean): Lanes {
       if (vector) f.simd(Simd.f32x4Nearest);
       else f.op(Op.f32Nearest);
     },
+    sqrt: (a) => (f) => {
+      a(f);
+      if (vector) f.simd(Simd.f32x4Sqrt);
+      else f.op(Op.f32Sqrt);
+    },
     relu: (a) => (f) => {
       a(f);
       if (vector) f.splat(0).simd(Simd.f32x4Pmax);
@@ -107,6 +115,13 @@ function lanes(vector: boolean): Lanes {
         y(f);
         f.f32(0).op(Op.f32Gt).op(Op.select);
       }
+    },
+    whereNonNegative: (x, a, b) => (f) => {
+      a(f);
+      b(f);
+      x(f);
+      if (vector) f.splat(0).simd(Simd.f32x4Ge).simd(Simd.v128Bitselect); // all-ones lanes where x >= 0 pick a
+      else f.f32(0).op(Op.f32Ge).op(Op.select);
     },
     // The float with exponent field n + 127 and zero mantissa is 2^n: (n + 127) << 23, reinterpreted.
     pow2: (n) => (f) => {

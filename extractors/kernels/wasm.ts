@@ -51,6 +51,7 @@ export const enum Op {
   f32Mul = 0x94,
   f32Div = 0x95,
   f32Gt = 0x5e,
+  f32Ge = 0x60,
   f32Min = 0x96,
   f32Max = 0x97,
   f32Nearest = 0x90,
@@ -67,6 +68,8 @@ export const enum Simd {
   f32x4Splat = 0x13,
   i32x4Splat = 0x11,
   f32x4Gt = 0x44,
+  f32x4Ge = 0x46,
+  v128Bitselect = 0x52,
   v128And = 0x4e,
   f32x4ExtractLane = 0x1f,
   f32x4Nearest = 0x6a,
@@ -270,6 +273,25 @@ export class Fn {
     return out;
   }
 }
+
+/** A kernel for the runtime's table: its function, and its JS signature as a type (`fn.name` is the key it is exported under). */
+export interface Kernel<F = (...args: number[]) => void> {
+  readonly fn: Fn;
+  /** Type only: never set. */
+  readonly signature?: F;
+}
+
+export function kernel<F extends (...args: number[]) => void>(fn: Fn): Kernel<F> {
+  return { fn };
+}
+
+/** Table entries for functions emitted in a list (their names generated), typed by the signatures `S` of those names. */
+export function kernelsOf<S>(fns: Fn[]): { [K in keyof S]: Kernel<S[K]> } {
+  return Object.fromEntries(fns.map((fn) => [fn.name, { fn }])) as { [K in keyof S]: Kernel<S[K]> };
+}
+
+/** The JS signatures of a table of kernels, by name. */
+export type Signatures<T> = { [K in keyof T]: T[K] extends Kernel<infer F> ? F : never };
 
 function section(id: number, content: number[], out: number[]): void {
   out.push(id);

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { CompletedRecord, ResultRecord } from '../results.js';
 import { cellCost } from '../schedule.js';
 import { expandSuite, parseSuite, type Cell } from '../suite.js';
+import { mergePlans, planTuning, type TuningPlan } from '../tune.js';
 import { CLAIMS } from './claims/index.js';
 import { EXPERIMENTS } from './experiments/index.js';
 import { readRegistry, registrationStatus, rulesHash, type RegistrationStatus } from './registry.js';
@@ -53,23 +54,36 @@ export function selectClaims(ids: string[] | undefined): Claim[] {
 
 /**
  * Stage 1 for the audit: the cells of every experiment the claims need, each experiment
- * once. Cheap cells get more seeds: an (experiment, length) group whose most expensive cell
- * on the profile's seeds costs at most `profile.cheapCost` also runs `profile.extraSeeds`;
+ * once, with their tuning plan (groups the experiments share are tuned once: tune.ts).
+ * Cheap cells get more seeds: an (experiment, length) group whose most expensive cell on
+ * the profile's seeds costs at most `profile.cheapCost` also runs `profile.extraSeeds`;
  * every arm of a group keeps the same seeds, so paired comparisons stay paired.
  */
-export function auditCells(claims: readonly Claim[], profile: Profile): Cell[] {
+export function auditPlan(claims: readonly Claim[], profile: Profile): { cells: Cell[]; plan: TuningPlan } {
   const names = [...new Set(claims.flatMap((c) => c.needs.map((e) => e.name)))];
   const extra = new Set(profile.extraSeeds);
-  return names.flatMap((n) => {
-    const cells = EXPERIMENTS[n].suites(profile).flatMap((suite) => expandSuite(parseSuite(suite, `experiment ${n}`)));
-    const groupCost = new Map<string, number>();
-    for (const c of cells) {
-      if (extra.has(c.seed)) continue;
-      const k = `${c.suite}|${c.length}`;
-      groupCost.set(k, Math.max(groupCost.get(k) ?? 0, cellCost(c) ?? Infinity));
-    }
-    return cells.filter((c) => !extra.has(c.seed) || (groupCost.get(`${c.suite}|${c.length}`) ?? Infinity) <= profile.cheapCost);
-  });
+  const plans: TuningPlan[] = [];
+  const cells = names.flatMap((n) =>
+    EXPERIMENTS[n].suites(profile).flatMap((input) => {
+      const suite = parseSuite(input, `experiment ${n}`);
+      const expanded = expandSuite(suite);
+      const groupCost = new Map<string, number>();
+      for (const c of expanded) {
+        if (extra.has(c.seed)) continue;
+        const k = `${c.suite}|${c.length}`;
+        groupCost.set(k, Math.max(groupCost.get(k) ?? 0, cellCost(c) ?? Infinity));
+      }
+      const kept = expanded.filter((c) => !extra.has(c.seed) || (groupCost.get(`${c.suite}|${c.length}`) ?? Infinity) <= profile.cheapCost);
+      plans.push(planTuning(suite, kept));
+      return kept;
+    }),
+  );
+  return { cells, plan: mergePlans(plans) };
+}
+
+/** The audit's cells (auditPlan without the tuning plan). */
+export function auditCells(claims: readonly Claim[], profile: Profile): Cell[] {
+  return auditPlan(claims, profile).cells;
 }
 
 export function makeEvidence(profile: Profile, records: ResultRecord[], speed: SpeedRow[] = []): Evidence {

@@ -5,6 +5,7 @@
  */
 import type { ChartName } from '../../reports/charts.js';
 import type { CompletedRecord, ResultRecord } from '../results.js';
+import type { TuneInput } from '../fields.js';
 import type { SuiteInput } from '../suite.js';
 import type { ExperimentName } from './experiments/names.js';
 import type { SpeedRow } from './speed.js';
@@ -44,7 +45,12 @@ export interface Profile {
   /** A longer budget for the tasks known to need it (adding at T = 100). */
   longSteps: number;
   batch: number;
+  /** The learning rate of the experiments that are not tuned (measurements at fixed settings). */
   lr: number;
+  /** The tuning grid and budget of every learning experiment (harness/tune.ts), the same for every extractor; false: untuned, at `lr`. */
+  tune: TuneInput | false;
+  /** Linear warmup steps of every experiment. */
+  warmup: number;
   /** Sequence lengths for length sweeps, shortest first. */
   lengths: number[];
   /** A long length for single-length experiments. */

@@ -36,13 +36,15 @@ describe('parameter matching', () => {
     transformer: [{ dModel: 16, heads: 2, ffDim: 24, layers: 1 }, { dModel: 8, heads: 4, positional: 'learned', maxLen: 20, norm: 'none', layers: 2 }],
     tcn: [{ channels: 8, levels: 3 }, { channels: 64, kernel: 2, levels: 2 }],
     mlp: [{ hidden: 8, maxLen: 12 }],
+    mingru: [{ hidden: 10 }, { hidden: 6, layers: 3 }],
+    'linear-attention': [{ dModel: 16, heads: 2, ffDim: 24, layers: 1 }, { dModel: 8, heads: 4, positional: 'learned', maxLen: 20, norm: 'none', layers: 2, causal: false }],
   };
   for (const [name, list] of Object.entries(variants)) {
     it(`${name}: the analytic parameter count equals the count of created weights`, () => {
       const def = extractors.get(name);
       for (const o of list) {
         const options = def.options.parse(o);
-        const e = def.create(options, { inputDim, rng: new Rng(1) });
+        const e = def.create(options, { inputDim, rng: new Rng(1), length: 16 });
         expect(def.width!.params(options, inputDim)).toBe(parameterCount(e.variables));
         for (const v of Object.values(e.variables)) v.dispose();
         e.dispose?.();

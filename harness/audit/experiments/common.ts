@@ -34,7 +34,9 @@ export function base(p: Profile, name: ExperimentName) {
     seeds: allSeeds(p),
     steps: p.steps,
     batch: p.batch,
-    lr: p.lr,
+    // Learning experiments are tuned (the same grid and budget for every extractor, tune.ts) unless the profile turns it off.
+    ...(p.tune === false ? { lr: p.lr } : { tune: p.tune }),
+    warmup: p.warmup,
     embedDim: 64,
     generalize: [1],
   };
@@ -42,3 +44,6 @@ export function base(p: Profile, name: ExperimentName) {
 
 /** First-token recall (distance T-1), k = 4 answer symbols: chance 0.25. */
 export const RECALL = { name: 'recall', options: { symbols: 4 } } as const;
+
+/** Measurements at fixed settings (parameters, memory, gradients at a given radius): no tuning, at the profile's `lr`. */
+export const untuned = (p: Profile) => ({ tune: false as const, lr: p.lr });

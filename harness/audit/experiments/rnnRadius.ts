@@ -4,7 +4,7 @@
  * initialisation is read, so a few steps suffice and the cells are cheap.
  */
 import type { Experiment } from '../types.js';
-import { base, RECALL } from './common.js';
+import { base, RECALL, untuned } from './common.js';
 import { sourceOf } from '../registry.js';
 
 export const RADII = [0.5, 1, 2] as const;
@@ -19,6 +19,7 @@ export const rnnRadius: Experiment<'recall', RadiusLabel> = {
   extractors: () => RADII.map(radiusLabel),
   suites: (p) => [{
     ...base(p, 'rnn-radius'),
+    ...untuned(p),
     steps: Math.min(p.steps, 5),
     tasks: [RECALL],
     extractors: RADII.map((rho) => ({ name: 'rnn', label: radiusLabel(rho), options: { hidden: p.hidden, spectralRadius: rho } })),

@@ -1,6 +1,6 @@
 /** Parameters and peak training memory of the RNN against a fully connected layer over the flattened sequence, at every length. */
 import type { Experiment } from '../types.js';
-import { base, RECALL } from './common.js';
+import { base, RECALL, untuned } from './common.js';
 import { sourceOf } from '../registry.js';
 
 export const mlpLabel = (length: number) => `mlp-${length}` as const;
@@ -16,6 +16,7 @@ export const weightSharing: Experiment<'recall', 'rnn' | MlpLabel> = {
   suites: (p) =>
     p.lengths.map((L) => ({
       ...base(p, 'weight-sharing'),
+      ...untuned(p),
       seeds: p.seeds.slice(0, 1),
       steps: 3,
       tasks: [RECALL],
