@@ -11,18 +11,22 @@
  * B = 32, T = 256; tens of MB for the recurrent cells).
  */
 import * as tf from '@tensorflow/tfjs';
+import { activationFns, type ActivationKernel } from './activations.js';
 import { cellFns } from './cells.js';
+import { depthwiseConvFns, type DepthwiseConvExports } from './depthwiseConv.js';
 import { gemmSimpleFn } from './gemm.js';
 import { gemmPackedFns, KC, MC, MR } from './gemmPacked.js';
 import { elementwiseFns } from './elementwise.js';
 import { layerNormFns } from './layerNorm.js';
+import { rmsNormFns, type RmsNormExports } from './rmsNorm.js';
+import { selectiveScanFns, type SelectiveScanExports } from './selectiveScan.js';
 import { softmaxFns } from './softmax.js';
 import { assemble } from './wasm.js';
 
 /** A row kernel of ./cells.ts: (B, H, then a byte address and a byte row stride per array). */
 export type RowKernel = (B: number, H: number, ...ptrsAndStrides: number[]) => void;
 
-type RowKernelName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | 'copyRows' | keyof Elementwise;
+type RowKernelName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | 'copyRows' | keyof Elementwise | ActivationKernel;
 
 /** Flat kernels of ./elementwise.ts, over n floats at the given byte addresses. */
 interface Elementwise {
@@ -32,7 +36,7 @@ interface Elementwise {
   addInto(n: number, a: number, b: number): void;
 }
 
-type Exports = Record<RowKernelName, RowKernel> & {
+type Exports = Record<RowKernelName, RowKernel> & RmsNormExports & DepthwiseConvExports & SelectiveScanExports & {
   /** In place over `rows` rows of `cols` floats, row stride `ld` floats (./softmax.ts). */
   softmax(rows: number, cols: number, p: number, ld: number, scale: number): void;
   softmaxBackward(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number): void;
@@ -68,7 +72,7 @@ export class Kernels {
   private pooled = 0;
 
   constructor() {
-    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns]);
+    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns, ...activationFns, ...rmsNormFns, ...depthwiseConvFns, ...selectiveScanFns]);
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
