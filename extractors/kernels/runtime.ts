@@ -18,6 +18,7 @@ import { gemmSimpleFn } from './gemm.js';
 import { gemmPackedFns, KC, MC, MR } from './gemmPacked.js';
 import { elementwiseFns } from './elementwise.js';
 import { layerNormFns } from './layerNorm.js';
+import { longConvFns, type LongConvExports } from './longConv.js';
 import { rmsNormFns, type RmsNormExports } from './rmsNorm.js';
 import { selectiveScanFns, type SelectiveScanExports } from './selectiveScan.js';
 import { softmaxFns } from './softmax.js';
@@ -36,7 +37,7 @@ interface Elementwise {
   addInto(n: number, a: number, b: number): void;
 }
 
-type Exports = Record<RowKernelName, RowKernel> & RmsNormExports & DepthwiseConvExports & SelectiveScanExports & {
+type Exports = Record<RowKernelName, RowKernel> & RmsNormExports & DepthwiseConvExports & SelectiveScanExports & LongConvExports & {
   /** In place over `rows` rows of `cols` floats, row stride `ld` floats (./softmax.ts). */
   softmax(rows: number, cols: number, p: number, ld: number, scale: number): void;
   softmaxBackward(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number): void;
@@ -72,7 +73,7 @@ export class Kernels {
   private pooled = 0;
 
   constructor() {
-    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns, ...activationFns, ...rmsNormFns, ...depthwiseConvFns, ...selectiveScanFns]);
+    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns, ...activationFns, ...rmsNormFns, ...depthwiseConvFns, ...selectiveScanFns, ...longConvFns]);
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }

@@ -27,6 +27,8 @@ interface Fixture {
   options: Record<string, unknown>;
   inputDim: number;
   x: Encoded;
+  /** Padding mask [B, T] (1 = token, 0 = left padding), passed to `apply` when present. */
+  mask?: Encoded;
   weights: WeightRecord;
   y: Encoded;
   r: Encoded;
@@ -70,8 +72,9 @@ function run(fx: Fixture): Result {
     const out = tf.tidy(() => {
       const x = tf.tensor3d(fx.x.data, fx.x.shape as [number, number, number]);
       const r = tf.tensor(fx.r.data, fx.r.shape);
-      const y = ext.apply(x, { training: true });
-      const lossOf = (xx: tf.Tensor) => tf.sum(tf.mul(ext.apply(xx as tf.Tensor3D, { training: true }), r)) as tf.Scalar;
+      const mask = fx.mask ? (tf.tensor2d(fx.mask.data, fx.mask.shape as [number, number]) as tf.Tensor2D) : undefined;
+      const y = ext.apply(x, { training: true, mask });
+      const lossOf = (xx: tf.Tensor) => tf.sum(tf.mul(ext.apply(xx as tf.Tensor3D, { training: true, mask }), r)) as tf.Scalar;
       // d loss / d x (weights held as they are) ...
       const [gx] = tf.grads((xx: tf.Tensor) => lossOf(xx))([x]);
       // ... and d loss / d every weight (x held).

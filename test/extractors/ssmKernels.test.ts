@@ -13,6 +13,7 @@ import { initBackend } from '../../harness/backend.js';
 import { kernels, type RowKernel } from '../../extractors/kernels/runtime.js';
 import { causalDepthwiseConv1d, depthwiseConvRows, depthwiseConvRowsBackward, putTapMajor, readChannelMajor } from '../../extractors/kernels/depthwiseConv.js';
 import { rmsNorm, rmsNormRows, rmsNormRowsBackward } from '../../extractors/kernels/rmsNorm.js';
+import { longConvRows, longConvRowsBackward } from '../../extractors/kernels/longConv.js';
 import { selectiveScan, selectiveScanRows, selectiveScanRowsBackward, type ScanDims } from '../../extractors/kernels/selectiveScan.js';
 
 const K = kernels();
@@ -344,6 +345,51 @@ describe('selective scan against float64', () => {
         expect(relErr(K.read(g.dD, C), numericGrad(loss, D)), 'dD').toBeLessThan(1e-5);
         // nothing but the 2N columns of B and C was written
         for (let i = 0; i < B * T; i++) expect(wide[i * ldBC]).toBe(0);
+      } finally {
+        K.release(mark);
+      }
+    });
+  }
+});
+
+/** y[b,t,h] = sum_{s<=t} k[s,h] x[b,t-s,h] */
+function longConvRef(x: Float64Array, k: Float64Array, B: number, T: number, H: number): Float64Array {
+  const y = new Float64Array(B * T * H);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++)
+      for (let h = 0; h < H; h++) {
+        let s = 0;
+        for (let j = 0; j <= t; j++) s += k[j * H + h] * x[(b * T + t - j) * H + h];
+        y[(b * T + t) * H + h] = s;
+      }
+  return y;
+}
+
+describe('long causal convolution against float64', () => {
+  for (const [B, T, H] of [
+    [2, 11, 6], // 2 full blocks of 4 outputs and a tail of 3; channels 4 + 2
+    [1, 4, 4],
+    [3, 3, 5], // no full block
+    [1, 33, 9],
+  ]) {
+    it(`B ${B}, T ${T}, H ${H}: y, dx, dk`, () => {
+      const rng = new Rng(`ssm-kernels/longconv/${B}/${T}/${H}`);
+      const x = random(rng, B * T * H);
+      const k = random(rng, T * H);
+      const r = random(rng, B * T * H);
+      const loss = () => dot(longConvRef(x, k, B, T, H), r);
+      const mark = K.mark();
+      try {
+        const X = K.put(x);
+        const Kk = K.put(k);
+        const Y = K.alloc(B * T * H);
+        longConvRows(K, B, T, H, Kk, X, Y);
+        expect(relErr(K.read(Y, B * T * H), longConvRef(x, k, B, T, H))).toBeLessThan(1e-6);
+        const dX = K.alloc(B * T * H);
+        const dk = K.zeros(T * H);
+        longConvRowsBackward(K, B, T, H, Kk, X, K.put(r), dX, dk);
+        expect(relErr(K.read(dX, B * T * H), numericGrad(loss, x)), 'dx').toBeLessThan(1e-5);
+        expect(relErr(K.read(dk, T * H), numericGrad(loss, k)), 'dk').toBeLessThan(1e-5);
       } finally {
         K.release(mark);
       }
