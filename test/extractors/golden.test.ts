@@ -4,8 +4,9 @@
  * gradients of loss = sum(y * r) with respect to x and every weight within 1e-4
  * (max absolute error), computed here in float32, on wasm and on cpu.
  *
- * Observed (both backends): max |y error| <= 1.2e-6, max |grad error| <= 9.5e-6, i.e. the
- * tolerances hold with ~10x margin and nothing needed loosening. Set FXBENCH_GOLDEN_REPORT=1
+ * Observed (both backends): max |y error| <= 1.2e-6, max |grad error| <= 1.2e-5, i.e. the
+ * tolerances hold with ~10x margin and nothing needed loosening. Gradients are also held to
+ * 1e-4 of each weight's largest entry (GRAD_REL_TOL). Set FXBENCH_GOLDEN_REPORT=1
  * to print the per-fixture maxima.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -38,6 +39,12 @@ interface Fixture {
 
 const Y_TOL = 1e-5;
 const GRAD_TOL = 1e-4;
+/**
+ * And relative to the weight's largest gradient entry: an absolute 1e-4 says nothing about a
+ * gradient whose entries are all ~1e-5 (Mamba's A_log and dt_proj at their initial dt).
+ * Observed on every fixture: <= 7.8e-6 (s4d-leftpad's kernel.log_A_real, cpu).
+ */
+const GRAD_REL_TOL = 1e-4;
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'golden');
 const files = readdirSync(dir)
@@ -127,6 +134,8 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
           const e = maxAbsDiff(g.data, ref.data);
           if (!(e <= gErr)) [gErr, gWorst] = [e, n];
           if (!(e <= GRAD_TOL)) failures.push(`${n}: ${e.toExponential(2)}`);
+          const scale = ref.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+          if (!(e <= GRAD_REL_TOL * scale + 1e-12)) failures.push(`${n}: ${e.toExponential(2)} = ${(e / scale).toExponential(2)} of its largest entry ${scale.toExponential(2)}`);
         }
         const lossErr = Math.abs(res.loss - fx.loss);
         observed.push(`${backend} ${name.padEnd(24)} y ${yErr.toExponential(2)}  grad ${gErr.toExponential(2)} (${gWorst})  loss ${lossErr.toExponential(2)}`);
