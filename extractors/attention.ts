@@ -52,8 +52,13 @@ export function probsSize({ B, T, heads }: AttentionDims): number {
   return B * heads * T * T;
 }
 
-/** O [B*T, d] = every head's attention output, from QKV [B*T, 3d]; P [B, heads, T, T] receives the probabilities. */
-export function attentionForward(K: Kernels, dims: AttentionDims, QKV: number, O: number, P: number): void {
+/**
+ * O [B*T, d] = every head's attention output, from QKV [B*T, 3d]; P [B, heads, T, T] receives
+ * the probabilities. `keep` is the byte address of a key mask [B, T] (1 = token, 0 = padding:
+ * padded keys get probability 0, as PyTorch's src_key_padding_mask), or 0 for none. The
+ * backward pass needs no mask: it reads P, which is 0 at the padded keys.
+ */
+export function attentionForward(K: Kernels, dims: AttentionDims, QKV: number, O: number, P: number, keep = 0): void {
   const { B, T, d, heads, dh, scale } = dims;
   const mark = K.mark();
   const Kt = K.alloc(dh * T); // [dh, T] one head's K^T
@@ -63,7 +68,7 @@ export function attentionForward(K: Kernels, dims: AttentionDims, QKV: number, O
       const p = P + 4 * (b * heads + j) * T * T;
       transposeBlock(K, k, 3 * d, T, dh, Kt);
       K.gemm(T, T, dh, q, 3 * d, 1, Kt, T, p, T); // S = Q K^T
-      K.fns.softmax(T, T, p, T, scale); // P = softmax(S / sqrt(dh)), in place
+      K.fns.softmax(T, T, p, T, scale, keep && keep + 4 * b * T); // P = softmax(S / sqrt(dh)) over sequence b's kept keys, in place
       K.gemm(T, dh, T, p, T, 1, v, 3 * d, O + 4 * (b * T * d + j * dh), d); // O_j = P V, into head j's channels
     }
   }

@@ -67,7 +67,8 @@ export const transformer = defineExtractor({
     const o = options as TransformerOptions;
     return { floats: 2 * o.layers * T * o.dModel, what: `KV cache 2*layers*T*dModel = 2*${o.layers}*${T}*${o.dModel}` };
   },
-  padding: 'reads',
+  // Padded keys are masked in every layer's attention (./transformerStack.ts), as PyTorch's src_key_padding_mask.
+  padding: 'masked',
   create(o: TransformerOptions, ctx): Extractor {
     const d = o.dModel;
     const variables: Record<string, tf.Variable> = { ...linearVariables(ctx.rng, 'proj', ctx.inputDim, d) };
@@ -134,13 +135,13 @@ export const transformer = defineExtractor({
       variables,
       outputDim: d,
       maxLength: o.positional === 'learned' ? o.maxLen : undefined,
-      apply(x) {
+      apply(x, { mask }) {
         const T = x.shape[1];
         const pe = positions(T);
         let h = linear(x, v('proj.weight'), v('proj.bias')) as tf.Tensor3D; // [B, T, d]
         if (pe) h = tf.add(h, pe); // broadcast [T, d] over B
         // post: x = norm(x + f(x)); pre: x = x + f(norm(x)); none: x = x + f(x) (./transformerStack.ts)
-        return encoderStack(h, layerWeights, { heads: o.heads, norm: o.norm, residual: o.residual });
+        return encoderStack(h, layerWeights, { heads: o.heads, norm: o.norm, residual: o.residual }, mask); // mask [B, T]: padded keys masked
       },
       dispose() {
         for (const table of sinusoidal.values()) table.dispose();

@@ -53,12 +53,22 @@ interface Dims {
   ff: number;
   attn: AttentionDims;
   o: EncoderOptions;
+  /** Key mask [B, T] (1 = token, 0 = padding), absent when every position is a token. */
+  keep?: Float32Array;
+  /** Its byte address in kernel memory during a forward pass (0 = none). */
+  keepAt: number;
 }
 
-/** h [B, T, d] -> [B, T, d] through every layer; differentiable in h and every weight. */
-export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: EncoderOptions): tf.Tensor3D {
+/**
+ * h [B, T, d] -> [B, T, d] through every layer; differentiable in h and every weight.
+ * `keyMask` [B, T] (1 = token, 0 = padding) masks padded keys in every layer's attention, as
+ * PyTorch's `src_key_padding_mask` (there True = pad): a padded position cannot influence
+ * any other position's features. Padded query positions are still computed (they attend to
+ * the tokens), as in PyTorch. A sequence with no token at all gets zero attention (PyTorch: NaN).
+ */
+export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: EncoderOptions, keyMask?: tf.Tensor2D): tf.Tensor3D {
   const [B, T, d] = h.shape;
-  const dims: Dims = { N: B * T, d, ff: layers[0].w1.shape[0], attn: attentionDims(B, T, d, o.heads), o };
+  const dims: Dims = { N: B * T, d, ff: layers[0].w1.shape[0], attn: attentionDims(B, T, d, o.heads), o, keep: keepMask(keyMask, B, T), keepAt: 0 };
   const present = (w: EncoderLayerWeights) => NAMES.filter((n) => w[n] !== undefined);
   const inputs = [h, ...layers.flatMap((w) => present(w).map((n) => w[n]!))];
   const op = tf.customGrad(((...args: tf.Tensor[]) => {
@@ -80,6 +90,14 @@ export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: E
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor3D;
   return op(...inputs);
+}
+
+/** The mask's values, or undefined when it masks nothing (the unmasked kernels are then used). */
+function keepMask(mask: tf.Tensor2D | undefined, B: number, T: number): Float32Array | undefined {
+  if (!mask) return undefined;
+  if (mask.shape[0] !== B || mask.shape[1] !== T) throw new Error(`transformer: key mask of shape [${mask.shape}] for input [${B}, ${T}, ...]: expected [${B}, ${T}]`);
+  const keep = Float32Array.from(mask.dataSync() as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
+  return keep.every((v) => v === 1) ? undefined : keep;
 }
 
 // --- building blocks on kernel memory (addresses are byte offsets) ---
@@ -120,7 +138,7 @@ const attentionBlock: Block = {
     const QKV = linearForward(K, N, d.d, 3 * d.d, U, w.inW!, w.inB!); // [N, 3d]
     const O = K.alloc(N * d.d); // [N, d] heads side by side
     const P = K.alloc(probsSize(d.attn)); // [B, heads, T, T]
-    attentionForward(K, d.attn, QKV, O, P);
+    attentionForward(K, d.attn, QKV, O, P, d.keepAt);
     Object.assign(keep, { U: { at: U, n: N * d.d }, QKV: { at: QKV, n: 3 * N * d.d }, P: { at: P, n: probsSize(d.attn) }, O: { at: O, n: N * d.d } });
     return linearForward(K, N, d.d, d.d, O, w.outW!, w.outB!);
   },
@@ -220,6 +238,7 @@ function forward(d: Dims, h: tf.Tensor, layers: HostLayer[], keep: boolean): { y
   const mark = K.mark();
   try {
     let X = K.putTensor(h); // [N, d]
+    d.keepAt = d.keep ? K.put(d.keep) : 0; // [B, T]
     const saved: Saved = [];
     for (const w of layers) {
       for (const f of [attentionBlock, feedForwardBlock]) {

@@ -38,8 +38,8 @@ interface Elementwise {
 }
 
 type Exports = Record<RowKernelName, RowKernel> & RmsNormExports & DepthwiseConvExports & SelectiveScanExports & LongConvExports & {
-  /** In place over `rows` rows of `cols` floats, row stride `ld` floats (./softmax.ts). */
-  softmax(rows: number, cols: number, p: number, ld: number, scale: number): void;
+  /** In place over `rows` rows of `cols` floats, row stride `ld` floats; `keep` a key mask [cols] or 0 (./softmax.ts). */
+  softmax(rows: number, cols: number, p: number, ld: number, scale: number, keep: number): void;
   softmaxBackward(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number): void;
   /** Rows of [n, cols], contiguous (./layerNorm.ts); stats [n, 2] = (mean, std) per row. */
   layerNorm(n: number, cols: number, x: number, y: number, w: number, b: number, stats: number, eps: number): void;

@@ -14,6 +14,19 @@ function fxbench(...args: string[]) {
 }
 
 describe('fxbench CLI', () => {
+  it('names every registered command when none is given, and prints the version', async () => {
+    const { COMMANDS } = await import('../../harness/commands/index.js');
+    const none = fxbench();
+    expect(none.code).toBe(2);
+    const line = none.stderr.trim();
+    expect(line.split('\n')).toHaveLength(1);
+    for (const c of COMMANDS) expect(line).toContain(c.command.split(' ')[0]);
+    expect(line).toMatch(/audit.*merge|merge.*audit/);
+    const version = fxbench('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version);
+  });
+
   it('rejects an unknown extractor with a did-you-mean message, exit code 2 and no stack trace', () => {
     const r = fxbench('run', '--tasks', 'recall', '--extractors', 'lstn', '--lengths', '8');
     expect(r.code).toBe(2);

@@ -2,7 +2,7 @@
  * The WebAssembly kernels (extractors/kernels) against plain float64 references, at shapes
  * that reach every code path: gemm's packed kernel (large products), its edges (M % 4 rows,
  * N % 8 columns), the unpacked kernel, A read transposed, strided B and C, accumulation, a B
- * packed once and reused; the softmax pair with tails (cols % 4). The extractor-level tests
+ * packed once and reused; the softmax pair with tails (cols % 4), and the softmax with a key mask. The extractor-level tests
  * (golden, gradcheck) use shapes too small to reach the packed kernel.
  */
 import { describe, expect, it } from 'vitest';
@@ -129,7 +129,7 @@ describe('softmax kernels against float64', () => {
       try {
         const P = K.put(s);
         const G = K.put(g);
-        K.fns.softmax(rows, cols, P, ld, scale);
+        K.fns.softmax(rows, cols, P, ld, scale, 0);
         K.fns.softmaxBackward(rows, cols, P, ld, G, ld, scale);
         const p = K.read(P, rows * ld);
         const dg = K.read(G, rows * ld);
@@ -152,6 +152,51 @@ describe('softmax kernels against float64', () => {
       }
     });
   }
+});
+
+describe('softmax with a key mask', () => {
+  for (const [rows, cols, ld] of [
+    [3, 5, 7],
+    [4, 64, 64],
+    [2, 13, 16],
+  ]) {
+    it(`rows ${rows}, cols ${cols}, stride ${ld}: masked keys get exactly 0, the rest the softmax over kept keys`, () => {
+      const rng = new Rng(`kernels/softmax-mask/${rows}/${cols}`);
+      // Masked scores are the row's largest, so a max over all keys would be visibly wrong.
+      const keep = Float32Array.from({ length: cols }, (_, j) => (j < 3 || j % 5 === 2 ? 0 : 1));
+      const s = Float32Array.from({ length: rows * ld }, (_, i) => (keep[i % ld] === 0 ? 500 : (rng.uniform() - 0.5) * 40));
+      const scale = 0.17;
+      const mark = K.mark();
+      try {
+        const P = K.put(s);
+        K.fns.softmax(rows, cols, P, ld, scale, K.put(keep));
+        const p = K.read(P, rows * ld);
+        for (let r = 0; r < rows; r++) {
+          const kept = Array.from({ length: cols }, (_, j) => j).filter((j) => keep[j] === 1);
+          const mx = Math.max(...kept.map((j) => s[r * ld + j] * scale));
+          const z = kept.reduce((a, j) => a + Math.exp(s[r * ld + j] * scale - mx), 0);
+          for (let j = 0; j < cols; j++) {
+            if (keep[j] === 0) expect(p[r * ld + j]).toBe(0);
+            else expect(Math.abs(p[r * ld + j] - Math.exp(s[r * ld + j] * scale - mx) / z)).toBeLessThan(1e-6);
+          }
+          for (let j = cols; j < ld; j++) expect(p[r * ld + j]).toBe(s[r * ld + j]);
+        }
+      } finally {
+        K.release(mark);
+      }
+    });
+  }
+
+  it('a row with every key masked is all zeros (PyTorch gives NaN), not NaN', () => {
+    const mark = K.mark();
+    try {
+      const P = K.put([1, 2, 3, 4, 5, 6]);
+      K.fns.softmax(1, 6, P, 6, 0.5, K.put(new Float32Array(6)));
+      expect(Array.from(K.read(P, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+    } finally {
+      K.release(mark);
+    }
+  });
 });
 
 describe('saved activations (save / putSaved)', () => {

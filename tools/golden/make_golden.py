@@ -124,8 +124,9 @@ class EncoderLayer(nn.Module):
             self.norm2 = nn.LayerNorm(d, eps=1e-5)
         self.norm, self.residual = norm, residual
 
-    def sa(self, x):
-        return self.self_attn(x, x, x, attn_mask=None, key_padding_mask=None, need_weights=False)[0]
+    def sa(self, x, pad=None):
+        # pad: src_key_padding_mask [B, T], True = padding (the keys it marks are ignored)
+        return self.self_attn(x, x, x, attn_mask=None, key_padding_mask=pad, need_weights=False)[0]
 
     def ff(self, x):
         return self.linear2(F.relu(self.linear1(x)))
@@ -133,14 +134,14 @@ class EncoderLayer(nn.Module):
     def add(self, x, y):
         return x + y if self.residual else y
 
-    def forward(self, x):
+    def forward(self, x, pad=None):
         if self.norm == "pre":
-            x = self.add(x, self.sa(self.norm1(x)))
+            x = self.add(x, self.sa(self.norm1(x), pad))
             return self.add(x, self.ff(self.norm2(x)))
         if self.norm == "post":
-            x = self.norm1(self.add(x, self.sa(x)))
+            x = self.norm1(self.add(x, self.sa(x, pad)))
             return self.norm2(self.add(x, self.ff(x)))
-        x = self.add(x, self.sa(x))
+        x = self.add(x, self.sa(x, pad))
         return self.add(x, self.ff(x))
 
 
@@ -167,17 +168,17 @@ class Transformer(nn.Module):
             h = h + self.pe[: x.size(1)]
         return h
 
-    def forward(self, x):
+    def forward(self, x, pad=None):
         h = self.embed(x)
         for layer in self.layers:
-            h = layer(h)
+            h = layer(h, pad)
         return h
 
     def named(self):
         return dict(self.named_parameters())
 
 
-def manual_transformer(m, x, o):
+def manual_transformer(m, x, o, pad=None):
     """Plain-tensor encoder (explicit head split, 1/sqrt(head_dim) scaling); asserted equal."""
     d, nh = o["dModel"], o["heads"]
     hd = d // nh
@@ -193,7 +194,10 @@ def manual_transformer(m, x, o):
         W, b = L.self_attn.in_proj_weight, L.self_attn.in_proj_bias
         q, k, vv = (v @ W[i * d:(i + 1) * d].T + b[i * d:(i + 1) * d] for i in range(3))  # rows q | k | v
         split = lambda t: t.reshape(Bn, Tn, nh, hd).transpose(1, 2)  # head j = channels j*hd..(j+1)*hd
-        a = torch.softmax(split(q) @ split(k).transpose(-1, -2) / math.sqrt(hd), dim=-1)
+        s_ = split(q) @ split(k).transpose(-1, -2) / math.sqrt(hd)  # [B, heads, T(query), T(key)]
+        if pad is not None:
+            s_ = s_.masked_fill(pad[:, None, None, :], float("-inf"))  # padded keys
+        a = torch.softmax(s_, dim=-1)
         o_ = (a @ split(vv)).transpose(1, 2).reshape(Bn, Tn, d)
         return o_ @ L.self_attn.out_proj.weight.T + L.self_attn.out_proj.bias
 
@@ -213,8 +217,9 @@ def manual_transformer(m, x, o):
     return h
 
 
-def verify_transformer(m, x, o):
-    """For residual post/pre, the custom stack must equal nn.TransformerEncoderLayer's."""
+def verify_transformer(m, x, o, pad=None):
+    """For residual post/pre, the custom stack must equal nn.TransformerEncoderLayer's
+    (given the same src_key_padding_mask)."""
     if not o["residual"] or o["norm"] == "none":
         return "n/a"
     h_ref = m.embed(x)
@@ -227,8 +232,8 @@ def verify_transformer(m, x, o):
         missing, unexpected = ref.load_state_dict(layer.state_dict(), strict=True)
         assert not missing and not unexpected
         ref.train()  # no fast path; dropout is 0 anyway
-        h_ref = ref(h_ref)
-        h = layer(h)
+        h_ref = ref(h_ref, src_key_padding_mask=pad)
+        h = layer(h, pad)
     assert torch.equal(h, h_ref) or torch.allclose(h, h_ref, rtol=0, atol=1e-13), (h - h_ref).abs().max()
     return "equal" if torch.equal(h, h_ref) else f"max|diff|={(h - h_ref).abs().max().item():.1e}"
 
@@ -296,6 +301,10 @@ CONFIGS = [
     ("transformer-noresidual", "transformer", tf_opts(residual=False)),
     ("transformer-learned", "transformer", tf_opts(positional="learned")),
     ("transformer-nopos", "transformer", tf_opts(positional="none")),
+    # Key padding mask (MASK below): the encoder with src_key_padding_mask.
+    ("transformer-mask", "transformer", tf_opts()),
+    ("transformer-pre-mask", "transformer", tf_opts(norm="pre")),
+    ("transformer-nopos-mask", "transformer", tf_opts(positional="none")),
     ("tcn", "tcn", dict(channels=H, kernel=3, levels=2)),
     ("tcn-k2", "tcn", dict(channels=H, kernel=2, levels=3)),
     ("mamba", "mamba", dict(dModel=H, layers=2, dState=3, dConv=3, expand=2)),
@@ -308,9 +317,20 @@ CONFIGS = [
 # sequence, filled with one fixed vector, the fixture carrying a mask [B, T], 1 = token).
 EXTRA_CONFIGS = [
     ("mamba-long", "mamba", dict(dModel=H, layers=1, dState=4, dConv=4, expand=2), dict(T=37)),
-    ("mamba-leftpad", "mamba", dict(dModel=H, layers=2, dState=3, dConv=3, expand=2), dict(T=7, pad=[3, 1])),
+    ("mamba-leftpad", "mamba", dict(dModel=H, layers=2, dState=3, dConv=3, expand=2), dict(T=7, pad=[3, 0])),
     ("s4d-long", "s4d", dict(dModel=H, layers=1, dState=4), dict(T=37)),
-    ("s4d-leftpad", "s4d", dict(dModel=H, layers=2, dState=4), dict(T=7, pad=[3, 1])),
+    ("s4d-leftpad", "s4d", dict(dModel=H, layers=2, dState=4), dict(T=7, pad=[3, 0])),
+]
+
+
+# Key mask of the "-mask" configs, [B_MASK, T], 1 = token, 0 = padding (fxbench's convention;
+# PyTorch's src_key_padding_mask is its negation): rows left-padded by 2 and by 4 (one token
+# left), unpadded, and right-padded by 2.
+MASK = [
+    [0, 0, 1, 1, 1],
+    [1, 1, 1, 1, 1],
+    [0, 0, 0, 0, 1],
+    [1, 1, 1, 0, 0],
 ]
 
 
@@ -338,18 +358,24 @@ def make(name, extractor, o, extra=None):
             p.add_(torch.randn(p.shape, dtype=torch.float64) * NOISE)
             p.copy_(round_tensor(p))
     Tn = extra.get("T", T)
-    x = round_tensor(torch.randn(B, Tn, D, dtype=torch.float64))
-    mask = None
+    masked = name.endswith("-mask")
+    b = len(MASK) if masked else B
+    x = round_tensor(torch.randn(b, Tn, D, dtype=torch.float64))
+    mask = torch.tensor(MASK, dtype=torch.float64) if masked else None
+    pad = mask == 0 if masked else None  # src_key_padding_mask: True = padding
     if "pad" in extra:
+        # state-space models read pads: the fixture carries a mask, the answer is the unmasked model's
         pad_vec = round_tensor(torch.randn(D, dtype=torch.float64))
-        mask = torch.ones(B, Tn, dtype=torch.float64)
-        for b, p in enumerate(extra["pad"]):
-            x[b, :p] = pad_vec  # the embedding of the pad token, at the left
-            mask[b, :p] = 0
+        mask = torch.ones(b, Tn, dtype=torch.float64)
+        for i, p in enumerate(extra["pad"]):
+            x[i, :p] = pad_vec  # the embedding of the pad token, at the left
+            mask[i, :p] = 0
     x.requires_grad_(True)
-    r = round_tensor(torch.randn(B, Tn, out_width(extractor, o), dtype=torch.float64))
+    r = round_tensor(torch.randn(b, Tn, out_width(extractor, o), dtype=torch.float64))
 
-    y = m(x)
+    # Every position is compared, padded queries included: PyTorch computes them like any
+    # other query (they attend to the tokens), and so does fxbench.
+    y = m(x, pad) if masked else m(x)
     loss = (y * r).sum()
     named = m.named()
     grads = torch.autograd.grad(loss, [x] + list(named.values()))
@@ -361,9 +387,19 @@ def make(name, extractor, o, extra=None):
             assert torch.allclose(check, y, rtol=0, atol=1e-12), (check - y).abs().max()
             check = "manual cells ok"
         elif extractor == "transformer":
-            man = manual_transformer(m, x, o)
+            man = manual_transformer(m, x, o, pad)
             assert torch.allclose(man, y, rtol=0, atol=1e-12), (man - y).abs().max()
-            check = "manual ok, nn.TransformerEncoderLayer " + verify_transformer(m, x, o)
+            check = "manual ok, nn.TransformerEncoderLayer " + verify_transformer(m, x, o, pad)
+            if masked:
+                # The mask has an effect: padded keys' inputs do not reach tokens' outputs ...
+                x2 = x.detach().clone()
+                x2[pad] += 1.0
+                y2 = m(x2, pad)
+                real = ~pad
+                assert torch.allclose(y2[real], y[real], rtol=0, atol=1e-12)
+                # ... and without the mask they do.
+                assert not torch.allclose(m(x2)[real], m(x)[real], rtol=0, atol=1e-6)
+                check += ", pads cannot reach tokens"
         elif extractor in ("mamba", "s4d"):
             check = ssm_golden.peer_check(extractor, m, x, y, o)
         else:

@@ -1,0 +1,32 @@
+/** `fxbench bench`: step and inference timings at the standard shapes (the logic is in ../benchCli.ts). */
+import { benchCommand } from '../benchCli.js';
+import { csv, csvNumbers } from './flags.js';
+import { defineCommand } from './types.js';
+
+export const bench = defineCommand({
+  command: 'bench',
+  describe: 'time a training step and an inference pass of each extractor at the standard shapes (../shared/peers/README.md)',
+  builder: (y) =>
+    y
+      .option('extractors', { type: 'string', default: 'rnn,lstm,gru,transformer,tcn', describe: 'comma-separated extractors' })
+      .option('lengths', { type: 'string', default: '64,256', describe: 'comma-separated lengths' })
+      .option('batch', { type: 'number', default: 32, describe: 'sequences per step' })
+      .option('min-time', { type: 'number', default: 1000, describe: 'time budget per measurement (ms)' })
+      .option('json', { type: 'boolean', describe: "JSON lines with the PyTorch peer's fields" })
+      .option('peer', { type: 'string', describe: 'also run a peer in this session and print ours/theirs ratios (torch)' })
+      .option('backend', { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm' }),
+  handler: (a) =>
+    benchCommand(
+      {
+        extractors: csv(a.extractors) ?? [],
+        lengths: csvNumbers('lengths', a.lengths) ?? [],
+        batch: a.batch,
+        minTimeMs: a['min-time'],
+        json: Boolean(a.json),
+        peer: a.peer,
+        backend: a.backend as 'wasm' | 'cpu',
+      },
+      (line) => process.stderr.write(line + '\n'),
+      (line) => process.stdout.write(line + '\n'),
+    ),
+});

@@ -1,0 +1,16 @@
+/**
+ * The registry of `fxbench` commands, in the order `--help` lists them. A new command is
+ * one file in this folder implementing `Command` (./types.ts) and one entry here.
+ */
+import { audit } from './audit.js';
+import { bench } from './bench.js';
+import { list } from './list.js';
+import { merge } from './merge.js';
+import { quick } from './quick.js';
+import { report } from './report.js';
+import { run } from './run.js';
+import { sample } from './sample.js';
+import type { Command } from './types.js';
+
+// Each command keeps its own flag types; the registry only needs the common shape.
+export const COMMANDS: readonly Command<any>[] = [quick, run, report, merge, audit, bench, sample, list];
