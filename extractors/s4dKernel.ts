@@ -35,20 +35,23 @@ export interface S4DKernelParams {
 export function s4dKernel(p: S4DKernelParams, T: number): Float64Array {
   const { H, M } = p;
   const K = new Float64Array(T * H);
+  const row = new Float64Array(T); // channel h's kernel, contiguous while the modes add up
   for (let h = 0; h < H; h++) {
     const dt = Math.exp(p.logDt[h]);
+    row.fill(0);
     for (let n = 0; n < M; n++) {
       const m = mode(p, h, n, dt);
       // w = z^l; K[l, h] += 2 Re(C~ w)
       let wr = 1;
       let wi = 0;
       for (let l = 0; l < T; l++) {
-        K[l * H + h] += 2 * (m.ctr * wr - m.cti * wi);
+        row[l] += 2 * (m.ctr * wr - m.cti * wi);
         const t = wr * m.zr - wi * m.zi;
         wi = wr * m.zi + wi * m.zr;
         wr = t;
       }
     }
+    for (let l = 0; l < T; l++) K[l * H + h] = row[l];
   }
   return K;
 }
@@ -89,8 +92,10 @@ export function s4dKernelBackward(p: S4DKernelParams, T: number, dK: ArrayLike<n
   const gC = new Float32Array(H * M * 2);
   const gLar = new Float32Array(H * M);
   const gAim = new Float32Array(H * M);
+  const G = new Float64Array(T); // dK[:, h], contiguous
   for (let h = 0; h < H; h++) {
     const dt = Math.exp(p.logDt[h]);
+    for (let l = 0; l < T; l++) G[l] = dK[l * H + h];
     let gdt = 0;
     for (let n = 0; n < M; n++) {
       const m = mode(p, h, n, dt);
@@ -102,7 +107,7 @@ export function s4dKernelBackward(p: S4DKernelParams, T: number, dK: ArrayLike<n
       let wr = 1;
       let wi = 0;
       for (let l = 0; l < T; l++) {
-        const g = dK[l * H + h];
+        const g = G[l];
         pr += g * wr;
         pi += g * wi;
         qr += l * g * wr;

@@ -147,9 +147,9 @@ async function timeIt(name: string, fn: () => void, minTimeMs: number): Promise<
 /** A row of the PyTorch peer: the same fields as ours, less the percentiles and GFLOP/s it does not print. */
 export type PeerRow = Omit<BenchRow, 'p50Ms' | 'p99Ms' | 'gflops'> & { peer: string };
 
-/** The peer script, shipped beside the package (../shared/peers from the package root). */
+/** The peer script, shipped beside the package (../shared/peers from the package root; $FXBENCH_PEERS overrides the folder, e.g. for a git worktree). */
 export function peerScript(): string {
-  return path.resolve(packageRoot(), '..', 'shared', 'peers', 'torch_bench.py');
+  return path.resolve(process.env.FXBENCH_PEERS ?? path.join(packageRoot(), '..', 'shared', 'peers'), 'torch_bench.py');
 }
 
 const TORCH_HELP =

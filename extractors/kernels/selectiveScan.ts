@@ -28,7 +28,8 @@
  * not a multiple of 4 run their last channels one at a time.
  */
 import * as tf from '@tensorflow/tfjs';
-import { exp, scratch, SCALAR, VEC, type Expr, type Lanes } from './lanes.js';
+import { hasFma, RELAXED_MADD } from './features.js';
+import { scratch, SCALAR, VEC, type Expr, type Lanes, type Scratch } from './lanes.js';
 import { kernels, type Kernels } from './runtime.js';
 import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
 
@@ -50,6 +51,49 @@ const splat = (L: Lanes, p: Local): Expr => (f) => {
   if (L.width === 4) f.vmem(Simd.load32Splat);
   else f.mem(Op.f32Load);
 };
+
+/** A float at p + off (a byte-offset local) broadcast to every lane, or the float itself. */
+const splatAt = (L: Lanes, p: Local, off: Local): Expr => (f) => {
+  f.get(p).get(off).op(Op.i32Add);
+  if (L.width === 4) f.vmem(Simd.load32Splat);
+  else f.mem(Op.f32Load);
+};
+
+/** a b + c: one fused multiply-add where the engine has relaxed SIMD (vector flavour), else multiply then add. */
+const fmadd = (L: Lanes, a: Expr, b: Expr, c: Expr): Expr => (f) => {
+  if (L.width === 4 && hasFma()) {
+    a(f);
+    b(f);
+    c(f);
+    f.simd(RELAXED_MADD as Simd);
+  } else L.add(L.mul(a, b), c)(f);
+};
+
+// exp's constants (lanes.ts's Cephes expf): log2 e, ln 2 in two parts, the polynomial for exp(r) - 1 - r.
+const LOG2E = 1.44269504088896341;
+const LN2_HI = 0.693359375;
+const LN2_LO = -2.12194440e-4;
+const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
+const ROUND_MAGIC = 12582912; // 1.5 * 2^23: adding it rounds to the nearest integer
+
+/**
+ * exp(x) for x <= 0 (the scan's dt A): lanes.ts's exp (the same range reduction and
+ * polynomial) without the upper clamp, with the reduction and Horner steps as fused
+ * multiply-adds where available. The scan spends most of its time here: one exp per
+ * channel, state and step. Uses s.x (r), s.x2 (n) and s.t.
+ */
+function expNeg(L: Lanes, s: Scratch, x: Expr): Expr {
+  return (f) => {
+    L.set(s.x, L.max(x, L.k(-87.3)))(f);
+    L.set(s.t, L.add(L.mul(L.get(s.x), L.k(LOG2E)), L.k(ROUND_MAGIC)))(f); // n + magic
+    L.set(s.x2, L.sub(L.get(s.t), L.k(ROUND_MAGIC)))(f); // n
+    L.set(s.x, fmadd(L, L.get(s.x2), L.k(-LN2_LO), fmadd(L, L.get(s.x2), L.k(-LN2_HI), L.get(s.x))))(f); // r = x - n ln 2
+    let e: Expr = L.k(EXP_P[EXP_P.length - 1]);
+    for (let i = EXP_P.length - 2; i >= 0; i--) e = fmadd(L, e, L.get(s.x), L.k(EXP_P[i]));
+    // 2^n (1 + r + r^2 P(r))
+    L.mul(L.pow2Magic(L.get(s.t)), L.add(fmadd(L, L.mul(e, L.get(s.x)), L.get(s.x), L.get(s.x)), L.k(1)))(f);
+  };
+}
 
 /** p += k, the byte count in the local k. */
 const bump = (f: Fn, p: Local, k: Local) => f.get(p).get(k).op(Op.i32Add).set(p);
@@ -93,7 +137,7 @@ function forwardFn(): Fn {
   const [Bn, T, C, N, u, ldu, dt, lddt, A, Bm, ldB, Cm, ldC, D, y, ldy, h] = f.params;
   const [b, c, cb, t, n] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
   const [pu, pdt, pB, pC, py, pa, ph, pBn, pCn] = Array.from({ length: 9 }, () => f.local(I32));
-  const [su, sdt, sB, sC, sy, sA] = Array.from({ length: 6 }, () => f.local(I32));
+  const [su, sdt, sB, sC, sy, sA, sixteen] = Array.from({ length: 7 }, () => f.local(I32));
   const stride = (ld: Local, into: Local) => f.get(ld).i32(2).op(Op.i32Shl).set(into);
   stride(ldu, su);
   stride(lddt, sdt);
@@ -101,6 +145,7 @@ function forwardFn(): Fn {
   stride(ldC, sC);
   stride(ldy, sy);
   stride(C, sA);
+  f.i32(16).set(sixteen);
   /** base + 4 (b T ld) */
   const seqRow = (base: Local, ld: Local, into: Local) => f.get(base).get(b).get(T).op(Op.i32Mul).get(ld).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(into);
 
@@ -109,11 +154,14 @@ function forwardFn(): Fn {
       const s = scratch(f, L);
       const [dtv, uv, dtu, acc, hv] = Array.from({ length: 5 }, () => f.local(L.ty));
       return () => {
-        // h = 0 (slots of 16 bytes for both flavours)
+        // scratch slot n (32 bytes, both flavours): A[n, c..] then h_n = 0
         f.get(h).set(ph);
+        f.get(A).get(cb).op(Op.i32Add).set(pa);
         count(f, n, N, () => {
-          f.get(ph).splat(0).vmem(Simd.store);
-          step(f, ph, 16);
+          L.store(ph, L.load(pa))(f);
+          f.get(ph).splat(0).vmem(Simd.store, 16);
+          bump(f, pa, sA);
+          step(f, ph, 32);
         });
         seqRow(u, ldu, pu);
         bump(f, pu, cb);
@@ -128,19 +176,16 @@ function forwardFn(): Fn {
           L.set(uv, L.load(pu))(f);
           L.set(dtu, L.mul(L.get(dtv), L.get(uv)))(f);
           L.set(acc, L.mul(L.load(D, cb), L.get(uv)))(f);
-          f.get(A).get(cb).op(Op.i32Add).set(pa);
           f.get(h).set(ph);
           f.get(pB).set(pBn);
-          f.get(pC).set(pCn);
+          f.get(pC).get(pB).op(Op.i32Sub).set(pCn); // C_t's offset from B_t's row (pCn reused as an offset)
           count(f, n, N, () => {
             // h_n = exp(dt A_n) h_n + dt u B_n;  y += C_n h_n
-            L.set(hv, L.add(L.mul(exp(L, s, L.mul(L.get(dtv), L.load(pa))), L.load(ph)), L.mul(L.get(dtu), splat(L, pBn))))(f);
-            L.store(ph, L.get(hv))(f);
-            L.set(acc, L.add(L.get(acc), L.mul(splat(L, pCn), L.get(hv))))(f);
-            bump(f, pa, sA);
-            step(f, ph, 16);
+            L.set(hv, fmadd(L, expNeg(L, s, L.mul(L.get(dtv), L.load(ph))), L.load(ph, sixteen), L.mul(L.get(dtu), splat(L, pBn))))(f);
+            L.store(ph, L.get(hv), sixteen)(f);
+            L.set(acc, fmadd(L, splatAt(L, pBn, pCn), L.get(hv), L.get(acc)))(f);
+            step(f, ph, 32);
             step(f, pBn, 4);
-            step(f, pCn, 4);
           });
           L.store(py, L.get(acc))(f);
           bump(f, pu, su);
@@ -207,7 +252,7 @@ function backwardFn(): Fn {
           f.get(A).get(cb).op(Op.i32Add).set(pa);
           f.get(pB).set(pBn);
           count(f, n, N, () => {
-            L.set(av, exp(L, s, L.mul(L.get(dtv), L.load(pa))))(f);
+            L.set(av, expNeg(L, s, L.mul(L.get(dtv), L.load(pa))))(f);
             L.store(pAs, L.get(av))(f);
             // h_t = a h_{t-1} + dt u B
             f.get(pH).get(sN).op(Op.i32Add).set(pg); // pg: h_t's slot (reused as a temporary pointer)
@@ -358,7 +403,7 @@ export interface ScanInputs {
 /** y [B*T, C] (row stride y.ld) = the selective scan of `s` (see the file comment). */
 export function selectiveScanRows(K: Kernels, d: ScanDims, s: ScanInputs, y: Strided): void {
   const mark = K.mark();
-  const h = K.alloc(4 * d.N); // one state vector of 4 channels per n
+  const h = K.alloc(8 * d.N); // per n: A of 4 channels, then their state
   K.fns.selectiveScan(d.B, d.T, d.C, d.N, s.u.at, s.u.ld, s.dt.at, s.dt.ld, s.At, s.Bm.at, s.Bm.ld, s.Cm.at, s.Cm.ld, s.D, y.at, y.ld, h);
   K.release(mark);
 }
