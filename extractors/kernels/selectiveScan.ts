@@ -6,8 +6,10 @@
  *   y_t = C_t . h_t + D u_t
  *
  * where u, dt, y are [B*T, C] and B, C are [B*T, N] (input-dependent: rows of x_proj's output).
- * The state of 4 channels lives in a scratch of N vectors; nothing of size [B, T, C, N] is
- * ever written, forward or backward.
+ * The state of 4 channels lives in a scratch of N slots (each A_n of the 4 channels, then
+ * their h_n: one pointer walks both); nothing of size [B, T, C, N] is ever written, forward
+ * or backward. exp(dt A) is `expNeg` below (dt A <= 0), with fused multiply-adds where the
+ * engine has relaxed SIMD.
  *
  * Backward (dy given), per sequence and block of 4 channels: the forward recurrence is run
  * again, keeping h_t and a_t = exp(dt_t A) for every t in a scratch of (2T + 1) N vectors
