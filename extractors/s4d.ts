@@ -62,7 +62,7 @@ export const s4d = defineExtractor({
     // Kernel memory, counted buffer by buffer (per position; N = B*T): the forward pass keeps
     // every layer's U, v, g, out (d each), o (2d) and norm statistics (2) until it returns,
     // plus the convolution's packed copies (2d, transient) and each layer's kernel (T*d). The
-    // backward pass holds every layer's restored copies (5d + 2) and gradients (7d), and the
+    // backward pass holds every layer's restored copies (6d + 2, g among them) and gradients (6d), and the
     // convolution's packed copies (3d, transient). Measured at B = 32, T = 64 and 256 and
     // B = 8, T = 1024 (default widths): 10-23% above the kernel memory's high-water mark.
     // Add the input and projection on the tfjs side.

@@ -39,7 +39,27 @@ export function s4dKernel(p: S4DKernelParams, T: number): Float64Array {
   for (let h = 0; h < H; h++) {
     const dt = Math.exp(p.logDt[h]);
     row.fill(0);
-    for (let n = 0; n < M; n++) {
+    // Two modes per pass: z^l by repeated multiplication is a chain of dependent multiplies,
+    // and two independent chains run in the time of one.
+    let n = 0;
+    for (; n + 1 < M; n += 2) {
+      const a = mode(p, h, n, dt);
+      const c = mode(p, h, n + 1, dt);
+      let ar = 1;
+      let ai = 0;
+      let cr = 1;
+      let ci = 0;
+      for (let l = 0; l < T; l++) {
+        row[l] += 2 * (a.ctr * ar - a.cti * ai + c.ctr * cr - c.cti * ci);
+        const ta = ar * a.zr - ai * a.zi;
+        ai = ar * a.zi + ai * a.zr;
+        ar = ta;
+        const tc = cr * c.zr - ci * c.zi;
+        ci = cr * c.zi + ci * c.zr;
+        cr = tc;
+      }
+    }
+    if (n < M) {
       const m = mode(p, h, n, dt);
       // w = z^l; K[l, h] += 2 Re(C~ w)
       let wr = 1;
@@ -93,29 +113,17 @@ export function s4dKernelBackward(p: S4DKernelParams, T: number, dK: ArrayLike<n
   const gLar = new Float32Array(H * M);
   const gAim = new Float32Array(H * M);
   const G = new Float64Array(T); // dK[:, h], contiguous
+  const pq = new Float64Array(8); // P and Q of a pair of modes
   for (let h = 0; h < H; h++) {
     const dt = Math.exp(p.logDt[h]);
     for (let l = 0; l < T; l++) G[l] = dK[l * H + h];
     let gdt = 0;
     for (let n = 0; n < M; n++) {
       const m = mode(p, h, n, dt);
-      // P = sum_l G_l z^l, Q = sum_l l G_l z^l
-      let pr = 0;
-      let pi = 0;
-      let qr = 0;
-      let qi = 0;
-      let wr = 1;
-      let wi = 0;
-      for (let l = 0; l < T; l++) {
-        const g = G[l];
-        pr += g * wr;
-        pi += g * wi;
-        qr += l * g * wr;
-        qi += l * g * wi;
-        const t = wr * m.zr - wi * m.zi;
-        wi = wr * m.zi + wi * m.zr;
-        wr = t;
-      }
+      // P = sum_l G_l z^l, Q = sum_l l G_l z^l (sums for the next mode computed alongside)
+      if (n % 2 === 0) sums(G, T, m, n + 1 < M ? mode(p, h, n + 1, dt) : undefined, pq);
+      const o = 4 * (n % 2);
+      const [pr, pi, qr, qi] = [pq[o], pq[o + 1], pq[o + 2], pq[o + 3]];
       const j = h * M + n;
       // g_C = 2 conj(P f)
       gC[2 * j] = 2 * (pr * m.fr - pi * m.fi);
@@ -141,4 +149,40 @@ export function s4dKernelBackward(p: S4DKernelParams, T: number, dK: ArrayLike<n
     gLogDt[h] = dt * gdt;
   }
   return { logDt: gLogDt, C: gC, logAReal: gLar, AImag: gAim };
+}
+
+/**
+ * P = sum_l G_l z^l and Q = sum_l l G_l z^l of mode a (into pq[0..3]: Re P, Im P, Re Q, Im Q)
+ * and of mode b if given (pq[4..7]), in one pass: two independent multiply chains.
+ */
+function sums(G: Float64Array, T: number, a: Mode, b: Mode | undefined, pq: Float64Array): void {
+  let [apr, api, aqr, aqi, awr, awi] = [0, 0, 0, 0, 1, 0];
+  let [bpr, bpi, bqr, bqi, bwr, bwi] = [0, 0, 0, 0, 1, 0];
+  const [bzr, bzi] = b ? [b.zr, b.zi] : [0, 0];
+  for (let l = 0; l < T; l++) {
+    const g = G[l];
+    const lg = l * g;
+    apr += g * awr;
+    api += g * awi;
+    aqr += lg * awr;
+    aqi += lg * awi;
+    bpr += g * bwr;
+    bpi += g * bwi;
+    bqr += lg * bwr;
+    bqi += lg * bwi;
+    const ta = awr * a.zr - awi * a.zi;
+    awi = awr * a.zi + awi * a.zr;
+    awr = ta;
+    const tb = bwr * bzr - bwi * bzi;
+    bwi = bwr * bzi + bwi * bzr;
+    bwr = tb;
+  }
+  pq[0] = apr;
+  pq[1] = api;
+  pq[2] = aqr;
+  pq[3] = aqi;
+  pq[4] = bpr;
+  pq[5] = bpi;
+  pq[6] = bqr;
+  pq[7] = bqi;
 }

@@ -12,7 +12,7 @@
  * The convolution is direct (./kernels/longConv.ts), O(T^2) per channel: at the standard
  * lengths (T <= 256) it costs about what the matrix products do (measured by instruction
  * counts: 4.1 instructions per 4-lane multiply-add against the packed GEMM's 3.7), where
- * PyTorch's reference uses an FFT. Kept for the backward pass: v, o and the kernel.
+ * PyTorch's reference uses an FFT. Kept for the backward pass: v, g, o and the kernel.
  */
 import { longConvRows, longConvRowsBackward } from './kernels/longConv.js';
 import type { Kernels } from './kernels/runtime.js';
@@ -45,6 +45,7 @@ export function s4dMixer(): Mixer {
       K.fns.glu(N, H, o, 8 * H, out, 4 * H);
       keep('kt', kt, T * H);
       keep('v', v, N * H);
+      keep('g', g, N * H); // copied out and back: cheaper than GELU's erf again
       keep('o', o, N * 2 * H);
       return out;
     },
@@ -53,10 +54,8 @@ export function s4dMixer(): Mixer {
       const { B, T, N, d: H } = d;
       const dO = K.alloc(N * 2 * H);
       K.fns.gluBackward(N, H, s.o, 8 * H, dOut, 4 * H, dO, 8 * H);
-      const g = K.alloc(N * H);
-      K.fns.gelu(1, N * H, s.v, 0, g, 0);
       const dG = K.alloc(N * H);
-      const lin = linearRowsBackward(K, N, H, 2 * H, dO, 2 * H, g, H, w['output_linear.0.weight'], dG, H, false, true);
+      const lin = linearRowsBackward(K, N, H, 2 * H, dO, 2 * H, s.g, H, w['output_linear.0.weight'], dG, H, false, true);
       K.fns.geluBackward(1, N * H, s.v, 0, dG, 0, dG, 0); // in place: dG becomes dv
       const dk = K.zeros(T * H);
       longConvRowsBackward(K, B, T, H, s.kt, s.U, dG, dU, dk);

@@ -61,7 +61,8 @@ export function ssmStack(h: tf.Tensor3D, blocks: BlockTensors[], finalNorm: tf.T
   const inputs = [h, ...per.flat(), ...finalNorm];
   const op = tf.customGrad(((...args: tf.Tensor[]) => {
     const xs = args.slice(0, inputs.length); // (customGrad appends its save function)
-    const data = xs.map((t) => t.dataSync() as Float32Array);
+    // The weights on the host (h itself goes straight from tfjs's heap into kernel memory).
+    const data = xs.map((t, j) => (j === 0 ? new Float32Array(0) : (t.dataSync() as Float32Array)));
     let i = 1;
     const layers = blocks.map((b) => {
       const nw = data.slice(i, i + b.norm.length);

@@ -219,21 +219,29 @@ function kernelGradFn(): Fn {
   return f;
 }
 
-/** One pass over the rows: each row's G groups of 4 floats to (or from) G streams n*16 bytes apart. */
+/**
+ * Rows to groups (or back), a cache line at a time: for each block of 4 groups (the 64 bytes
+ * of a row they occupy), every row, into 4 streams 16 n bytes apart. (Row by row over all G
+ * groups wrote G streams at a power-of-two stride, and cost more than the convolution at T = 64.)
+ */
 function packFn(): Fn {
   const f = new Fn('packGroups', Array(6).fill(I32));
   const [n, G, rows, ld, packed, unpack] = f.params;
-  const [r, g, pr, pp, gs] = Array.from({ length: 5 }, () => f.local(I32));
+  const [g0, gEnd, g, r, pr, pp, gs] = Array.from({ length: 7 }, () => f.local(I32));
   f.get(n).i32(4).op(Op.i32Shl).set(gs);
   const loop = (toPacked: boolean) =>
-    f.for(r, () => f.i32(0), () => f.get(n), 1, () => {
-      f.get(rows).get(r).get(ld).op(Op.i32Mul).op(Op.i32Add).set(pr);
-      f.get(packed).get(r).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pp);
-      f.for(g, () => f.i32(0), () => f.get(G), 1, () => {
-        if (toPacked) f.get(pp).get(pr).vmem(Simd.load).vmem(Simd.store);
-        else f.get(pr).get(pp).vmem(Simd.load).vmem(Simd.store);
-        f.get(pr).i32(16).op(Op.i32Add).set(pr);
-        f.get(pp).get(gs).op(Op.i32Add).set(pp);
+    f.for(g0, () => f.i32(0), () => f.get(G), 4, () => {
+      // groups g0 .. min(g0 + 4, G) - 1
+      f.get(g0).i32(4).op(Op.i32Add).get(G).get(g0).i32(4).op(Op.i32Add).get(G).op(Op.i32LtS).op(Op.select).set(gEnd);
+      f.for(r, () => f.i32(0), () => f.get(n), 1, () => {
+        f.get(rows).get(r).get(ld).op(Op.i32Mul).op(Op.i32Add).get(g0).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pr);
+        f.get(packed).get(g0).get(gs).op(Op.i32Mul).op(Op.i32Add).get(r).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pp);
+        f.for(g, () => f.get(g0), () => f.get(gEnd), 1, () => {
+          if (toPacked) f.get(pp).get(pr).vmem(Simd.load).vmem(Simd.store);
+          else f.get(pr).get(pp).vmem(Simd.load).vmem(Simd.store);
+          f.get(pr).i32(16).op(Op.i32Add).set(pr);
+          f.get(pp).get(gs).op(Op.i32Add).set(pp);
+        });
       });
     });
   f.get(unpack);

@@ -30,7 +30,7 @@
  * not a multiple of 4 run their last channels one at a time.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hasFma, RELAXED_MADD } from './features.js';
+import { expFma, fmadd } from './fma.js';
 import { scratch, SCALAR, VEC, type Expr, type Lanes, type Scratch } from './lanes.js';
 import { kernels, type Kernels } from './runtime.js';
 import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
@@ -61,41 +61,8 @@ const splatAt = (L: Lanes, p: Local, off: Local): Expr => (f) => {
   else f.mem(Op.f32Load);
 };
 
-/** a b + c: one fused multiply-add where the engine has relaxed SIMD (vector flavour), else multiply then add. */
-const fmadd = (L: Lanes, a: Expr, b: Expr, c: Expr): Expr => (f) => {
-  if (L.width === 4 && hasFma()) {
-    a(f);
-    b(f);
-    c(f);
-    f.simd(RELAXED_MADD as Simd);
-  } else L.add(L.mul(a, b), c)(f);
-};
-
-// exp's constants (lanes.ts's Cephes expf): log2 e, ln 2 in two parts, the polynomial for exp(r) - 1 - r.
-const LOG2E = 1.44269504088896341;
-const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
-const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
-const ROUND_MAGIC = 12582912; // 1.5 * 2^23: adding it rounds to the nearest integer
-
-/**
- * exp(x) for x <= 0 (the scan's dt A): lanes.ts's exp (the same range reduction and
- * polynomial) without the upper clamp, with the reduction and Horner steps as fused
- * multiply-adds where available. The scan spends most of its time here: one exp per
- * channel, state and step. Uses s.x (r), s.x2 (n) and s.t.
- */
-function expNeg(L: Lanes, s: Scratch, x: Expr): Expr {
-  return (f) => {
-    L.set(s.x, L.max(x, L.k(-87.3)))(f);
-    L.set(s.t, L.add(L.mul(L.get(s.x), L.k(LOG2E)), L.k(ROUND_MAGIC)))(f); // n + magic
-    L.set(s.x2, L.sub(L.get(s.t), L.k(ROUND_MAGIC)))(f); // n
-    L.set(s.x, fmadd(L, L.get(s.x2), L.k(-LN2_LO), fmadd(L, L.get(s.x2), L.k(-LN2_HI), L.get(s.x))))(f); // r = x - n ln 2
-    let e: Expr = L.k(EXP_P[EXP_P.length - 1]);
-    for (let i = EXP_P.length - 2; i >= 0; i--) e = fmadd(L, e, L.get(s.x), L.k(EXP_P[i]));
-    // 2^n (1 + r + r^2 P(r))
-    L.mul(L.pow2Magic(L.get(s.t)), L.add(fmadd(L, L.mul(e, L.get(s.x)), L.get(s.x), L.get(s.x)), L.k(1)))(f);
-  };
-}
+/** exp(x) for x <= 0 (the scan's dt A, where it spends most of its time): ./fma.ts's exp without the upper clamp. */
+const expNeg = (L: Lanes, s: Scratch, x: Expr): Expr => expFma(L, s, x, true);
 
 /** p += k, the byte count in the local k. */
 const bump = (f: Fn, p: Local, k: Local) => f.get(p).get(k).op(Op.i32Add).set(p);
