@@ -28,7 +28,7 @@
  * an FFT would be O(T log T). See ../s4d.ts for why the direct form is used.
  */
 import { hasFma, RELAXED_MADD } from './features.js';
-import { SCALAR, VEC, type Expr, type Lanes } from './lanes.js';
+import { VEC, type Expr, type Lanes } from './lanes.js';
 import type { Kernels } from './runtime.js';
 import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
 

@@ -121,11 +121,11 @@ type GradFn = Parameters<typeof tf.customGrad>[0];
  * RMSNorm of x [..., d] over its last axis with weight [d], as one differentiable tf op on
  * the kernels: y = x / sqrt(mean(x^2) + eps) * weight (torch_bench.py's RMSNorm).
  */
-export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D, eps = RMS_EPS, K?: Kernels): T {
+export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D, eps = RMS_EPS): T {
   const cols = x.shape[x.shape.length - 1];
   const n = x.size / cols;
   const op = tf.customGrad(((xt: tf.Tensor, wt: tf.Tensor) => {
-    const k = K ?? kernels();
+    const k = kernels();
     const xd = xt.dataSync() as Float32Array;
     const wd = wt.dataSync() as Float32Array;
     const mark = k.mark();

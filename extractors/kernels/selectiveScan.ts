@@ -203,7 +203,7 @@ function backwardFn(): Fn {
   count(f, b, Bn, () => {
     channels(f, C, c, cb, (L) => {
       const s = scratch(f, L);
-      const [dtv, uv, dtu, hv, av, gv, q, dyv, S1, S2, dDacc] = Array.from({ length: 11 }, () => f.local(L.ty));
+      const [dtv, uv, dtu, av, gv, q, dyv, S1, S2, dDacc] = Array.from({ length: 10 }, () => f.local(L.ty));
       return () => {
         // --- 1. the forward recurrence again, keeping h_t and a_t ---
         zero(hs, pH); // h_{-1}
