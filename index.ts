@@ -7,7 +7,7 @@ export { initBackend, type BackendName } from './harness/backend.js';
 export { Rng } from './core/rng.js';
 export { UsageError } from './core/errors.js';
 export { defineExtractor, parameterCount, type Extractor, type ExtractorDefinition, type ExtractorContext } from './extractors/types.js';
-export { defineTask, type Task, type TaskDefinition, type Batch, type Chance, type InputSpec, type OutputSpec } from './tasks/types.js';
+export { defineTask, type Task, type TaskDefinition, type Batch, type Chance, type InputSpec, type OutputSpec, type StepMeta } from './tasks/types.js';
 export { parseSuite, expandSuite, type Suite, type SuiteInput, type Cell } from './harness/suite.js';
 export { runCell } from './harness/runner.js';
 export { readResults, resultSchema, type ResultRecord } from './harness/results.js';
@@ -16,14 +16,17 @@ export { writeReport } from './reports/render.js';
 export { planResume, mergeResults, writeResultsAtomic, type ResumePlan, type MergeSummary } from './harness/store.js';
 export { parseShard, selectShard, type Shard } from './harness/shard.js';
 export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstimate } from './harness/memory.js';
+export { stateSize, cellState, type StateSize } from './harness/state.js';
 export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer.js';
 export { cellCost, longestFirst } from './harness/schedule.js';
 
 export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';
+export { kernelOps, ACTIVATION_KINDS, type KernelOps, type ActivationKind } from './extractors/ops.js';
 
 import type * as tf from '@tensorflow/tfjs';
 import { extractors } from './harness/plugins.js';
 import { Rng } from './core/rng.js';
+import { kernelOps } from './extractors/ops.js';
 import type { Extractor } from './extractors/types.js';
 import { loadWeights, saveWeights, type WeightRecord } from './extractors/weights.js';
 
@@ -52,7 +55,7 @@ export interface StandaloneExtractor {
  */
 export function createExtractor(name: string, options: Record<string, unknown> = {}, ctx: { inputDim?: number; seed?: number; warn?: (m: string) => void } = {}): StandaloneExtractor {
   const def = extractors.get(name);
-  const extractor = def.create(def.options.parse(options), { inputDim: ctx.inputDim ?? 64, rng: new Rng(ctx.seed ?? 1).fork('extractor'), warn: ctx.warn });
+  const extractor = def.create(def.options.parse(options), { inputDim: ctx.inputDim ?? 64, rng: new Rng(ctx.seed ?? 1).fork('extractor'), warn: ctx.warn, ops: kernelOps });
   return {
     extractor,
     saveWeights: () => saveWeights(extractor),

@@ -43,11 +43,11 @@ export interface EncoderOptions {
 /** The order in which a layer's weights are passed to (and their gradients returned from) the op. */
 const NAMES = ['inW', 'inB', 'outW', 'outB', 'w1', 'b1', 'w2', 'b2', 'n1w', 'n1b', 'n2w', 'n2b'] as const;
 type Name = (typeof NAMES)[number];
-type HostLayer = Partial<Record<Name, Float32Array>>;
+export type HostLayer = Partial<Record<Name, Float32Array>>;
 
 const EPS = 1e-5; // nn.LayerNorm's default
 
-interface Dims {
+export interface Dims {
   N: number; // rows: B*T positions
   d: number;
   ff: number;
@@ -57,6 +57,8 @@ interface Dims {
   keep?: Float32Array;
   /** Its byte address in kernel memory during a forward pass (0 = none). */
   keepAt: number;
+  /** The attention sub-layer (softmax attention, or another kind: ./linearTransformer.ts). */
+  attention: AttentionBlock;
 }
 
 /**
@@ -66,9 +68,9 @@ interface Dims {
  * any other position's features. Padded query positions are still computed (they attend to
  * the tokens), as in PyTorch. A sequence with no token at all gets zero attention (PyTorch: NaN).
  */
-export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: EncoderOptions, keyMask?: tf.Tensor2D): tf.Tensor3D {
+export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: EncoderOptions, keyMask?: tf.Tensor2D, attention: AttentionBlock = attentionBlock): tf.Tensor3D {
   const [B, T, d] = h.shape;
-  const dims: Dims = { N: B * T, d, ff: layers[0].w1.shape[0], attn: attentionDims(B, T, d, o.heads), o, keep: keepMask(keyMask, B, T), keepAt: 0 };
+  const dims: Dims = { N: B * T, d, ff: layers[0].w1.shape[0], attn: attentionDims(B, T, d, o.heads), o, keep: keepMask(keyMask, B, T), keepAt: 0, attention };
   const present = (w: EncoderLayerWeights) => NAMES.filter((n) => w[n] !== undefined);
   const inputs = [h, ...layers.flatMap((w) => present(w).map((n) => w[n]!))];
   const op = tf.customGrad(((...args: tf.Tensor[]) => {
@@ -103,7 +105,7 @@ function keepMask(mask: tf.Tensor2D | undefined, B: number, T: number): Float32A
 // --- building blocks on kernel memory (addresses are byte offsets) ---
 
 /** Y [N, out] = X [N, in] W^T + b (then relu), W [out, in] and b on the host. */
-function linearForward(K: Kernels, N: number, inDim: number, outDim: number, X: number, w: Float32Array, b: Float32Array, relu = false): number {
+export function linearForward(K: Kernels, N: number, inDim: number, outDim: number, X: number, w: Float32Array, b: Float32Array, relu = false): number {
   const Y = K.alloc(N * outDim);
   K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.put(b), outDim, Y, outDim); // every row = b (1 x b, A strides 0)
   K.gemm(N, outDim, inDim, X, inDim, 1, K.putTransposed(w, outDim, inDim), outDim, Y, outDim, true);
@@ -112,7 +114,7 @@ function linearForward(K: Kernels, N: number, inDim: number, outDim: number, X: 
 }
 
 /** dX (+)= dY W; returns dW = dY^T X [out, in] and db = 1^T dY. */
-function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY: number, X: number, w: Float32Array, dX: number, accumulate: boolean) {
+export function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY: number, X: number, w: Float32Array, dX: number, accumulate: boolean) {
   K.gemm(N, inDim, outDim, dY, outDim, 1, K.put(w), inDim, dX, inDim, accumulate);
   const dW = K.alloc(outDim * inDim);
   const db = K.alloc(outDim);
@@ -122,17 +124,20 @@ function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY
 }
 
 /** Buffers the backward pass needs, by name: kernel addresses in the forward pass, host copies in between. */
-type Keep = Record<string, { at: number; n: number }>;
+export type Keep = Record<string, { at: number; n: number }>;
 type Saved = Record<string, Float32Array>[]; // per sub-layer
 
 /** The two kinds of f, forward (returns f(u)) and backward (adds dL/du into dU, returns weight grads). */
-interface Block {
+export interface Block {
   forward(K: Kernels, d: Dims, w: HostLayer, U: number, keep: Keep): number;
   backward(K: Kernels, d: Dims, w: HostLayer, s: Record<string, number>, dF: number, dU: number, accumulate: boolean): HostLayer;
   norm: ['n1w' | 'n2w', 'n1b' | 'n2b'];
 }
 
-const attentionBlock: Block = {
+/** An attention sub-layer: in_proj (inW, inB), some attention, out_proj (outW, outB); norm1. */
+export type AttentionBlock = Block & { norm: ['n1w', 'n1b'] };
+
+const attentionBlock: AttentionBlock = {
   forward(K, d, w, U, keep) {
     const { N } = d;
     const QKV = linearForward(K, N, d.d, 3 * d.d, U, w.inW!, w.inB!); // [N, 3d]
@@ -241,7 +246,7 @@ function forward(d: Dims, h: tf.Tensor, layers: HostLayer[], keep: boolean): { y
     d.keepAt = d.keep ? K.put(d.keep) : 0; // [B, T]
     const saved: Saved = [];
     for (const w of layers) {
-      for (const f of [attentionBlock, feedForwardBlock]) {
+      for (const f of [d.attention, feedForwardBlock]) {
         const k: Keep = {};
         X = subForward(K, d, f, w, X, k);
         if (keep) saved.push(Object.fromEntries(Object.entries(k).map(([name, b]) => [name, K.save(b.at, b.n)])));
@@ -260,7 +265,7 @@ function backward(d: Dims, saved: Saved, layers: HostLayer[], dy: tf.Tensor): { 
     let dX = K.putTensor(dy);
     const grads: HostLayer[] = layers.map(() => ({}));
     for (let l = layers.length - 1; l >= 0; l--) {
-      for (const [i, f] of [[1, feedForwardBlock], [0, attentionBlock]] as const) {
+      for (const [i, f] of [[1, feedForwardBlock], [0, d.attention]] as const) {
         const s = Object.fromEntries(Object.entries(saved[2 * l + i]).map(([name, data]) => [name, K.putSaved(data)]));
         dX = subBackward(K, d, f, layers[l], s, dX, grads[l]);
       }

@@ -7,6 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { z } from 'zod';
 import type { Rng } from '../core/rng.js';
+import type { KernelOps } from './ops.js';
 
 export interface ExtractorContext {
   /** Width D of the embedded input. */
@@ -15,6 +16,12 @@ export interface ExtractorContext {
   rng: Rng;
   /** Where warnings go (e.g. a receptive field shorter than the sequence). */
   warn?: (message: string) => void;
+  /**
+   * The kernel toolkit (./ops.ts): the WebAssembly kernels the built-ins run on, as
+   * differentiable tf ops (linear, activations and gates, linear scans, norms, ...), so
+   * that a plugin trains at the built-ins' speed.
+   */
+  ops: KernelOps;
 }
 
 export interface ApplyOptions {

@@ -56,7 +56,7 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
   out(formatScaling(rows));
 }
 
-const PEER_EXTRACTORS = new Set(['rnn', 'lstm', 'gru', 'transformer', 'tcn', 'mamba', 's4d']);
+const PEER_EXTRACTORS = new Set(['rnn', 'lstm', 'gru', 'transformer', 'tcn', 'mamba', 's4d', 'mingru', 'linear-attention']);
 const isPeerExtractor = (e: string) => PEER_EXTRACTORS.has(e);
 
 function pad(cells: string[][]): string {

@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
 import { embeddingLookup, lastPosition, linear, linearVariables } from '../extractors/common.js';
+import { kernelOps } from '../extractors/ops.js';
 import type { Extractor, ExtractorDefinition } from '../extractors/types.js';
 import type { Batch, Task } from '../tasks/types.js';
 
@@ -65,7 +66,7 @@ export function buildModel(task: Task, def: ExtractorDefinition, options: unknow
     const lin = linearVariables(rng.fork('embedding'), 'embedding', task.input.dim, E);
     Object.assign(embedding, lin);
   }
-  const extractor = def.create(def.options.parse(options ?? {}), { inputDim: E, rng: rng.fork('extractor'), warn });
+  const extractor = def.create(def.options.parse(options ?? {}), { inputDim: E, rng: rng.fork('extractor'), warn, ops: kernelOps });
   const C = task.output.kind === 'classes' ? task.output.classes : 1;
   const headVars = linearVariables(rng.fork('head'), 'head', extractor.outputDim, C);
   const variables: Record<string, tf.Variable> = { ...embedding, ...headVars };

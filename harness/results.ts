@@ -46,6 +46,10 @@ const common = {
     params: z.number().int().nonnegative().optional(),
     outputDim: z.number().int().positive().optional(),
     info: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+    /** State carried per sequence at inference after `length` positions, float32 bytes (the definition's `state`; Zoology's state size). */
+    stateBytes: z.number().nonnegative().optional(),
+    /** The option that sets the extractor's width (its definition's `width.option`): reports join widths into one line by it. */
+    widthOption: z.string().optional(),
   }),
   length: z.number().int().positive(),
   seed: z.number().int().nonnegative(),

@@ -7,10 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { environment } from './env.js';
 import { ExplosionDetector, groupNorms, isVanishing, profileSlope, sensitivityProfile, stepsToThreshold, variableGroup } from './measure/gradients.js';
+import { StepMetaBins } from './measure/stepMeta.js';
 import { buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
 import { evalMemoryRefusal, memoryRefusal } from './memory.js';
 import { Adam, globalNorm, gradData } from './optimizer.js';
+import { cellState } from './state.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
 import { jsonNumber, recordHead, resultSchema } from './results.js';
 import { Rng } from '../core/rng.js';
@@ -47,6 +49,7 @@ export function errorMessage(e: unknown): string {
 export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<ResultRecord> {
   const started = performance.now();
   const base = recordHead(cell, environment());
+  Object.assign(base.extractor, cellState(cell));
   // Refuse, before allocating anything, a cell whose estimated peak would not fit the heap.
   const refusal = memoryRefusal(cell);
   if (refusal) return { ...base, status: 'errored', message: refusal.message, estimatedPeakBytes: refusal.estimatedPeakBytes, wallMs: performance.now() - started };
@@ -287,6 +290,7 @@ function evaluate(model: Model, task: Task, cell: Cell, length: number, rng: Rng
   const scores: number[] = []; // per sample, in the task's metric
   const correct: number[] = []; // per sample accuracy, class tasks only
   const metas: Batch['meta'] = [];
+  const steps = new StepMetaBins(); // per-step meta (Batch.stepMeta): its bins count steps
   let lossSum = 0;
   for (let b = 0; b < cell.train.evalBatches; b++) {
     const batch = task.sample(rng, cell.train.batch, length);
@@ -300,6 +304,7 @@ function evaluate(model: Model, task: Task, cell: Cell, length: number, rng: Rng
     lossSum += lossT.dataSync()[0];
     tf.dispose([predT, lossT, t.inputs, t.targets, t.mask].filter((x) => x !== undefined));
     scoreBatch(task, batch, pred, metric, scores, correct);
+    steps.add(task, batch, pred, metric);
     metas.push(...batch.meta);
   }
   const byMeta: Evaluated['byMeta'] = {};
@@ -315,6 +320,7 @@ function evaluate(model: Model, task: Task, cell: Cell, length: number, rng: Rng
     });
     byMeta[key] = [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([value, { n, sum }]) => ({ value, n, score: sum / n }));
   }
+  Object.assign(byMeta, steps.result());
   const loss = lossSum / cell.train.evalBatches;
   return {
     value: metric === 'accuracy' ? mean(scores) : metric === 'mse' ? mean(scores) : loss,

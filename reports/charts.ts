@@ -9,17 +9,19 @@ import { metricByMeta, metricVsLength } from './charts/accuracy.js';
 import type { Chart, ChartBuilder } from './charts/common.js';
 import { gflopsPerExtractor, memoryVsLength, paramCounts, throughputVsLength } from './charts/cost.js';
 import { lengthGeneralisation } from './charts/generalisation.js';
+import { metricVsStateSize } from './charts/stateSize.js';
 import { gradientProfile, gradNormOverTraining, groupGradNorms } from './charts/gradients.js';
 import { lossCurves, stepsToThreshold } from './charts/training.js';
 
 export type { Chart, ChartBuilder, Section } from './charts/common.js';
 export { SECTIONS } from './charts/common.js';
-export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, paramCounts, stepsToThreshold, throughputVsLength };
+export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, metricVsStateSize, paramCounts, stepsToThreshold, throughputVsLength };
 
 /** Every chart builder, by name, in reading order. */
 export const CHART_BUILDERS: Record<string, ChartBuilder> = {
   metricVsLength,
   metricByMeta,
+  metricVsStateSize,
   lengthGeneralisation,
   ablations,
   gradientProfile,

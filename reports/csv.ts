@@ -30,6 +30,7 @@ const COLUMNS: [string, (r: ResultRecord) => Cell][] = [
   ['extractor_name', (r) => r.extractor.name],
   ['extractor_options', (r) => JSON.stringify(r.extractor.options)],
   ['params', (r) => r.extractor.params],
+  ['state_bytes', (r) => r.extractor.stateBytes],
   ['length', (r) => r.length],
   ['seed', (r) => r.seed],
   ['status', (r) => r.status],

@@ -9,6 +9,8 @@ import type { TaskDefinition } from './types.js';
 import { recall } from './recall.js';
 import { adding } from './adding.js';
 import { copy } from './copy.js';
+import { mqar } from './mqar.js';
+import { selectiveCopy } from './selective-copy.js';
 import { parity } from './parity.js';
 import { listops } from './listops.js';
 import { dyck } from './dyck.js';
@@ -21,6 +23,8 @@ export const builtinTasks: TaskDefinition[] = [
   recall,
   adding,
   copy,
+  mqar,
+  selectiveCopy,
   parity,
   listops,
   dyck,

@@ -46,6 +46,14 @@ export interface Chance {
 export type SampleMeta = Record<string, number>;
 
 /**
+ * Per-step facts of a per-step task, one array [B*T] per key (e.g. MQAR: each query's
+ * distance to its pair, at the query's position). Read only at steps whose `mask` is 1; NaN
+ * where a step has no such fact. The harness bins the held-out score of single steps by it,
+ * so its `byMeta` bins count steps, not samples. A key must not also be a `SampleMeta` key.
+ */
+export type StepMeta = Record<string, Float64Array>;
+
+/**
  * One batch in flat row-major arrays, so tasks need no tensors and stay pure.
  * Shapes in brackets; B = batchSize, T = length, F = features per position.
  */
@@ -65,6 +73,8 @@ export interface Batch {
   keyMask?: Float32Array;
   /** One entry per sample. */
   meta: SampleMeta[];
+  /** Per-step tasks whose facts differ from step to step: one [B*T] array per key. */
+  stepMeta?: StepMeta;
 }
 
 export interface Task {

@@ -48,6 +48,8 @@ export interface Lanes {
   relu(a: Expr): Expr;
   /** a where y > 0, else 0 (the gradient through a relu whose output is y). */
   positiveMask(a: Expr, y: Expr): Expr;
+  /** x >= 0 ? a : b, lane by lane (both a and b are evaluated). */
+  whereNonNegative(x: Expr, a: Expr, b: Expr): Expr;
 }
 
 function lanes(vector: boolean): Lanes {
@@ -117,6 +119,13 @@ function lanes(vector: boolean): Lanes {
       t(f);
       if (vector) f.i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl);
       else f.op(Op.i32ReinterpretF32).i32(127).op(Op.i32Add).i32(23).op(Op.i32Shl).op(Op.f32ReinterpretI32);
+    },
+    whereNonNegative: (x, a, b) => (f) => {
+      a(f);
+      b(f);
+      x(f);
+      if (vector) f.splat(0).simd(Simd.f32x4Ge).simd(Simd.v128Bitselect); // all-ones lanes where x >= 0 pick a
+      else f.f32(0).op(Op.f32Ge).op(Op.select);
     },
     // The float with exponent field n + 127 and zero mantissa is 2^n: (n + 127) << 23, reinterpreted.
     pow2: (n) => (f) => {

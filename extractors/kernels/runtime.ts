@@ -22,6 +22,9 @@ import { longConvFns, type LongConvExports } from './longConv.js';
 import { rmsNormFns, type RmsNormExports } from './rmsNorm.js';
 import { selectiveScanFns, type SelectiveScanExports } from './selectiveScan.js';
 import { softmaxFns } from './softmax.js';
+import { activationKernelFns, type ActivationKernelName } from './pointwise.js';
+import { linearAttentionFns } from './linearAttention.js';
+import { scanFns } from './scan.js';
 import { assemble } from './wasm.js';
 
 /** A row kernel of ./cells.ts: (B, H, then a byte address and a byte row stride per array). */
@@ -48,6 +51,16 @@ type Exports = Record<RowKernelName, RowKernel> & RmsNormExports & DepthwiseConv
   gemmSimple(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
   packB(K: number, N8: number, b: number, ldb: number, bp: number): void;
   gemmPacked(M4: number, N8: number, K: number, a: number, rsa: number, csa: number, bp: number, c: number, ldc: number, acc: number, ap: number): void;
+  /** ./linearAttention.ts: one head of one sequence; addresses in bytes, strides in floats. */
+  linearAttention(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, S: number, z: number, eps: number, causal: number): void;
+  linearAttentionBackward(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, go: number, dq: number, dk: number, dv: number, S: number, z: number, R: number, r: number, gn: number, gd: number, causal: number): void;
+} & ScanExports & Record<ActivationKernelName, RowKernel>;
+
+/** ./scan.ts: `scan_<mode>` and `scanBackward_<mode>`; ./activations.ts kernels are row kernels, named by `kernelName`. */
+type ScanExports = {
+  [M in 'linear' | 'lerp' as `scan_${M}`]: (S: number, T: number, W: number, a: number, b: number, h0: number, h: number, ss: number, ts: number) => void;
+} & {
+  [M in 'linear' | 'lerp' as `scanBackward_${M}`]: (S: number, T: number, W: number, a: number, b: number, h: number, h0: number, g: number, da: number, db: number, dh0: number, ss: number, ts: number) => void;
 };
 
 const PAGE = 65536;
@@ -73,7 +86,7 @@ export class Kernels {
   private pooled = 0;
 
   constructor() {
-    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns, ...activationFns, ...rmsNormFns, ...depthwiseConvFns, ...selectiveScanFns, ...longConvFns]);
+    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns, ...activationFns, ...rmsNormFns, ...depthwiseConvFns, ...selectiveScanFns, ...longConvFns, ...scanFns, ...activationKernelFns, ...linearAttentionFns]);
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }

@@ -1,5 +1,6 @@
-/** `fxbench list`: the registered tasks and extractors with their options and defaults. */
+/** `fxbench list`: the registered tasks and extractors with their options and defaults, and each extractor's state size and padding treatment. */
 import { extractors, tasks } from '../plugins.js';
+import { stateLine, stateListing } from '../state.js';
 import { defineCommand } from './types.js';
 
 export const list = defineCommand({
@@ -25,9 +26,9 @@ function printList(json: boolean): void {
       return { ...row, unavailable: (e as Error).message };
     }
   });
-  const extractorRows = extractors.all().map((e) => ({ name: e.name, description: e.description, options: describeOptions(e.options as never) }));
+  const extractorRows = extractors.all().map((e) => ({ name: e.name, description: e.description, options: describeOptions(e.options as never), state: stateListing(e), padding: e.padding ?? 'reads', stateLine: stateLine(e) }));
   if (json) {
-    process.stdout.write(JSON.stringify({ tasks: taskRows, extractors: extractorRows }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ tasks: taskRows, extractors: extractorRows.map(({ stateLine: _, ...row }) => row) }, null, 2) + '\n');
     return;
   }
   const opts = (rows: { key: string; default: unknown; description: string }[]) =>
@@ -38,6 +39,6 @@ function printList(json: boolean): void {
     lines.push(`  ${t.name}  ${t.description}`, facts, opts(t.options));
   }
   lines.push('', 'Extractors:');
-  for (const e of extractorRows) lines.push(`  ${e.name}  ${e.description}`, opts(e.options));
+  for (const e of extractorRows) lines.push(`  ${e.name}  ${e.description}`, `    ${e.stateLine}`, opts(e.options));
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
 }

@@ -55,6 +55,14 @@ describe('fxbench CLI', () => {
     expect(list.extractors.find((e) => e.name === 'transformer')?.options.map((o) => o.key)).toContain('heads');
   });
 
+  it("lists every extractor's state size at T = 64 and 1024 with its formula and padding treatment", () => {
+    const list = JSON.parse(fxbench('list', '--json').stdout) as { extractors: { name: string; padding: string; state?: { at: { length: number; bytes: number; what: string }[]; constant: boolean } }[] };
+    const of = (name: string) => list.extractors.find((e) => e.name === name)!;
+    expect(of('lstm').state).toMatchObject({ constant: true, at: [{ length: 64, bytes: 2 * 128 * 4 }, { length: 1024, bytes: 2 * 128 * 4 }] });
+    expect(of('transformer').state).toMatchObject({ constant: false, at: [{ length: 64, bytes: 2 * 2 * 64 * 128 * 4 }, { length: 1024, bytes: 2 * 2 * 1024 * 128 * 4 }] });
+    for (const e of list.extractors) expect(['masked', 'reads', 'refuses']).toContain(e.padding);
+  });
+
   it('runs a tiny suite end to end, writing JSONL results and an HTML report', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-cli-'));
     const out = path.join(dir, 'r.jsonl');

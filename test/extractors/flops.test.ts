@@ -154,6 +154,36 @@ describe('FLOP counts match hand counts (D=3, B=2, T=5)', () => {
     expect(create('s4d', { dModel: 4, layers: 1, dState: 4 }).flops(2, 5)).toBe(2080);
   });
 
+  it('mingru, hidden 4, 1 and 2 layers', () => {
+    // Per (sequence, step), H = 4, the projection to 2H = 8 rows:
+    //   W x: 2*8*3 = 48; + b: 8
+    //   sigmoid(gate) 4; g(hid) 4; lerp h + z (h~ - h): sub 4, mul 4, add 4
+    //   = 48 + 8 + 4 + 4 + 12 = 76;  x N = 10 -> 760
+    expect(create('mingru', { hidden: 4, layers: 1 }).flops(2, 5)).toBe(760);
+    // Layer 1 reads H = 4: 2*8*4 = 64 + 8 + 20 = 92;  (76 + 92) * 10 = 1680
+    expect(create('mingru', { hidden: 4, layers: 2 }).flops(2, 5)).toBe(1680);
+  });
+
+  it('linear-attention, dModel 4, 2 heads, ff 6, 2 layers, sinusoidal, post-norm, residual, causal or not', () => {
+    // N = 10 positions, d = 4, h = 2 heads (dh = 2), ff = 6. As the transformer (above) but the attention:
+    // Input:   proj 240 + bias 40 + positions 40                                = 320
+    // Per layer:
+    //   in_proj      960 + 120                                                   = 1080
+    //   phi = elu + 1 on q and k: 2 ops * 2*40 elements                          = 160
+    //   per (position, head), 20 pairs: S += k v^T 2*dh^2 = 8, z += k 2,
+    //     den = q.z + eps 2*2 + 1 = 5, num = q^T S 8, num / den 2 -> 25          = 500
+    //   out_proj     320 + 40                                                    = 360
+    //   linear1 600, linear2 520, residuals 80, 2 LayerNorms 680                 = 1880
+    //   layer total  1080 + 160 + 500 + 360 + 1880                              = 3980
+    // Total: 320 + 2 * 3980 = 8280 (no T^2 term: the same for causal = false)
+    const o = { dModel: 4, heads: 2, ffDim: 6, layers: 2, positional: 'sinusoidal', norm: 'post', residual: true };
+    expect(create('linear-attention', o).flops(2, 5)).toBe(8280);
+    expect(create('linear-attention', { ...o, causal: false }).flops(2, 5)).toBe(8280);
+    // Linear in T, where the transformer's attention is quadratic.
+    const la = create('linear-attention', o);
+    expect(la.flops(2, 50)).toBe(10 * la.flops(2, 5));
+  });
+
   it('every built-in is linear in the batch size', () => {
     for (const def of builtinExtractors) {
       const ext = def.create(def.options.parse({}), { inputDim: 3, rng: new Rng(1) });

@@ -80,6 +80,11 @@ const CASES: Case[] = [
   { name: 'mamba d_inner 3 (scalar tails)', extractor: 'mamba', options: { dModel: 3, layers: 1, dState: 2, dConv: 2, expand: 1 }, init: mambaInit(1) },
   { name: 's4d 2 layers', extractor: 's4d', options: { dModel: 4, layers: 2, dState: 4 }, init: { 'layers.0.mixer.kernel.log_dt': -0.5, 'layers.1.mixer.kernel.log_dt': -0.5 } },
   { name: 's4d 3 channels', extractor: 's4d', options: { dModel: 3, layers: 1, dState: 4 }, init: { 'layers.0.mixer.kernel.log_dt': -1 } },
+  { name: 'mingru 2 layers', extractor: 'mingru', options: { hidden: 3, layers: 2 } },
+  { name: 'mingru hidden 5 (vector lanes and a tail)', extractor: 'mingru', options: { hidden: 5, layers: 1 } },
+  { name: 'linear-attention causal post', extractor: 'linear-attention', options: tfOpts({}) },
+  { name: 'linear-attention not causal, pre-norm', extractor: 'linear-attention', options: tfOpts({ causal: false, norm: 'pre' }) },
+  { name: 'linear-attention dh 5 (vector lanes and a tail), 1 layer', extractor: 'linear-attention', options: { dModel: 10, heads: 2, ffDim: 6, layers: 1 } },
 ];
 
 function randn(rng: Rng, n: number, scale = 1): number[] {

@@ -43,6 +43,9 @@ const small: { label: string; name: string; options: Record<string, unknown> }[]
   { label: 'mlp', name: 'mlp', options: { hidden: 6, maxLen: 7 } },
   { label: 'mamba', name: 'mamba', options: { dModel: 6, layers: 2, dState: 3, dConv: 3, expand: 2 } },
   { label: 's4d', name: 's4d', options: { dModel: 6, layers: 2, dState: 4 } },
+  { label: 'mingru', name: 'mingru', options: { hidden: 6, layers: 2 } },
+  { label: 'linear-attention causal', name: 'linear-attention', options: { dModel: 8, heads: 2, ffDim: 16, layers: 2 } },
+  { label: 'linear-attention not causal, learned, pre', name: 'linear-attention', options: { dModel: 8, heads: 2, ffDim: 16, layers: 1, causal: false, positional: 'learned', maxLen: 12, norm: 'pre' } },
 ];
 
 describe('built-in extractors: shapes, gradients, parameters, guards', () => {
@@ -115,9 +118,10 @@ describe('built-in extractors: shapes, gradients, parameters, guards', () => {
             } else {
               expect(Math.max(...g.data.map(Math.abs)), `${n} has a non-zero gradient`).toBeGreaterThan(1e-7);
             }
-            if (n.endsWith('self_attn.in_proj_bias')) {
+            if (c.name === 'transformer' && n.endsWith('self_attn.in_proj_bias')) {
               // The key bias (rows d..2d) adds q.b_k to every score of a query's row, which the
-              // softmax cancels: its true gradient is 0, so only float32 noise may show there.
+              // softmax cancels: its true gradient is 0, so only float32 noise may show there
+              // (not so in linear attention, where it passes through the feature map).
               const d = g.shape[0] / 3;
               const all = Math.max(...g.data.map(Math.abs));
               const key = Math.max(...g.data.subarray(d, 2 * d).map(Math.abs));

@@ -38,6 +38,8 @@ describe('parameter matching', () => {
     mlp: [{ hidden: 8, maxLen: 12 }],
     mamba: [{}, { dModel: 20, layers: 3, dState: 5, dConv: 2, expand: 3 }],
     s4d: [{}, { dModel: 12, layers: 1, dState: 6 }],
+    mingru: [{ hidden: 10 }, { hidden: 6, layers: 3 }],
+    'linear-attention': [{ dModel: 16, heads: 2, ffDim: 24, layers: 1 }, { dModel: 8, heads: 4, positional: 'learned', maxLen: 20, norm: 'none', layers: 2, causal: false }],
   };
   for (const [name, list] of Object.entries(variants)) {
     it(`${name}: the analytic parameter count equals the count of created weights`, () => {

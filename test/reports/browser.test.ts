@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { buildCharts, CHART_BUILDERS } from '../../reports/charts.js';
 import { writeReport } from '../../reports/render.js';
-import { erroredRecord, EVIL, richResults } from './fixtures.js';
+import { erroredRecord, EVIL, richResults, widthSweep } from './fixtures.js';
 
 const CHROMIUM = process.env.FXBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const INSTALL = 'apt-get install -y chromium';
@@ -33,7 +33,7 @@ describe('report in a browser', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-browser-'));
     const evil = erroredRecord({ task: { name: 'recall', label: 'recall', options: { symbols: EVIL } }, extractor: { name: 'lstm', label: 'lstm' }, length: 8, seed: 9 }, { message: EVIL });
     // A subset of the rich set that still triggers every chart builder, to keep the test quick.
-    const records = richResults({ tasks: ['recall', 'agreement'], extractors: ['rnn', 'lstm', 'transformer', 'tf-learned', 'tcn'], lengths: [8, 32], seeds: [1, 2] });
+    const records = [...richResults({ tasks: ['recall', 'agreement'], extractors: ['rnn', 'lstm', 'transformer', 'tf-learned', 'tcn'], lengths: [8, 32], seeds: [1, 2] }), ...widthSweep()];
     for (const [name, build] of Object.entries(CHART_BUILDERS)) expect(build(records).length, `${name} builds nothing on the browser set`).toBeGreaterThan(0);
     const file = await writeReport([...records, evil], dir);
 

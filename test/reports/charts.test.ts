@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { buildCharts, CHART_BUILDERS, SECTIONS } from '../../reports/charts.js';
-import { completedRecord, richResults } from './fixtures.js';
+import { completedRecord, richResults, widthSweep } from './fixtures.js';
 
 // The official schema shipped with vega-lite (its `exports` hide build/: resolve the entry and go up).
 const vegaLiteDir = path.resolve(path.dirname(fileURLToPath(import.meta.resolve('vega-lite'))), '..');
@@ -14,7 +14,7 @@ const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true, va
 const validate = ajv.compile(schema);
 
 describe('chart builders on a rich results set', () => {
-  const records = richResults();
+  const records = [...richResults(), ...widthSweep()];
 
   it.each(Object.entries(CHART_BUILDERS))('%s produces charts whose specs validate against the Vega-Lite schema and compile', (name, build) => {
     const charts = build(records);
@@ -41,6 +41,8 @@ describe('chart builders on a rich results set', () => {
     expect(ids.some((id) => id.startsWith('metric-by-'))).toBe(false); // no meta bins
     expect(ids.some((id) => id.startsWith('length-generalisation'))).toBe(false); // only 1x
     expect(ids.some((id) => id.startsWith('ablation'))).toBe(false); // one label per name
+    expect(ids.some((id) => id.startsWith('metric-vs-state'))).toBe(false); // no widths varied
+    expect(buildCharts(richResults()).some((c) => c.id.startsWith('metric-vs-state'))).toBe(false); // nor here
     expect(buildCharts([])).toEqual([]);
   });
 });

@@ -211,3 +211,30 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
   }
   return out;
 }
+
+/**
+ * A width sweep on recall (Zoology's experiment in miniature): LSTMs at three widths and
+ * Transformers at two (ffDim = 4·dModel, scaled with the width), at T = 16 and 64, two seeds,
+ * each record with its state size. Wider does better; the KV cache grows with T.
+ */
+export function widthSweep(): CompletedRecord[] {
+  const out: CompletedRecord[] = [];
+  const sweep = [
+    ...[16, 32, 64].map((h) => ({ name: 'lstm', label: `lstm-h${h}`, options: { hidden: h, layers: 1 }, widthOption: 'hidden', state: () => 4 * 2 * h, skill: h / 80 })),
+    ...[16, 32].map((d) => ({ name: 'transformer', label: `tf-d${d}`, options: { dModel: d, ffDim: 4 * d, heads: 2 }, widthOption: 'dModel', state: (T: number) => 4 * 2 * 2 * T * d, skill: 0.5 + d / 80 })),
+  ];
+  for (const e of sweep) {
+    for (const T of [16, 64]) {
+      for (const seed of [1, 2]) {
+        const value = Math.min(1, 0.125 + 0.875 * e.skill * (T === 16 ? 1 : 0.7) + (seed - 1.5) * 0.04);
+        out.push(
+          completedRecord(
+            { extractor: { name: e.name, label: e.label, options: e.options }, length: T, seed },
+            { extractor: { name: e.name, label: e.label, options: e.options, params: 1000, stateBytes: e.state(T), widthOption: e.widthOption }, metrics: { metric: 'accuracy', value, chance: 0.125, higherIsBetter: true, evalLoss: 1, accuracy: value, msPerStep: 5, finalLoss: 1 } },
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}

@@ -456,6 +456,9 @@ def main():
         with open(path, "w") as f:
             f.write(text)
         print(f"{name:24s} {extractor:12s} params={n:4d} loss={loss:+.8f} size={len(text):6d}B  {check}")
+    # mingru and linear-attention: their own module (golden_linattn.py), same recipe and format.
+    import golden_linattn
+    golden_linattn.write_all(a.out)
 
 
 if __name__ == "__main__":
