@@ -19,6 +19,13 @@ export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstima
 export { stateSize, cellState, type StateSize } from './harness/state.js';
 export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer.js';
 export { cellCost, longestFirst } from './harness/schedule.js';
+// The training protocol: the suite fields, splits, evaluation against the empirical chance, the schedule, tuning.
+export { suiteFields, trainFields, fieldInfo, type TrainConfig, type FieldInfo } from './harness/fields.js';
+export { scoreOf, METRICS } from './tasks/types.js';
+export { stageTasks, dataSources, type DataSources } from './harness/splits.js';
+export { learningRate, type Schedule } from './harness/optimizer.js';
+export { planTuning, runTuning, applyTuning, tuningFile, DEFAULT_GRID, type TuningPlan, type TuneGroup } from './harness/tune.js';
+export type { TuningSummary } from './harness/tuneRecord.js';
 
 export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';
 export { kernelOps, ACTIVATION_KINDS, type KernelOps, type ActivationKind } from './extractors/ops.js';
@@ -26,6 +33,7 @@ export { kernelOps, ACTIVATION_KINDS, type KernelOps, type ActivationKind } from
 import type * as tf from '@tensorflow/tfjs';
 import { extractors } from './harness/plugins.js';
 import { Rng } from './core/rng.js';
+import { UsageError } from './core/errors.js';
 import { kernelOps } from './extractors/ops.js';
 import type { Extractor } from './extractors/types.js';
 import { loadWeights, saveWeights, type WeightRecord } from './extractors/weights.js';
@@ -42,25 +50,39 @@ export interface StandaloneExtractor {
   saveWeights(): WeightRecord;
   /** Assign weights by name; refuses unknown or missing names and wrong shapes. */
   loadWeights(record: WeightRecord): void;
-  /** x [B, T, D] -> features [B, T, H]. */
-  apply(x: tf.Tensor3D, opts?: { training?: boolean }): tf.Tensor3D;
+  /**
+   * x [B, T, D] -> features [B, T, H]. `mask` [B, T] is the key-padding mask (1 = token,
+   * 0 = pad), handed to the extractor as the harness does; an extractor that declares
+   * `padding: 'refuses'` is refused one (UsageError).
+   */
+  apply(x: tf.Tensor3D, opts?: { training?: boolean; mask?: tf.Tensor2D }): tf.Tensor3D;
   parameterCount: number;
   dispose(): void;
 }
 
 /**
  * Create a registered extractor by name. Options are validated (and defaulted) by its zod
- * schema; `inputDim` is the width D of the input (default 64, the standard embedding) and
- * `seed` seeds the initial weights. Call `initBackend` first.
+ * schema; `inputDim` is the width D of the input (default 64, the standard embedding),
+ * `seed` seeds the initial weights and `length` is the training length T (needed by
+ * length-dependent initialisations such as `forgetBias: 'chrono'`). Call `initBackend` first.
  */
-export function createExtractor(name: string, options: Record<string, unknown> = {}, ctx: { inputDim?: number; seed?: number; warn?: (m: string) => void } = {}): StandaloneExtractor {
+export function createExtractor(
+  name: string,
+  options: Record<string, unknown> = {},
+  ctx: { inputDim?: number; seed?: number; warn?: (m: string) => void; length?: number } = {},
+): StandaloneExtractor {
   const def = extractors.get(name);
-  const extractor = def.create(def.options.parse(options), { inputDim: ctx.inputDim ?? 64, rng: new Rng(ctx.seed ?? 1).fork('extractor'), warn: ctx.warn, ops: kernelOps });
+  const extractor = def.create(def.options.parse(options), { inputDim: ctx.inputDim ?? 64, rng: new Rng(ctx.seed ?? 1).fork('extractor'), warn: ctx.warn, ops: kernelOps, length: ctx.length });
   return {
     extractor,
     saveWeights: () => saveWeights(extractor),
     loadWeights: (record) => loadWeights(extractor, record),
-    apply: (x, opts = {}) => extractor.apply(x, { training: opts.training ?? false }),
+    apply: (x, opts = {}) => {
+      const training = opts.training ?? false;
+      if (!opts.mask) return extractor.apply(x, { training });
+      if ((def.padding ?? 'reads') === 'refuses') throw new UsageError(`extractor ${name} declares padding 'refuses': it cannot take a key-padding mask; call apply without one`);
+      return extractor.apply(x, { training, mask: opts.mask });
+    },
     parameterCount: Object.values(extractor.variables).reduce((n, v) => n + v.size, 0),
     dispose() {
       extractor.dispose?.();

@@ -33,7 +33,7 @@ for (const [label, M, N, Kd, transA, calls = 1, ldb = N, ldc = N] of cases) {
   const C = K.alloc(M * ldc);
   const [rsa, csa] = transA ? [1, M] : [Kd, 1];
   const run = () => { for (let i = 0; i < calls; i++) K.gemm(M, N, Kd, A, rsa, csa, B, ldb, C, ldc); };
-  const simple = () => { for (let i = 0; i < calls; i++) K.fns.gemmSimple(M, N, Kd, A, rsa, csa, B, ldb, C, ldc, 0); };
+  const simple = () => { for (let i = 0; i < calls; i++) K.fns.gemmSimple(M, N, Kd, A, rsa, csa, B, ldb, C, ldc, 0, 0, 0); };
   // Alternate the two so that both see the same machine load; keep the fastest of each.
   const best = [Infinity, Infinity];
   run();

@@ -8,15 +8,27 @@
  *
  * and its gradient. Each head's products are `gemm` calls that read Q, K, V in place from
  * the qkv rows (row stride 3d) and write each head's output into its channels of the merged
- * rows, so no split, no 4-D transposes and no batched matMul (tfjs-wasm runs batched matMul
- * on a naive loop at ~1.2 GFLOP/s, ~15x slower than its 2-D product). The softmax and its
- * gradient are one kernel each (./kernels/softmax.ts).
+ * rows, so no split, no 4-D transposes and no batched matMul. K^T and V^T (gemm needs its
+ * right operand row-major) are transposed per head by a kernel.
  *
- * Backward, per (b, j), given G = dL/dO [T, dh]:
- *   dP = G V^T;  dV = P^T G;  dS = softmax gradient of dP (scale included);
- *   dQ = dS K;   dK = dS^T Q        (all written into their channels of dQKV [B*T, 3d])
- * gemm needs its right operand row-major, so K^T and V^T are copied out per head first
- * ([T, dh] -> [dh, T], a few microseconds); P^T and dS^T are read transposed in place.
+ * Two ways to keep what the backward pass needs, with the same forward arithmetic:
+ * - `probs`: every head's P [T, T] is kept (B*heads*T^2 floats): the backward pass reads it;
+ * - `stream`: the queries are processed in blocks of `block` rows: S = Q_i K^T [block, T],
+ *   the softmax, O_i = P_i V, and only each row's softmax statistics (-scale max, sum) are
+ *   kept (B*heads*T*2 floats). The backward pass recomputes each block's P from them, bit
+ *   for bit (the same products and the same exp, ./kernels/softmax.ts), so both ways give
+ *   the same outputs and gradients. Memory is O(block*T) scratch instead of O(T^2) per head:
+ *   FlashAttention's point (Dao et al. 2022), though each block's softmax is the plain
+ *   two-pass one over all T keys rather than an online softmax over key blocks.
+ *
+ * Backward, per (b, j) and query block i, given G = dL/dO [T, dh]:
+ *   dP_i = G_i V^T;  dV += P_i^T G_i;  dS_i = softmax gradient of dP_i (scale included);
+ *   dQ_i = dS_i K;   dK += dS_i^T Q_i      (all written into their channels of dQKV [B*T, 3d])
+ * P_i^T and dS_i^T are read transposed in place; dV and dK accumulate over the blocks in
+ * order, which sums in the same order as one product over all T rows.
+ *
+ * The key mask `keep` [B, T] (1 = token, 0 = padding) gives padded keys probability exactly
+ * 0 (PyTorch's src_key_padding_mask); the backward pass needs it only to recompute P.
  */
 import type { Kernels } from './kernels/runtime.js';
 
@@ -33,66 +45,98 @@ export function attentionDims(B: number, T: number, d: number, heads: number): A
   return { B, T, d, heads, dh: d / heads, scale: 1 / Math.sqrt(d / heads) };
 }
 
+/** Query rows per block in the streaming mode: the scratch is 2 * STREAM_BLOCK * T floats. */
+export const STREAM_BLOCK = 64;
+
+/** What the forward pass kept for the backward pass: P, or the softmax statistics. */
+export type AttentionSaved = { mode: 'probs'; P: number } | { mode: 'stream'; stats: number; block: number };
+
 /** Byte addresses of head j's q, k and v of sequence b in the QKV buffer at `base` (row stride 3d). */
 function qkvOf(base: number, { T, d, dh }: AttentionDims, b: number, j: number) {
   const row0 = base + 4 * b * T * 3 * d;
   return { q: row0 + 4 * j * dh, k: row0 + 4 * (d + j * dh), v: row0 + 4 * (2 * d + j * dh) };
 }
 
-/** dst [dh, T] = the [T, dh] block at src with row stride ld (floats): gemm's right operand must be row-major. */
-function transposeBlock(K: Kernels, src: number, ld: number, T: number, dh: number, dst: number): void {
-  const heap = K.heap;
-  const s = src >> 2;
-  const o = dst >> 2;
-  for (let t = 0; t < T; t++) for (let c = 0; c < dh; c++) heap[o + c * T + t] = heap[s + t * ld + c];
-}
-
-/** Floats of the probabilities P of all (b, head) pairs. */
+/** Floats of the probabilities P of all (b, head) pairs, kept in the `probs` mode. */
 export function probsSize({ B, T, heads }: AttentionDims): number {
   return B * heads * T * T;
 }
 
+/** Floats of the softmax statistics of all rows, kept in the `stream` mode. */
+export function statsSize({ B, T, heads }: AttentionDims): number {
+  return 2 * B * heads * T;
+}
+
 /**
- * O [B*T, d] = every head's attention output, from QKV [B*T, 3d]; P [B, heads, T, T] receives
- * the probabilities. `keep` is the byte address of a key mask [B, T] (1 = token, 0 = padding:
- * padded keys get probability 0, as PyTorch's src_key_padding_mask), or 0 for none. The
- * backward pass needs no mask: it reads P, which is 0 at the padded keys.
+ * O [B*T, d] = every head's attention output, from QKV [B*T, 3d]. `keep` is the byte address
+ * of a key mask [B, T] or 0. `save`: 'probs' keeps P [B, heads, T, T], 'stream' keeps the
+ * statistics (blocks of `block` query rows), 'none' keeps nothing (no backward pass).
  */
-export function attentionForward(K: Kernels, dims: AttentionDims, QKV: number, O: number, P: number, keep = 0): void {
+export function attentionForward(K: Kernels, dims: AttentionDims, QKV: number, O: number, keep: number, save: 'probs' | 'stream' | 'none', block = STREAM_BLOCK): AttentionSaved | undefined {
   const { B, T, d, heads, dh, scale } = dims;
+  const probs = save === 'probs';
+  const rowsPer = probs ? T : Math.min(block, T);
+  const P = probs ? K.alloc(probsSize(dims)) : 0; // [B, heads, T, T]
+  const stats = save === 'stream' ? K.alloc(statsSize(dims)) : 0; // [B, heads, T, 2]
   const mark = K.mark();
-  const Kt = K.alloc(dh * T); // [dh, T] one head's K^T
+  const S = probs ? 0 : K.alloc(rowsPer * T); // [block, T] scores, then probabilities
   for (let b = 0; b < B; b++) {
+    const keepB = keep && keep + 4 * b * T;
     for (let j = 0; j < heads; j++) {
       const { q, k, v } = qkvOf(QKV, dims, b, j);
-      const p = P + 4 * (b * heads + j) * T * T;
-      transposeBlock(K, k, 3 * d, T, dh, Kt);
-      K.gemm(T, T, dh, q, 3 * d, 1, Kt, T, p, T); // S = Q K^T
-      K.fns.softmax(T, T, p, T, scale, keep && keep + 4 * b * T); // P = softmax(S / sqrt(dh)) over sequence b's kept keys, in place
-      K.gemm(T, dh, T, p, T, 1, v, 3 * d, O + 4 * (b * T * d + j * dh), d); // O_j = P V, into head j's channels
+      const inner = K.mark();
+      const Kt = K.transposed(k, T, dh, 3 * d); // [dh, T]
+      for (let i0 = 0; i0 < T; i0 += rowsPer) {
+        const n = Math.min(rowsPer, T - i0);
+        const p = probs ? P + 4 * ((b * heads + j) * T * T + i0 * T) : S;
+        const st = stats && stats + 4 * 2 * ((b * heads + j) * T + i0);
+        K.gemm(n, T, dh, q + 4 * i0 * 3 * d, 3 * d, 1, Kt, T, p, T); // S_i = Q_i K^T
+        K.fns.softmax(n, T, p, T, scale, keepB, st); // P_i = softmax(S_i / sqrt(dh)) over the kept keys, in place
+        K.gemm(n, dh, T, p, T, 1, v, 3 * d, O + 4 * ((b * T + i0) * d + j * dh), d); // O_i = P_i V, into head j's channels
+      }
+      K.release(inner);
     }
   }
   K.release(mark);
+  if (save === 'probs') return { mode: 'probs', P };
+  if (save === 'stream') return { mode: 'stream', stats, block: rowsPer };
+  return undefined;
 }
 
-/** dQKV [B*T, 3d] (every entry written) from G = dL/dO [B*T, d], given QKV and P of the forward pass. */
-export function attentionBackward(K: Kernels, dims: AttentionDims, QKV: number, P: number, G: number, dQKV: number): void {
+/** dQKV [B*T, 3d] (every entry written) from G = dL/dO [B*T, d], given QKV and what the forward pass kept. */
+export function attentionBackward(K: Kernels, dims: AttentionDims, QKV: number, keep: number, saved: AttentionSaved, G: number, dQKV: number): void {
   const { B, T, d, heads, dh, scale } = dims;
+  const rowsPer = saved.mode === 'probs' ? T : saved.block;
   const mark = K.mark();
-  const Vt = K.alloc(dh * T); // [dh, T]
-  const dS = K.alloc(T * T); // [T, T] dP, then dS in place
+  const S = saved.mode === 'stream' ? K.alloc(rowsPer * T) : 0; // [block, T] recomputed P_i
+  const dS = K.alloc(rowsPer * T); // [block, T] dP_i, then dS_i in place
   for (let b = 0; b < B; b++) {
+    const keepB = keep && keep + 4 * b * T;
     for (let j = 0; j < heads; j++) {
       const { q, k, v } = qkvOf(QKV, dims, b, j);
       const dq = qkvOf(dQKV, dims, b, j);
-      const p = P + 4 * (b * heads + j) * T * T;
       const g = G + 4 * (b * T * d + j * dh); // head j's [T, dh] block of dL/dO, row stride d
-      transposeBlock(K, v, 3 * d, T, dh, Vt);
-      K.gemm(T, T, dh, g, d, 1, Vt, T, dS, T); // dP = G V^T
-      K.gemm(T, dh, T, p, 1, T, g, d, dq.v, 3 * d); // dV = P^T G (P read transposed)
-      K.fns.softmaxBackward(T, T, p, T, dS, T, scale); // dS = d loss / d(Q K^T)
-      K.gemm(T, dh, T, dS, T, 1, k, 3 * d, dq.q, 3 * d); // dQ = dS K
-      K.gemm(T, dh, T, dS, 1, T, q, 3 * d, dq.k, 3 * d); // dK = dS^T Q (dS read transposed)
+      const inner = K.mark();
+      const Vt = K.transposed(v, T, dh, 3 * d); // [dh, T]
+      const Kt = saved.mode === 'stream' ? K.transposed(k, T, dh, 3 * d) : 0; // [dh, T], to recompute S
+      for (let i0 = 0; i0 < T; i0 += rowsPer) {
+        const n = Math.min(rowsPer, T - i0);
+        let p: number;
+        if (saved.mode === 'probs') p = saved.P + 4 * ((b * heads + j) * T * T + i0 * T);
+        else {
+          p = S;
+          K.gemm(n, T, dh, q + 4 * i0 * 3 * d, 3 * d, 1, Kt, T, p, T); // S_i = Q_i K^T, as in the forward pass
+          K.fns.softmaxRecompute(n, T, p, T, scale, keepB, saved.stats + 4 * 2 * ((b * heads + j) * T + i0));
+        }
+        const gi = g + 4 * i0 * d;
+        const first = i0 === 0;
+        K.gemm(n, T, dh, gi, d, 1, Vt, T, dS, T); // dP_i = G_i V^T
+        K.gemm(T, dh, n, p, 1, T, gi, d, dq.v, 3 * d, !first); // dV += P_i^T G_i (P_i read transposed)
+        K.fns.softmaxBackward(n, T, p, T, dS, T, scale); // dS_i = d loss / d(Q_i K^T)
+        K.gemm(n, dh, T, dS, T, 1, k, 3 * d, dq.q + 4 * i0 * 3 * d, 3 * d); // dQ_i = dS_i K
+        K.gemm(T, dh, n, dS, 1, T, q + 4 * i0 * 3 * d, 3 * d, dq.k, 3 * d, !first); // dK += dS_i^T Q_i (dS_i read transposed)
+      }
+      K.release(inner);
     }
   }
   K.release(mark);

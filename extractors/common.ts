@@ -1,7 +1,8 @@
 /** Building blocks shared by the built-in extractors (and the harness): initialisation and small layers. */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
-import { kernels } from './kernels/runtime.js';
+import { hostOp } from './kernels/hostOp.js';
+import { kernels, wasmHeapView } from './kernels/runtime.js';
 
 /** A variable filled with U(-bound, bound) drawn from `rng` (PyTorch's default init for RNNs and Linear). */
 export function uniformVariable(rng: Rng, shape: number[], bound: number, name: string): tf.Variable {
@@ -38,50 +39,32 @@ export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): t
   const outDim = weight.shape[0];
   const N = x.size / inDim;
   const outShape = [...x.shape.slice(0, -1), outDim];
-  const op = tf.customGrad(((...args: tf.Tensor[]) => {
-    // (customGrad appends its save function to the arguments, so the bias is taken by position only when given.)
-    const [xt, w] = args;
-    const b = bias ? args[2] : undefined;
-    const xd = xt.dataSync() as Float32Array; // kept for dW in the backward pass
-    const wd = w.dataSync() as Float32Array;
-    const K = kernels();
-    const mark = K.mark();
-    let y: tf.Tensor;
-    try {
-      const Y = K.alloc(N * outDim); // [N, out]
-      if (b) K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.putTensor(b), outDim, Y, outDim); // every row = b (1 x b, A strides 0)
-      K.gemm(N, outDim, inDim, K.put(xd), inDim, 1, K.putTransposed(wd, outDim, inDim), outDim, Y, outDim, b !== undefined);
-      y = K.tensor(Y, outShape);
-    } finally {
-      K.release(mark);
-    }
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor) => {
-        const m = K.mark();
-        try {
-          const dY = K.putTensor(dy); // [N, out]
-          const dX = K.alloc(N * inDim);
-          const dW = K.alloc(outDim * inDim);
-          K.gemm(N, inDim, outDim, dY, outDim, 1, K.put(wd), inDim, dX, inDim); // dx = dy W
-          K.gemm(outDim, inDim, N, dY, 1, outDim, K.put(xd), inDim, dW, inDim); // dW = dy^T x (dy read transposed)
-          const grads = [K.tensor(dX, xt.shape), K.tensor(dW, [outDim, inDim])];
-          if (b) {
-            const db = K.alloc(outDim);
-            K.gemm(1, outDim, N, K.put([1]), 0, 0, dY, outDim, db, outDim); // db = 1^T dy
-            grads.push(K.tensor(db, [outDim]));
-          }
-          return grads;
-        } finally {
-          K.release(m);
-        }
+  // A hostOp (./kernels/hostOp.ts): x and W stay in kernel memory for the backward pass.
+  return hostOp<{ x: number; w: number }>(
+    {
+      name: 'linear',
+      forward(K, [x, w, b]) {
+        const Y = K.alloc(N * outDim); // [N, out]
+        const mark = K.mark();
+        K.gemm(N, outDim, inDim, x, inDim, 1, K.transposed(w, outDim, inDim), outDim, Y, outDim, false, { bias: b });
+        K.release(mark);
+        return { y: Y, shape: outShape, saved: { x, w } };
       },
-    };
-  }) as unknown as GradFn) as unknown as (...t: tf.Tensor[]) => tf.Tensor;
-  return bias ? op(x, weight, bias) : op(x, weight);
+      backward(K, s, dY) {
+        const dX = K.alloc(N * inDim);
+        const dW = K.alloc(outDim * inDim);
+        K.gemm(N, inDim, outDim, dY, outDim, 1, s.w, inDim, dX, inDim); // dx = dy W
+        K.gemm(outDim, inDim, N, dY, 1, outDim, s.x, inDim, dW, inDim); // dW = dy^T x (dy read transposed)
+        if (!bias) return [dX, dW];
+        const db = K.zeros(outDim);
+        K.fns.addInto(N, outDim, db, 0, dY, 4 * outDim); // db = column sums of dy
+        return [dX, dW, db];
+      },
+    },
+    bias ? [x, weight, bias] : [x, weight],
+  );
 }
 
-type GradFn = Parameters<typeof tf.customGrad>[0];
 
 /** nn.Linear's default initialisation: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
 export function linearVariables(rng: Rng, prefix: string, inDim: number, outDim: number): Record<string, tf.Variable> {
@@ -121,9 +104,8 @@ export function embeddingLookup<R extends tf.Rank = tf.Rank.R2>(weight: tf.Tenso
   const outShape = shape ?? [N, E];
   if (outShape.reduce((a, b) => a * b, 1) !== N * E) throw new Error(`embeddingLookup: shape [${outShape}] does not hold ${N} rows of ${E}`);
   const op = tf.customGrad(((w: tf.Tensor2D) => {
-    const out = gatherRows(w.dataSync() as Float32Array, V, E, index);
     return {
-      value: tf.tensor(out, outShape),
+      value: viaScratch(N * E, outShape, (out) => gatherRows(wasmHeapView(w) ?? (w.dataSync() as Float32Array), V, E, index, out)),
       // dy [N, E] in row-major order, scatter-added into [V, E]
       gradFunc: (dy: tf.Tensor) => tf.tensor2d(scatterAddRows(dy.dataSync() as Float32Array, V, E, index), [V, E]),
     };
@@ -141,8 +123,8 @@ export function lastPosition(x: tf.Tensor3D): tf.Tensor2D {
   const op = tf.customGrad(((input: tf.Tensor3D) => {
     const [B, T, H] = input.shape;
     return {
-      value: tf.tensor2d(lastRows(input.dataSync() as Float32Array, B, T, H), [B, H]),
-      gradFunc: (dy: tf.Tensor) => tf.tensor3d(intoLastRows(dy.dataSync() as Float32Array, B, T, H), [B, T, H]),
+      value: tf.tensor2d(lastRows(wasmHeapView(input) ?? (input.dataSync() as Float32Array), B, T, H), [B, H]), // read in place on tfjs-wasm: only B of the B*T rows are needed
+      gradFunc: (dy: tf.Tensor) => viaScratch(B * T * H, [B, T, H], (dx) => intoLastRows(dy.dataSync() as Float32Array, B, T, H, dx)),
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor3D) => tf.Tensor2D;
   return op(x);
@@ -153,16 +135,33 @@ export function lastPosition(x: tf.Tensor3D): tf.Tensor2D {
 // never optimises its loops; measured 12 ms per step for the embedding gradient of
 // 2048 x 64 values inside the closure, ~0.2 ms here.
 
+/**
+ * A tensor of `shape` whose n values `fill` writes into a scratch buffer in kernel memory
+ * (pages already mapped: a fresh host array of a few hundred KB costs page faults and
+ * garbage at every step; tfjs copies the values at once).
+ */
+function viaScratch(n: number, shape: number[], fill: (out: Float32Array) => void): tf.Tensor {
+  const K = kernels();
+  const mark = K.mark();
+  try {
+    const at = K.alloc(n);
+    fill(K.view(at, n));
+    return K.tensor(at, shape);
+  } finally {
+    K.release(mark);
+  }
+}
+
 /** out [N, E] = table [V, E] rows at index [N]. */
-function gatherRows(table: Float32Array, V: number, E: number, index: Int32Array): Float32Array {
+function gatherRows(table: Float32Array, V: number, E: number, index: Int32Array, out: Float32Array): void {
   const N = index.length;
-  const out = new Float32Array(N * E);
   for (let i = 0; i < N; i++) {
     const id = index[i];
     if (id < 0 || id >= V) throw new Error(`embeddingLookup: id ${id} at position ${i} is outside the vocabulary [0, ${V})`);
-    out.set(table.subarray(id * E, id * E + E), i * E);
+    const from = id * E;
+    const to = i * E;
+    for (let j = 0; j < E; j++) out[to + j] = table[from + j]; // (no subarray: one object per row is garbage)
   }
-  return out;
 }
 
 /** dw [V, E] = sum over i of g [N, E] row i into row index[i]. */
@@ -178,13 +177,18 @@ function scatterAddRows(g: Float32Array, V: number, E: number, index: Int32Array
 /** x [B, T, H] -> x[:, T-1, :] [B, H]. */
 function lastRows(x: Float32Array, B: number, T: number, H: number): Float32Array {
   const out = new Float32Array(B * H);
-  for (let b = 0; b < B; b++) out.set(x.subarray((b * T + T - 1) * H, (b * T + T) * H), b * H);
+  for (let b = 0; b < B; b++) {
+    const from = (b * T + T - 1) * H;
+    for (let j = 0; j < H; j++) out[b * H + j] = x[from + j];
+  }
   return out;
 }
 
-/** g [B, H] -> [B, T, H], zero except at t = T-1. */
-function intoLastRows(g: Float32Array, B: number, T: number, H: number): Float32Array {
-  const dx = new Float32Array(B * T * H);
-  for (let b = 0; b < B; b++) dx.set(g.subarray(b * H, b * H + H), (b * T + T - 1) * H);
-  return dx;
+/** dx [B, T, H] = g [B, H] at t = T-1, zero elsewhere. */
+function intoLastRows(g: Float32Array, B: number, T: number, H: number, dx: Float32Array): void {
+  dx.fill(0);
+  for (let b = 0; b < B; b++) {
+    const to = (b * T + T - 1) * H;
+    for (let j = 0; j < H; j++) dx[to + j] = g[b * H + j];
+  }
 }

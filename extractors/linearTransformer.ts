@@ -42,10 +42,10 @@ function linearAttentionBlock(causal: boolean): AttentionBlock {
       const O = K.alloc(N * dm); // [N, d] heads side by side
       const DEN = K.alloc(denSize(d)); // [B, heads, T]
       perHead(K, d, QKV, O, (q, k, v, o, den, s) => K.fns.linearAttention(d.attn.T, d.attn.dh, q, k, v, 3 * dm, o, dm, den, s.S, s.z, LINEAR_ATTENTION_EPS, causal ? 1 : 0), DEN);
-      Object.assign(keep, { U: { at: U, n: N * dm }, QKV: { at: QKV, n: 3 * N * dm }, O: { at: O, n: N * dm }, DEN: { at: DEN, n: denSize(d) } });
-      return linearForward(K, N, dm, dm, O, w.outW!, w.outB!);
+      Object.assign(keep, { U, QKV, O, DEN });
+      return { r: linearForward(K, N, dm, dm, O, w.outW!, w.outB!) };
     },
-    backward(K, d, w, s, dF, dU, accumulate) {
+    backward(K, d, w, s, _attn, dF, dU, accumulate) {
       const { N, d: dm } = d;
       const dO = K.alloc(N * dm);
       const out = linearBackward(K, N, dm, dm, dF, s.O, w.outW!, dO, false);
@@ -73,7 +73,8 @@ function featureMap(K: Kernels, d: Dims, QKV: number): void {
   K.fns[kernelName('act', 'elu1')](d.N, 2 * dm, QKV, 12 * dm, QKV, 12 * dm); // the q and k columns of every row
   if (!d.keep) return;
   const heap = K.heap;
-  for (let row = 0; row < d.N; row++) if (d.keep[row] === 0) heap.fill(0, (QKV >> 2) + row * 3 * dm + dm, (QKV >> 2) + row * 3 * dm + 2 * dm);
+  const keep = d.keep >> 2; // the key mask [B, T] in kernel memory
+  for (let row = 0; row < d.N; row++) if (heap[keep + row] === 0) heap.fill(0, (QKV >> 2) + row * 3 * dm + dm, (QKV >> 2) + row * 3 * dm + 2 * dm);
 }
 
 interface Scratch {

@@ -4,6 +4,18 @@
  * `bias_ih_l{k}`, `bias_hh_l{k}`; gate order LSTM i,f,g,o and GRU r,z,n), initialised as
  * PyTorch does: every weight U(-1/sqrt(H), 1/sqrt(H)).
  *
+ * Gate-bias initialisations from the literature (`forgetBias` of lstm, `updateBias` of gru),
+ * applied to every layer after PyTorch's init. PyTorch has two bias vectors; the gate's
+ * total bias b_ih + b_hh is set (b_ih = the value, b_hh = 0):
+ * - 'pytorch': PyTorch's default, U(-1/sqrt(H), 1/sqrt(H)) twice: about 0;
+ * - 'unit': 1 (Jozefowicz, Zaremba & Sutskever 2015; Keras's `unit_forget_bias`);
+ * - 'chrono': Tallec & Ollivier 2018, b ~ log(U[1, T_max - 1]) per unit with T_max the
+ *   training length T (the harness tells it: `ExtractorContext.length`); for the LSTM also
+ *   b_input = -b_forget. The GRU's update gate z is the LSTM forget gate's analogue (in
+ *   PyTorch's GRU h' = (1 - z) n + z h, so z near 1 keeps the state): its leaky-unit
+ *   derivation gives the same b_z ~ log(U[1, T_max - 1]), with 1 - z tying the input side;
+ * - a number: that total bias for every unit (e.g. 3).
+ *
  * The article's point about recurrence is visible in the code: step t needs h_{t-1}, so
  * the T steps of the loop in ./recurrentLayer.ts are a chain of dependent operations
  * (critical path T per layer), unlike the Transformer's one batched attention.
@@ -18,6 +30,7 @@ import type { Rng } from '../core/rng.js';
 import { uniformVariable } from './common.js';
 import { GATES, recurrentLayer, type Cell, type LayerWeights } from './recurrentLayer.js';
 import { defineExtractor, type Extractor, type ExtractorContext, type MemoryTerm, type RunShape } from './types.js';
+import { UsageError } from '../core/errors.js';
 
 export type { Cell } from './recurrentLayer.js';
 
@@ -32,7 +45,68 @@ export const recurrentOptions = z
       .describe("initialise each gate's recurrent block as this times a random orthogonal matrix (its spectral radius); unset: PyTorch's uniform init"),
   })
   .strict();
-export type RecurrentOptions = z.output<typeof recurrentOptions>;
+export type RecurrentOptions = z.output<typeof recurrentOptions> & { forgetBias?: GateBias; updateBias?: GateBias };
+
+export const GATE_BIAS_INITS = ['pytorch', 'unit', 'chrono'] as const;
+/** A gate-bias initialisation: a named scheme or a constant total bias. */
+export type GateBias = (typeof GATE_BIAS_INITS)[number] | number;
+const gateBias = z.union([z.enum(GATE_BIAS_INITS), z.number().finite()]);
+
+/** Defaults chosen by measurement (README, "Initialisation defaults"). */
+export const DEFAULT_FORGET_BIAS: GateBias = 'chrono';
+export const DEFAULT_UPDATE_BIAS: GateBias = 'chrono';
+
+export const lstmOptions = recurrentOptions.extend({
+  forgetBias: gateBias
+    .default(DEFAULT_FORGET_BIAS)
+    .describe("forget-gate bias: 'pytorch' (~0), 'unit' (1, Jozefowicz et al. 2015), 'chrono' (log U[1, T-1], Tallec & Ollivier 2018; input gate -that), or a number"),
+});
+export const gruOptions = recurrentOptions.extend({
+  updateBias: gateBias
+    .default(DEFAULT_UPDATE_BIAS)
+    .describe("update-gate (z) bias, the forget gate's analogue: 'pytorch' (~0), 'unit' (1), 'chrono' (log U[1, T-1]), or a number"),
+});
+
+/** Gate rows of each cell's G*H bias vector: [start, end) of the gate the scheme targets, and of the LSTM's input gate. */
+const GATE_ROWS: Partial<Record<Cell, { keep: number; input?: number }>> = {
+  lstm: { keep: 1, input: 0 }, // i, f, g, o: f is block 1, i block 0
+  gru: { keep: 1 }, // r, z, n: z is block 1
+};
+
+/**
+ * Sets the total bias of the memory-keeping gate (LSTM forget, GRU update) of one layer:
+ * bias_ih = the scheme's value, bias_hh = 0 on those rows. Chrono draws from its own stream,
+ * so choosing it leaves every other initial weight unchanged.
+ */
+function initGateBias(cell: Cell, scheme: GateBias, H: number, w: LayerWeights, rng: Rng, length: number | undefined, layer: number): void {
+  const rows = GATE_ROWS[cell];
+  if (!rows || scheme === 'pytorch') return;
+  const bIh = w.bIh.dataSync().slice() as Float32Array;
+  const bHh = w.bHh.dataSync().slice() as Float32Array;
+  const keep = rows.keep * H;
+  let values: Float64Array;
+  if (scheme === 'chrono') {
+    if (length === undefined) {
+      throw new UsageError(`${cell}: the chrono initialisation needs the training length T (T_max): pass it as the extractor context's length (createExtractor(name, options, { length }))`);
+    }
+    // Tallec & Ollivier 2018, eq. 16: b ~ log(U([1, T_max - 1])).
+    const r = rng.fork(`chrono_l${layer}`);
+    const top = Math.max(1, length - 1);
+    values = Float64Array.from({ length: H }, () => Math.log(1 + r.uniform() * (top - 1)));
+  } else {
+    values = new Float64Array(H).fill(scheme === 'unit' ? 1 : scheme);
+  }
+  for (let j = 0; j < H; j++) {
+    bIh[keep + j] = values[j];
+    bHh[keep + j] = 0;
+    if (scheme === 'chrono' && rows.input !== undefined) {
+      bIh[rows.input * H + j] = -values[j];
+      bHh[rows.input * H + j] = 0;
+    }
+  }
+  (w.bIh as tf.Variable).assign(tf.tensor1d(bIh));
+  (w.bHh as tf.Variable).assign(tf.tensor1d(bHh));
+}
 
 export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: ExtractorContext): Extractor {
   const H = opts.hidden;
@@ -40,10 +114,12 @@ export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: Extract
   const bound = 1 / Math.sqrt(H);
   const variables: Record<string, tf.Variable> = {};
   const layers: LayerWeights[] = [];
+  const scheme = cell === 'lstm' ? opts.forgetBias : cell === 'gru' ? opts.updateBias : undefined;
   for (let l = 0; l < opts.layers; l++) {
     const din = l === 0 ? ctx.inputDim : H;
     const w = (name: string, shape: number[]) => (variables[`${name}_l${l}`] = uniformVariable(ctx.rng, shape, bound, `${cell}.${name}_l${l}`));
     layers.push({ wIh: w('weight_ih', [G * H, din]), wHh: w('weight_hh', [G * H, H]), bIh: w('bias_ih', [G * H]), bHh: w('bias_hh', [G * H]) });
+    if (scheme !== undefined) initGateBias(cell, scheme, H, layers[l], ctx.rng, ctx.length, l);
     if (opts.spectralRadius !== undefined) {
       // Pascanu et al.'s knob: rho < 1 makes a linearised recurrence contract (vanishing), rho > 1 expand (exploding).
       // A forked stream, so setting it leaves every other initial weight unchanged.
@@ -155,7 +231,7 @@ export const rnn = defineExtractor({
 export const lstm = defineExtractor({
   name: 'lstm',
   description: 'LSTM: a cell state c_t guarded by input, forget and output gates (sigmoids), PyTorch gate order i,f,g,o',
-  options: recurrentOptions,
+  options: lstmOptions,
   create: (o, ctx) => createRecurrent('lstm', o, ctx),
   width: { option: 'hidden', params: (o, inputDim) => recurrentParams('lstm', o, inputDim) },
   memory: (o, shape) => recurrentMemory('lstm', o, shape),
@@ -166,7 +242,7 @@ export const lstm = defineExtractor({
 export const gru = defineExtractor({
   name: 'gru',
   description: 'GRU: reset and update gates, no separate cell state, PyTorch gate order r,z,n',
-  options: recurrentOptions,
+  options: gruOptions,
   create: (o, ctx) => createRecurrent('gru', o, ctx),
   width: { option: 'hidden', params: (o, inputDim) => recurrentParams('gru', o, inputDim) },
   memory: (o, shape) => recurrentMemory('gru', o, shape),

@@ -7,6 +7,8 @@
  * Why not tfjs ops: a step is ~10 small ops, each with tens of microseconds of fixed cost on
  * the WASM backend, and tape-based autodiff adds as many again backwards; at T = 256 that
  * overhead was most of a training step. Here a step costs one gemm and one kernel call.
+ * The op is a `hostOp` (./kernels/hostOp.ts): under a gradient tape what the backward pass
+ * reads (x, the states, the gates, the weights) stays pinned in kernel memory in between.
  *
  * Layout: inside the kernels' memory every buffer is time-major, [T, B, width] (row t*B + b):
  * the B rows of one time step are contiguous. (Batch-major rows of one step would sit
@@ -27,8 +29,9 @@
  *   dW_ih = dpre^T X [G*H, D]; dW_hh = dpre^T H_prev [G*H, H]; dx = dpre W_ih [N, D];
  *   db = column sums of dpre (gru: b_hh's from the hidden-side gradient dhp).
  */
-import * as tf from '@tensorflow/tfjs';
-import { kernels, type Kernels } from './kernels/runtime.js';
+import type * as tf from '@tensorflow/tfjs';
+import { hostOp } from './kernels/hostOp.js';
+import type { Kernels } from './kernels/runtime.js';
 
 export type Cell = 'rnn' | 'lstm' | 'gru';
 
@@ -52,176 +55,140 @@ interface Dims {
   GH: number;
 }
 
-/**
- * What the forward pass keeps for the backward pass, time-major (host copies: the kernel
- * memory is scratch, reused by the next call).
- */
+/** What the forward pass keeps for the backward pass: byte addresses of time-major buffers (pinned between the passes). */
 interface Saved {
-  x: Float32Array; // [T*B, D]
-  gates: Float32Array; // [T*B, G*H] activated gates (rnn: none, empty)
-  h: Float32Array; // [(T+1)*B, H] outputs after the zero block h_{-1}
-  c?: Float32Array; // lstm: [(T+1)*B, H] cell states after the zero block c_{-1}
-  hn?: Float32Array; // gru: [T*B, H] W_hn h_{t-1} + b_hn
+  d: Dims;
+  X: number; // [T*B, D]
+  XG: number; // [T*B, G*H] activated gates (rnn: the pre-activations, unused)
+  H0: number; // [(T+1)*B, H] outputs after the zero block h_{-1}
+  C0: number; // lstm: [(T+1)*B, H] cell states after the zero block c_{-1}
+  HN: number; // gru: [T*B, H] W_hn h_{t-1} + b_hn
+  wIh: number; // [G*H, D] as stored
+  wHh: number; // [G*H, H] as stored
 }
 
 /** x [B, T, D] -> y [B, T, H] through one layer of `cell`; differentiable in x and the weights. */
 export function recurrentLayer(cell: Cell, x: tf.Tensor3D, w: LayerWeights): tf.Tensor3D {
-  return OPS[cell](x, w.wIh, w.wHh, w.bIh, w.bHh);
+  const [B, T, D] = x.shape;
+  const [GH, H] = w.wHh.shape; // [G*H, H]
+  const d: Dims = { cell, B, T, D, H, GH };
+  return hostOp<Saved>(
+    {
+      name: `${cell} layer`,
+      forward: (K, [xAt, wIh, wHh, bIh, bHh]) => forward(K, d, xAt, wIh, wHh, bIh, bHh),
+      backward: (K, s, dy) => backward(K, s, dy),
+    },
+    [x, w.wIh, w.wHh, w.bIh, w.bHh],
+  ) as tf.Tensor3D;
 }
 
-type LayerOp = (x: tf.Tensor3D, wIh: tf.Tensor, wHh: tf.Tensor, bIh: tf.Tensor, bHh: tf.Tensor) => tf.Tensor3D;
-
-/** The layer of one cell type as a tf op whose gradient is `backward` (customGrad passes tensors only, hence one op per cell). */
-function layerOp(cell: Cell): LayerOp {
-  const f = (x: tf.Tensor3D, wIh: tf.Tensor, wHh: tf.Tensor, bIh: tf.Tensor, bHh: tf.Tensor) => {
-    const [B, T, D] = x.shape;
-    const [GH, H] = wHh.shape; // [G*H, H]
-    const dims: Dims = { cell, B, T, D, H, GH };
-    const weights = { wIh: wIh.dataSync() as Float32Array, wHh: wHh.dataSync() as Float32Array };
-    // Keep what backward needs only when a gradient is being recorded (not in inference).
-    const keep = tf.engine().state.gradientDepth > 0;
-    const { y, saved } = forward(dims, x.dataSync() as Float32Array, weights.wIh, weights.wHh, bIh.dataSync() as Float32Array, bHh.dataSync() as Float32Array, keep);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor) => {
-        if (!saved) throw new Error(`${cell} layer: no state was kept for the backward pass (its forward ran outside a gradient tape)`);
-        const g = backward(dims, saved, dy.dataSync() as Float32Array, weights.wIh, weights.wHh);
-        return [g.dx, tf.tensor2d(g.dWih, [GH, D]), tf.tensor2d(g.dWhh, [GH, H]), tf.tensor1d(g.dbIh), tf.tensor1d(g.dbHh)];
-      },
-    };
-  };
-  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as LayerOp;
+/** A new batch-major [B, T, W] buffer of the time-major [T, B, W] buffer at `at`. */
+function batchMajor(K: Kernels, at: number, B: number, T: number, W: number): number {
+  const out = K.alloc(B * T * W);
+  K.reorder(at, out, B, T, W, 'batch');
+  return out;
 }
 
-const OPS: Record<Cell, LayerOp> = { rnn: layerOp('rnn'), lstm: layerOp('lstm'), gru: layerOp('gru') };
+/** A new time-major [T, B, W] buffer of the batch-major [B, T, W] buffer at `at`. */
+function timeMajor(K: Kernels, at: number, B: number, T: number, W: number): number {
+  const out = K.alloc(B * T * W);
+  K.reorder(at, out, B, T, W, 'time');
+  return out;
+}
 
-/**
- * The forward pass over all steps. x is batch-major [B, T, D]; returns y batch-major
- * [B, T, H] and, if `keep`, the state the backward pass needs.
- */
-function forward(d: Dims, x: Float32Array, wIh: Float32Array, wHh: Float32Array, bIh: Float32Array, bHh: Float32Array, keep: boolean): { y: tf.Tensor3D; saved?: Saved } {
+/** The forward pass over all steps, x batch-major [B, T, D] at `x`; returns y batch-major [B, T, H]. */
+function forward(K: Kernels, d: Dims, x: number, wIh: number, wHh: number, bIh: number, bHh: number): { y: number; shape: number[]; saved: Saved } {
   const { cell, B, T, D, H, GH } = d;
   const N = T * B;
-  const K = kernels();
-  const mark = K.mark();
-  try {
-    const X = K.putTimeMajor(x, B, T, D); // [N, D]
-    const WihT = K.putTransposed(wIh, GH, D); // [D, G*H]
-    const WhhT = K.packB(K.putTransposed(wHh, GH, H), GH, H, GH); // [H, G*H], packed once for the T step products
-    const XG = K.alloc(N * GH); // [N, G*H]
-    const H0 = K.zeros((T + 1) * B * H); // [(T+1)*B, H]: h_{-1} = 0, then h_0 .. h_{T-1}
-    K.gemm(N, GH, D, X, D, 1, WihT, GH, XG, GH); // xg = X W_ih^T, every step at once
-    const sG = 4 * GH; // row strides in bytes (contiguous rows)
-    const sH = 4 * H;
-    const xg = (t: number) => XG + t * B * sG; // step t's [B, G*H] block
-    const h = (t: number) => H0 + (t + 1) * B * sH; // h_t, t = -1 .. T-1
-    const f = K.fns;
-    let c0 = 0;
-    let HN = 0;
-    if (cell === 'gru') {
-      const bih = K.put(bIh);
-      const bhh = K.put(bHh);
-      const HP = K.zeros(B * GH); // [B, G*H] W_hh h_{t-1} (zero at t = 0)
-      HN = K.alloc(N * H); // [N, H]
-      for (let t = 0; t < T; t++) {
-        if (t > 0) K.gemmPackedB(B, WhhT, h(t - 1), H, 1, HP, GH); // hp = h_{t-1} W_hh^T
-        f.gruForward(B, H, xg(t), sG, HP, sG, bih, 0, bhh, 0, h(t - 1), sH, HN + t * B * sH, sH, h(t), sH);
-      }
-    } else {
-      // rnn and lstm: both biases enter only as their sum.
-      const bias = K.put(bIh.map((v, i) => v + bHh[i]));
-      if (cell === 'lstm') c0 = K.zeros((T + 1) * B * H); // [(T+1)*B, H]: c_{-1} = 0, then c_0 ..
-      const c = (t: number) => c0 + (t + 1) * B * sH;
-      for (let t = 0; t < T; t++) {
-        if (t > 0) K.gemmPackedB(B, WhhT, h(t - 1), H, 1, xg(t), GH, true); // xg[t] += h_{t-1} W_hh^T
-        if (cell === 'rnn') f.rnnForward(B, H, xg(t), sG, bias, 0, h(t), sH);
-        else f.lstmForward(B, H, xg(t), sG, bias, 0, c(t - 1), sH, c(t), sH, h(t), sH);
-      }
+  const X = timeMajor(K, x, B, T, D); // [N, D]
+  const WihT = K.transposed(wIh, GH, D); // [D, G*H]
+  const XG = K.alloc(N * GH); // [N, G*H]
+  K.gemm(N, GH, D, X, D, 1, WihT, GH, XG, GH); // xg = X W_ih^T, every step at once
+  const WhhT = K.packB(K.transposed(wHh, GH, H), GH, H, GH); // [H, G*H], packed once for the T step products
+  const H0 = K.zeros((T + 1) * B * H); // [(T+1)*B, H]: h_{-1} = 0, then h_0 .. h_{T-1}
+  const sG = 4 * GH; // row strides in bytes (contiguous rows)
+  const sH = 4 * H;
+  const xg = (t: number) => XG + t * B * sG; // step t's [B, G*H] block
+  const h = (t: number) => H0 + (t + 1) * B * sH; // h_t, t = -1 .. T-1
+  const f = K.fns;
+  let C0 = 0;
+  let HN = 0;
+  if (cell === 'gru') {
+    const HP = K.zeros(B * GH); // [B, G*H] W_hh h_{t-1} (zero at t = 0)
+    HN = K.alloc(N * H); // [N, H]
+    for (let t = 0; t < T; t++) {
+      if (t > 0) K.gemmPackedB(B, WhhT, h(t - 1), H, 1, HP, GH); // hp = h_{t-1} W_hh^T
+      f.gruForward(B, H, xg(t), sG, HP, sG, bIh, 0, bHh, 0, h(t - 1), sH, HN + t * B * sH, sH, h(t), sH);
     }
-    const y = K.batchMajorTensor(h(0), B, T, H);
-    if (!keep) return { y };
-    const saved: Saved = { x: K.save(X, N * D), h: K.save(H0, (T + 1) * B * H), gates: cell === 'rnn' ? new Float32Array(0) : K.save(XG, N * GH) };
-    if (cell === 'lstm') saved.c = K.save(c0, (T + 1) * B * H);
-    if (cell === 'gru') saved.hn = K.save(HN, N * H);
-    return { y, saved };
-  } finally {
-    K.release(mark);
+  } else {
+    // rnn and lstm: both biases enter only as their sum.
+    const bias = K.copy(bIh, GH);
+    K.ew.addInto(GH, bias, bHh);
+    if (cell === 'lstm') C0 = K.zeros((T + 1) * B * H); // [(T+1)*B, H]: c_{-1} = 0, then c_0 ..
+    const c = (t: number) => C0 + (t + 1) * B * sH;
+    for (let t = 0; t < T; t++) {
+      if (t > 0) K.gemmPackedB(B, WhhT, h(t - 1), H, 1, xg(t), GH, true); // xg[t] += h_{t-1} W_hh^T
+      if (cell === 'rnn') f.rnnForward(B, H, xg(t), sG, bias, 0, h(t), sH);
+      else f.lstmForward(B, H, xg(t), sG, bias, 0, c(t - 1), sH, c(t), sH, h(t), sH);
+    }
   }
+  return { y: batchMajor(K, h(0), B, T, H), shape: [B, T, H], saved: { d, X, XG, H0, C0, HN, wIh, wHh } };
 }
 
-interface Grads {
-  dx: tf.Tensor3D;
-  dWih: Float32Array;
-  dWhh: Float32Array;
-  dbIh: Float32Array;
-  dbHh: Float32Array;
-}
-
-/** The backward pass through time; dy is batch-major [B, T, H]. */
-function backward(d: Dims, s: Saved, dy: Float32Array, wIh: Float32Array, wHh: Float32Array): Grads {
+/** The backward pass through time, dy batch-major [B, T, H] at `dy`; the gradients of x, W_ih, W_hh, b_ih, b_hh. */
+function backward(K: Kernels, s: Saved, dy: number): number[] {
+  const { d, H0 } = s;
   const { cell, B, T, H, GH } = d;
   const N = T * B;
-  const K = kernels();
-  const mark = K.mark();
-  try {
-    const H0 = K.putSaved(s.h); // [(T+1)*B, H], h_{-1} = 0 first
-    const dY = K.putTimeMajor(dy, B, T, H); // [N, H]
-    const Whh = K.packB(K.put(wHh), H, GH, H); // [G*H, H] as stored (dh = dpre W_hh needs no transpose), packed once
-    // DG, the gradient of the pre-activations, overwrites the saved gates step by step.
-    const DG = cell === 'rnn' ? K.alloc(N * GH) : K.putSaved(s.gates); // [N, G*H]
-    const DH = K.zeros(B * H); // [B, H] dL/dh_t carried from step t+1
-    const sG = 4 * GH;
-    const sH = 4 * H;
-    const dg = (t: number) => DG + t * B * sG;
-    const h = (t: number) => H0 + (t + 1) * B * sH;
-    const dYt = (t: number) => dY + t * B * sH;
-    const f = K.fns;
-    // The hidden-side gradient differs from DG only for the gru (n gate: dn * r).
-    let DHP = DG;
-    if (cell === 'lstm') {
-      const C0 = K.putSaved(s.c!); // [(T+1)*B, H]
-      const c = (t: number) => C0 + (t + 1) * B * sH;
-      const DC = K.zeros(B * H); // [B, H] dL/dc_t carried from step t+1
-      for (let t = T - 1; t >= 0; t--) {
-        f.lstmBackward(B, H, dg(t), sG, c(t), sH, c(t - 1), sH, dYt(t), sH, DH, sH, DC, sH);
-        if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H); // dh_{t-1} = dpre_t W_hh
-      }
-    } else if (cell === 'rnn') {
-      for (let t = T - 1; t >= 0; t--) {
-        f.rnnBackward(B, H, dg(t), sG, h(t), sH, dYt(t), sH, DH, sH);
-        if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H);
-      }
-    } else {
-      const HN = K.putSaved(s.hn!); // [N, H]
-      DHP = K.alloc(N * GH); // [N, G*H]
-      const dhp = (t: number) => DHP + t * B * sG;
-      for (let t = T - 1; t >= 0; t--) {
-        f.gruBackward(B, H, dg(t), sG, HN + t * B * sH, sH, h(t - 1), sH, dYt(t), sH, DH, sH, dhp(t), sG);
-        if (t > 0) K.gemmPackedB(B, Whh, dhp(t), GH, 1, DH, H, true); // dh_{t-1} = dh z + dhp_t W_hh
-      }
+  const dY = timeMajor(K, dy, B, T, H); // [N, H]
+  const Whh = K.packB(s.wHh, H, GH, H); // [G*H, H] as stored (dh = dpre W_hh needs no transpose), packed once
+  // DG, the gradient of the pre-activations, overwrites the saved gates step by step.
+  const DG = cell === 'rnn' ? K.alloc(N * GH) : s.XG; // [N, G*H]
+  const DH = K.zeros(B * H); // [B, H] dL/dh_t carried from step t+1
+  const sG = 4 * GH;
+  const sH = 4 * H;
+  const dg = (t: number) => DG + t * B * sG;
+  const h = (t: number) => H0 + (t + 1) * B * sH;
+  const dYt = (t: number) => dY + t * B * sH;
+  const f = K.fns;
+  // The hidden-side gradient differs from DG only for the gru (n gate: dn * r).
+  let DHP = DG;
+  if (cell === 'lstm') {
+    const c = (t: number) => s.C0 + (t + 1) * B * sH;
+    const DC = K.zeros(B * H); // [B, H] dL/dc_t carried from step t+1
+    for (let t = T - 1; t >= 0; t--) {
+      f.lstmBackward(B, H, dg(t), sG, c(t), sH, c(t - 1), sH, dYt(t), sH, DH, sH, DC, sH);
+      if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H); // dh_{t-1} = dpre_t W_hh
     }
-    return weightGrads(K, d, s, DG, DHP, H0, wIh);
-  } finally {
-    K.release(mark);
+  } else if (cell === 'rnn') {
+    for (let t = T - 1; t >= 0; t--) {
+      f.rnnBackward(B, H, dg(t), sG, h(t), sH, dYt(t), sH, DH, sH);
+      if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H);
+    }
+  } else {
+    DHP = K.alloc(N * GH); // [N, G*H]
+    const dhp = (t: number) => DHP + t * B * sG;
+    for (let t = T - 1; t >= 0; t--) {
+      f.gruBackward(B, H, dg(t), sG, s.HN + t * B * sH, sH, h(t - 1), sH, dYt(t), sH, DH, sH, dhp(t), sG);
+      if (t > 0) K.gemmPackedB(B, Whh, dhp(t), GH, 1, DH, H, true); // dh_{t-1} = dh z + dhp_t W_hh
+    }
   }
+  return weightGrads(K, s, DG, DHP);
 }
 
 /** The sums over all (t, b) of the backward pass, one gemm each (see the file comment). */
-function weightGrads(K: Kernels, d: Dims, s: Saved, DG: number, DHP: number, Hprev: number, wIh: Float32Array): Grads {
-  const { B, T, D, H, GH } = d;
+function weightGrads(K: Kernels, s: Saved, DG: number, DHP: number): number[] {
+  const { B, T, D, H, GH } = s.d;
   const N = T * B;
-  const X = K.putSaved(s.x); // [N, D]
-  const Wih = K.put(wIh); // [G*H, D] as stored
-  const one = K.put([1]);
   const dWih = K.alloc(GH * D);
   const dWhh = K.alloc(GH * H);
   const dX = K.alloc(N * D);
-  const dbIh = K.alloc(GH);
-  const dbHh = K.alloc(GH);
-  K.gemm(GH, D, N, DG, 1, GH, X, D, dWih, D); // dW_ih = DG^T X (A = DG read transposed: rsa 1, csa G*H)
-  K.gemm(GH, H, N, DHP, 1, GH, Hprev, H, dWhh, H); // dW_hh = DHP^T H_prev (rows h_{-1} .. h_{T-2})
-  K.gemm(N, D, GH, DG, GH, 1, Wih, D, dX, D); // dx = DG W_ih
-  K.gemm(1, GH, N, one, 0, 0, DG, GH, dbIh, GH); // db_ih = 1^T DG (A: one value, strides 0)
-  K.gemm(1, GH, N, one, 0, 0, DHP, GH, dbHh, GH); // db_hh = 1^T DHP
-  return { dx: K.batchMajorTensor(dX, B, T, D), dWih: K.read(dWih, GH * D), dWhh: K.read(dWhh, GH * H), dbIh: K.read(dbIh, GH), dbHh: K.read(dbHh, GH) };
+  const dbIh = K.zeros(GH);
+  const dbHh = K.zeros(GH);
+  K.gemm(GH, D, N, DG, 1, GH, s.X, D, dWih, D); // dW_ih = DG^T X (A = DG read transposed: rsa 1, csa G*H)
+  K.gemm(GH, H, N, DHP, 1, GH, s.H0, H, dWhh, H); // dW_hh = DHP^T H_prev (rows h_{-1} .. h_{T-2})
+  K.gemm(N, D, GH, DG, GH, 1, s.wIh, D, dX, D); // dx = DG W_ih
+  K.fns.addInto(N, GH, dbIh, 0, DG, 4 * GH); // db_ih = column sums of DG
+  K.fns.addInto(N, GH, dbHh, 0, DHP, 4 * GH); // db_hh = column sums of DHP
+  return [batchMajor(K, dX, B, T, D), dWih, dWhh, dbIh, dbHh];
 }

@@ -17,7 +17,8 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { constantVariable, linear, linearVariables, sinusoidalTable, uniformVariable } from './common.js';
-import { encoderStack, type AttentionBlock, type EncoderLayerWeights } from './transformerStack.js';
+import { attentionDims, probsSize, statsSize, STREAM_BLOCK } from './attention.js';
+import { attentionMode, encoderStack, type AttentionBlock, type EncoderLayerWeights } from './transformerStack.js';
 import { defineExtractor, type Extractor, type ExtractorContext } from './types.js';
 
 /** The encoder's options (shared with linear-attention, which adds `causal`). */
@@ -79,15 +80,23 @@ export const transformer = defineExtractor({
     params: (options, inputDim) => transformerParams(options as TransformerOptions, inputDim),
   },
   memory: (options, { batch: B, length: T, inputDim: D }) => {
-    // Per layer: attention scores and probabilities, 2*B*heads*T^2 (kept for backward: the
-    // O(T^2) term), and about N*(14 d + 2 ffDim) for projections, residuals and norms.
+    // What the encoder stack (./transformerStack.ts) holds in kernel memory. Per layer, kept
+    // from the forward pass to the backward pass: QKV 3Nd, the heads' output Nd, the two
+    // residual sums and LayerNorm outputs 4Nd, the feed-forward hidden N*ff and the output Nd
+    // (8Nd + N*ff, N = B*T); the backward pass allocates about as much again. Attention keeps
+    // every head's probabilities B*heads*T^2 per layer while all layers' fit 2^26 floats, and
+    // beyond that streams blocks of 64 query rows, keeping 2 statistics per row (O(T)).
+    // Evaluation streams always; a forward pass keeps its activations until it ends.
     const o = options as TransformerOptions;
     const [d, h, ff, L, N] = [o.dModel, o.heads, o.ffDim, o.layers, B * T];
-    const forward = [
-      { floats: L * 2 * B * h * T * T, what: `attention scores and probabilities B*heads*T^2 = ${B}*${h}*${T}^2 floats per layer (x${L} layers, kept for backward)` },
-      { floats: N * (2 * d + D) + L * N * (14 * d + 2 * ff), what: `activations B*T*width*layers = ${B}*${T}*${14 * d + 2 * ff}*${L} floats` },
-    ];
-    return { forward, train: forward.map((t) => ({ ...t, floats: 2 * t.floats })) };
+    const dims = attentionDims(B, T, d, h);
+    const acts = (k: number) => ({ floats: k * L * N * (8 * d + ff) + N * (2 * d + D), what: `activations B*T*(8 dModel + ffDim)*layers = ${B}*${T}*${8 * d + ff}*${L} floats${k > 1 ? ', and as much again in the backward pass' : ''}` });
+    const scratch = { floats: 2 * STREAM_BLOCK * T + 2 * T * (d / h), what: `attention scratch for one block of ${STREAM_BLOCK} query rows, 2*${STREAM_BLOCK}*T floats` };
+    const attention =
+      attentionMode(dims, L) === 'probs'
+        ? { floats: L * probsSize(dims) + T * T, what: `attention probabilities B*heads*T^2 = ${B}*${h}*${T}^2 floats per layer (x${L} layers, kept for backward)` }
+        : { floats: L * statsSize(dims), what: `attention softmax statistics 2*B*heads*T = 2*${B}*${h}*${T} floats per layer (x${L}; streamed, probabilities recomputed in backward)` };
+    return { forward: [acts(1), scratch], train: [acts(2), scratch, attention] };
   },
   // A KV cache: keys and values of every layer for every position read so far.
   state: (options, T) => {

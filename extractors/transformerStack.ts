@@ -1,11 +1,13 @@
 /**
  * The Transformer's encoder layers as one tf op, h [B, T, d] -> [B, T, d], with the gradient
- * written out, on the WebAssembly kernels (./kernels): the products on `gemm`, attention per
- * head (./attention.ts), layer norm, relu and residual adds as kernels. Activations stay in
- * kernel memory from the first layer to the last; only h, the weights and the result cross
- * into tfjs. (As separate tf ops, every linear, norm and add copied its activations in and
- * out of tfjs, and under a gradient tape tfjs also copies the inputs that an add, relu or
- * reshape keeps for its gradient: together ~20% of a training step.)
+ * written out, on the WebAssembly kernels (./kernels): the products on `gemm` (biases and
+ * relu applied as the product is written), attention per head (./attention.ts), layer norm
+ * and residual adds as kernels. Activations stay in kernel memory from the first layer to
+ * the last and, under a gradient tape, until the backward pass (./kernels/hostOp.ts); only
+ * h, the weights, the result and the gradients cross into tfjs. (As separate tf ops, every
+ * linear, norm and add copied its activations in and out of tfjs, and under a gradient tape
+ * tfjs also copies the inputs that an add, relu or reshape keeps for its gradient: together
+ * ~20% of a training step.)
  *
  * A layer is two sub-layers, f = self-attention, then f = feed-forward, each
  *   post: out = LN(in + f(in))      pre: out = in + f(LN(in))      none: out = in + f(in)
@@ -14,9 +16,10 @@
  *   feed-forward: f(u) = relu(u W_1^T + b_1) W_2^T + b_2
  * Rows are batch-major positions (N = B*T), as in tfjs.
  */
-import * as tf from '@tensorflow/tfjs';
-import { attentionBackward, attentionDims, attentionForward, probsSize, type AttentionDims } from './attention.js';
-import { kernels, type Kernels } from './kernels/runtime.js';
+import type * as tf from '@tensorflow/tfjs';
+import { attentionBackward, attentionDims, attentionForward, probsSize, type AttentionDims, type AttentionSaved } from './attention.js';
+import { hostOp } from './kernels/hostOp.js';
+import type { Kernels } from './kernels/runtime.js';
 
 /** One layer's weights in PyTorch layout (nn.TransformerEncoderLayer names in comments). */
 export interface EncoderLayerWeights {
@@ -43,9 +46,22 @@ export interface EncoderOptions {
 /** The order in which a layer's weights are passed to (and their gradients returned from) the op. */
 const NAMES = ['inW', 'inB', 'outW', 'outB', 'w1', 'b1', 'w2', 'b2', 'n1w', 'n1b', 'n2w', 'n2b'] as const;
 type Name = (typeof NAMES)[number];
-export type HostLayer = Partial<Record<Name, Float32Array>>;
+/** A layer's weights (or their gradients) as byte addresses in kernel memory. */
+export type LayerAt = Partial<Record<Name, number>>;
 
 const EPS = 1e-5; // nn.LayerNorm's default
+
+/**
+ * Attention keeps every head's probabilities for the backward pass while all layers' take at
+ * most this many floats (256 MB); beyond, it streams and keeps only softmax statistics
+ * (./attention.ts). The transformer's memory estimate follows the same rule.
+ */
+export const PROBS_BUDGET_FLOATS = 2 ** 26;
+
+/** Whether a training step keeps the probabilities ('probs') or streams ('stream'). */
+export function attentionMode(dims: AttentionDims, layers: number): 'probs' | 'stream' {
+  return probsSize(dims) * layers <= PROBS_BUDGET_FLOATS ? 'probs' : 'stream';
+}
 
 export interface Dims {
   N: number; // rows: B*T positions
@@ -53,13 +69,16 @@ export interface Dims {
   ff: number;
   attn: AttentionDims;
   o: EncoderOptions;
-  /** Key mask [B, T] (1 = token, 0 = padding), absent when every position is a token. */
-  keep?: Float32Array;
-  /** Its byte address in kernel memory during a forward pass (0 = none). */
-  keepAt: number;
+  /** What attention keeps for the backward pass in a training step. */
+  mode: 'probs' | 'stream';
+  /** Byte address of the key mask [B, T] (1 = token, 0 = padding) in kernel memory, 0 when every position is a token. */
+  keep: number;
   /** The attention sub-layer (softmax attention, or another kind: ./linearTransformer.ts). */
   attention: AttentionBlock;
 }
+
+/** Test hook: force the attention mode and the streaming block (both modes must agree). */
+export const attentionOverride: { mode?: 'probs' | 'stream'; block?: number } = {};
 
 /**
  * h [B, T, d] -> [B, T, d] through every layer; differentiable in h and every weight.
@@ -70,67 +89,78 @@ export interface Dims {
  */
 export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: EncoderOptions, keyMask?: tf.Tensor2D, attention: AttentionBlock = attentionBlock): tf.Tensor3D {
   const [B, T, d] = h.shape;
-  const dims: Dims = { N: B * T, d, ff: layers[0].w1.shape[0], attn: attentionDims(B, T, d, o.heads), o, keep: keepMask(keyMask, B, T), keepAt: 0, attention };
+  if (keyMask && (keyMask.shape[0] !== B || keyMask.shape[1] !== T)) throw new Error(`transformer: key mask of shape [${keyMask.shape}] for input [${B}, ${T}, ...]: expected [${B}, ${T}]`);
+  const attn = attentionDims(B, T, d, o.heads);
+  const mode = attentionOverride.mode ?? attentionMode(attn, layers.length);
   const present = (w: EncoderLayerWeights) => NAMES.filter((n) => w[n] !== undefined);
-  const inputs = [h, ...layers.flatMap((w) => present(w).map((n) => w[n]!))];
-  const op = tf.customGrad(((...args: tf.Tensor[]) => {
-    const xs = args.slice(0, inputs.length); // (customGrad appends its save function)
-    let i = 1;
-    const host: HostLayer[] = layers.map((w) => Object.fromEntries(present(w).map((n) => [n, xs[i++].dataSync() as Float32Array])));
-    // Activations are kept for the backward pass only when a gradient is recorded.
-    const keep = tf.engine().state.gradientDepth > 0;
-    const { y, saved } = forward(dims, xs[0], host, keep);
-    return {
-      value: y,
-      gradFunc: (dy: tf.Tensor) => {
-        if (!saved) throw new Error('transformer: no activations were kept for the backward pass (its forward ran outside a gradient tape)');
-        const g = backward(dims, saved, host, dy);
-        const grads = [g.dx];
-        g.layers.forEach((lg, l) => present(layers[l]).forEach((n) => grads.push(tf.tensor(lg[n]!, layers[l][n]!.shape))));
-        return grads;
+  const names = layers.map(present);
+  const inputs = [h, ...layers.flatMap((w, l) => names[l].map((n) => w[n]!))];
+  return hostOp<Saved>(
+    {
+      name: 'transformer',
+      forward(K, at, keepActs) {
+        const dims: Dims = { N: B * T, d, ff: layers[0].w1.shape[0], attn, o, mode, keep: keyMask ? maskAt(K, keyMask) : 0, attention };
+        let i = 1;
+        const ws: LayerAt[] = names.map((ns) => Object.fromEntries(ns.map((n) => [n, at[i++]])));
+        const { y, saved } = forward(K, dims, at[0], ws, keepActs);
+        return { y, shape: [B, T, d], saved: { dims, ws, subs: saved } };
       },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor3D;
-  return op(...inputs);
+      backward(K, s, dy) {
+        const g = backward(K, s.dims, s.subs, s.ws, dy);
+        return [g.dx, ...g.layers.flatMap((lg, l) => names[l].map((n) => lg[n]!))];
+      },
+    },
+    inputs,
+  ) as tf.Tensor3D;
 }
 
-/** The mask's values, or undefined when it masks nothing (the unmasked kernels are then used). */
-function keepMask(mask: tf.Tensor2D | undefined, B: number, T: number): Float32Array | undefined {
-  if (!mask) return undefined;
-  if (mask.shape[0] !== B || mask.shape[1] !== T) throw new Error(`transformer: key mask of shape [${mask.shape}] for input [${B}, ${T}, ...]: expected [${B}, ${T}]`);
-  const keep = Float32Array.from(mask.dataSync() as ArrayLike<number>, (v) => (v > 0 ? 1 : 0));
-  return keep.every((v) => v === 1) ? undefined : keep;
+/** The mask in kernel memory, or 0 when it masks nothing (the unmasked kernels are then used). */
+function maskAt(K: Kernels, mask: tf.Tensor2D): number {
+  const at = K.putTensor(mask);
+  const v = K.view(at, mask.size);
+  for (let i = 0; i < v.length; i++) v[i] = v[i] > 0 ? 1 : 0;
+  return v.every((x) => x === 1) ? 0 : at;
 }
 
 // --- building blocks on kernel memory (addresses are byte offsets) ---
 
-/** Y [N, out] = X [N, in] W^T + b (then relu), W [out, in] and b on the host. */
-export function linearForward(K: Kernels, N: number, inDim: number, outDim: number, X: number, w: Float32Array, b: Float32Array, relu = false): number {
+/** Y [N, out] = X [N, in] W^T + b (then relu), W [out, in] and b in kernel memory; bias and relu applied as Y is written. */
+export function linearForward(K: Kernels, N: number, inDim: number, outDim: number, X: number, w: number, b: number, relu = false): number {
   const Y = K.alloc(N * outDim);
-  K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.put(b), outDim, Y, outDim); // every row = b (1 x b, A strides 0)
-  K.gemm(N, outDim, inDim, X, inDim, 1, K.putTransposed(w, outDim, inDim), outDim, Y, outDim, true);
-  if (relu) K.ew.relu(N * outDim, Y);
+  const mark = K.mark();
+  K.gemm(N, outDim, inDim, X, inDim, 1, K.transposed(w, outDim, inDim), outDim, Y, outDim, false, { bias: b, relu });
+  K.release(mark);
   return Y;
 }
 
-/** dX (+)= dY W; returns dW = dY^T X [out, in] and db = 1^T dY. */
-export function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY: number, X: number, w: Float32Array, dX: number, accumulate: boolean) {
-  K.gemm(N, inDim, outDim, dY, outDim, 1, K.put(w), inDim, dX, inDim, accumulate);
+/** dX (+)= dY W; returns dW = dY^T X [out, in] and db = 1^T dY (new buffers). */
+export function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY: number, X: number, w: number, dX: number, accumulate: boolean): { dW: number; db: number } {
+  K.gemm(N, inDim, outDim, dY, outDim, 1, w, inDim, dX, inDim, accumulate);
   const dW = K.alloc(outDim * inDim);
-  const db = K.alloc(outDim);
   K.gemm(outDim, inDim, N, dY, 1, outDim, X, inDim, dW, inDim); // dY read transposed
-  K.gemm(1, outDim, N, K.put([1]), 0, 0, dY, outDim, db, outDim);
-  return { dW: K.read(dW, outDim * inDim), db: K.read(db, outDim) };
+  const db = K.zeros(outDim);
+  K.fns.addInto(N, outDim, db, 0, dY, 4 * outDim); // db += every row of dY
+  return { dW, db };
 }
 
-/** Buffers the backward pass needs, by name: kernel addresses in the forward pass, host copies in between. */
-export type Keep = Record<string, { at: number; n: number }>;
-type Saved = Record<string, Float32Array>[]; // per sub-layer
+/** Buffers the backward pass needs, by name (kernel addresses, pinned between the passes). */
+export type Keep = Record<string, number>;
+interface Saved {
+  dims: Dims;
+  ws: LayerAt[];
+  /** Per sub-layer, in forward order. */
+  subs: { keep: Keep; attn?: AttentionSaved }[];
+}
 
-/** The two kinds of f, forward (returns f(u)) and backward (adds dL/du into dU, returns weight grads). */
+/**
+ * The two kinds of f, forward (returns f(u), and what softmax attention keeps besides `keep`)
+ * and backward (adds dL/du into dU, returns weight grads). Everything is addresses in kernel
+ * memory; what `forward` allocates stays valid for `backward` (pinned between the passes).
+ * `train`: a backward pass will follow.
+ */
 export interface Block {
-  forward(K: Kernels, d: Dims, w: HostLayer, U: number, keep: Keep): number;
-  backward(K: Kernels, d: Dims, w: HostLayer, s: Record<string, number>, dF: number, dU: number, accumulate: boolean): HostLayer;
+  forward(K: Kernels, d: Dims, w: LayerAt, U: number, keep: Keep, train: boolean): { r: number; attn?: AttentionSaved };
+  backward(K: Kernels, d: Dims, w: LayerAt, s: Keep, attn: AttentionSaved | undefined, dF: number, dU: number, accumulate: boolean): LayerAt;
   norm: ['n1w' | 'n2w', 'n1b' | 'n2b'];
 }
 
@@ -138,21 +168,20 @@ export interface Block {
 export type AttentionBlock = Block & { norm: ['n1w', 'n1b'] };
 
 const attentionBlock: AttentionBlock = {
-  forward(K, d, w, U, keep) {
+  forward(K, d, w, U, keep, train) {
     const { N } = d;
     const QKV = linearForward(K, N, d.d, 3 * d.d, U, w.inW!, w.inB!); // [N, 3d]
     const O = K.alloc(N * d.d); // [N, d] heads side by side
-    const P = K.alloc(probsSize(d.attn)); // [B, heads, T, T]
-    attentionForward(K, d.attn, QKV, O, P, d.keepAt);
-    Object.assign(keep, { U: { at: U, n: N * d.d }, QKV: { at: QKV, n: 3 * N * d.d }, P: { at: P, n: probsSize(d.attn) }, O: { at: O, n: N * d.d } });
-    return linearForward(K, N, d.d, d.d, O, w.outW!, w.outB!);
+    const attn = attentionForward(K, d.attn, QKV, O, d.keep, train ? d.mode : 'none', attentionOverride.block);
+    Object.assign(keep, { U, QKV, O });
+    return { r: linearForward(K, N, d.d, d.d, O, w.outW!, w.outB!), attn };
   },
-  backward(K, d, w, s, dF, dU, accumulate) {
+  backward(K, d, w, s, attn, dF, dU, accumulate) {
     const { N } = d;
     const dO = K.alloc(N * d.d);
     const out = linearBackward(K, N, d.d, d.d, dF, s.O, w.outW!, dO, false);
     const dQKV = K.alloc(3 * N * d.d);
-    attentionBackward(K, d.attn, s.QKV, s.P, dO, dQKV);
+    attentionBackward(K, d.attn, s.QKV, d.keep, attn!, dO, dQKV);
     const inp = linearBackward(K, N, d.d, 3 * d.d, dQKV, s.U, w.inW!, dU, accumulate);
     return { inW: inp.dW, inB: inp.db, outW: out.dW, outB: out.db };
   },
@@ -163,10 +192,10 @@ const feedForwardBlock: Block = {
   forward(K, d, w, U, keep) {
     const { N } = d;
     const Hf = linearForward(K, N, d.d, d.ff, U, w.w1!, w.b1!, true); // [N, ff] relu(u W_1^T + b_1)
-    Object.assign(keep, { U: { at: U, n: N * d.d }, Hf: { at: Hf, n: N * d.ff } });
-    return linearForward(K, N, d.ff, d.d, Hf, w.w2!, w.b2!);
+    Object.assign(keep, { U, Hf });
+    return { r: linearForward(K, N, d.ff, d.d, Hf, w.w2!, w.b2!) };
   },
-  backward(K, d, w, s, dF, dU, accumulate) {
+  backward(K, d, w, s, _attn, dF, dU, accumulate) {
     const { N } = d;
     const dHf = K.alloc(N * d.ff);
     const l2 = linearBackward(K, N, d.ff, d.d, dF, s.Hf, w.w2!, dHf, false);
@@ -178,50 +207,50 @@ const feedForwardBlock: Block = {
 };
 
 /** LayerNorm of X [N, d] into a new buffer; stats (mean, std per row) into a new buffer. */
-function normForward(K: Kernels, d: Dims, X: number, w: Float32Array, b: Float32Array): { Y: number; S: number } {
+function normForward(K: Kernels, d: Dims, X: number, w: number, b: number): { Y: number; S: number } {
   const Y = K.alloc(d.N * d.d);
   const S = K.alloc(2 * d.N);
-  K.fns.layerNorm(d.N, d.d, X, Y, K.put(w), K.put(b), S, EPS);
+  K.fns.layerNorm(d.N, d.d, X, Y, w, b, S, EPS);
   return { Y, S };
 }
 
-/** dX = LayerNorm gradient of dY (new buffer); returns the weight and bias gradients. */
-function normBackward(K: Kernels, d: Dims, X: number, S: number, w: Float32Array, dY: number): { dX: number; dw: Float32Array; db: Float32Array } {
+/** dX = LayerNorm gradient of dY (new buffer), and the weight and bias gradients (new buffers). */
+function normBackward(K: Kernels, d: Dims, X: number, S: number, w: number, dY: number): { dX: number; dw: number; db: number } {
   const dX = K.alloc(d.N * d.d);
   const dw = K.zeros(d.d);
   const db = K.zeros(d.d);
-  K.fns.layerNormBackward(d.N, d.d, X, dY, K.put(w), S, dX, dw, db);
-  return { dX, dw: K.read(dw, d.d), db: K.read(db, d.d) };
+  K.fns.layerNormBackward(d.N, d.d, X, dY, w, S, dX, dw, db);
+  return { dX, dw, db };
 }
 
 /** One sub-layer forward (see the file comment); returns its output buffer. */
-function subForward(K: Kernels, d: Dims, f: Block, w: HostLayer, In: number, keep: Keep): number {
+function subForward(K: Kernels, d: Dims, f: Block, w: LayerAt, In: number, keep: Keep, train: boolean): { out: number; attn?: AttentionSaved } {
   const { norm, residual } = d.o;
   const [nw, nb] = f.norm;
   const size = d.N * d.d;
   if (norm === 'pre') {
     const n = normForward(K, d, In, w[nw]!, w[nb]!);
-    Object.assign(keep, { In: { at: In, n: size }, stats: { at: n.S, n: 2 * d.N } });
-    const r = f.forward(K, d, w, n.Y, keep);
+    Object.assign(keep, { In, stats: n.S });
+    const { r, attn } = f.forward(K, d, w, n.Y, keep, train);
     if (residual) K.ew.addInto(size, r, In);
-    return r;
+    return { out: r, attn };
   }
-  const r = f.forward(K, d, w, In, keep);
+  const { r, attn } = f.forward(K, d, w, In, keep, train);
   if (residual) K.ew.addInto(size, r, In); // r = in + f(in), in place
-  if (norm === 'none') return r;
+  if (norm === 'none') return { out: r, attn };
   const n = normForward(K, d, r, w[nw]!, w[nb]!);
-  Object.assign(keep, { sum: { at: r, n: size }, stats: { at: n.S, n: 2 * d.N } });
-  return n.Y;
+  Object.assign(keep, { sum: r, stats: n.S });
+  return { out: n.Y, attn };
 }
 
 /** One sub-layer backward: dL/d(in) (new buffer) from dL/d(out); weight gradients into `grads`. */
-function subBackward(K: Kernels, d: Dims, f: Block, w: HostLayer, s: Record<string, number>, dOut: number, grads: HostLayer): number {
+function subBackward(K: Kernels, d: Dims, f: Block, w: LayerAt, s: Keep, attn: AttentionSaved | undefined, dOut: number, grads: LayerAt): number {
   const { norm, residual } = d.o;
   const [nw, nb] = f.norm;
   const size = d.N * d.d;
   if (norm === 'pre') {
     const dN = K.zeros(size); // d loss / d LN(in)
-    Object.assign(grads, f.backward(K, d, w, s, dOut, dN, true));
+    Object.assign(grads, f.backward(K, d, w, s, attn, dOut, dN, true));
     const n = normBackward(K, d, s.In, s.stats, w[nw]!, dN);
     Object.assign(grads, { [nw]: n.dw, [nb]: n.db });
     if (residual) K.ew.addInto(size, n.dX, dOut);
@@ -234,44 +263,32 @@ function subBackward(K: Kernels, d: Dims, f: Block, w: HostLayer, s: Record<stri
     dSum = n.dX;
   }
   const dIn = residual ? K.copy(dSum, size) : K.zeros(size);
-  Object.assign(grads, f.backward(K, d, w, s, dSum, dIn, true));
+  Object.assign(grads, f.backward(K, d, w, s, attn, dSum, dIn, true));
   return dIn;
 }
 
-function forward(d: Dims, h: tf.Tensor, layers: HostLayer[], keep: boolean): { y: tf.Tensor3D; saved?: Saved } {
-  const K = kernels();
-  const mark = K.mark();
-  try {
-    let X = K.putTensor(h); // [N, d]
-    d.keepAt = d.keep ? K.put(d.keep) : 0; // [B, T]
-    const saved: Saved = [];
-    for (const w of layers) {
-      for (const f of [d.attention, feedForwardBlock]) {
-        const k: Keep = {};
-        X = subForward(K, d, f, w, X, k);
-        if (keep) saved.push(Object.fromEntries(Object.entries(k).map(([name, b]) => [name, K.save(b.at, b.n)])));
-      }
+function forward(K: Kernels, d: Dims, h: number, layers: LayerAt[], train: boolean): { y: number; saved: Saved['subs'] } {
+  let X = h; // [N, d]
+  const saved: Saved['subs'] = [];
+  for (const w of layers) {
+    for (const f of [d.attention, feedForwardBlock]) {
+      const keep: Keep = {};
+      const r = subForward(K, d, f, w, X, keep, train);
+      X = r.out;
+      saved.push({ keep, attn: r.attn });
     }
-    return { y: K.tensor(X, h.shape) as tf.Tensor3D, saved: keep ? saved : undefined };
-  } finally {
-    K.release(mark);
   }
+  return { y: X, saved };
 }
 
-function backward(d: Dims, saved: Saved, layers: HostLayer[], dy: tf.Tensor): { dx: tf.Tensor; layers: HostLayer[] } {
-  const K = kernels();
-  const mark = K.mark();
-  try {
-    let dX = K.putTensor(dy);
-    const grads: HostLayer[] = layers.map(() => ({}));
-    for (let l = layers.length - 1; l >= 0; l--) {
-      for (const [i, f] of [[1, feedForwardBlock], [0, d.attention]] as const) {
-        const s = Object.fromEntries(Object.entries(saved[2 * l + i]).map(([name, data]) => [name, K.putSaved(data)]));
-        dX = subBackward(K, d, f, layers[l], s, dX, grads[l]);
-      }
+function backward(K: Kernels, d: Dims, saved: Saved['subs'], layers: LayerAt[], dy: number): { dx: number; layers: LayerAt[] } {
+  let dX = dy;
+  const grads: LayerAt[] = layers.map(() => ({}));
+  for (let l = layers.length - 1; l >= 0; l--) {
+    for (const [i, f] of [[1, feedForwardBlock], [0, d.attention]] as const) {
+      const s = saved[2 * l + i];
+      dX = subBackward(K, d, f, layers[l], s.keep, s.attn, dX, grads[l]);
     }
-    return { dx: K.tensor(dX, [d.attn.B, d.attn.T, d.d]), layers: grads };
-  } finally {
-    K.release(mark);
   }
+  return { dx: dX, layers: grads };
 }

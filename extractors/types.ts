@@ -22,6 +22,12 @@ export interface ExtractorContext {
    * that a plugin trains at the built-ins' speed.
    */
   ops: KernelOps;
+  /**
+   * The sequence length T the extractor will be trained at, when the caller knows it (the
+   * harness always tells it). Initialisations that depend on the time scale read it, e.g.
+   * the chrono initialisation of gate biases (Tallec & Ollivier 2018: T_max = T).
+   */
+  length?: number;
 }
 
 export interface ApplyOptions {
@@ -44,7 +50,8 @@ export interface ApplyOptions {
  * - `refuses`: the extractor cannot take a mask; a task whose batches carry padding is
  *   refused before any work.
  */
-export type PaddingTreatment = 'masked' | 'reads' | 'refuses';
+export const PADDING_TREATMENTS = ['masked', 'reads', 'refuses'] as const;
+export type PaddingTreatment = (typeof PADDING_TREATMENTS)[number];
 
 /** One term of a memory estimate: float32 values alive at the peak, and what they are in words. */
 export interface MemoryTerm {

@@ -8,17 +8,23 @@
  * (`buildModel`) with a tiny internal task of random tokens, so what is timed is what
  * `fxbench run` trains. A `train` step is forward + backward + Adam update; `infer` is a
  * forward pass to the logits (read back, so the work is done).
+ *
+ * Memory: one more step of each mode is run under `tf.profile`, and its peak is the peak of
+ * tfjs's tensors (weights included) plus the peak of the kernels' own memory (the extractors'
+ * WebAssembly arena, with the activations kept for the backward pass, and any host buffers
+ * they saved): what the two WebAssembly heaps hold at most during a step.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Bench } from 'tinybench';
-import { buildModel, type BatchTensors, type Model } from './model.js';
+import { batchTensorList, buildModel, type BatchTensors, type Model } from './model.js';
 import { Adam, gradData } from './optimizer.js';
 import { packageRoot } from './paths.js';
 import { extractors } from './plugins.js';
 import { Rng } from '../core/rng.js';
+import { kernels } from '../extractors/kernels/runtime.js';
 import type { Batch, Task } from '../tasks/types.js';
 
 export type BenchMode = 'train' | 'infer';
@@ -38,6 +44,8 @@ export interface BenchRow {
   params: number;
   /** Achieved GFLOP/s from the extractor's analytic `flops(B, T)` (x3 for train, see below). */
   gflops: number;
+  /** Peak bytes during one step: tfjs tensors plus the kernels' memory (see the file comment). */
+  peakBytes: number;
 }
 
 export interface BenchOptions {
@@ -73,7 +81,7 @@ function randomTokensTask(): Task {
 
 /** One Adam step on one batch (the runner's optimiser; no clipping, as the peer); returns nothing so that nothing is kept alive. */
 function trainStep(model: Model, optimizer: Adam, t: BatchTensors, vars: tf.Variable[]): void {
-  const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extractor.apply(model.embed(t), { training: true })), t), vars);
+  const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extract(model.embed(t), t, true), t), t), vars);
   // Read the loss outside any tidy (cheap on WASM there) so the step's work is complete.
   value.dataSync();
   optimizer.step(gradData(vars, grads));
@@ -81,7 +89,7 @@ function trainStep(model: Model, optimizer: Adam, t: BatchTensors, vars: tf.Vari
 }
 
 function inferStep(model: Model, t: BatchTensors): void {
-  const logits = tf.tidy(() => model.predict(model.extractor.apply(model.embed(t), { training: false })));
+  const logits = tf.tidy(() => model.predict(model.extract(model.embed(t), t, false), t));
   logits.dataSync();
   logits.dispose();
 }
@@ -97,7 +105,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     const def = extractors.get(name);
     for (const length of opts.lengths) {
       const rng = new Rng(`bench/${name}/${length}`);
-      const model = buildModel(task, def, {}, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'));
+      const model = buildModel(task, def, {}, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'), undefined, length);
       // PyTorch's Adam defaults (eps 1e-8), as the peer uses.
       const vars = Object.values(model.variables);
       const optimizer = new Adam(vars, { lr: BENCH_SHAPES.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
@@ -112,6 +120,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
         ];
         for (const [mode, fn, stepFlops] of modes) {
           const stats = await timeIt(`${name}/${length}/${mode}`, fn, opts.minTimeMs ?? 1000);
+          const peakBytes = await peakStepBytes(fn);
           rows.push({
             extractor: name,
             length,
@@ -123,15 +132,24 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
             p99Ms: stats.p99,
             params: model.extractorParams,
             gflops: stepFlops / stats.mean / 1e6,
+            peakBytes,
           });
         }
       } finally {
-        tf.dispose([t.inputs, t.targets]);
+        tf.dispose(batchTensorList(t));
         model.dispose();
       }
     }
   }
   return rows;
+}
+
+/** Peak bytes of one run of `fn`: tfjs tensors (tf.profile) plus the kernels' arena and saved host buffers. */
+async function peakStepBytes(fn: () => void): Promise<number> {
+  const K = kernels();
+  K.resetPeak();
+  const info = await tf.profile(fn);
+  return info.peakBytes + K.peakBytes();
 }
 
 /** Latency statistics (ms) of `fn` by tinybench: a short warm-up, then at least MIN_ITERATIONS runs and `minTimeMs`. */
@@ -145,11 +163,11 @@ async function timeIt(name: string, fn: () => void, minTimeMs: number): Promise<
 }
 
 /** A row of the PyTorch peer: the same fields as ours, less the percentiles and GFLOP/s it does not print. */
-export type PeerRow = Omit<BenchRow, 'p50Ms' | 'p99Ms' | 'gflops'> & { peer: string };
+export type PeerRow = Omit<BenchRow, 'p50Ms' | 'p99Ms' | 'gflops' | 'peakBytes'> & { peer: string };
 
-/** The peer script, shipped beside the package (../shared/peers from the package root; $FXBENCH_PEERS overrides the folder, e.g. for a git worktree). */
+/** The peer script, shipped beside the package (../shared/peers from the package root), or FXBENCH_PEER_SCRIPT (e.g. for a second checkout). */
 export function peerScript(): string {
-  return path.resolve(process.env.FXBENCH_PEERS ?? path.join(packageRoot(), '..', 'shared', 'peers'), 'torch_bench.py');
+  return process.env.FXBENCH_PEER_SCRIPT || path.resolve(packageRoot(), '..', 'shared', 'peers', 'torch_bench.py');
 }
 
 const TORCH_HELP =

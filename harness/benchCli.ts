@@ -1,11 +1,14 @@
 /**
  * `fxbench bench`: times the standard shapes of ../shared/peers/README.md and prints JSON
- * lines with the PyTorch peer's fields, or a table; with `--peer torch`, runs the peer in
- * the same session, extractor by extractor right after ours, and prints ours/theirs ratios. Also prints cost scaling: the log-log
- * slope of step time against length per extractor and mode.
+ * lines with the PyTorch peer's fields, or a table. With `--peer torch`, ours and the peer
+ * alternate `--reps` times per extractor (ours, peer, ours, peer, ...), so both sides of
+ * every ratio are measured minutes apart at most, and a ratio is the median of the
+ * repetitions' ratios with their min-max: one unlucky pair cannot set it (the peer's own
+ * figure moved by +-25% between runs here). Also prints cost scaling: the log-log slope of
+ * step time, and of peak memory, against length per extractor and mode.
  */
 import { initBackend, type BackendName } from './backend.js';
-import { runBench, runTorchPeer, type BenchRow, type PeerRow } from './bench.js';
+import { runBench, runTorchPeer, type BenchMode, type BenchRow, type PeerRow } from './bench.js';
 import { UsageError } from '../core/errors.js';
 import { extractors } from './plugins.js';
 import { leastSquares } from './stats.js';
@@ -18,77 +21,194 @@ export interface BenchArgs {
   json: boolean;
   peer?: string;
   backend: BackendName;
+  /** Repetitions of (ours, peer) per extractor; default 3. */
+  reps?: number;
 }
+
+/** A median with the range it came from. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** One (extractor, length, mode) over the repetitions: ours, the peer's, and their ratio. */
+export interface BenchSummary {
+  extractor: string;
+  length: number;
+  batch: number;
+  mode: BenchMode;
+  reps: number;
+  /** Our repetitions' rows (the first carries the memory measurement). */
+  ours: BenchRow[];
+  peer: PeerRow[];
+  seqPerSec: Spread;
+  peerSeqPerSec?: Spread;
+  /** ours/peer seq/s of each repetition (ours and the peer's run next to each other), summarised. */
+  ratio?: Spread;
+}
+
+export const DEFAULT_REPS = 3;
 
 export async function benchCommand(a: BenchArgs, log: (line: string) => void, out: (line: string) => void): Promise<void> {
   for (const e of a.extractors) extractors.get(e); // unknown names fail before any timing
   if (a.peer !== undefined && a.peer !== 'torch') throw new UsageError(`--peer ${a.peer} is not supported: the only peer is torch (../shared/peers/torch_bench.py)`);
   if (!Number.isInteger(a.batch) || a.batch < 1) throw new UsageError(`--batch must be a positive integer, got ${a.batch}`);
   for (const L of a.lengths) if (!Number.isInteger(L) || L < 1) throw new UsageError(`--lengths must be positive integers, got ${L}`);
+  const reps = a.reps ?? DEFAULT_REPS;
+  if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps must be a positive integer, got ${reps}`);
   await initBackend(a.backend);
-  const rows: BenchRow[] = [];
-  const peer: PeerRow[] = [];
-  // With a peer, each extractor is timed for ours and then at once for the peer, so that the
-  // two sides of a ratio are measured minutes apart at most: the machine's speed drifts
-  // (other tenants, clocks), and the peer's numbers varied by ±15% between sessions here.
+  const rows: BenchRow[][] = []; // [rep] -> our rows of that repetition
+  const peer: PeerRow[][] = [];
+  for (let r = 0; r < reps; r++) {
+    rows.push([]);
+    peer.push([]);
+  }
   for (const extractor of a.extractors) {
-    log(`bench: timing ${extractor} at lengths ${a.lengths.join(', ')}, batch ${a.batch}`);
-    const r = await runBench({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs });
-    for (const row of r) {
-      rows.push(row);
-      if (a.json) out(JSON.stringify({ extractor: row.extractor, length: row.length, batch: row.batch, mode: row.mode, seqPerSec: row.seqPerSec, msPerStep: row.msPerStep, params: row.params, gflops: row.gflops, p50Ms: row.p50Ms, p99Ms: row.p99Ms }));
-    }
-    if (a.peer === 'torch' && isPeerExtractor(extractor)) {
-      log(`bench: running the PyTorch peer (one thread) on ${extractor} at the same shapes`);
-      try {
-        peer.push(...(await runTorchPeer({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs })));
-      } catch (e) {
-        throw new UsageError((e as Error).message);
+    for (let r = 0; r < reps; r++) {
+      log(`bench: timing ${extractor} at lengths ${a.lengths.join(', ')}, batch ${a.batch}${reps > 1 ? ` (repetition ${r + 1} of ${reps})` : ''}`);
+      rows[r].push(...(await runBench({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs })));
+      if (a.peer === 'torch' && isPeerExtractor(extractor)) {
+        log(`bench: running the PyTorch peer (one thread) on ${extractor} at the same shapes`);
+        try {
+          peer[r].push(...(await runTorchPeer({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs })));
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
       }
     }
   }
+  const summaries = summarise(rows, peer);
   if (a.json) {
-    for (const p of peer) out(JSON.stringify(p));
+    for (const s of summaries) for (const line of jsonLines(s)) out(JSON.stringify(line));
     return;
   }
-  out(formatTable(rows, peer));
+  out(formatTable(summaries));
   out('');
-  out(formatScaling(rows));
+  out(formatScaling(summaries));
 }
 
-const PEER_EXTRACTORS = new Set(['rnn', 'lstm', 'gru', 'transformer', 'tcn', 'mamba', 's4d', 'mingru', 'linear-attention']);
+/** The extractors ../shared/peers/torch_bench.py builds (its BUILDERS and Recurrent). */
+const PEER_EXTRACTORS = new Set(['rnn', 'lstm', 'gru', 'transformer', 'tcn', 'mamba', 's4d', 'linear-attention', 'mingru']);
 const isPeerExtractor = (e: string) => PEER_EXTRACTORS.has(e);
+
+export function spread(xs: number[]): Spread {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1] };
+}
+
+const sameCell = (x: { extractor: string; length: number; mode: string; batch: number }, y: { extractor: string; length: number; mode: string; batch: number }) =>
+  x.extractor === y.extractor && x.length === y.length && x.mode === y.mode && x.batch === y.batch;
+
+/** Per (extractor, length, mode): the repetitions side by side, ours against the peer's of the same repetition. */
+export function summarise(rows: BenchRow[][], peer: PeerRow[][]): BenchSummary[] {
+  const out: BenchSummary[] = [];
+  for (const first of rows[0]) {
+    const ours = rows.map((rep) => rep.find((r) => sameCell(r, first))).filter((r): r is BenchRow => r !== undefined);
+    const theirs = peer.map((rep) => rep.find((p) => sameCell(p, first)));
+    const paired = ours.map((o, i) => [o, theirs[i]] as const).filter((x): x is readonly [BenchRow, PeerRow] => x[1] !== undefined);
+    const peerRows = theirs.filter((p): p is PeerRow => p !== undefined);
+    out.push({
+      extractor: first.extractor,
+      length: first.length,
+      batch: first.batch,
+      mode: first.mode,
+      reps: ours.length,
+      ours,
+      peer: peerRows,
+      seqPerSec: spread(ours.map((r) => r.seqPerSec)),
+      peerSeqPerSec: peerRows.length ? spread(peerRows.map((p) => p.seqPerSec)) : undefined,
+      ratio: paired.length ? spread(paired.map(([o, p]) => o.seqPerSec / p.seqPerSec)) : undefined,
+    });
+  }
+  return out;
+}
+
+/**
+ * JSON lines of one summary: ours with the peer's fields (seqPerSec and msPerStep the
+ * medians, the range beside them), the peer's likewise, and the ratio line.
+ */
+export function jsonLines(s: BenchSummary): Record<string, unknown>[] {
+  const o = s.ours[0];
+  const med = (xs: number[]) => spread(xs).median;
+  const lines: Record<string, unknown>[] = [
+    {
+      extractor: s.extractor,
+      length: s.length,
+      batch: s.batch,
+      mode: s.mode,
+      seqPerSec: s.seqPerSec.median,
+      seqPerSecRange: [s.seqPerSec.min, s.seqPerSec.max],
+      msPerStep: med(s.ours.map((r) => r.msPerStep)),
+      params: o.params,
+      gflops: med(s.ours.map((r) => r.gflops)),
+      p50Ms: med(s.ours.map((r) => r.p50Ms)),
+      p99Ms: med(s.ours.map((r) => r.p99Ms)),
+      peakBytes: o.peakBytes,
+      reps: s.reps,
+    },
+  ];
+  if (s.peerSeqPerSec) {
+    const p = s.peer[0];
+    lines.push({
+      peer: p.peer,
+      extractor: s.extractor,
+      length: s.length,
+      batch: s.batch,
+      mode: s.mode,
+      seqPerSec: s.peerSeqPerSec.median,
+      seqPerSecRange: [s.peerSeqPerSec.min, s.peerSeqPerSec.max],
+      msPerStep: med(s.peer.map((r) => r.msPerStep)),
+      params: p.params,
+      reps: s.peer.length,
+    });
+  }
+  if (s.ratio) lines.push({ ratio: `ours/${s.peer[0].peer}`, extractor: s.extractor, length: s.length, batch: s.batch, mode: s.mode, median: s.ratio.median, min: s.ratio.min, max: s.ratio.max, reps: s.peer.length });
+  return lines;
+}
 
 function pad(cells: string[][]): string {
   const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   return cells.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
 }
 
-/** Ours beside the peer's, with the ratio ours/torch of sequences per second. */
-export function formatTable(rows: BenchRow[], peer: PeerRow[]): string {
-  const head = ['extractor', 'mode', 'T', 'seq/s', 'ms/step', 'p99 ms', 'GFLOP/s', 'params'];
-  if (peer.length) head.push('torch seq/s', 'ours/torch');
-  const body = rows.map((r) => {
-    const cells = [r.extractor, r.mode, String(r.length), r.seqPerSec.toFixed(1), r.msPerStep.toFixed(2), r.p99Ms.toFixed(2), r.gflops.toFixed(2), String(r.params)];
-    if (peer.length) {
-      const p = peer.find((x) => x.extractor === r.extractor && x.length === r.length && x.mode === r.mode && x.batch === r.batch);
-      cells.push(p ? p.seqPerSec.toFixed(1) : '-', p ? (r.seqPerSec / p.seqPerSec).toFixed(2) : '-');
+const range = (s: Spread, digits: number) => `${s.min.toFixed(digits)}-${s.max.toFixed(digits)}`;
+
+/** Ours beside the peer's: medians over the repetitions, and the median ratio ours/torch with its min-max. */
+export function formatTable(summaries: BenchSummary[]): string {
+  const withPeer = summaries.some((s) => s.ratio);
+  const reps = Math.max(...summaries.map((s) => s.reps));
+  const head = ['extractor', 'mode', 'T', 'seq/s', ...(reps > 1 ? ['range'] : []), 'ms/step', 'p99 ms', 'GFLOP/s', 'peak MB', 'params'];
+  if (withPeer) head.push('torch seq/s', 'ours/torch', ...(reps > 1 ? ['min-max'] : []));
+  const body = summaries.map((s) => {
+    const o = s.ours[0];
+    const med = (xs: number[]) => spread(xs).median;
+    const cells = [s.extractor, s.mode, String(s.length), s.seqPerSec.median.toFixed(1), ...(reps > 1 ? [range(s.seqPerSec, 0)] : [])];
+    cells.push(med(s.ours.map((r) => r.msPerStep)).toFixed(2), med(s.ours.map((r) => r.p99Ms)).toFixed(2), med(s.ours.map((r) => r.gflops)).toFixed(2), (o.peakBytes / 2 ** 20).toFixed(1), String(o.params));
+    if (withPeer) {
+      cells.push(s.peerSeqPerSec ? s.peerSeqPerSec.median.toFixed(1) : '-', s.ratio ? s.ratio.median.toFixed(2) : '-');
+      if (reps > 1) cells.push(s.ratio ? range(s.ratio, 2) : '-');
     }
     return cells;
   });
-  return pad([head, ...body]);
+  const note = reps > 1 ? `\n(medians of ${reps} repetitions${withPeer ? '; ours/torch is the median of the repetitions\' ratios, each ours and the peer run back to back' : ''})` : '';
+  return pad([head, ...body]) + note;
 }
 
-/** Log-log slope of step time against length: ~1 for linear cost in T, towards 2 for attention at long T. */
-export function formatScaling(rows: BenchRow[]): string {
-  const lines: string[] = ['cost scaling (log-log slope of ms/step against length):'];
-  const keys = [...new Set(rows.map((r) => `${r.extractor}|${r.mode}`))];
+/** Log-log slopes against length: step time (~1 for linear cost in T, towards 2 for attention at long T) and peak memory. */
+export function formatScaling(summaries: BenchSummary[]): string {
+  const lines: string[] = ['scaling against length (log-log slope; 1 = linear in T, 2 = quadratic):'];
+  const keys = [...new Set(summaries.map((s) => `${s.extractor}|${s.mode}`))];
   for (const key of keys) {
     const [extractor, mode] = key.split('|');
-    const rs = rows.filter((r) => r.extractor === extractor && r.mode === mode);
-    if (rs.length < 2) continue;
-    const { slope } = leastSquares(rs.map((r) => Math.log(r.length)), rs.map((r) => Math.log(r.msPerStep)));
-    lines.push(`  ${extractor} ${mode}: ${slope.toFixed(2)}`);
+    const ss = summaries.filter((s) => s.extractor === extractor && s.mode === mode);
+    if (ss.length < 2) continue;
+    const logT = ss.map((s) => Math.log(s.length));
+    const time = leastSquares(logT, ss.map((s) => Math.log(spread(s.ours.map((r) => r.msPerStep)).median))).slope;
+    const memory = leastSquares(logT, ss.map((s) => Math.log(s.ours[0].peakBytes))).slope;
+    lines.push(`  ${extractor} ${mode}: time ${time.toFixed(2)}, peak memory ${memory.toFixed(2)}`);
   }
   return lines.length > 1 ? lines.join('\n') : '';
 }

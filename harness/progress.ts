@@ -1,7 +1,8 @@
 /**
  * Progress for long work: a bar when stderr is a terminal, plain lines otherwise (CI logs,
  * pipes), so nothing is lost to carriage returns in a log file. Cells may run in parallel
- * on workers, so progress counts cells and training steps over the whole suite.
+ * on workers, so progress counts cells and training steps over the whole phase (`start`
+ * begins one: each tuning rung, then the main cells).
  */
 import cliProgress from 'cli-progress';
 
@@ -27,7 +28,8 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
   let lastLogged = performance.now();
   return {
     start(cells) {
-      total = cells;
+      // A run may have phases (tuning rungs, then the main cells): each counts from zero.
+      [total, started, done] = [cells, 0, 0];
     },
     cellStart(label) {
       stream.write(`[${++started}/${total}] ${label} ...\n`);
@@ -59,7 +61,7 @@ function barProgress(stream: NodeJS.WriteStream): Progress {
   const payload = () => ({ cells: `${done}/${totalCells}`, current: [...running].join(', ') });
   return {
     start(cells, totalSteps) {
-      totalCells = cells;
+      [totalCells, done, steps] = [cells, 0, 0];
       bar.start(totalSteps, 0, payload());
     },
     cellStart(label) {

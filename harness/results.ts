@@ -7,9 +7,20 @@ import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readF
 import path from 'node:path';
 import { z } from 'zod';
 import type { Environment } from './env.js';
+import { trainRecordSchema } from './fields.js';
+import { dataSchema } from './splits.js';
+import { tuningSchema } from './tuneRecord.js';
+import { PADDING_TREATMENTS } from '../extractors/types.js';
 import type { Cell } from './suite.js';
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2 (2026-12): the fair-training protocol — `train` has evalSamples (replacing
+ * evalBatches), warmup, schedule, valEvery, valSamples; records carry `data` (the split
+ * and stream each stage read), `validation` (curve, stepsToSolve), and metrics the
+ * empirical chance and the score. Version-1 lines are reported and skipped by every
+ * reader (`readResultLines`), and `--resume` refuses a file that holds them.
+ */
+export const SCHEMA_VERSION = 2;
 
 const pluginUse = z.object({
   name: z.string(),
@@ -46,6 +57,8 @@ const common = {
     params: z.number().int().nonnegative().optional(),
     outputDim: z.number().int().positive().optional(),
     info: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
+    /** What the extractor does with padding: `masked`, `reads` or `refuses` (extractors/types.ts PaddingTreatment); absent in records older than it. */
+    padding: z.enum(PADDING_TREATMENTS).optional(),
     /** State carried per sequence at inference after `length` positions, float32 bytes (the definition's `state`; Zoology's state size). */
     stateBytes: z.number().nonnegative().optional(),
     /** The option that sets the extractor's width (its definition's `width.option`): reports join widths into one line by it. */
@@ -53,18 +66,13 @@ const common = {
   }),
   length: z.number().int().positive(),
   seed: z.number().int().nonnegative(),
-  train: z.object({
-    steps: z.number().int().positive(),
-    batch: z.number().int().positive(),
-    lr: z.number().positive(),
-    clip: z.number().positive(),
-    embedDim: z.number().int().positive(),
-    readout: z.enum(['last', 'mean']),
-    evalBatches: z.number().int().positive(),
-    generalize: z.array(z.number().positive()),
-    backend: z.enum(['wasm', 'cpu']),
-    optimizer: z.object({ name: z.literal('adam'), beta1: z.number(), beta2: z.number(), epsilon: z.number() }),
-  }),
+  train: trainRecordSchema,
+  /** The split (tasks with splits) and seed stream each stage read: train, validation, and test (null for a tuning trial). */
+  data: dataSchema,
+  /** A tuning trial (written to the tuning file beside the results, never to the results): its group key, rung and grid point. */
+  trial: z.object({ key: z.string(), rung: z.number().int().nonnegative(), config: z.record(z.string(), z.unknown()) }).optional(),
+  /** A tuned main cell: the grid, budget, rungs and choice that set its training fields and options (tune.ts). */
+  tuning: tuningSchema.optional(),
   env: envSchema,
   /** ISO time the cell started. */
   startedAt: z.string(),
@@ -100,7 +108,11 @@ const lengthEvalSchema = z.object({
   factor: z.number().positive(),
   status: z.enum(['completed', 'not-applicable']),
   value: z.number().optional(),
+  /** Population chance at that length. */
   chance: z.number().optional(),
+  /** The training data's constant predictor on the same samples, and the score against it. */
+  empiricalChance: z.number().optional(),
+  score: z.number().optional(),
   reason: z.string().optional(),
 });
 
@@ -124,15 +136,37 @@ const curves = z.object({
   gradNorm: z.array(z.number()),
 });
 
+/** The validation checks of training (early stopping): every `train.valEvery` steps and at the last step. */
+const validationSchema = z.object({
+  /** Samples of the fixed validation set. */
+  samples: z.number().int().positive(),
+  /** The score at or above which the task counts as solved (the task's, or its metric's default). */
+  solvedScore: z.number(),
+  /** The empirical chance on the validation set (the training data's constant predictor). */
+  empiricalChance: z.number(),
+  /** One point per check: the step (1-based) and the validation value and score. */
+  curve: z.array(z.object({ step: z.number().int().positive(), value: z.number(), score: z.number() })),
+  /** The step of the first of two consecutive solved checks (training stopped at the second); null: censored at the budget. */
+  stepsToSolve: z.number().int().positive().nullable(),
+});
+
 export const completedSchema = z.object({
   ...common,
   status: z.literal('completed'),
   metrics: z.object({
-    /** The task's metric (accuracy, mse or cross-entropy) on held-out data. */
+    /** The task's metric (accuracy, mse or cross-entropy) on held-out data: `split`'s samples (test; a tuning trial: validation). */
     metric: z.enum(['accuracy', 'mse', 'cross-entropy']),
     value: z.number(),
-    /** The chance baseline in the same metric. */
+    /** Which stage's data `value` was measured on. */
+    split: z.enum(['test', 'validation']),
+    /** How many samples it was measured on. */
+    samples: z.number().int().positive(),
+    /** The population chance baseline in the same metric (the task's `chance`). */
     chance: z.number(),
+    /** The empirical chance: the constant predictor fit to training data (its majority class, or its mean target for MSE) scored on the same samples as `value`. */
+    empiricalChance: z.number(),
+    /** (value - empiricalChance) / (perfect - empiricalChance): 0 at chance, 1 perfect (tasks/types.ts scoreOf). */
+    score: z.number(),
     higherIsBetter: z.boolean(),
     /** Held-out loss (the training objective). */
     evalLoss: z.number(),
@@ -142,7 +176,11 @@ export const completedSchema = z.object({
     msPerStep: z.number().nonnegative(),
     /** Final-step training loss. */
     finalLoss: z.number(),
+    /** Tasks with splits: the same measurement on training-split samples (the gap to `value` is overfitting). */
+    trainValue: z.number().optional(),
+    trainScore: z.number().optional(),
   }),
+  validation: validationSchema,
   curves,
   /** Held-out score binned by each per-sample meta key (e.g. distance). */
   byMeta: z.record(z.string(), z.array(binSchema)),
@@ -175,6 +213,8 @@ export const divergedSchema = z.object({
   atDivergence: z.object({ loss: maybeFinite, gradNorm: maybeFinite, groups: z.record(z.string(), maybeFinite) }).optional(),
   /** The last step whose loss and gradient norm were finite; absent when the first step diverged. */
   lastFinite: z.object({ step: z.number().int().positive(), loss: z.number(), gradNorm: z.number() }).optional(),
+  /** Validation checks before divergence. */
+  validation: z.object({ curve: validationSchema.shape.curve }).optional(),
   /** Per-group gradient norms at the steps logged before divergence (as `gradients.groups` of a completed record). */
   groups: z.array(z.object({ step: z.number().int().positive(), norms: z.record(z.string(), z.number()) })).optional(),
 });
@@ -202,6 +242,9 @@ export function recordHead(cell: Cell, env: Environment) {
     length: cell.length,
     seed: cell.seed,
     train: cell.train,
+    data: cell.data,
+    ...(cell.trial ? { trial: cell.trial } : {}),
+    ...(cell.tuning ? { tuning: cell.tuning } : {}),
     env,
     startedAt: new Date().toISOString(),
   } satisfies Partial<ResultRecord>;
@@ -238,6 +281,8 @@ export interface SkippedLine {
   reason: string;
   /** The file's last line, cut short (no newline, not valid JSON): a run killed mid-write. */
   torn: boolean;
+  /** Set when the line is a record of another schemaVersion. */
+  version?: number;
 }
 
 export interface ReadResults {
@@ -273,6 +318,11 @@ export function readResultLines(files: string[]): { entries: LocatedRecord[]; sk
             ? { file, line: i + 1, torn: true, reason: 'torn last line (the run was killed while writing it): ignored, that cell counts as not run' }
             : { file, line: i + 1, torn: false, reason: 'not valid JSON' },
         );
+        return;
+      }
+      const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+      if (typeof version === 'number' && version !== SCHEMA_VERSION) {
+        skipped.push({ file, line: i + 1, torn: false, version, reason: `a results record of schemaVersion ${version}; this fxbench reads ${SCHEMA_VERSION}${version < SCHEMA_VERSION ? ' (written before the fair-training protocol: rerun the suite, or read it with the fxbench that wrote it)' : ' (written by a newer fxbench)'}: ignored` });
         return;
       }
       const parsed = resultSchema.safeParse(raw);

@@ -1,23 +1,27 @@
 /**
- * Stages 2-4 for one cell: build the model, train it, evaluate it on held-out data.
- * Data, initial weights and evaluation data come from three streams forked from the
- * cell's seed; the streams depend on the seed and task only, so every extractor in a
- * suite sees exactly the same training and evaluation batches.
+ * Stages 2-4 for one cell: build the model, train it (checking a validation set as it
+ * goes, and stopping once solved), evaluate it on held-out test data.
+ * Every stage reads its own split (tasks with splits) and its own stream forked from the
+ * cell's seed: training data, validation data, test data and initial weights are
+ * independent, and depend on the seed and task only, so every extractor in a suite sees
+ * exactly the same batches. Scores are measured from the empirical chance: the constant
+ * predictor fit to the training data, scored on the same samples.
  */
 import * as tf from '@tensorflow/tfjs';
 import { environment } from './env.js';
 import { ExplosionDetector, groupNorms, isVanishing, profileSlope, sensitivityProfile, stepsToThreshold, variableGroup } from './measure/gradients.js';
-import { StepMetaBins } from './measure/stepMeta.js';
-import { buildModel, type BatchTensors, type Model } from './model.js';
+import { batchTensorList, buildModel, type BatchTensors, type Model } from './model.js';
 import { extractors, tasks } from './plugins.js';
 import { evalMemoryRefusal, memoryRefusal } from './memory.js';
-import { Adam, globalNorm, gradData } from './optimizer.js';
+import { Adam, globalNorm, gradData, learningRate } from './optimizer.js';
 import { cellState } from './state.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
 import { jsonNumber, recordHead, resultSchema } from './results.js';
 import { Rng } from '../core/rng.js';
 import type { Cell } from './suite.js';
-import { METRICS, type Batch, type Task } from '../tasks/types.js';
+import { METRICS, scoreOf, type Batch, type Task } from '../tasks/types.js';
+import { stageTasks } from './splits.js';
+import { drawBatches, evaluate, fitConstant, type Constant, type Evaluated, type Predictor } from './evaluate.js';
 
 export interface CellHooks {
   /** Called after every training step. */
@@ -54,24 +58,33 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
   const refusal = memoryRefusal(cell);
   if (refusal) return { ...base, status: 'errored', message: refusal.message, estimatedPeakBytes: refusal.estimatedPeakBytes, wallMs: performance.now() - started };
   let model: Model | undefined;
+  const trial = cell.trial !== undefined;
   // Leak hygiene: every tensor the cell creates and does not keep is freed when it ends,
   // even when an extractor throws half-way through a step.
   tf.engine().startScope();
   try {
-    // Stage 2: build.
-    const task = tasks.get(cell.task.name).create(cell.task.options);
-    const rng = new Rng(cell.seed);
-    model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn);
+    // Stage 2: build. Each stage reads its own split (tasks with splits) and stream (splits.ts).
+    const stage = stageTasks(tasks.get(cell.task.name), cell.task.options);
+    const task = stage.train;
+    // A tuning trial draws everything from its own root, so no trial shares data or weights with a main cell.
+    const rng = trial ? new Rng(cell.seed).fork('tune') : new Rng(cell.seed);
+    model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn, cell.length);
     Object.assign(base.extractor, { params: model.extractorParams, outputDim: model.extractor.outputDim, info: model.extractor.info });
     const opt = cell.train.optimizer;
     const optimizer = new Adam(Object.values(model.variables), { lr: cell.train.lr, beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon });
 
-    // The sensitivity profile is taken on one fixed held-out batch, before and after training.
-    const profileBatch = task.sample(rng.fork('profile'), cell.train.batch, cell.length);
-    const profileInit = withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t));
+    // The empirical chance: the constant predictor fit to the first training batches (the
+    // ones every extractor trains on first, replayed from the training stream).
+    const constant = fitConstant(task, rng.fork('train'), cell.train.evalSamples, cell.train.batch, cell.length);
+    // A fixed validation set, drawn once, for early stopping and tuning.
+    const validationSet = [...drawBatches(stage.validation, rng.fork('validation'), cell.train.valSamples, cell.train.batch, cell.length)];
 
-    // Stage 3: train.
-    const trained = await train(model, optimizer, task, cell, rng.fork('train'), hooks);
+    // The sensitivity profile is taken on one fixed held-out batch, before and after training.
+    const profileBatch = trial ? undefined : stage.test.sample(rng.fork('profile'), cell.train.batch, cell.length);
+    const profileInit = profileBatch ? withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t)) : [];
+
+    // Stage 3: train, checking the validation score every valEvery steps.
+    const trained = await train(model, optimizer, task, cell, rng.fork('train'), hooks, { set: validationSet, constant, solvedScore: solvedScoreOf(task, cell.length) });
     if (trained.diverged) {
       const d = trained.diverged;
       const n = trained.curves.loss.length;
@@ -89,27 +102,32 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
         atDivergence: { loss: jsonNumber(d.loss), gradNorm: jsonNumber(d.gradNorm), groups: Object.fromEntries(Object.entries(d.groups).map(([g, v]) => [g, jsonNumber(v)])) },
         lastFinite: n ? { step: n, loss: trained.curves.loss[n - 1], gradNorm: trained.curves.gradNorm[n - 1] } : undefined,
         groups: trained.groups,
+        validation: { curve: trained.validation.curve },
         wallMs: performance.now() - started,
       };
     }
     const peakTensorBytes = await peakTrainingBytes(model, task.sample(rng.fork('memory'), cell.train.batch, cell.length));
-    const profileTrained = withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t));
+    const profileTrained = profileBatch ? withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t)) : [];
 
-    // Stage 4: evaluate on batches the model never trained on, at the training length and its multiples.
-    const evalRng = rng.fork('eval');
-    const evaluated = evaluate(model, task, cell, cell.length, evalRng);
+    // Stage 4: evaluate. A main cell: on the test split/stream, at the training length and
+    // its multiples. A tuning trial: its last validation check is its result.
     const chance = task.chance(cell.length);
+    const testRng = rng.fork('test');
+    const evaluated = trial ? trained.validation.last : evaluate(predictor(model), stage.test, drawBatches(stage.test, testRng, cell.train.evalSamples, cell.train.batch, cell.length), constant);
     const lengths = cell.train.generalize.map((factor) => {
       const length = Math.round(cell.length * factor);
-      if (factor === 1) return { length, factor, status: 'completed' as const, value: evaluated.value, chance: chance.value };
+      const scored = (e: Evaluated) => ({ value: e.value, chance: task.chance(length).value, empiricalChance: e.chance, score: scoreOf(chance.metric, e.value, e.chance) });
+      if (factor === 1) return { length, factor, status: 'completed' as const, ...scored(evaluated) };
       if (model!.extractor.maxLength !== undefined && length > model!.extractor.maxLength) {
         return { length, factor, status: 'not-applicable' as const, reason: `the extractor reads at most ${model!.extractor.maxLength} positions` };
       }
       const tooBig = evalMemoryRefusal(cell, length);
       if (tooBig) return { length, factor, status: 'not-applicable' as const, reason: tooBig.replace(/^not run: /, 'not evaluated: ') };
-      const e = evaluate(model!, task, cell, length, evalRng.fork(`x${factor}`));
-      return { length, factor, status: 'completed' as const, value: e.value, chance: task.chance(length).value };
+      const e = evaluate(predictor(model!), stage.test, drawBatches(stage.test, testRng.fork(`x${factor}`), cell.train.evalSamples, cell.train.batch, length), constant);
+      return { length, factor, status: 'completed' as const, ...scored(e) };
     });
+    // Tasks with splits: the same measurement on training-split samples, so the generalisation gap shows.
+    const onTrain = !trial && cell.data.train.split !== undefined ? evaluate(predictor(model), task, drawBatches(task, rng.fork('train-eval'), cell.train.evalSamples, cell.train.batch, cell.length), constant) : undefined;
     const forwardFlops = model.extractor.flops(cell.train.batch, cell.length);
     const record: CompletedRecord = {
       ...base,
@@ -117,12 +135,24 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
       metrics: {
         metric: chance.metric,
         value: evaluated.value,
+        split: trial ? 'validation' : 'test',
+        samples: evaluated.samples,
         chance: chance.value,
+        empiricalChance: evaluated.chance,
+        score: scoreOf(chance.metric, evaluated.value, evaluated.chance),
         higherIsBetter: METRICS[chance.metric].higherIsBetter,
         evalLoss: evaluated.loss,
         accuracy: evaluated.accuracy,
         msPerStep: trained.msPerStep,
         finalLoss: trained.curves.loss[trained.curves.loss.length - 1],
+        ...(onTrain ? { trainValue: onTrain.value, trainScore: scoreOf(chance.metric, onTrain.value, onTrain.chance) } : {}),
+      },
+      validation: {
+        samples: trained.validation.last.samples,
+        solvedScore: solvedScoreOf(task, cell.length),
+        empiricalChance: trained.validation.last.chance,
+        curve: trained.validation.curve,
+        stepsToSolve: trained.validation.stepsToSolve,
       },
       curves: trained.curves,
       byMeta: evaluated.byMeta,
@@ -159,6 +189,11 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
   }
 }
 
+/** The score at or above which the task counts as solved: the task's own, or its metric's default. */
+export function solvedScoreOf(task: Task, length: number): number {
+  return task.solvedScore ?? METRICS[task.chance(length).metric].solvedScore;
+}
+
 /**
  * A record as it will read back from JSON: NaN and infinities (e.g. an extractor that
  * produces NaN only in evaluation) would become null and the line unreadable, so such a
@@ -168,9 +203,9 @@ function readable(record: ResultRecord): ResultRecord {
   const check = resultSchema.safeParse(JSON.parse(JSON.stringify(record)));
   if (check.success) return record;
   const issue = check.error.issues[0];
-  const { schemaVersion, cellId, suite, task, extractor, length, seed, train, env, startedAt, wallMs } = record;
+  const { schemaVersion, cellId, suite, task, extractor, length, seed, train, data, trial, tuning, env, startedAt, wallMs } = record;
   return {
-    ...{ schemaVersion, cellId, suite, task, extractor, length, seed, train, env, startedAt, wallMs },
+    ...{ schemaVersion, cellId, suite, task, extractor, length, seed, train, data, ...(trial ? { trial } : {}), ...(tuning ? { tuning } : {}), env, startedAt, wallMs },
     status: 'errored',
     message: `the cell's result is not valid at ${issue.path.join('.')} (${issue.message}): a non-finite evaluation metric? check the extractor's output with training: false`,
   };
@@ -193,8 +228,17 @@ interface Trained {
   groups: { step: number; norms: Record<string, number> }[];
   explodingStep?: number;
   msPerStep: number;
+  /** The validation checks: the curve, the last check's full evaluation, and stepsToSolve (null: censored at the budget). */
+  validation: { curve: { step: number; value: number; score: number }[]; last: Evaluated; stepsToSolve: number | null };
   /** The step (1-based) at which loss or gradient became non-finite, its values and per-group norms; `curves` stop before it. */
   diverged?: { step: number; loss: number; gradNorm: number; groups: Record<string, number> };
+}
+
+/** What training checks against: the fixed validation set, the constant predictor for its chance, and the solved score. */
+interface Validation {
+  set: Batch[];
+  constant: Constant;
+  solvedScore: number;
 }
 
 /** Run `f` on a batch's tensors and free them afterwards. */
@@ -203,7 +247,7 @@ function withTensors<R>(model: Model, batch: Batch, f: (t: BatchTensors) => R): 
   try {
     return f(t);
   } finally {
-    tf.dispose([t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]);
+    tf.dispose(batchTensorList(t));
   }
 }
 
@@ -218,17 +262,35 @@ async function peakTrainingBytes(model: Model, batch: Batch): Promise<number> {
     });
     return info.peakBytes;
   } finally {
-    tf.dispose([t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]);
+    tf.dispose(batchTensorList(t));
   }
 }
 
-function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scalar {
-  const features = model.extractor.apply(model.embed(t), { training }); // [B, T, H]
-  return model.loss(model.predict(features), t);
+/** The model as evaluation reads it: inference mode, predictions and loss copied to the host. */
+function predictor(model: Model): Predictor {
+  return (batch) => {
+    const t = model.toTensors(batch);
+    const [predT, lossT] = tf.tidy(() => {
+      const features = model.extract(model.embed(t), t, false); // [B, T, H], under the batch's key-padding mask
+      const pred = model.predict(features, t);
+      return [pred, model.loss(pred, t)];
+    });
+    // Read outside tidy: reading inside is ~20x slower on WASM.
+    const pred = predT.dataSync() as Float32Array;
+    const loss = lossT.dataSync()[0];
+    tf.dispose([predT, lossT, ...batchTensorList(t)]);
+    return { pred, loss };
+  };
 }
 
-async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng: Rng, hooks: CellHooks): Promise<Trained> {
-  const { steps, batch: B, clip } = cell.train;
+function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scalar {
+  const features = model.extract(model.embed(t), t, training); // [B, T, H], under the batch's key-padding mask
+  return model.loss(model.predict(features, t), t);
+}
+
+async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng: Rng, hooks: CellHooks, validation: Validation): Promise<Trained> {
+  const { steps, batch: B, clip, valEvery } = cell.train;
+  const metric = task.chance(cell.length).metric;
   const vars = Object.values(model.variables);
   const groupOf = new Map(Object.entries(model.variables).map(([name, v]) => [v.name, variableGroup(name)]));
   const logEvery = Math.max(1, Math.floor(steps / 20)); // ~20 logged steps per run, plus the last
@@ -236,11 +298,16 @@ async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng:
   const groups: Trained['groups'] = [];
   const explosion = new ExplosionDetector();
   const times: number[] = [];
+  const checks: Trained['validation']['curve'] = [];
+  let last: Evaluated | undefined;
+  let stepsToSolve: number | null = null;
+  let solvedBefore: number | undefined; // the step of the previous check, when it was solved
+  const validations = () => ({ curve: checks, last: last!, stepsToSolve });
   for (let step = 0; step < steps; step++) {
     const batch = task.sample(rng, B, cell.length);
     const t0 = performance.now();
     const t = model.toTensors(batch);
-    const owned: tf.Tensor[] = [t.inputs, t.targets, ...(t.mask ? [t.mask] : [])]; // freed at the end of the step, whatever happens
+    const owned: tf.Tensor[] = batchTensorList(t); // freed at the end of the step, whatever happens
     try {
       const { value, grads } = tf.variableGrads(() => forwardLoss(model, t, true), vars);
       owned.push(value, ...Object.values(grads));
@@ -250,7 +317,7 @@ async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng:
       const norm = globalNorm(g);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         // Per-group norms say where the gradient broke; the curves keep only finite steps.
-        return { curves, groups, msPerStep: mean(times), diverged: { step: step + 1, loss, gradNorm: norm, groups: groupNorms(grads, groupOf) } };
+        return { curves, groups, msPerStep: mean(times), validation: validations(), diverged: { step: step + 1, loss, gradNorm: norm, groups: groupNorms(grads, groupOf) } };
       }
       curves.loss.push(loss);
       curves.gradNorm.push(norm);
@@ -259,14 +326,26 @@ async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng:
       const stepMs = performance.now() - t0; // per-group norms below are measurement, not training: keep them out of the step time
       if (logged) groups.push({ step: step + 1, norms: groupNorms(grads, groupOf) });
       const t1 = performance.now();
-      // Clip by global norm (pre-clip norm is what is recorded).
+      // Clip by global norm (pre-clip norm is what is recorded), at this step's scheduled rate.
       const scale = norm > clip ? clip / norm : 1;
-      optimizer.step(g, scale);
+      optimizer.step(g, scale, learningRate(cell.train, step + 1));
       times.push(stepMs + (performance.now() - t1));
     } finally {
       tf.dispose(owned);
     }
     hooks.onStep?.(step + 1, steps, curves.loss[step]);
+    if ((step + 1) % valEvery === 0 || step === steps - 1) {
+      // Early stopping: a cell solved on two consecutive checks stops; stepsToSolve is the first of the two.
+      last = evaluate(predictor(model), task, validation.set, validation.constant);
+      const score = scoreOf(metric, last.value, last.chance);
+      checks.push({ step: step + 1, value: last.value, score });
+      const solved = score >= validation.solvedScore;
+      if (solved && solvedBefore !== undefined) {
+        stepsToSolve = solvedBefore;
+        break;
+      }
+      solvedBefore = solved ? step + 1 : undefined;
+    }
     if (hooks.shouldStop) {
       // Let a signal handler on this thread run, then honour a stop request.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -274,104 +353,7 @@ async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng:
     }
   }
   // The first step pays for kernel set-up and optimizer slot allocation: leave it out of the mean.
-  return { curves, groups, explodingStep: explosion.explodingStep, msPerStep: mean(times.length > 1 ? times.slice(1) : times) };
-}
-
-interface Evaluated {
-  value: number;
-  loss: number;
-  accuracy?: number;
-  byMeta: Record<string, { value: number; n: number; score: number }[]>;
-}
-
-/** Per-sample scores in the task's metric, so they can be averaged overall and binned by meta. */
-function evaluate(model: Model, task: Task, cell: Cell, length: number, rng: Rng): Evaluated {
-  const metric = task.chance(length).metric;
-  const scores: number[] = []; // per sample, in the task's metric
-  const correct: number[] = []; // per sample accuracy, class tasks only
-  const metas: Batch['meta'] = [];
-  const steps = new StepMetaBins(); // per-step meta (Batch.stepMeta): its bins count steps
-  let lossSum = 0;
-  for (let b = 0; b < cell.train.evalBatches; b++) {
-    const batch = task.sample(rng, cell.train.batch, length);
-    const t = model.toTensors(batch);
-    const [predT, lossT] = tf.tidy(() => {
-      const features = model.extractor.apply(model.embed(t), { training: false });
-      const pred = model.predict(features);
-      return [pred, model.loss(pred, t)];
-    });
-    const pred = predT.dataSync() as Float32Array;
-    lossSum += lossT.dataSync()[0];
-    tf.dispose([predT, lossT, t.inputs, t.targets, t.mask].filter((x) => x !== undefined));
-    scoreBatch(task, batch, pred, metric, scores, correct);
-    steps.add(task, batch, pred, metric);
-    metas.push(...batch.meta);
-  }
-  const byMeta: Evaluated['byMeta'] = {};
-  const keys = new Set(metas.flatMap((m) => Object.keys(m)));
-  for (const key of keys) {
-    const bins = new Map<number, { n: number; sum: number }>();
-    metas.forEach((m, i) => {
-      if (m[key] === undefined) return;
-      const bin = bins.get(m[key]) ?? { n: 0, sum: 0 };
-      bin.n++;
-      bin.sum += scores[i];
-      bins.set(m[key], bin);
-    });
-    byMeta[key] = [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([value, { n, sum }]) => ({ value, n, score: sum / n }));
-  }
-  Object.assign(byMeta, steps.result());
-  const loss = lossSum / cell.train.evalBatches;
-  return {
-    value: metric === 'accuracy' ? mean(scores) : metric === 'mse' ? mean(scores) : loss,
-    loss,
-    accuracy: correct.length ? mean(correct) : undefined,
-    byMeta,
-  };
-}
-
-function scoreBatch(task: Task, batch: Batch, pred: Float32Array, metric: string, scores: number[], correct: number[]): void {
-  const { batchSize: B, length: T } = batch;
-  if (task.output.kind === 'regression') {
-    const per = task.output.per === 'step' ? T : 1;
-    for (let i = 0; i < B; i++) {
-      let se = 0;
-      let n = 0;
-      for (let s = 0; s < per; s++) {
-        const k = i * per + s;
-        const w = batch.mask ? batch.mask[k] : 1;
-        se += w * (pred[k] - batch.targets[k]) ** 2;
-        n += w;
-      }
-      scores.push(se / Math.max(n, 1));
-    }
-    return;
-  }
-  const C = task.output.classes;
-  const per = task.output.per === 'step' ? T : 1;
-  for (let i = 0; i < B; i++) {
-    let hits = 0;
-    let nll = 0;
-    let n = 0;
-    for (let s = 0; s < per; s++) {
-      const k = i * per + s;
-      const w = batch.mask ? batch.mask[k] : 1;
-      if (w === 0) continue;
-      const row = pred.subarray(k * C, k * C + C);
-      let arg = 0;
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) if (row[c] > max) [max, arg] = [row[c], c];
-      let z = 0;
-      for (let c = 0; c < C; c++) z += Math.exp(row[c] - max);
-      const target = batch.targets[k];
-      hits += w * (arg === target ? 1 : 0);
-      nll += w * (Math.log(z) + max - row[target]);
-      n += w;
-    }
-    const acc = hits / Math.max(n, 1);
-    correct.push(acc);
-    scores.push(metric === 'cross-entropy' ? nll / Math.max(n, 1) : acc);
-  }
+  return { curves, groups, explodingStep: explosion.explodingStep, msPerStep: mean(times.length > 1 ? times.slice(1) : times), validation: validations() };
 }
 
 function mean(xs: number[]): number {

@@ -26,10 +26,22 @@ export function warnSkipped(skipped: SkippedLine[], warn: (message: string) => v
 export const isDone = (r: ResultRecord) => r.status === 'completed' || r.status === 'diverged';
 
 /** What identifies a cell's configuration: everything but measurements and environment. */
-function configOf(x: Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'seed' | 'train'>) {
+function configOf(x: Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'seed' | 'train' | 'tuning'>) {
   const use = (u: Cell['task']) => ({ name: u.name, label: u.label, options: u.options, matched: u.matched });
-  // Through JSON, so a cell (in memory) and a record (read back) compare alike.
-  return JSON.parse(JSON.stringify({ suite: x.suite, task: use(x.task), extractor: use(x.extractor), length: x.length, seed: x.seed, train: x.train })) as unknown;
+  // Through JSON, so a cell (in memory) and a record (read back) compare alike. The tuning key stands for the grid and budget.
+  return JSON.parse(JSON.stringify({ suite: x.suite, task: use(x.task), extractor: use(x.extractor), length: x.length, seed: x.seed, train: x.train, tuning: x.tuning?.key })) as unknown;
+}
+
+/** A cell or record without the given training fields and extractor options, and without its tuning summary. */
+function withoutKeys<T extends Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'seed' | 'train' | 'tuning'>>(x: T, keys: string[]): T {
+  const drop = <V extends Record<string, unknown>>(o: V) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k))) as V;
+  return { ...x, train: drop(x.train), extractor: { ...x.extractor, options: drop(x.extractor.options) }, tuning: undefined };
+}
+
+/** A record's training settings and options without what tuning chose per (task, extractor, length): what all records of a suite share. */
+function untuned<T extends Record<string, unknown>>(values: T, r: ResultRecord): T {
+  const chosen = r.tuning?.chosen ?? {};
+  return Object.fromEntries(Object.entries(values).filter(([k]) => !(k in chosen))) as T;
 }
 
 /** The first path at which two JSON values differ, with both values; undefined when equal. */
@@ -110,10 +122,12 @@ export interface ResumePlan {
  * holds another suite, a cell this run does not have, or a cell run with another
  * configuration: resuming must never mix two experiments in one file.
  */
-export function planResume(file: string, cells: Cell[], warn: (message: string) => void): ResumePlan {
+export function planResume(file: string, cells: Cell[], warn: (message: string) => void, tunedKeys?: (cell: Cell) => string[] | undefined): ResumePlan {
   if (!existsSync(file)) return { todo: cells, done: 0, retried: 0 };
   repairTail(file, warn);
   const { entries, skipped } = readResultLines([file]);
+  const old = skipped.find((x) => x.version !== undefined);
+  if (old) throw new UsageError(`--resume: ${file}:${old.line} is ${old.reason.replace(/: ignored$/, '')}; a resumed run cannot mix versions: write to another --out`);
   warnSkipped(skipped, warn);
   // A run may span several suites (an audit runs one per experiment): cells are keyed by suite and id.
   const key = (x: { suite: string; id?: string; cellId?: string }) => `${x.suite}\u0000${x.id ?? x.cellId}`;
@@ -128,7 +142,9 @@ export function planResume(file: string, cells: Cell[], warn: (message: string) 
     }
     const cell = byId.get(key(r));
     if (!cell) throw new UsageError(`--resume: ${file}:${line} holds cell ${r.cellId}, which is not a cell of this run (another suite, other flags or another --shard?): ${fix}`);
-    const d = firstDifference(configOf(cell), configOf(r));
+    // Before tuning (tunedKeys given), what tuning will choose is left out of the comparison.
+    const keys = tunedKeys?.(cell);
+    const d = keys ? firstDifference(configOf(withoutKeys(cell, keys)), configOf(withoutKeys(r, keys))) : firstDifference(configOf(cell), configOf(r));
     if (d) throw new UsageError(`--resume: ${file}:${line}: cell ${r.cellId} was run with ${d.path} = ${show(d.b)}, this run has ${show(d.a)}: ${fix}`);
     if (isDone(r)) done.add(key(r));
     else errored.add(key(r));
@@ -168,7 +184,7 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
     if (runOf(r.suite) !== runOf(first.record.suite)) throw new UsageError(`mixed suites: ${where(first)} is suite "${first.record.suite}", ${where(e)} is suite "${r.suite}": ${fix}`);
     const suiteFirst = firstOfSuite.get(r.suite) ?? e;
     firstOfSuite.set(r.suite, suiteFirst);
-    const train = firstDifference(suiteFirst.record.train, r.train, 'train');
+    const train = firstDifference(untuned(suiteFirst.record.train, suiteFirst.record), untuned(r.train, r), 'train');
     if (train) throw new UsageError(`mixed configurations of suite "${r.suite}": ${where(suiteFirst)} has ${train.path} = ${show(train.a)}, ${where(e)} has ${show(train.b)}: ${fix}`);
     for (const kind of ['task', 'extractor'] as const) {
       const key = `${r.suite}\u0000${kind}\u0000${r[kind].label}`;
@@ -177,7 +193,7 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
         labels.set(key, e);
         continue;
       }
-      const pick = (x: ResultRecord) => JSON.parse(JSON.stringify({ name: x[kind].name, options: x[kind].options, matched: x[kind].matched })) as unknown;
+      const pick = (x: ResultRecord) => JSON.parse(JSON.stringify({ name: x[kind].name, options: untuned(x[kind].options, x), matched: x[kind].matched })) as unknown;
       const d = firstDifference(pick(seen.record), pick(r), `${kind}`);
       if (d) throw new UsageError(`mixed configurations of suite "${r.suite}": ${kind} "${r[kind].label}" has ${d.path} = ${show(d.a)} in ${where(seen)} but ${show(d.b)} in ${where(e)}: ${fix}`);
     }
@@ -192,6 +208,50 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
   }
   const records = supersedeRetried(entries).map((e) => e.record);
   return { records, superseded: entries.length - records.length };
+}
+
+/**
+ * A cell's done record present more than once (two runs wrote the same file before it
+ * was locked, or one file was given twice): byte-identical copies count once, with a
+ * warning; copies that differ are refused, since either would silently count a seed twice.
+ */
+export function dedupeCopies(entries: LocatedRecord[], warn: (message: string) => void): LocatedRecord[] {
+  const where = (e: LocatedRecord) => `${e.file}:${e.line}`;
+  const first = new Map<string, { entry: LocatedRecord; text: string }>();
+  const copies = new Map<string, LocatedRecord[]>();
+  const out: LocatedRecord[] = [];
+  for (const e of entries) {
+    if (!isDone(e.record)) {
+      out.push(e);
+      continue;
+    }
+    const key = `${e.record.suite}\u0000${e.record.cellId}`;
+    const text = JSON.stringify(e.record);
+    const seen = first.get(key);
+    if (!seen) {
+      first.set(key, { entry: e, text });
+      out.push(e);
+      continue;
+    }
+    if (seen.text !== text) {
+      const d = firstDifference(seen.entry.record, e.record)!;
+      throw new UsageError(
+        `cell ${e.record.cellId} of suite "${e.record.suite}" is in ${where(seen.entry)} and ${where(e)} with different contents (${d.path}: ${show(d.a)} vs ${show(d.b)}): two runs wrote it; keep one of the two records (or rerun into a fresh --out) so its seed counts once`,
+      );
+    }
+    copies.set(key, [...(copies.get(key) ?? [seen.entry]), e]);
+  }
+  for (const list of copies.values()) {
+    warn(`cell ${list[0].record.cellId} is present ${list.length} times with identical contents (${list.map(where).join(', ')}): counted once`);
+  }
+  return out;
+}
+
+/** The records of results files as a report counts them: identical copies once, differing copies refused, retried errors superseded. */
+export function readForReport(files: string[], warn: (message: string) => void): ResultRecord[] {
+  const { entries, skipped } = readResultLines(files);
+  warnSkipped(skipped, warn);
+  return supersedeRetried(dedupeCopies(entries, warn)).map((e) => e.record);
 }
 
 /** Write records as JSONL through a temporary file renamed into place: a crash leaves the old file or the new one. */

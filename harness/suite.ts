@@ -7,44 +7,20 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
+import { ADAM, defaultValEvery, TUNABLE_FIELDS, untunedValue, type TunableField, RETIRED_FIELDS, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig } from './fields.js';
 import { extractors, tasks } from './plugins.js';
 import { didYouMean } from './registry.js';
-import type { BackendName } from './backend.js';
+import { dataSources, hasSplits, missingSplits, type DataSources } from './splits.js';
+import type { TaskDefinition } from '../tasks/types.js';
+import type { TuningSummary } from './tuneRecord.js';
+import { paddingOf, paddingRefusal } from './model.js';
+import type { PaddingTreatment } from '../extractors/types.js';
 
-const pluginRef = z.union([
-  z.string(),
-  z
-    .object({
-      name: z.string(),
-      /** Distinguishes two entries of the same extractor with different options (ablations). */
-      label: z.string().optional(),
-      options: z.record(z.string(), z.unknown()).default({}),
-    })
-    .strict(),
-]);
-
-export const suiteSchema = z
-  .object({
-    name: z.string().min(1).default('custom'),
-    tasks: z.array(pluginRef).min(1),
-    extractors: z.array(pluginRef).min(1),
-    lengths: z.array(z.number().int().positive()).min(1),
-    seeds: z.array(z.number().int().nonnegative()).min(1).default([1]),
-    steps: z.number().int().positive().default(200).describe('training steps per cell'),
-    batch: z.number().int().positive().default(32).describe('sequences per training step'),
-    lr: z.number().positive().max(1).default(3e-3).describe('Adam learning rate'),
-    clip: z.number().positive().default(1).describe('clip gradients to this global norm'),
-    embedDim: z.number().int().positive().default(64).describe('embedding width fed to every extractor'),
-    readout: z.enum(['last', 'mean']).default('last').describe('per-sequence readout of the features'),
-    evalBatches: z.number().int().positive().default(4).describe('held-out batches for evaluation'),
-    generalize: z.array(z.number().positive()).default([1, 2, 4]).describe('evaluate the trained model at these multiples of the training length'),
-    backend: z.enum(['wasm', 'cpu']).default('wasm'),
-    matchParams: z.number().int().positive().optional().describe("choose each extractor's width so its parameter count is within 10% of this (Long Range Arena's rule)"),
-  })
-  .strict();
+export const suiteSchema = z.object(suiteFields).strict();
 
 export type SuiteInput = z.input<typeof suiteSchema>;
 export type Suite = z.output<typeof suiteSchema>;
+export type { TrainConfig } from './fields.js';
 
 /** A resolved plugin reference: name, label and options with every default filled in. */
 export interface PluginUse {
@@ -53,6 +29,8 @@ export interface PluginUse {
   options: Record<string, unknown>;
   /** Set when --match-params chose the width: the target, the count reached and the width chosen. */
   matched?: { target: number; params: number; option: string; value: number };
+  /** Extractors only: what the extractor does with padding (its definition's `padding`), recorded with every result. */
+  padding?: PaddingTreatment;
 }
 
 /** Everything one cell needs; plain data, so it can go to a worker or into a results file. */
@@ -64,20 +42,19 @@ export interface Cell {
   length: number;
   seed: number;
   train: TrainConfig;
+  /** The split and stream each stage reads (splits.ts). */
+  data: DataSources;
+  /** Set on a tuning trial (tune.ts): which tuning group, rung and grid point it measures. Trials run from their own seed stream and read no test data. */
+  trial?: Trial;
+  /** Set on a tuned main cell once its group is tuned (tune.ts applyTuning): the grid, rungs and choice. */
+  tuning?: TuningSummary;
 }
 
-export interface TrainConfig {
-  steps: number;
-  batch: number;
-  lr: number;
-  clip: number;
-  embedDim: number;
-  readout: 'last' | 'mean';
-  evalBatches: number;
-  /** Multiples of the training length the trained model is also evaluated at (length generalisation). */
-  generalize: number[];
-  backend: BackendName;
-  optimizer: { name: 'adam'; beta1: number; beta2: number; epsilon: number };
+/** A tuning trial's place: the group's cache key, the successive-halving rung (0-based) and the grid point. */
+export interface Trial {
+  key: string;
+  rung: number;
+  config: Record<string, unknown>;
 }
 
 /**
@@ -94,30 +71,17 @@ export interface SuiteOrigin {
   optionFlags?: Set<string>;
 }
 
-/** What each suite field must be, for messages: description, and an example as a flag and as JSON. */
-const FIELDS: Record<string, { expected: string; each?: string; flag?: string; json: string }> = {
-  name: { expected: 'a non-empty string', json: '"heads"' },
-  tasks: { expected: 'a non-empty list of task names or {name, label?, options?} objects', each: 'a task name or a {name, label?, options?} object', flag: '--tasks recall,adding', json: '["recall", {"name": "adding", "options": {}}]' },
-  extractors: { expected: 'a non-empty list of extractor names or {name, label?, options?} objects', each: 'an extractor name or a {name, label?, options?} object', flag: '--extractors rnn,lstm', json: '["rnn", {"name": "transformer", "label": "tf-8", "options": {"heads": 8}}]' },
-  lengths: { expected: 'a non-empty list of positive integers', each: 'a positive integer', flag: '--lengths 16,64', json: '[16, 64]' },
-  seeds: { expected: 'a non-empty list of non-negative integers', each: 'a non-negative integer', flag: '--seeds 1,2,3', json: '[1, 2, 3]' },
-  steps: { expected: 'a positive integer', flag: '--steps 200', json: '200' },
-  batch: { expected: 'a positive integer', flag: '--batch 32', json: '32' },
-  lr: { expected: 'a number in (0, 1]', flag: '--lr 0.003', json: '0.003' },
-  clip: { expected: 'a positive number', json: '1' },
-  embedDim: { expected: 'a positive integer', json: '64' },
-  readout: { expected: '"last" or "mean"', json: '"last"' },
-  evalBatches: { expected: 'a positive integer', json: '4' },
-  generalize: { expected: 'a list of positive numbers (multiples of the training length)', each: 'a positive number', json: '[1, 2, 4]' },
-  backend: { expected: '"wasm" or "cpu"', flag: '--backend wasm', json: '"wasm"' },
-  matchParams: { expected: 'a positive integer (a parameter count)', flag: '--match-params 200000', json: '200000' },
-};
-
 /** Validate raw suite data; a zod error becomes one line naming the input, what was expected and what was given. */
 export function parseSuite(raw: unknown, source = 'suite', origin: SuiteOrigin = {}): Suite {
+  const where = origin.file ? `suite file ${origin.file}` : source;
   const result = suiteSchema.safeParse(raw);
-  if (!result.success) throw new UsageError(describeSuiteError(result.error, raw, origin.file ? `suite file ${origin.file}` : source, origin));
-  return result.data;
+  if (!result.success) throw new UsageError(describeSuiteError(result.error, raw, where, origin));
+  const suite = result.data;
+  if (suite.valEvery !== undefined && suite.valEvery > suite.steps) {
+    const name = (f: 'valEvery' | 'steps') => origin.flags?.[f] ?? `"${f}"`;
+    throw new UsageError(`${origin.flags?.valEvery ? '' : `${where}: `}${name('valEvery')} ${suite.valEvery} is larger than the budget ${name('steps')} ${suite.steps}: validation would never run; lower ${name('valEvery')} or raise ${name('steps')}`);
+  }
+  return suite;
 }
 
 /** `lengths[1]`, `extractors[0].options.heads`. */
@@ -178,9 +142,17 @@ function describeSuiteError(error: z.ZodError, raw: unknown, where: string, orig
     const key = issue.keys[0];
     const allowed = path.length === 0 ? Object.keys(suiteSchema.shape) : ['name', 'label', 'options'];
     const at = path.length === 0 ? 'at the top level' : `in ${jsonPath(path)}`;
+    if (path.length === 0 && key in RETIRED_FIELDS) return `${where}: "${key}" is no longer a suite field: ${RETIRED_FIELDS[key]}${more}`;
     return `${where}: unknown key "${key}" ${at}: ${unknownKeyHint(key, allowed)}${more}`;
   }
-  const info = field ? FIELDS[field] : undefined;
+  if (field === 'tune' && origin.flags?.tune && path.length > 1) {
+    const key = String(path[1]);
+    const flag = ['steps', 'seeds', 'halving'].includes(key) ? `--tune-${key}` : `--tune ${key}=...`;
+    return `${flag}: ${describeIssue(issue, valueAt(raw, path))}${more}`;
+  }
+  // Field metadata describes a field or its list entries; deeper paths (inside "tune") get zod's own issue.
+  const fieldInfo = field ? infoOf(field) : undefined;
+  const info = fieldInfo && (path.length === 1 || fieldInfo.each) ? fieldInfo : undefined;
   const value = valueAt(raw, path);
   const flag = field ? origin.flags?.[field] : undefined;
   if (info && flag) {
@@ -188,12 +160,13 @@ function describeSuiteError(error: z.ZodError, raw: unknown, where: string, orig
     const typed = valueAt(raw, [field!]);
     const text = Array.isArray(typed) ? typed.map(show).join(',') : show(typed);
     const expected = path.length > 1 && info.each ? `${info.each} in each entry` : info.expected;
-    return `${flag} ${text}: expected ${expected}${path.length > 1 ? `, got ${show(value)}` : ''} (e.g. ${info.flag ?? `${flag} ${info.json}`})${more}`;
+    return `${flag} ${text}: expected ${expected}${path.length > 1 ? `, got ${show(value)}` : ''} (e.g. ${flagExample(info) ?? `${flag} ${jsonText(info.example)}`})${more}`;
   }
   if (info) {
     const expected = path.length > 1 && info.each ? info.each : info.expected;
-    if (value === undefined) return `${where}: "${field}" is missing: give ${expected}, e.g. "${field}": ${info.json}${info.flag ? ` (or ${info.flag})` : ''}${more}`;
-    return `${where}: ${jsonPath(path)}: expected ${expected}, got ${show(value)} (e.g. "${field}": ${info.json})${more}`;
+    const flagged = flagExample(info);
+    if (value === undefined) return `${where}: "${field}" is missing: give ${expected}, e.g. "${field}": ${jsonText(info.example)}${flagged ? ` (or ${flagged})` : ''}${more}`;
+    return `${where}: ${jsonPath(path)}: expected ${expected}, got ${show(value)} (e.g. "${field}": ${jsonText(info.example)})${more}`;
   }
   return `${where}: ${jsonPath(path) || '(top level)'}: ${describeIssue(issue, value)}${more}`;
 }
@@ -237,7 +210,12 @@ export function formatZodIssue(error: z.ZodError, raw?: unknown): string {
   return `${where}: ${raw === undefined ? issue.message : describeIssue(issue, valueAt(raw, issue.path))}`;
 }
 
-function resolve(kind: 'task' | 'extractor', ref: z.output<typeof pluginRef>, index: number, origin: SuiteOrigin): PluginUse {
+/** `suite file F: tasks[i]: ` when the entry came from a suite file, else nothing. */
+function at0(origin: SuiteOrigin, kind: 'task' | 'extractor', index: number): string {
+  return origin.file && !origin.flags?.[`${kind}s`] ? `suite file ${origin.file}: ${kind}s[${index}]: ` : '';
+}
+
+function resolve(kind: 'task' | 'extractor', ref: PluginRef, index: number, origin: SuiteOrigin): PluginUse {
   const name = typeof ref === 'string' ? ref : ref.name;
   const fromFile = origin.file && !origin.flags?.[`${kind}s`];
   const at = fromFile ? `suite file ${origin.file}: ${kind}s[${index}]: ` : '';
@@ -270,7 +248,22 @@ function resolve(kind: 'task' | 'extractor', ref: z.output<typeof pluginRef>, in
     throw new UsageError(`${where}${what}: ${describeIssue(issue, key ? (given as Record<string, unknown>)[key] : given)} (${list})`);
   }
   const label = typeof ref === 'string' ? name : (ref.label ?? name);
-  return { name, label, options: parsed.data as Record<string, unknown> };
+  const options = parsed.data as Record<string, unknown>;
+  if (kind === 'task' && hasSplits(def as TaskDefinition)) {
+    // The harness picks the split of each stage (splits.ts): it is not an option of the suite.
+    const at = origin.optionFlags?.has(`${name}.split`) ? `-o ${name}.split=${show((given as Record<string, unknown>).split)}: ` : at0(origin, kind, index);
+    if ((given as Record<string, unknown>).split !== undefined) {
+      throw new UsageError(`${at}task ${name}: "split" is chosen by the harness (train for training, validation for tuning and early stopping, test for the reported score): remove it`);
+    }
+    const missing = missingSplits(def as TaskDefinition, options);
+    if (missing.length) {
+      throw new UsageError(`${at}task ${name} has no ${missing.map((m) => `"${m}"`).join(' or ')} split: the harness trains on "train", tunes and stops early on "validation" and reports "test", so a task with a split option must accept all three`);
+    }
+    delete options.split;
+  }
+  const use: PluginUse = { name, label, options };
+  if (kind === 'extractor') use.padding = paddingOf(def as ReturnType<typeof extractors.get>);
+  return use;
 }
 
 /**
@@ -278,7 +271,7 @@ function resolve(kind: 'task' | 'extractor', ref: z.output<typeof pluginRef>, in
  * count is closest to `target`, which must land within 10% of it. Parameter counts grow
  * with width, so a binary search over allowed widths finds the closest.
  */
-export function matchWidth(use: PluginUse, ref: z.output<typeof pluginRef>, target: number, inputDim: number): PluginUse {
+export function matchWidth(use: PluginUse, ref: PluginRef, target: number, inputDim: number): PluginUse {
   const def = extractors.get(use.name);
   if (!def.width) throw new UsageError(`extractor ${use.name} does not declare a width option, so --match-params cannot size it: drop it from this run or set its size by hand`);
   const { option, params } = def.width;
@@ -319,25 +312,24 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
     const task = tasks.get(t.name).create(t.options);
     for (const L of suite.lengths) {
       if (L < task.minLength) throw new UsageError(`task ${t.name} needs length >= ${task.minLength}, got ${L}: raise --lengths`);
+      for (const e of extractorUses) {
+        const refusal = paddingRefusal(extractors.get(e.name), task, t.label, L);
+        if (refusal) throw new UsageError(refusal);
+      }
     }
   }
-  const train: TrainConfig = {
-    steps: suite.steps,
-    batch: suite.batch,
-    lr: suite.lr,
-    clip: suite.clip,
-    embedDim: suite.embedDim,
-    readout: suite.readout,
-    evalBatches: suite.evalBatches,
+  const train = {
+    ...(Object.fromEntries(TRAIN_FIELD_NAMES.map((k) => [k, suite[k]])) as Omit<TrainConfig, 'optimizer'>),
     generalize: suite.generalize.includes(1) ? suite.generalize : [1, ...suite.generalize],
-    backend: suite.backend,
-    optimizer: { name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
-  };
+    ...(Object.fromEntries(TUNABLE_FIELDS.map((k) => [k, suite[k] ?? untunedValue(k)])) as Pick<TrainConfig, TunableField>),
+    valEvery: suite.valEvery ?? defaultValEvery(suite.steps),
+    optimizer: { ...ADAM },
+  } satisfies TrainConfig;
   const cells: Cell[] = [];
   for (const task of taskUses)
     for (const length of suite.lengths)
       for (const extractor of extractorUses)
         for (const seed of suite.seeds)
-          cells.push({ id: `${task.label}/${extractor.label}/T${length}/s${seed}`, suite: suite.name, task, extractor, length, seed, train });
+          cells.push({ id: `${task.label}/${extractor.label}/T${length}/s${seed}`, suite: suite.name, task, extractor, length, seed, train, data: dataSources(tasks.get(task.name)) });
   return cells;
 }

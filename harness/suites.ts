@@ -15,5 +15,4 @@ export const QUICK_SUITE: SuiteInput = {
   steps: 150,
   batch: 32,
   lr: 3e-3,
-  evalBatches: 4,
 };

@@ -12,10 +12,11 @@ import { lengthGeneralisation } from './charts/generalisation.js';
 import { metricVsStateSize } from './charts/stateSize.js';
 import { gradientProfile, gradNormOverTraining, groupGradNorms } from './charts/gradients.js';
 import { lossCurves, stepsToThreshold } from './charts/training.js';
+import { tuningByLr } from './charts/tuning.js';
 
 export type { Chart, ChartBuilder, Section } from './charts/common.js';
 export { SECTIONS } from './charts/common.js';
-export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, metricVsStateSize, paramCounts, stepsToThreshold, throughputVsLength };
+export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, metricVsStateSize, paramCounts, stepsToThreshold, throughputVsLength, tuningByLr };
 
 /** Every chart builder, by name, in reading order. */
 export const CHART_BUILDERS: Record<string, ChartBuilder> = {
@@ -29,6 +30,7 @@ export const CHART_BUILDERS: Record<string, ChartBuilder> = {
   groupGradNorms,
   lossCurves,
   stepsToThreshold,
+  tuningByLr,
   throughputVsLength,
   gflopsPerExtractor,
   memoryVsLength,

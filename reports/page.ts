@@ -56,7 +56,9 @@ function summaryTable(records: ResultRecord[]): string {
     ['status', ''],
     ['metric', ''],
     ['value', 'held-out value of the metric'],
-    ['chance', 'chance baseline in the same metric'],
+    ['chance', 'population chance baseline in the same metric'],
+    ['score', '0 at the empirical chance (the training data\'s constant predictor on the same samples), 1 perfect'],
+    ['solved at', 'steps to solve on validation (first of two solved checks); empty: censored at the budget'],
     ['params', 'extractor parameters (embedding and head excluded)'],
     ['ms/step', 'mean training step time'],
     ['GFLOP/s', 'achieved by the extractor'],
@@ -76,6 +78,8 @@ function summaryTable(records: ResultRecord[]): string {
       done?.metrics.metric ?? '',
       fmt(done?.metrics.value),
       fmt(done?.metrics.chance),
+      fmt(done?.metrics.score),
+      done?.validation.stepsToSolve ?? '',
       r.extractor.params ?? '',
       fmt(done?.metrics.msPerStep),
       fmt(done?.cost.gflops),
@@ -88,6 +92,26 @@ function summaryTable(records: ResultRecord[]): string {
   });
   const th = head.map(([c, title], i) => `<th data-col="${i}" title="${h(title ? `${title}; click to sort` : 'click to sort')}">${h(c)}</th>`).join('');
   return `<div class="table-wrap"><table id="summary-table" class="sortable"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+/**
+ * The tuning of every (task, extractor, length): the grid, the budget, each rung's trial
+ * budget and survivors, and the choice the reported runs used (harness/tune.ts).
+ */
+function tuningTable(records: ResultRecord[]): string {
+  const groups = [...new Map(records.flatMap((r) => (r.tuning ? [[JSON.stringify([r.task.label, r.extractor.label, r.length]), r] as const] : []))).values()];
+  if (!groups.length) return '';
+  const show = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${k} = ${Array.isArray(v) ? v.map((x) => JSON.stringify(x)).join(', ') : JSON.stringify(v)}`).join('; ');
+  const rows = groups.map((r) => {
+    const t = r.tuning!;
+    const rungs = t.rungs.length ? t.rungs.map((x) => `${x.trials.length} × ${x.steps} steps${x.kept ? ` → ${x.kept}` : ''}`).join(', ') : 'one grid point: nothing to run';
+    const budget = `${t.budget.steps} steps, seeds ${t.budget.seeds.join(', ')}, ${t.budget.halving === false ? 'no halving' : `halving ${t.budget.halving}`}`;
+    const cells = [r.task.label, r.extractor.label, r.length, show(t.grid), budget, rungs, show(t.chosen)];
+    return `<tr>${cells.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`;
+  });
+  const head = ['task', 'extractor', 'T', 'grid', 'budget', 'rungs (grid points × trial steps → kept)', 'chosen'].map((c) => `<th>${h(c)}</th>`).join('');
+  return `<p>Every extractor was tuned with the same grid and budget, on validation data only (trials never read the test data, and run from their own seed stream); the reported runs used the choice. Successive halving (Jamieson &amp; Talwalkar 2016) trains every grid point for a fraction of the budget and keeps the best for longer; the ranking is: most seeds solved, fewest steps to solve, fewest failures, highest final validation score.</p>
+<div class="table-wrap"><table id="tuning-table"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function problems(records: ResultRecord[]): string {
@@ -113,7 +137,7 @@ function configBlock(records: ResultRecord[]): string {
   const pre = (x: unknown) => `<pre>${h(JSON.stringify(x, null, 2))}</pre>`;
   return `
     <details open><summary>Environment</summary>${pre(envs.length === 1 ? envs[0] : envs)}</details>
-    <details><summary>Training budget (identical for every extractor)</summary>${pre(trains.length === 1 ? trains[0] : trains)}</details>
+    <details><summary>Training budget (identical for every extractor, but for what tuning chose: see Tuning)</summary>${pre(trains.length === 1 ? trains[0] : trains)}</details>
     <details><summary>Extractors and their options</summary>${pre(Object.fromEntries(extractors))}</details>
     <details><summary>Tasks and their options</summary>${pre(Object.fromEntries(tasks))}</details>`;
 }
@@ -174,7 +198,8 @@ export function renderPage(p: PageInput): string {
   for (const r of p.records) counts[r.status]++;
   const specs = Object.fromEntries([...p.charts, ...(p.introCharts ?? [])].map((c) => [c.id, c.spec]));
   const inline = (js: string) => `<script>${js.replace(/<\/script/gi, '<\\/script')}</script>`;
-  const bySection = SECTIONS.map((s) => [s, p.charts.filter((c) => c.section === s)] as [string, Chart[]]).filter(([, cs]) => cs.length);
+  const tuned = tuningTable(p.records);
+  const bySection = SECTIONS.map((s) => [s, p.charts.filter((c) => c.section === s)] as [string, Chart[]]).filter(([s, cs]) => cs.length || (s === 'Tuning' && tuned));
   const tasks = [...new Set(p.records.map((r) => r.task.label))];
   const extractors = extractorPalette(p.records).labels;
   const lengths = [...new Set(p.records.map((r) => r.length))].sort((a, b) => a - b);
@@ -224,7 +249,7 @@ ${colourKey(p.records)}
 ${contents(p, bySection, counts.diverged + counts.errored > 0)}
 ${p.intro ?? ''}
 ${problems(p.records)}
-${bySection.map(([section, charts]) => `<h2 id="${sectionId(section)}">${h(section)}</h2>\n${charts.map((c) => chartSection(c, p.svgs.get(c.id))).join('\n')}`).join('\n')}
+${bySection.map(([section, charts]) => `<h2 id="${sectionId(section)}">${h(section)}</h2>\n${section === 'Tuning' ? tuned : ''}${charts.map((c) => chartSection(c, p.svgs.get(c.id))).join('\n')}`).join('\n')}
 <h2 id="summary">Summary of every run</h2>
 <p>Click a column header to sort.${p.csvHref ? ` The same numbers, unrounded, are in <a href="${h(p.csvHref)}" download>results.csv</a>.` : ''}</p>
 ${summaryTable(p.records)}

@@ -31,7 +31,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { PAD, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'agreement';
 
@@ -104,6 +104,7 @@ export const agreement = defineTask({
       input: { kind: 'tokens', vocab: TOKENS.length, tokens: TOKENS },
       output: { kind: 'classes', classes: 2, labels: LABELS, per: 'sequence' },
       minLength,
+      pads: () => true, // a prefix is usually shorter than T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'the subject is singular or plural with probability 1/2' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
         checkBatchSize(NAME, batchSize);
@@ -111,6 +112,7 @@ export const agreement = defineTask({
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         const words: number[] = [];
         for (let b = 0; b < batchSize; b++) {
           const plural = rng.int(2) === 1;
@@ -142,11 +144,11 @@ export const agreement = defineTask({
             }
             if (isAttractor) attractors++;
           }
-          writeLeftPadded(inputs, b, length, words);
+          writeLeftPadded(inputs, b, length, words, keyMask);
           targets[b] = plural ? 1 : 0;
           meta.push({ distance: words.length - 1 - subject, attractors });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

@@ -26,7 +26,7 @@
  * When the prefix is longer than T the subject may fall outside the window; meta still
  * describes the whole sentence, so bin by distance < T to exclude those.
  *
- * Split and vocabulary: by file, as brown-genre (lib/brown.ts), `split: 'train' | 'test'`;
+ * Split and vocabulary: by file, as brown-genre (lib/brown.ts), `split: 'train' | 'validation' | 'test'`;
  * vocabulary = `<pad>`, `<unk>` + the `vocabSize` most frequent TRAIN words.
  * Sampling: label uniform (singular/plural), then an item of that label uniformly, so chance
  * is exactly 0.5 (the raw corpus is ~72% singular; balancing stops a model from scoring by
@@ -42,8 +42,9 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { loadBrown, type BrownSentence } from './lib/brown.js';
+import { splitOption } from './lib/splits.js';
 
 const NAME = 'brown-agreement';
 const LABELS = ['singular', 'plural'] as const;
@@ -124,8 +125,8 @@ export function agreementItems(file: number, sentence: number, s: BrownSentence)
 
 const options = z
   .object({
-    /** Which files to draw from; the harness evaluates on 'test'. */
-    split: z.enum(['train', 'test']).default('train'),
+    /** Which files to draw from: the harness trains on 'train', tunes on 'validation', scores on 'test'. */
+    split: splitOption,
     /** Words in the vocabulary besides `<pad>` and `<unk>`. */
     vocabSize: z.number().int().min(1).max(100000).default(5000),
   })
@@ -153,6 +154,7 @@ export const brownAgreement = defineTask({
       input: { kind: 'tokens', vocab: vocab.tokens.length, tokens: vocab.tokens },
       output: { kind: 'classes', classes: 2, labels: LABELS, per: 'sequence' },
       minLength,
+      pads: () => true, // a sentence's words before the verb are usually fewer than T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'singular and plural items are sampled 50/50' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
         checkBatchSize(NAME, batchSize);
@@ -160,14 +162,15 @@ export const brownAgreement = defineTask({
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         for (let b = 0; b < batchSize; b++) {
           const label = rng.int(2);
           const { ids, item } = rng.pick(byLabel[label]);
-          writeLeftPadded(inputs, b, length, ids);
+          writeLeftPadded(inputs, b, length, ids, keyMask);
           targets[b] = label;
           meta.push({ file: item.file, sentence: item.sentence, verb: item.verb, distance: item.distance, attractors: item.attractors });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

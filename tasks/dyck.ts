@@ -33,7 +33,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { PAD, checkBatchSize, checkLength, renderTokens } from './lib/common.js';
+import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens } from './lib/common.js';
 
 const NAME = 'dyck';
 const TOKENS = [PAD, '(', ')', '[', ']'] as const;
@@ -156,6 +156,7 @@ export const dyck = defineTask({
       input: { kind: 'tokens', vocab: TOKENS.length, tokens: TOKENS },
       output: { kind: 'classes', classes: 2, labels: LABELS, per: 'sequence' },
       minLength,
+      pads: (length) => length % 2 === 1, // strings have even length: one pad at odd T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'balanced and corrupted strings are drawn 50/50' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
         checkBatchSize(NAME, batchSize);
@@ -165,7 +166,9 @@ export const dyck = defineTask({
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         for (let b = 0; b < batchSize; b++) {
+          keyMask.pad(b, offset);
           const base = b * length + offset;
           const label = rng.int(2);
           const deepest = balanced(rng, inputs, base, n);
@@ -173,7 +176,7 @@ export const dyck = defineTask({
           targets[b] = label;
           meta.push({ maxDepth: deepest, corrupted: 1 - label });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

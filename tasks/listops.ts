@@ -8,8 +8,8 @@
  * sequence length counts every serialised token, brackets and operators included.
  *
  * Padding: `<pad>` (id 0) on the LEFT, so the expression's final `]` is at the readout position
- * T-1 (LRA pads on the right and masks; fxbench has no padding mask and reads out at the last
- * position, so left padding keeps causal models fair).
+ * T-1 (LRA pads on the right and masks; fxbench reads out at the last position, so left
+ * padding keeps causal models fair), marked in the batch's key-padding mask.
  *
  * Generation (differs from LRA, which draws trees from a branching process and rejects those
  * outside [min_length, max_length]; rejection is slow and its lengths cluster): draw a token
@@ -31,7 +31,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import { Rng } from '../core/rng.js';
-import { PAD, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'listops';
 const OPS = ['[MIN', '[MAX', '[MED', '[SM'] as const;
@@ -126,6 +126,7 @@ export const listops = defineTask({
       input: { kind: 'tokens', vocab: TOKENS.length, tokens: TOKENS },
       output: { kind: 'classes', classes: 10, labels: LABELS, per: 'sequence' },
       minLength,
+      pads: () => true, // the token budget is drawn below T, and maxDepth can cut it further
       chance(length) {
         let v = chanceCache.get(length);
         if (v === undefined) {
@@ -149,15 +150,16 @@ export const listops = defineTask({
         const meta: SampleMeta[] = [];
         const lo = Math.min(length, Math.max(4, Math.ceil(opts.minFill * length)));
         const out: number[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         for (let b = 0; b < batchSize; b++) {
           const budget = lo + rng.int(length - lo + 1);
           out.length = 0;
           const root = build(rng, budget, 1, opts, out);
-          writeLeftPadded(inputs, b, length, out);
+          writeLeftPadded(inputs, b, length, out, keyMask);
           targets[b] = root.value;
           meta.push({ depth: root.depth, tokens: out.length });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

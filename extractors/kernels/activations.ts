@@ -27,20 +27,8 @@
  */
 import { expFma, hornerFma } from './fma.js';
 import type { Expr, Lanes, Scratch } from './lanes.js';
-import { bind, rowKernel } from './rows.js';
-
-/** Names of the kernels below (for the runtime's export table). */
-export type ActivationKernel =
-  | 'silu'
-  | 'siluBackward'
-  | 'softplus'
-  | 'softplusBackward'
-  | 'gelu'
-  | 'geluBackward'
-  | 'gateSilu'
-  | 'gateSiluBackward'
-  | 'glu'
-  | 'gluBackward';
+import { bind, rowKernel, type RowKernel } from './rows.js';
+import { kernel } from './wasm.js';
 
 const poly = hornerFma;
 const exp = expFma;
@@ -168,4 +156,16 @@ const gluBackward = rowKernel('gluBackward', ['o', 'dout', 'dO'], (L, s, p, g, t
   return out;
 });
 
-export const activationFns = [silu, siluBackward, softplus, softplusBackward, gelu, geluBackward, gateSilu, gateSiluBackward, glu, gluBackward];
+/** The SSM activation kernels for the runtime's table (./runtime.ts); all row kernels. */
+export const ssmActivationKernels = {
+  silu: kernel<RowKernel>(silu),
+  siluBackward: kernel<RowKernel>(siluBackward),
+  softplus: kernel<RowKernel>(softplus),
+  softplusBackward: kernel<RowKernel>(softplusBackward),
+  gelu: kernel<RowKernel>(gelu),
+  geluBackward: kernel<RowKernel>(geluBackward),
+  gateSilu: kernel<RowKernel>(gateSilu),
+  gateSiluBackward: kernel<RowKernel>(gateSiluBackward),
+  glu: kernel<RowKernel>(glu),
+  gluBackward: kernel<RowKernel>(gluBackward),
+};

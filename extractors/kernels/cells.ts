@@ -17,8 +17,8 @@
  *   dy    upstream gradient of the step's output; dh, dc  gradients carried from step t + 1
  */
 import { sigmoid, tanh, type Expr } from './lanes.js';
-import { bind, rowKernel } from './rows.js';
-import type { Local } from './wasm.js';
+import { bind, rowKernel, type RowKernel } from './rows.js';
+import { kernel, type Local } from './wasm.js';
 
 /** rnn: y = tanh(xg + bias), where xg already holds W_ih x + W_hh h_{t-1}. */
 const rnnForward = rowKernel('rnnForward', ['xg', 'bias', 'y'], (L, s, p) => [L.store(p.y, tanh(L, s, L.add(L.load(p.xg), L.load(p.bias))))]);
@@ -115,4 +115,12 @@ const gruBackward = rowKernel('gruBackward', ['xg', 'hn', 'hPrev', 'dy', 'dh', '
   return out;
 });
 
-export const cellFns = [rnnForward, rnnBackward, lstmForward, lstmBackward, gruForward, gruBackward];
+/** The cell kernels for the runtime's table (./runtime.ts). */
+export const cellKernels = {
+  rnnForward: kernel<RowKernel>(rnnForward),
+  rnnBackward: kernel<RowKernel>(rnnBackward),
+  lstmForward: kernel<RowKernel>(lstmForward),
+  lstmBackward: kernel<RowKernel>(lstmBackward),
+  gruForward: kernel<RowKernel>(gruForward),
+  gruBackward: kernel<RowKernel>(gruBackward),
+};

@@ -21,12 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Lanes } from './lanes.js';
 import { pass } from './rows.js';
 import { kernels, type Kernels } from './runtime.js';
-import { Fn, Op, Ty, type Local } from './wasm.js';
-
-export interface DepthwiseConvExports {
-  depthwiseConv(B: number, T: number, C: number, K: number, x: number, ldx: number, w: number, bias: number, y: number, ldy: number): void;
-  depthwiseConvBackward(B: number, T: number, C: number, K: number, x: number, ldx: number, w: number, dy: number, lddy: number, dx: number, lddx: number, dw: number, db: number): void;
-}
+import { Fn, kernel, Op, Ty, type Local } from './wasm.js';
 
 /** max(a, b) of two i32 values on the stack's producers. */
 function maxI32(f: Fn, a: () => void, b: () => void, tmp: Local): void {
@@ -181,7 +176,11 @@ function backwardFn(): Fn {
   return f;
 }
 
-export const depthwiseConvFns = [forwardFn(), backwardFn()];
+/** The causal depthwise convolution kernels for the runtime's table (./runtime.ts). */
+export const depthwiseConvKernels = {
+  depthwiseConv: kernel<(B: number, T: number, C: number, K: number, x: number, ldx: number, w: number, bias: number, y: number, ldy: number) => void>(forwardFn()),
+  depthwiseConvBackward: kernel<(B: number, T: number, C: number, K: number, x: number, ldx: number, w: number, dy: number, lddy: number, dx: number, lddx: number, dw: number, db: number) => void>(backwardFn()),
+};
 
 /** Shapes of a depthwise convolution: B sequences of T steps, C channels, K taps. */
 export interface ConvDims {

@@ -3,8 +3,9 @@
  * matrices (no packing): small products, and the edges (M % 4 rows, N % 8 columns) of the
  * packed kernel in ./gemmPacked.ts. `Kernels.gemm` (./runtime.ts) chooses.
  *
- *   gemmSimple(M, N, K, a, rsa, csa, b, ldb, c, ldc, acc):
- *     C[i, j] = (acc ? C[i, j] : 0) + sum_k A[i, k] * B[k, j]      0 <= i < M, 0 <= j < N
+ *   gemmSimple(M, N, K, a, rsa, csa, b, ldb, c, ldc, acc, bias, relu):
+ *     C[i, j] = act((acc ? C[i, j] : bias ? bias[j] : 0) + sum_k A[i, k] * B[k, j])   0 <= i < M, 0 <= j < N
+ *     act = max(., 0) when relu != 0, else the identity; bias the byte address of a row [N] or 0
  *   with A[i, k] at a + 4 (i rsa + k csa), B[k, j] at b + 4 (k ldb + j), C[i, j] at c + 4 (i ldc + j)
  *   (byte addresses, strides in floats).
  *
@@ -19,9 +20,13 @@
  * into blocks of KC so that a block of B rows stays in cache while every row tile of A
  * passes over it.
  */
-import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
+import { Fn, kernel, Op, Simd, Ty, type Local } from './wasm.js';
 
-/** Rows of k per cache block: KC x N floats of B (e.g. 256 x 128 x 4 B = 128 KB) stay in L2. */
+/**
+ * Rows of k per cache block, in both product kernels (this one and ./gemmPacked.ts):
+ * unpacked, KC x N floats of B (e.g. 256 x 128 x 4 B = 128 KB) stay in L2; packed, a
+ * [KC][8] panel of B (8 KB) stays in L1.
+ */
 export const KC = 256;
 
 interface GemmLocals {
@@ -36,6 +41,8 @@ interface GemmLocals {
   c: Local;
   ldc: Local;
   acc: Local;
+  bias: Local;
+  relu: Local;
   // derived
   i: Local;
   j: Local;
@@ -43,6 +50,7 @@ interface GemmLocals {
   k0: Local;
   kEnd: Local;
   first: Local; // 1 while C must be initialised (first K block without acc)
+  last: Local; // 1 in the last K block when the relu epilogue is on
   pb: Local;
   pc: Local;
   av: Local; // v128: broadcast A entry
@@ -70,13 +78,26 @@ function tile(f: Fn, L: GemmLocals, mr: number, nv: number): void {
     f.get(L.pc);
     if (r > 0) f.get(L.ldc).i32(4 * r).op(Op.i32Mul).op(Op.i32Add);
   };
-  // Accumulators start from C (a later K block, or acc) or from zero.
+  // Accumulators start from C (a later K block, or acc), from the bias row, or from zero.
   f.get(L.first).if(
     () => {
-      for (const a of accs) {
-        if (scalar) f.f32(0).set(a);
-        else f.splat(0).set(a);
-      }
+      f.get(L.bias).if(
+        () => {
+          for (let r = 0; r < mr; r++) {
+            for (let v = 0; v < width; v++) {
+              f.get(L.bias).get(L.j).i32(2).op(Op.i32Shl).op(Op.i32Add);
+              if (scalar) f.mem(Op.f32Load).set(accs[r * width + v]);
+              else f.vmem(Simd.load, 16 * v).set(accs[r * width + v]);
+            }
+          }
+        },
+        () => {
+          for (const a of accs) {
+            if (scalar) f.f32(0).set(a);
+            else f.splat(0).set(a);
+          }
+        },
+      );
     },
     () => {
       for (let r = 0; r < mr; r++) {
@@ -113,14 +134,24 @@ function tile(f: Fn, L: GemmLocals, mr: number, nv: number): void {
     f.get(L.pb).get(L.ldb4).op(Op.i32Add).set(L.pb);
   });
 
-  for (let r = 0; r < mr; r++) {
-    for (let v = 0; v < width; v++) {
-      rowC(r);
-      f.get(accs[r * width + v]);
-      if (scalar) f.mem(Op.f32Store);
-      else f.vmem(Simd.store, 16 * v);
+  const store = (relu: boolean) => {
+    for (let r = 0; r < mr; r++) {
+      for (let v = 0; v < width; v++) {
+        rowC(r);
+        f.get(accs[r * width + v]);
+        if (relu) {
+          if (scalar) f.f32(0).op(Op.f32Max);
+          else f.splat(0).simd(Simd.f32x4Pmax);
+        }
+        if (scalar) f.mem(Op.f32Store);
+        else f.vmem(Simd.store, 16 * v);
+      }
     }
-  }
+  };
+  f.get(L.last).if(
+    () => store(true),
+    () => store(false),
+  );
 }
 
 /** Columns j.. of rows i..i+mr-1: 8-wide tiles, then one 4-wide, then scalar columns. */
@@ -146,17 +177,18 @@ function rowBlock(f: Fn, L: GemmLocals, mr: number): void {
   );
 }
 
-export function gemmSimpleFn(): Fn {
-  const f = new Fn('gemmSimple', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
-  const [M, N, K, a, rsa, csa, b, ldb, c, ldc, acc] = f.params;
+function gemmSimpleFn(): Fn {
+  const f = new Fn('gemmSimple', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
+  const [M, N, K, a, rsa, csa, b, ldb, c, ldc, acc, bias, relu] = f.params;
   const L: GemmLocals = {
-    M, N, K, a, rsa, csa, b, ldb, c, ldc, acc,
+    M, N, K, a, rsa, csa, b, ldb, c, ldc, acc, bias, relu,
     i: f.local(Ty.i32),
     j: f.local(Ty.i32),
     k: f.local(Ty.i32),
     k0: f.local(Ty.i32),
     kEnd: f.local(Ty.i32),
     first: f.local(Ty.i32),
+    last: f.local(Ty.i32),
     pb: f.local(Ty.i32),
     pc: f.local(Ty.i32),
     av: f.local(Ty.v128),
@@ -173,6 +205,7 @@ export function gemmSimpleFn(): Fn {
   f.loop(() => {
     // kEnd = min(k0 + KC, K)
     f.get(L.k0).i32(KC).op(Op.i32Add).tee(L.kEnd).get(K).op(Op.i32GtS).if(() => f.get(K).set(L.kEnd));
+    f.get(L.kEnd).get(K).op(Op.i32GeS).get(relu).op(Op.i32And).set(L.last); // relu == 0 or 1
     // Full row tiles of 4, then single rows.
     f.i32(0).set(L.i);
     f.block(() =>
@@ -195,3 +228,8 @@ export function gemmSimpleFn(): Fn {
   });
   return f;
 }
+
+/** For the runtime's table (./runtime.ts); use `Kernels.gemm`, which splits a product between this and the packed kernel. */
+export const gemmKernels = {
+  gemmSimple: kernel<(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number, bias: number, relu: number) => void>(gemmSimpleFn()),
+};

@@ -4,9 +4,10 @@
  * `Kernels.gemm` (./runtime.ts) splits a product between the two.
  *
  *   packB(K, N8, b, ldb, bp):   bp[jp][k][0..7] = B[k, 8 jp .. 8 jp + 7]     (N8 % 8 = 0)
- *   gemmPacked(M4, N8, K, a, rsa, csa, bp, c, ldc, acc, ap):
- *     C[i, j] = (acc ? C[i, j] : 0) + sum_k A[i, k] B[k, j] for i < M4, j < N8 (multiples of 4, 8)
- *     with A strided as in gemmSimple, B packed by packB, ap a work area of MC*KC floats.
+ *   gemmPacked(M4, N8, K, a, rsa, csa, bp, c, ldc, acc, ap, bias, relu):
+ *     C[i, j] = act((acc ? C[i, j] : bias ? bias[j] : 0) + sum_k A[i, k] B[k, j]) for i < M4, j < N8
+ *     (multiples of 4, 8) with A strided as in gemmSimple, B packed by packB, ap a work area of
+ *     MC*KC floats, and the epilogue of gemmSimple (bias row, relu).
  *
  * Why packing: the 4 x 8 tile needs, per k, 8 floats of B and 4 of A. Read from their
  * matrices that is 5 pointers stepping by strides (A's 4 rows, B's row), and an A read
@@ -20,9 +21,10 @@
  * of an A block pass over it); M in blocks of MC (the packed A block, MC x KC floats = 64 KB,
  * stays in L2 while every column panel of B passes over it).
  */
-import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
+import { KC } from './gemm.js';
+import { Fn, kernel, Op, Simd, Ty, type Local } from './wasm.js';
 
-export const KC = 256;
+export { KC };
 export const MC = 64;
 /**
  * Rows of the micro-tile (C tile MR x 8, 2 MR f32x4 accumulators). 6 rows (12 accumulators +
@@ -62,10 +64,13 @@ interface L {
   c: Local;
   ldc: Local;
   ap: Local;
+  bias: Local;
   // loop state
   kc: Local;
   mc: Local;
   first: Local;
+  last: Local; // last K block with the relu epilogue
+  jp: Local; // column of the tile (for the bias)
   pa: Local;
   pb: Local;
   pc: Local;
@@ -117,7 +122,14 @@ function micro(f: Fn, l: L): void {
   };
   f.get(l.first).if(
     () => {
-      for (const a of l.acc) f.splat(0).set(a);
+      f.get(l.bias).if(
+        () => {
+          for (let r = 0; r < MR; r++) for (let h = 0; h < 2; h++) f.get(l.bias).get(l.jp).i32(2).op(Op.i32Shl).op(Op.i32Add).vmem(Simd.load, 16 * h).set(l.acc[2 * r + h]);
+        },
+        () => {
+          for (const a of l.acc) f.splat(0).set(a);
+        },
+      );
     },
     () => {
       for (let r = 0; r < MR; r++) for (let h = 0; h < 2; h++) {
@@ -137,20 +149,31 @@ function micro(f: Fn, l: L): void {
       f.get(l.n).i32(1).op(Op.i32Sub).tee(l.n).brIf(0);
     }),
   );
-  for (let r = 0; r < MR; r++) for (let h = 0; h < 2; h++) {
-    row(r);
-    f.get(l.acc[2 * r + h]).vmem(Simd.store, 16 * h);
-  }
+  const store = (relu: boolean) => {
+    for (let r = 0; r < MR; r++) for (let h = 0; h < 2; h++) {
+      row(r);
+      f.get(l.acc[2 * r + h]);
+      if (relu) f.splat(0).simd(Simd.f32x4Pmax);
+      f.vmem(Simd.store, 16 * h);
+    }
+  };
+  f.get(l.last).if(
+    () => store(true),
+    () => store(false),
+  );
 }
 
 function gemmPackedFn(): Fn {
-  const f = new Fn('gemmPacked', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
-  const [M4, N8, K, a, rsa, csa, bp, c, ldc, accumulate, ap] = f.params;
+  const f = new Fn('gemmPacked', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
+  const [M4, N8, K, a, rsa, csa, bp, c, ldc, accumulate, ap, bias, relu] = f.params;
+  const jp = f.local(Ty.i32);
   const l: L = {
-    K, a, rsa, csa, c, ldc, ap,
+    K, a, rsa, csa, c, ldc, ap, bias,
     kc: f.local(Ty.i32),
     mc: f.local(Ty.i32),
     first: f.local(Ty.i32),
+    last: f.local(Ty.i32),
+    jp,
     pa: f.local(Ty.i32),
     pb: f.local(Ty.i32),
     pc: f.local(Ty.i32),
@@ -162,7 +185,6 @@ function gemmPackedFn(): Fn {
   };
   const k0 = f.local(Ty.i32);
   const i0 = f.local(Ty.i32);
-  const jp = f.local(Ty.i32);
   const ir = f.local(Ty.i32);
   const min = (x: () => void, y: () => void, into: Local) => {
     x();
@@ -178,6 +200,8 @@ function gemmPackedFn(): Fn {
     min(() => f.i32(KC), () => f.get(K).get(k0).op(Op.i32Sub), l.kc);
     // The first K block initialises C unless accumulating.
     f.get(k0).op(Op.i32Eqz).get(accumulate).op(Op.i32Eqz).op(Op.i32And).set(l.first);
+    // The last K block applies the relu epilogue (relu == 0 or 1).
+    f.get(k0).get(l.kc).op(Op.i32Add).get(K).op(Op.i32GeS).get(relu).op(Op.i32And).set(l.last);
     f.for(i0, () => f.i32(0), () => f.get(M4), MC, () => {
       min(() => f.i32(MC), () => f.get(M4).get(i0).op(Op.i32Sub), l.mc);
       // pa = &A[i0][k0]; pack the block into ap.
@@ -197,4 +221,8 @@ function gemmPackedFn(): Fn {
   return f;
 }
 
-export const gemmPackedFns = [packBFn(), gemmPackedFn()];
+/** For the runtime's table (./runtime.ts). */
+export const gemmPackedKernels = {
+  packB: kernel<(K: number, N8: number, b: number, ldb: number, bp: number) => void>(packBFn()),
+  gemmPacked: kernel<(M4: number, N8: number, K: number, a: number, rsa: number, csa: number, bp: number, c: number, ldc: number, acc: number, ap: number, bias: number, relu: number) => void>(gemmPackedFn()),
+};

@@ -37,6 +37,7 @@ export interface Lanes {
   max(a: Expr, b: Expr): Expr;
   /** Round to the nearest integer (ties to even), as a float. */
   nearest(a: Expr): Expr;
+  sqrt(a: Expr): Expr;
   /** 2^n for a float n holding an integer in [-126, 127], built from its exponent bits. */
   pow2(n: Expr): Expr;
   /**
@@ -98,6 +99,11 @@ function lanes(vector: boolean): Lanes {
       a(f);
       if (vector) f.simd(Simd.f32x4Nearest);
       else f.op(Op.f32Nearest);
+    },
+    sqrt: (a) => (f) => {
+      a(f);
+      if (vector) f.simd(Simd.f32x4Sqrt);
+      else f.op(Op.f32Sqrt);
     },
     relu: (a) => (f) => {
       a(f);

@@ -13,21 +13,12 @@
  * gradient checks of tiny models, where LayerNorm over 4 features amplifies rounding noise.
  */
 import type { Expr, Lanes } from './lanes.js';
-import { horizontal, pass, rows } from './rows.js';
-import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
+import { accumulator, pass, reducingPass, rows, type Accumulator } from './rows.js';
+import { Fn, kernel, Op, Ty, type Local } from './wasm.js';
 
-/** Sum over a row of `term`, into the f32 local `into` (vector accumulator `vacc`, then the tail). */
-function rowSum(f: Fn, cols: Local, vacc: Local, into: Local, term: (L: Lanes, off: Local) => Expr): void {
-  f.f32(0).set(into).f32(0).simd(Simd.f32x4Splat).set(vacc);
-  pass(
-    f,
-    cols,
-    (L, off) => {
-      const acc = L.width === 4 ? vacc : into;
-      return [L.set(acc, L.add(L.get(acc), term(L, off)))];
-    },
-    () => horizontal(f, vacc, into, Op.f32Add),
-  );
+/** Sum over a row of `term`, into `acc.into`. */
+function rowSum(f: Fn, cols: Local, acc: Accumulator, term: (L: Lanes, off: Local) => Expr): void {
+  reducingPass(f, cols, [acc], (L, off, [a]) => [L.set(a, L.add(L.get(a), term(L, off)))]);
 }
 
 function forwardFn(): Fn {
@@ -35,16 +26,17 @@ function forwardFn(): Fn {
   const [n, cols, x, y, w, b, stats, eps] = f.params;
   const rx = f.local(Ty.i32);
   const ry = f.local(Ty.i32);
-  const mean = f.local(Ty.f32);
-  const std = f.local(Ty.f32);
-  const vacc = f.local(Ty.v128);
+  const sumX = accumulator(f, Op.f32Add);
+  const sumSq = accumulator(f, Op.f32Add);
+  const mean = sumX.into;
+  const std = sumSq.into;
   const st = f.local(Ty.i32);
   const two = f.local(Ty.i32);
   f.i32(2).set(two);
   rows(f, n, [[x, cols, rx], [y, cols, ry], [stats, two, st]], () => {
-    rowSum(f, cols, vacc, mean, (L, off) => L.load(rx, off));
+    rowSum(f, cols, sumX, (L, off) => L.load(rx, off));
     f.get(mean).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mean);
-    rowSum(f, cols, vacc, std, (L, off) => {
+    rowSum(f, cols, sumSq, (L, off) => {
       const c = (l: Lanes) => l.sub(l.load(rx, off), l.bcast(mean));
       return L.mul(c(L), c(L));
     });
@@ -66,10 +58,10 @@ function backwardFn(): Fn {
   const st = f.local(Ty.i32);
   const mean = f.local(Ty.f32);
   const std = f.local(Ty.f32);
-  const mg = f.local(Ty.f32); // mean(g), g = dy w
-  const mgx = f.local(Ty.f32); // mean(g xhat)
-  const vacc = f.local(Ty.v128);
-  const vacc2 = f.local(Ty.v128);
+  const sg = accumulator(f, Op.f32Add);
+  const sgx = accumulator(f, Op.f32Add);
+  const mg = sg.into; // mean(g), g = dy w
+  const mgx = sgx.into; // mean(g xhat)
   const two = f.local(Ty.i32);
   f.i32(2).set(two);
   rows(f, n, [[x, cols, rx], [dy, cols, rdy], [dx, cols, rdx], [stats, two, st]], () => {
@@ -77,25 +69,15 @@ function backwardFn(): Fn {
     f.get(st).mem(Op.f32Load, 4).set(std);
     const xhat = (L: Lanes, off: Local) => L.div(L.sub(L.load(rx, off), L.bcast(mean)), L.bcast(std));
     // One pass: sums of g and g xhat for this row; dw, db accumulate over rows.
-    f.f32(0).set(mg).f32(0).set(mgx).f32(0).simd(Simd.f32x4Splat).set(vacc).f32(0).simd(Simd.f32x4Splat).set(vacc2);
-    pass(
-      f,
-      cols,
-      (L, off) => {
-        const [a1, a2] = L.width === 4 ? [vacc, vacc2] : [mg, mgx];
-        const g = L.mul(L.load(rdy, off), L.load(w, off));
-        return [
-          L.set(a1, L.add(L.get(a1), g)),
-          L.set(a2, L.add(L.get(a2), L.mul(g, xhat(L, off)))),
-          L.store(dw, L.add(L.load(dw, off), L.mul(L.load(rdy, off), xhat(L, off))), off),
-          L.store(db, L.add(L.load(db, off), L.load(rdy, off)), off),
-        ];
-      },
-      () => {
-        horizontal(f, vacc, mg, Op.f32Add);
-        horizontal(f, vacc2, mgx, Op.f32Add);
-      },
-    );
+    reducingPass(f, cols, [sg, sgx], (L, off, [a1, a2]) => {
+      const g = L.mul(L.load(rdy, off), L.load(w, off));
+      return [
+        L.set(a1, L.add(L.get(a1), g)),
+        L.set(a2, L.add(L.get(a2), L.mul(g, xhat(L, off)))),
+        L.store(dw, L.add(L.load(dw, off), L.mul(L.load(rdy, off), xhat(L, off))), off),
+        L.store(db, L.add(L.load(db, off), L.load(rdy, off)), off),
+      ];
+    });
     f.get(mg).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mg);
     f.get(mgx).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mgx);
     pass(f, cols, (L, off) => [
@@ -105,4 +87,8 @@ function backwardFn(): Fn {
   return f;
 }
 
-export const layerNormFns = [forwardFn(), backwardFn()];
+/** The LayerNorm kernels for the runtime's table (./runtime.ts): rows of [n, cols], contiguous; stats [n, 2] = (mean, std) per row. */
+export const layerNormKernels = {
+  layerNorm: kernel<(n: number, cols: number, x: number, y: number, w: number, b: number, stats: number, eps: number) => void>(forwardFn()),
+  layerNormBackward: kernel<(n: number, cols: number, x: number, dy: number, w: number, stats: number, dx: number, dw: number, db: number) => void>(backwardFn()),
+};

@@ -30,16 +30,7 @@
 import { hasFma, RELAXED_MADD } from './features.js';
 import { VEC, type Expr, type Lanes } from './lanes.js';
 import type { Kernels } from './runtime.js';
-import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
-
-export interface LongConvExports {
-  /** Packed layout (see above): G groups; x, y strides in bytes per group, sequence and row. */
-  longConv(G: number, B: number, T: number, k: number, x: number, xGroup: number, xSeq: number, xRow: number, y: number, yGroup: number, ySeq: number, yRow: number): void;
-  /** dk [G][T][4] += the kernel gradient from dy, x [G][B][T][4] (contiguous). */
-  longConvKernelGrad(G: number, B: number, T: number, dy: number, x: number, dk: number): void;
-  /** Rows [n] of G full groups (row stride ld bytes) to [G][n][4], or back when `unpack` is 1. */
-  packGroups(n: number, G: number, rows: number, ld: number, packed: number, unpack: number): void;
-}
+import { Fn, kernel, Op, Simd, Ty, type Local } from './wasm.js';
 
 const I32 = Ty.i32;
 
@@ -249,7 +240,15 @@ function packFn(): Fn {
   return f;
 }
 
-export const longConvFns = [forwardFn(), kernelGradFn(), packFn()];
+/** The long convolution kernels for the runtime's table (./runtime.ts). */
+export const longConvKernels = {
+  /** Packed layout (see above): G groups; x, y strides in bytes per group, sequence and row. */
+  longConv: kernel<(G: number, B: number, T: number, k: number, x: number, xGroup: number, xSeq: number, xRow: number, y: number, yGroup: number, ySeq: number, yRow: number) => void>(forwardFn()),
+  /** dk [G][T][4] += the kernel gradient from dy, x [G][B][T][4] (contiguous). */
+  longConvKernelGrad: kernel<(G: number, B: number, T: number, dy: number, x: number, dk: number) => void>(kernelGradFn()),
+  /** Rows [n] of G full groups (row stride ld bytes) to [G][n][4], or back when `unpack` is 1. */
+  packGroups: kernel<(n: number, G: number, rows: number, ld: number, packed: number, unpack: number) => void>(packFn()),
+};
 
 /** Groups of 4 channels for H channels. */
 export const groupsOf = (H: number) => Math.ceil(H / 4);

@@ -17,13 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Expr, Lanes } from './lanes.js';
 import { horizontal, pass, rows } from './rows.js';
 import { kernels, type Kernels } from './runtime.js';
-import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
-
-/** The kernels' signatures (addresses in bytes, counts in floats). */
-export interface RmsNormExports {
-  rmsNorm(n: number, cols: number, x: number, y: number, w: number, rstd: number, eps: number): void;
-  rmsNormBackward(n: number, cols: number, x: number, dy: number, w: number, rstd: number, dx: number, dw: number): void;
-}
+import { Fn, kernel, Op, Simd, Ty, type Local } from './wasm.js';
 
 /** Sum over a row of `term`, into the f32 local `into` (vector accumulator `vacc`, then the tail). */
 function rowSum(f: Fn, cols: Local, vacc: Local, into: Local, term: (L: Lanes, off: Local) => Expr): void {
@@ -94,7 +88,11 @@ function backwardFn(): Fn {
   return f;
 }
 
-export const rmsNormFns = [forwardFn(), backwardFn()];
+/** The RMSNorm kernels for the runtime's table (./runtime.ts); addresses in bytes, counts in floats. */
+export const rmsNormKernels = {
+  rmsNorm: kernel<(n: number, cols: number, x: number, y: number, w: number, rstd: number, eps: number) => void>(forwardFn()),
+  rmsNormBackward: kernel<(n: number, cols: number, x: number, dy: number, w: number, rstd: number, dx: number, dw: number) => void>(backwardFn()),
+};
 
 /** torch_bench.py's RMSNorm epsilon (and mamba_ssm's default). */
 export const RMS_EPS = 1e-5;

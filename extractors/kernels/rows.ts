@@ -15,29 +15,74 @@ export function horizontal(f: Fn, v: Local, into: Local, op: Op.f32Add | Op.f32M
 }
 
 /**
- * One pass over a row: `body(L, offset)` for 4 columns at a time, then one at a time;
- * `offset` is the byte offset of the current column from the row starts.
+ * The skeleton every kernel here shares: `vector()` while 4 of the n units remain, then
+ * `scalar()` for the rest (each step advances its own pointers); `afterVector` runs between.
  */
-export function pass(f: Fn, cols: Local, body: (L: Lanes, offset: Local) => Expr[], afterVector?: () => void): void {
-  const j = f.local(Ty.i32);
-  const off = f.local(Ty.i32);
-  const vec = body(VEC, off);
-  const sca = body(SCALAR, off);
-  f.i32(0).set(j).i32(0).set(off);
+export function lanesLoop(f: Fn, n: Local, vector: () => void, scalar: () => void, afterVector?: () => void): void {
+  const i = f.local(Ty.i32);
+  f.i32(0).set(i);
   f.block(() =>
     f.loop(() => {
-      f.get(j).i32(4).op(Op.i32Add).get(cols).op(Op.i32GtS).brIf(1);
-      for (const e of vec) e(f);
-      f.get(j).i32(4).op(Op.i32Add).set(j).get(off).i32(16).op(Op.i32Add).set(off).br(0);
+      f.get(i).i32(4).op(Op.i32Add).get(n).op(Op.i32GtS).brIf(1);
+      vector();
+      f.get(i).i32(4).op(Op.i32Add).set(i).br(0);
     }),
   );
   afterVector?.();
   f.block(() =>
     f.loop(() => {
-      f.get(j).get(cols).op(Op.i32GeS).brIf(1);
-      for (const e of sca) e(f);
-      f.get(j).i32(1).op(Op.i32Add).set(j).get(off).i32(4).op(Op.i32Add).set(off).br(0);
+      f.get(i).get(n).op(Op.i32GeS).brIf(1);
+      scalar();
+      f.get(i).i32(1).op(Op.i32Add).set(i).br(0);
     }),
+  );
+}
+
+/**
+ * One pass over a row: `body(L, offset)` for 4 columns at a time, then one at a time;
+ * `offset` is the byte offset of the current column from the row starts.
+ */
+export function pass(f: Fn, cols: Local, body: (L: Lanes, offset: Local) => Expr[], afterVector?: () => void): void {
+  const off = f.local(Ty.i32);
+  const step = (exprs: Expr[], bytes: number) => () => {
+    for (const e of exprs) e(f);
+    f.get(off).i32(bytes).op(Op.i32Add).set(off);
+  };
+  const vec = step(body(VEC, off), 16);
+  const sca = step(body(SCALAR, off), 4);
+  f.i32(0).set(off);
+  lanesLoop(f, cols, vec, sca, afterVector);
+}
+
+/** A reduction carried through a pass: a v128 accumulator for the 4-lane part, then an f32 one (the result) for the tail. */
+export interface Accumulator {
+  vec: Local;
+  into: Local;
+  op: Op.f32Add | Op.f32Max;
+}
+
+export function accumulator(f: Fn, op: Op.f32Add | Op.f32Max): Accumulator {
+  return { vec: f.local(Ty.v128), into: f.local(Ty.f32), op };
+}
+
+/**
+ * A pass over a row that also reduces (the row max, a sum, a dot product): each accumulator
+ * starts at its identity, `body` gets the current flavour's accumulator locals (v128 in the
+ * 4-lane part, f32 in the tail), and between the two the vector accumulators are folded
+ * horizontally into the scalar ones, which the tail continues. Results in `acc.into`.
+ */
+export function reducingPass(f: Fn, cols: Local, accs: Accumulator[], body: (L: Lanes, offset: Local, acc: Local[]) => Expr[]): void {
+  for (const a of accs) {
+    const identity = a.op === Op.f32Max ? -Infinity : 0;
+    f.f32(identity).set(a.into).f32(identity).simd(Simd.f32x4Splat).set(a.vec);
+  }
+  pass(
+    f,
+    cols,
+    (L, off) => body(L, off, accs.map((a) => (L.width === 4 ? a.vec : a.into))),
+    () => {
+      for (const a of accs) horizontal(f, a.vec, a.into, a.op);
+    },
   );
 }
 
@@ -58,6 +103,9 @@ export interface Gates {
   g3: Local;
 }
 
+/** A row kernel's JS signature: (B, H, then a byte address and a byte row stride per array). */
+export type RowKernel = (B: number, H: number, ...ptrsAndStrides: number[]) => void;
+
 export type Body = (L: Lanes, s: Scratch, p: Record<string, Local>, g: Gates, tmp: () => Local) => Expr[];
 
 /**
@@ -74,7 +122,6 @@ export function rowKernel(name: string, arrays: string[], body: Body): Fn {
   for (const a of arrays) p[a] = f.local(Ty.i32);
   const g: Gates = { g1: f.local(Ty.i32), g2: f.local(Ty.i32), g3: f.local(Ty.i32) };
   const b = f.local(Ty.i32);
-  const u = f.local(Ty.i32);
   f.get(H).i32(2).op(Op.i32Shl).set(g.g1);
   f.get(g.g1).get(g.g1).op(Op.i32Add).set(g.g2);
   f.get(g.g2).get(g.g1).op(Op.i32Add).set(g.g3);
@@ -95,22 +142,7 @@ export function rowKernel(name: string, arrays: string[], body: Body): Fn {
 
   f.for(b, () => f.i32(0), () => f.get(B), 1, () => {
     arrays.forEach((a, k) => f.get(base(k)).get(b).get(stride(k)).op(Op.i32Mul).op(Op.i32Add).set(p[a]));
-    f.i32(0).set(u);
-    // 4 units at a time while 4 remain, then one at a time.
-    f.block(() =>
-      f.loop(() => {
-        f.get(u).i32(4).op(Op.i32Add).get(H).op(Op.i32GtS).brIf(1);
-        vectorStep();
-        f.get(u).i32(4).op(Op.i32Add).set(u).br(0);
-      }),
-    );
-    f.block(() =>
-      f.loop(() => {
-        f.get(u).get(H).op(Op.i32GeS).brIf(1);
-        scalarStep();
-        f.get(u).i32(1).op(Op.i32Add).set(u).br(0);
-      }),
-    );
+    lanesLoop(f, H, vectorStep, scalarStep); // 4 units at a time while 4 remain, then one at a time
   });
   return f;
 }

@@ -11,26 +11,49 @@
  * B = 32, T = 256; tens of MB for the recurrent cells).
  */
 import * as tf from '@tensorflow/tfjs';
-import { activationFns, type ActivationKernel } from './activations.js';
-import { cellFns } from './cells.js';
-import { depthwiseConvFns, type DepthwiseConvExports } from './depthwiseConv.js';
-import { gemmSimpleFn } from './gemm.js';
-import { gemmPackedFns, KC, MC, MR } from './gemmPacked.js';
-import { elementwiseFns } from './elementwise.js';
-import { layerNormFns } from './layerNorm.js';
-import { longConvFns, type LongConvExports } from './longConv.js';
-import { rmsNormFns, type RmsNormExports } from './rmsNorm.js';
-import { selectiveScanFns, type SelectiveScanExports } from './selectiveScan.js';
-import { softmaxFns } from './softmax.js';
+import { ssmActivationKernels } from './activations.js';
+import { cellKernels } from './cells.js';
+import { depthwiseConvKernels } from './depthwiseConv.js';
+import { gemmKernels } from './gemm.js';
+import { gemmPackedKernels, KC, MC, MR } from './gemmPacked.js';
+import { elementwiseKernels } from './elementwise.js';
+import { layerNormKernels } from './layerNorm.js';
+import { longConvKernels } from './longConv.js';
+import { rmsNormKernels } from './rmsNorm.js';
+import { selectiveScanKernels } from './selectiveScan.js';
+import { softmaxKernels } from './softmax.js';
 import { activationKernelFns, type ActivationKernelName } from './pointwise.js';
 import { linearAttentionFns } from './linearAttention.js';
 import { scanFns } from './scan.js';
-import { assemble } from './wasm.js';
+import type { RowKernel } from './rows.js';
+import { assemble, kernelsOf, type Signatures } from './wasm.js';
 
-/** A row kernel of ./cells.ts: (B, H, then a byte address and a byte row stride per array). */
-export type RowKernel = (B: number, H: number, ...ptrsAndStrides: number[]) => void;
+export type { RowKernel };
 
-type RowKernelName = 'rnnForward' | 'rnnBackward' | 'lstmForward' | 'lstmBackward' | 'gruForward' | 'gruBackward' | 'copyRows' | keyof Elementwise | ActivationKernel;
+/**
+ * Every kernel of the module, by its export name: the one list that gives both what is
+ * assembled and the type of the instance's exports (as tfjs-backend-wasm's
+ * register_all_kernels.ts lists its kernel configs). Each kernel's signature is declared
+ * next to its emitter.
+ */
+const KERNELS = {
+  ...gemmKernels,
+  ...gemmPackedKernels,
+  ...cellKernels,
+  ...softmaxKernels,
+  ...layerNormKernels,
+  ...elementwiseKernels,
+  ...ssmActivationKernels,
+  ...rmsNormKernels,
+  ...depthwiseConvKernels,
+  ...selectiveScanKernels,
+  ...longConvKernels,
+  ...kernelsOf<ScanExports>(scanFns),
+  ...kernelsOf<Record<ActivationKernelName, RowKernel>>(activationKernelFns),
+  ...kernelsOf<LinearAttentionExports>(linearAttentionFns),
+};
+
+type Exports = Signatures<typeof KERNELS>;
 
 /** Flat kernels of ./elementwise.ts, over n floats at the given byte addresses. */
 interface Elementwise {
@@ -40,23 +63,13 @@ interface Elementwise {
   addInto(n: number, a: number, b: number): void;
 }
 
-type Exports = Record<RowKernelName, RowKernel> & RmsNormExports & DepthwiseConvExports & SelectiveScanExports & LongConvExports & {
-  /** In place over `rows` rows of `cols` floats, row stride `ld` floats; `keep` a key mask [cols] or 0 (./softmax.ts). */
-  softmax(rows: number, cols: number, p: number, ld: number, scale: number, keep: number): void;
-  softmaxBackward(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number): void;
-  /** Rows of [n, cols], contiguous (./layerNorm.ts); stats [n, 2] = (mean, std) per row. */
-  layerNorm(n: number, cols: number, x: number, y: number, w: number, b: number, stats: number, eps: number): void;
-  layerNormBackward(n: number, cols: number, x: number, dy: number, w: number, stats: number, dx: number, dw: number, db: number): void;
-  /** ./gemm.ts and ./gemmPacked.ts; use `Kernels.gemm`, which splits a product between them. */
-  gemmSimple(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
-  packB(K: number, N8: number, b: number, ldb: number, bp: number): void;
-  gemmPacked(M4: number, N8: number, K: number, a: number, rsa: number, csa: number, bp: number, c: number, ldc: number, acc: number, ap: number): void;
-  /** ./linearAttention.ts: one head of one sequence; addresses in bytes, strides in floats. */
+/** ./linearAttention.ts: one head of one sequence; addresses in bytes, strides in floats. */
+interface LinearAttentionExports {
   linearAttention(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, S: number, z: number, eps: number, causal: number): void;
   linearAttentionBackward(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, go: number, dq: number, dk: number, dv: number, S: number, z: number, R: number, r: number, gn: number, gd: number, causal: number): void;
-} & ScanExports & Record<ActivationKernelName, RowKernel>;
+}
 
-/** ./scan.ts: `scan_<mode>` and `scanBackward_<mode>`; ./activations.ts kernels are row kernels, named by `kernelName`. */
+/** ./scan.ts: `scan_<mode>` and `scanBackward_<mode>`; ./pointwise.ts kernels are row kernels, named by `kernelName`. */
 type ScanExports = {
   [M in 'linear' | 'lerp' as `scan_${M}`]: (S: number, T: number, W: number, a: number, b: number, h0: number, h: number, ss: number, ts: number) => void;
 } & {
@@ -80,13 +93,21 @@ export class Kernels {
   /** Float view of the whole memory; replaced when the memory grows (so re-read it after `alloc`). */
   heap = new Float32Array(this.memory.buffer);
   private top = 64; // bytes; 0..63 unused so that no buffer sits at address 0
+  /** End of the highest live pinned region: the arena is never released below it. */
+  private floor = 64;
+  private readonly pinned = new Set<Pinned>();
   /** Host buffers for `save`, by length, and their total bytes. */
   private readonly pool = new Map<number, Float32Array[]>();
   private readonly inPool = new WeakSet<Float32Array>();
   private pooled = 0;
+  /** Highest arena top and most host bytes held by `save` since `resetPeak` (memory measurement). */
+  private peakTop = 64;
+  private savedOut = 0;
+  private peakSaved = 0;
 
   constructor() {
-    const bytes = assemble([gemmSimpleFn(), ...gemmPackedFns, ...cellFns, ...softmaxFns, ...layerNormFns, ...elementwiseFns, ...activationFns, ...rmsNormFns, ...depthwiseConvFns, ...selectiveScanFns, ...longConvFns, ...scanFns, ...activationKernelFns, ...linearAttentionFns]);
+    for (const [name, k] of Object.entries(KERNELS)) if (k.fn.name !== name) throw new Error(`kernels: ${name} is emitted as ${k.fn.name}`);
+    const bytes = assemble(Object.values(KERNELS).map((k) => k.fn));
     const module = new WebAssembly.Module(bytes);
     this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
@@ -95,6 +116,7 @@ export class Kernels {
   alloc(n: number): number {
     const at = this.top;
     this.top = (at + 4 * n + 15) & ~15;
+    if (this.top > this.peakTop) this.peakTop = this.top;
     if (this.top > this.memory.buffer.byteLength) {
       this.memory.grow(Math.ceil((this.top - this.memory.buffer.byteLength) / PAGE));
       this.heap = new Float32Array(this.memory.buffer);
@@ -125,10 +147,19 @@ export class Kernels {
 
   /** Copies data [rows, cols] (row-major) into a new buffer as its transpose [cols, rows]. */
   putTransposed(data: ArrayLike<number>, rows: number, cols: number): number {
+    const mark = this.mark();
+    const src = this.put(data);
+    const at = this.transposed(src, rows, cols);
+    // Move the transpose down over the staging copy (its memory is free again).
+    this.heap.copyWithin(mark >> 2, at >> 2, (at >> 2) + rows * cols);
+    this.release(mark);
+    return this.alloc(rows * cols);
+  }
+
+  /** A new buffer holding the transpose [cols, rows] of the matrix [rows, cols] at `src` (row stride `ld` floats, default cols). */
+  transposed(src: number, rows: number, cols: number, ld = cols): number {
     const at = this.alloc(rows * cols);
-    const heap = this.heap;
-    const o = at >> 2;
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[o + c * rows + r] = data[r * cols + c];
+    this.fns.copy2d(cols, rows, src, 1, ld, at, rows, 1); // dst[c][r] = src[r][c]
     return at;
   }
 
@@ -191,6 +222,8 @@ export class Kernels {
    * whose backward never runs is simply collected.
    */
   save(at: number, n: number): Float32Array {
+    this.savedOut += 4 * n;
+    this.peakSaved = Math.max(this.peakSaved, this.savedOut);
     const free = this.pool.get(n);
     const buf = free?.pop();
     if (!buf) return this.read(at, n);
@@ -203,6 +236,7 @@ export class Kernels {
   /** `put` for a buffer from `save`, which goes back to the pool (do not use it afterwards). */
   putSaved(buf: Float32Array): number {
     if (this.inPool.has(buf)) throw new Error('kernels: a saved buffer was put back twice (a backward pass ran twice for one forward pass)');
+    this.savedOut -= 4 * buf.length;
     const at = this.put(buf);
     if (buf.length > 0 && this.pooled + 4 * buf.length <= POOL_BYTES) {
       const free = this.pool.get(buf.length) ?? [];
@@ -225,22 +259,71 @@ export class Kernels {
   }
 
   release(mark: number): void {
+    if (mark < this.floor) throw new Error('kernels: release below a pinned region (a pinned forward pass is still waiting for its backward pass)');
     this.top = mark;
+  }
+
+  /**
+   * Keeps everything allocated since `mark` alive after the call returns: a forward pass's
+   * activations (and its copies of the weights) for its backward pass, which reads them in
+   * place and then `unpin`s them. No copy out to the host and back, no garbage. Later calls
+   * allocate above the pinned region. A region whose backward pass never runs is freed when
+   * its owner (`hostOp`) is garbage-collected.
+   */
+  pin(mark: number): Pinned {
+    if (mark < this.floor) throw new Error('kernels: pin below a pinned region');
+    const region: Pinned = { start: mark, end: this.top };
+    this.pinned.add(region);
+    this.floor = this.top;
+    return region;
+  }
+
+  /** Frees a pinned region (see `pin`); the arena top drops with it when nothing was allocated above it. */
+  unpin(region: Pinned): void {
+    if (!this.pinned.delete(region)) throw new Error('kernels: a pinned region was freed twice (a backward pass ran twice for one forward pass)');
+    let floor = 64;
+    for (const r of this.pinned) floor = Math.max(floor, r.end);
+    this.floor = floor;
+    if (this.top === region.end) this.top = floor;
+  }
+
+  isPinned(region: Pinned): boolean {
+    return this.pinned.has(region);
+  }
+
+  /** Starts a memory measurement: `peakBytes` reports the most used since. */
+  resetPeak(): void {
+    this.peakTop = this.top;
+    this.peakSaved = this.savedOut;
+  }
+
+  /** Most bytes in use since `resetPeak`: the arena (pinned regions included) plus host buffers held by `save`. */
+  peakBytes(): number {
+    return this.peakTop - 64 + this.peakSaved;
+  }
+
+  /** Bytes in pinned regions (live activations waiting for their backward passes). */
+  pinnedBytes(): number {
+    let n = 0;
+    for (const r of this.pinned) n += r.end - r.start;
+    return n;
   }
 
   /**
    * C [M, N] (+)= A [M, K] B [K, N]; A strided (rsa, csa), B and C row-major with row strides
    * ldb, ldc (floats). Addresses in bytes. The full 4 x 8 tiles go to the packed kernel, the
    * M % 4 rows and N % 8 columns left over (and small products) to gemmSimple.
+   * The epilogue, applied as C is written: `bias` (byte address of a row [N]) starts every
+   * row of C (instead of zeros; not with `accumulate`), `relu` clamps the result at 0.
    */
-  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, accumulate = false): void {
+  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, accumulate = false, epilogue: Epilogue = {}): void {
     if (!worthPacking(M, N, K, rsa, csa)) {
-      this.fns.gemmSimple(M, N, K, a, rsa, csa, b, ldb, c, ldc, accumulate ? 1 : 0);
+      this.fns.gemmSimple(M, N, K, a, rsa, csa, b, ldb, c, ldc, accumulate ? 1 : 0, accumulate ? 0 : (epilogue.bias ?? 0), epilogue.relu ? 1 : 0);
       return;
     }
     const mark = this.mark();
     const packed = this.packB(b, ldb, K, N);
-    this.gemmPackedB(M, packed, a, rsa, csa, c, ldc, accumulate);
+    this.gemmPackedB(M, packed, a, rsa, csa, c, ldc, accumulate, epilogue);
     this.release(mark);
   }
 
@@ -253,18 +336,20 @@ export class Kernels {
   }
 
   /** C [M, N] (+)= A B for a B packed once (e.g. a recurrent weight used at every step). */
-  gemmPackedB(M: number, B: PackedB, a: number, rsa: number, csa: number, c: number, ldc: number, accumulate = false): void {
+  gemmPackedB(M: number, B: PackedB, a: number, rsa: number, csa: number, c: number, ldc: number, accumulate = false, epilogue: Epilogue = {}): void {
     const { K, N, N8 } = B;
     const acc = accumulate ? 1 : 0;
+    const bias = accumulate ? 0 : (epilogue.bias ?? 0);
+    const relu = epilogue.relu ? 1 : 0;
     const M4 = M - (M % MR); // rows in full micro-tiles
     if (M4 > 0 && N8 > 0) {
       const mark = this.mark();
       const ap = this.alloc(MC * KC);
-      this.fns.gemmPacked(M4, N8, K, a, rsa, csa, B.at, c, ldc, acc, ap);
+      this.fns.gemmPacked(M4, N8, K, a, rsa, csa, B.at, c, ldc, acc, ap, bias, relu);
       this.release(mark);
     }
-    if (N8 < N && M4 > 0) this.fns.gemmSimple(M4, N - N8, K, a, rsa, csa, B.b + 4 * N8, B.ldb, c + 4 * N8, ldc, acc);
-    if (M4 < M) this.fns.gemmSimple(M - M4, N, K, a + 4 * M4 * rsa, rsa, csa, B.b, B.ldb, c + 4 * M4 * ldc, ldc, acc);
+    if (N8 < N && M4 > 0) this.fns.gemmSimple(M4, N - N8, K, a, rsa, csa, B.b + 4 * N8, B.ldb, c + 4 * N8, ldc, acc, bias && bias + 4 * N8, relu);
+    if (M4 < M) this.fns.gemmSimple(M - M4, N, K, a + 4 * M4 * rsa, rsa, csa, B.b, B.ldb, c + 4 * M4 * ldc, ldc, acc, bias, relu);
   }
 }
 
@@ -278,6 +363,18 @@ export class Kernels {
 function worthPacking(M: number, N: number, K: number, rsa: number, csa: number): boolean {
   if (M < 4 || N < 8 || M * N * K < 1 << 20) return false;
   return N >= 64 || (rsa === 1 && csa !== 1);
+}
+
+/** A region of kernel memory kept between calls (`Kernels.pin`), byte addresses [start, end). */
+export interface Pinned {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What `Kernels.gemm` applies as it writes C: a bias row [N] (byte address) in place of zeros, then relu. */
+export interface Epilogue {
+  bias?: number;
+  relu?: boolean;
 }
 
 /** A B operand packed by `Kernels.packB`; keeps the original for the N % 8 edge columns. */
@@ -295,7 +392,7 @@ export interface PackedB {
  * Valid only until tfjs allocates again (its heap may move): copy from it at once. Reads the
  * backend's bookkeeping (`dataIdMap`, `wasm.HEAPF32`), so it checks that they look as expected.
  */
-function wasmHeapView(t: tf.Tensor): Float32Array | undefined {
+export function wasmHeapView(t: tf.Tensor): Float32Array | undefined {
   if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32') return undefined;
   const backend = tf.backend() as unknown as { dataIdMap?: { get(id: object): { memoryOffset?: number } | undefined }; wasm?: { HEAPF32?: Float32Array } };
   const offset = backend.dataIdMap?.get(t.dataId)?.memoryOffset;

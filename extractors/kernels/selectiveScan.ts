@@ -33,19 +33,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expFma, fmadd } from './fma.js';
 import { scratch, SCALAR, VEC, type Expr, type Lanes, type Scratch } from './lanes.js';
 import { kernels, type Kernels } from './runtime.js';
-import { Fn, Op, Simd, Ty, type Local } from './wasm.js';
-
-export interface SelectiveScanExports {
-  selectiveScan(B: number, T: number, C: number, N: number, u: number, ldu: number, dt: number, lddt: number, A: number, Bm: number, ldB: number, Cm: number, ldC: number, D: number, y: number, ldy: number, h: number): void;
-  selectiveScanBackward(
-    B: number, T: number, C: number, N: number,
-    u: number, ldu: number, dt: number, lddt: number, A: number, Bm: number, ldB: number, Cm: number, ldC: number, D: number,
-    dy: number, lddy: number, du: number, lddu: number, ddt: number, lddt2: number,
-    dA: number, dD: number, dBp: number, dCp: number, work: number,
-  ): void;
-  /** dst[r * ld + j] = sum of the 4 floats at src + 16 (r cols + j): partial sums to a [rows, cols] matrix (row stride ld floats). */
-  laneSum(rows: number, cols: number, src: number, dst: number, ld: number): void;
-}
+import { Fn, kernel, Op, Simd, Ty, type Local } from './wasm.js';
 
 /** A float at p broadcast to every lane (vector flavour), or the float itself (scalar). */
 const splat = (L: Lanes, p: Local): Expr => (f) => {
@@ -342,7 +330,20 @@ function laneSumFn(): Fn {
   return f;
 }
 
-export const selectiveScanFns = [forwardFn(), backwardFn(), laneSumFn()];
+/** The selective scan kernels for the runtime's table (./runtime.ts). */
+export const selectiveScanKernels = {
+  selectiveScan: kernel<(B: number, T: number, C: number, N: number, u: number, ldu: number, dt: number, lddt: number, A: number, Bm: number, ldB: number, Cm: number, ldC: number, D: number, y: number, ldy: number, h: number) => void>(forwardFn()),
+  selectiveScanBackward: kernel<
+    (
+      B: number, T: number, C: number, N: number,
+      u: number, ldu: number, dt: number, lddt: number, A: number, Bm: number, ldB: number, Cm: number, ldC: number, D: number,
+      dy: number, lddy: number, du: number, lddu: number, ddt: number, lddt2: number,
+      dA: number, dD: number, dBp: number, dCp: number, work: number,
+    ) => void
+  >(backwardFn()),
+  /** dst[r * ld + j] = sum of the 4 floats at src + 16 (r cols + j): partial sums to a [rows, cols] matrix (row stride ld floats). */
+  laneSum: kernel<(rows: number, cols: number, src: number, dst: number, ld: number) => void>(laneSumFn()),
+};
 
 /** Shapes of a scan: B sequences of T steps, C channels, N states per channel. */
 export interface ScanDims {

@@ -275,6 +275,25 @@ export class Fn {
   }
 }
 
+/** A kernel for the runtime's table: its function, and its JS signature as a type (`fn.name` is the key it is exported under). */
+export interface Kernel<F = (...args: number[]) => void> {
+  readonly fn: Fn;
+  /** Type only: never set. */
+  readonly signature?: F;
+}
+
+export function kernel<F extends (...args: number[]) => void>(fn: Fn): Kernel<F> {
+  return { fn };
+}
+
+/** Table entries for functions emitted in a list (their names generated), typed by the signatures `S` of those names. */
+export function kernelsOf<S>(fns: Fn[]): { [K in keyof S]: Kernel<S[K]> } {
+  return Object.fromEntries(fns.map((fn) => [fn.name, { fn }])) as { [K in keyof S]: Kernel<S[K]> };
+}
+
+/** The JS signatures of a table of kernels, by name. */
+export type Signatures<T> = { [K in keyof T]: T[K] extends Kernel<infer F> ? F : never };
+
 function section(id: number, content: number[], out: number[]): void {
   out.push(id);
   uleb(content.length, out);

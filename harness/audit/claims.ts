@@ -255,8 +255,7 @@ const peLength: Claim = {
     const capped = learned.every((r) => r.lengths.filter((x) => x.factor > 1).every((x) => x.status === 'not-applicable'));
     const scoreAt = (r: CompletedRecord, factor: number) => {
       const row = r.lengths.find((x) => x.factor === factor);
-      if (!row || row.status !== 'completed' || row.value === undefined || row.chance === undefined) return NaN;
-      return r.metrics.higherIsBetter ? (row.value - row.chance) / (1 - row.chance) : (row.chance - row.value) / row.chance;
+      return row?.status === 'completed' && row.score !== undefined ? row.score : NaN; // measured from the empirical chance at that length
     };
     const at1 = estimateOf(sin.map((r) => scoreAt(r, 1)))!;
     const at2 = estimateOf(sin.map((r) => scoreAt(r, 2)));

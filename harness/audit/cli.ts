@@ -4,13 +4,14 @@
  */
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { readResults, type ResultRecord } from '../results.js';
-import { supersedeRetried, warnSkipped } from '../store.js';
+import type { ResultRecord } from '../results.js';
+import { readForReport } from '../store.js';
 import type { Cell } from '../suite.js';
+import type { TuningPlan } from '../tune.js';
 import { didYouMean } from '../registry.js';
 import { CLAIMS } from './claims.js';
 import { PROFILES } from './experiments.js';
-import { auditCells, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
+import { auditPlan, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
 import type { Claim, Profile, ProfileName } from './types.js';
 
 export function listClaims(): string {
@@ -18,7 +19,7 @@ export function listClaims(): string {
 }
 
 /** Stage 1 for the audit: validate the profile and claim ids, and list the cells to run. */
-export function prepareAudit(profileName: string, claimIds: string[] | undefined): { profile: Profile; claims: Claim[]; cells: Cell[] } {
+export function prepareAudit(profileName: string, claimIds: string[] | undefined): { profile: Profile; claims: Claim[]; cells: Cell[]; plan: TuningPlan } {
   const profile = PROFILES[profileName as ProfileName];
   if (!profile) throw new UsageError(`unknown profile "${profileName}": use smoke, quick, standard or full`);
   for (const id of claimIds ?? []) {
@@ -28,14 +29,12 @@ export function prepareAudit(profileName: string, claimIds: string[] | undefined
     }
   }
   const claims = selectClaims(claimIds);
-  return { profile, claims, cells: auditCells(claims, profile) };
+  return { profile, claims, ...auditPlan(claims, profile) };
 }
 
 /** Stage 5 for the audit: decide every claim from the results file and write `<out>.audit.json`. */
 export function finishAudit(profile: Profile, claims: Claim[], out: string, warn: (m: string) => void): { audit: AuditResult; records: ResultRecord[] } {
-  const { records: all, skipped } = readResults([out]);
-  warnSkipped(skipped, warn);
-  const records = supersedeRetried(all);
+  const records = readForReport([out], warn);
   const audit = decide(claims, profile, records);
   writeAudit(out.replace(/\.jsonl$/, '') + '.audit.json', audit);
   return { audit, records };

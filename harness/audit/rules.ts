@@ -33,13 +33,12 @@ export function compare(a: Estimate, b: Estimate, margin: number): 'greater' | '
 }
 
 /**
- * Score above chance as a fraction of the way to perfect: 0 at chance, 1 perfect. For
- * accuracy (chance c): (acc - c) / (1 - c). For losses (lower is better, perfect 0):
- * (c - v) / c.
+ * Score above chance as a fraction of the way to perfect: 0 at chance, 1 perfect (the
+ * record's `metrics.score`, measured from the empirical chance on the same samples:
+ * tasks/types.ts scoreOf).
  */
 export function margin(r: CompletedRecord): number {
-  const { value, chance, higherIsBetter } = r.metrics;
-  return higherIsBetter ? (value - chance) / (1 - chance) : (chance - value) / chance;
+  return r.metrics.score;
 }
 
 /** First training step whose moving-average loss (window ~5% of the run) is at or below `threshold`; null if never. */

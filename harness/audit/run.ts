@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { CompletedRecord, ResultRecord } from '../results.js';
 import { expandSuite, parseSuite, type Cell } from '../suite.js';
+import { mergePlans, planTuning, type TuningPlan } from '../tune.js';
 import { CLAIMS } from './claims.js';
 import { EXPERIMENTS } from './experiments.js';
 import { estimateOf } from './rules.js';
@@ -39,12 +40,24 @@ export function selectClaims(ids: string[] | undefined): Claim[] {
 
 /** Stage 1 for the audit: the cells of every experiment the claims need, each experiment once. */
 export function auditCells(claims: Claim[], profile: Profile): Cell[] {
+  return auditPlan(claims, profile).cells;
+}
+
+/** The audit's cells with their tuning plan (groups the experiments share are tuned once: tune.ts). */
+export function auditPlan(claims: Claim[], profile: Profile): { cells: Cell[]; plan: TuningPlan } {
   const names = [...new Set(claims.flatMap((c) => c.needs))];
-  return names.flatMap((n) => {
+  const plans: TuningPlan[] = [];
+  const cells = names.flatMap((n) => {
     const exp = EXPERIMENTS[n];
     if (!exp) throw new Error(`claim needs unknown experiment ${n}`);
-    return exp.suites(profile).flatMap((suite) => expandSuite(parseSuite(suite, `experiment ${n}`)));
+    return exp.suites(profile).flatMap((input) => {
+      const suite = parseSuite(input, `experiment ${n}`);
+      const expanded = expandSuite(suite);
+      plans.push(planTuning(suite, expanded));
+      return expanded;
+    });
   });
+  return { cells, plan: mergePlans(plans) };
 }
 
 export function makeEvidence(profile: Profile, records: ResultRecord[]): Evidence {

@@ -3,6 +3,7 @@
  * decision rule written in code before any data exists, evidence, and a verdict.
  */
 import type { ResultRecord } from '../results.js';
+import type { TuneInput } from '../fields.js';
 import type { SuiteInput } from '../suite.js';
 import type { Interval } from '../stats.js';
 
@@ -16,7 +17,12 @@ export interface Profile {
   /** Training steps for learning experiments. */
   steps: number;
   batch: number;
+  /** The learning rate of the experiments that are not tuned (measurements at fixed settings). */
   lr: number;
+  /** The tuning grid and budget of every learning experiment (harness/tune.ts), the same for every extractor; false: untuned, at `lr`. */
+  tune: TuneInput | false;
+  /** Linear warmup steps of every experiment. */
+  warmup: number;
   /** Sequence lengths for length sweeps, shortest first. */
   lengths: number[];
   /** A long length for single-length experiments. */

@@ -1,6 +1,6 @@
 /** `fxbench audit`: the article's claims put to experiments (the logic is in ../audit/). */
 import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit } from '../audit/cli.js';
-import { runCells, type RunControlArgs } from './controls.js';
+import { runCells, SCHEDULER_FLAGS, type RunControlArgs } from './controls.js';
 import { defineCommand } from './types.js';
 
 export const audit = defineCommand({
@@ -16,16 +16,16 @@ export const audit = defineCommand({
       .option('report', { type: 'string', describe: 'report folder; default beside the results' })
       .option('workers', { type: 'number', describe: 'worker threads (default: the number of cores)' })
       .option('resume', { type: 'boolean', describe: 'continue the audit whose results are in --out (also: decide a merged set of shards)' })
-      .option('shard', { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based) of the cells; merge the shards, then --resume decides' })
+      .options(SCHEDULER_FLAGS)
       .option('quiet', { type: 'boolean', describe: 'no progress output' }),
   handler: async (a, { argv }) => {
     if (a.list) {
       process.stdout.write(listClaims() + '\n');
       return;
     }
-    const { profile, claims, cells } = prepareAudit(a.profile, a.claim);
+    const { profile, claims, cells, plan } = prepareAudit(a.profile, a.claim);
     const shape = `profile ${profile.name}, ${claims.length} claims`;
-    const { out, stopped, progress } = await runCells(cells, a as RunControlArgs, argv, defaultAuditOut(profile.name), shape);
+    const { out, stopped, progress } = await runCells(cells, a as RunControlArgs, argv, defaultAuditOut(profile.name), shape, plan);
     if (stopped) return;
     if (a.shard !== undefined) {
       progress.log(`shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`);

@@ -14,6 +14,7 @@ export const bench = defineCommand({
       .option('min-time', { type: 'number', default: 1000, describe: 'time budget per measurement (ms)' })
       .option('json', { type: 'boolean', describe: "JSON lines with the PyTorch peer's fields" })
       .option('peer', { type: 'string', describe: 'also run a peer in this session and print ours/theirs ratios (torch)' })
+      .option('reps', { type: 'number', default: 3, describe: 'repetitions per extractor, ours and the peer alternating; ratios are the median with min-max' })
       .option('backend', { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm' }),
   handler: (a) =>
     benchCommand(
@@ -24,6 +25,7 @@ export const bench = defineCommand({
         minTimeMs: a['min-time'],
         json: Boolean(a.json),
         peer: a.peer,
+        reps: a.reps,
         backend: a.backend as 'wasm' | 'cpu',
       },
       (line) => process.stderr.write(line + '\n'),

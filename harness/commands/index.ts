@@ -4,13 +4,16 @@
  */
 import { audit } from './audit.js';
 import { bench } from './bench.js';
+import { collect } from './collect.js';
 import { list } from './list.js';
 import { merge } from './merge.js';
 import { quick } from './quick.js';
 import { report } from './report.js';
 import { run } from './run.js';
 import { sample } from './sample.js';
+import { status } from './status.js';
+import { submit } from './submit.js';
 import type { Command } from './types.js';
 
 // Each command keeps its own flag types; the registry only needs the common shape.
-export const COMMANDS: readonly Command<any>[] = [quick, run, report, merge, audit, bench, sample, list];
+export const COMMANDS: readonly Command<any>[] = [quick, run, report, merge, audit, submit, status, collect, bench, sample, list];

@@ -1,8 +1,7 @@
 /** `fxbench report <results..> --out DIR`: render results files as an HTML report. */
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import { readResults } from '../results.js';
-import { supersedeRetried, warnSkipped } from '../store.js';
+import { readForReport } from '../store.js';
 import { defineCommand } from './types.js';
 
 export const report = defineCommand({
@@ -15,11 +14,10 @@ export const report = defineCommand({
   handler: async (a) => {
     const files = a.results as string[];
     for (const f of files) if (!existsSync(f)) throw new UsageError(`results file ${f} does not exist: check the path (runs write to results/)`);
-    const { records, skipped } = readResults(files);
-    warnSkipped(skipped, (m) => process.stderr.write(`warning: ${m}\n`));
+    const records = readForReport(files, (m) => process.stderr.write(`warning: ${m}\n`));
     if (!records.length) throw new UsageError(`no results records in ${files.join(', ')}: run \`fxbench run\` first`);
     const { writeReport } = await import('../../reports/render.js');
-    const html = await writeReport(supersedeRetried(records), a.out);
+    const html = await writeReport(records, a.out);
     process.stdout.write(`report: ${html}\n`);
   },
 });

@@ -1,7 +1,7 @@
 /** `fxbench run [suite]`: train and evaluate every cell of a suite file and/or flags. */
-import { readResults } from '../results.js';
-import { supersedeRetried, warnSkipped } from '../store.js';
+import { readForReport } from '../store.js';
 import { expandSuite, loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from '../suite.js';
+import { planTuning } from '../tune.js';
 import { defaultOut, runCells, type RunControlArgs } from './controls.js';
 import { runFlags, suiteFromArgs } from './runFlags.js';
 import { defineCommand } from './types.js';
@@ -22,18 +22,18 @@ export async function runSuite(input: SuiteInput, a: RunControlArgs, reportDir: 
   // 1. Validate everything before any work.
   const suite = parseSuite(input, 'suite', origin);
   const all = expandSuite(suite, origin);
+  const plan = planTuning(suite, all, origin);
   const shape = `${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds`;
-  const { records, out, stopped, progress } = await runCells(all, a, argv, defaultOut(suite.name), shape);
+  const { records, out, stopped, progress } = await runCells(all, a, argv, defaultOut(suite.name), shape, plan);
   if (stopped) return;
   const failed = records.filter((r) => r.status !== 'completed').length;
   const warn = (m: string) => progress.log(`warning: ${m}`);
   progress.log(`results: ${out}${failed ? ` (${failed} cells did not complete)` : ''}`);
   if (reportDir) {
-    const { records: all, skipped } = readResults([out]);
-    warnSkipped(skipped, warn);
+    const all = readForReport([out], warn);
     // The report renderer (Vega) is loaded only when a report is written: the other commands start faster.
     const { writeReport } = await import('../../reports/render.js');
-    const html = await writeReport(supersedeRetried(all), reportDir);
+    const html = await writeReport(all, reportDir);
     process.stdout.write(`report: ${html}\n`);
   }
 }

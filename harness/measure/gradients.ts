@@ -43,7 +43,7 @@ export function groupNorms(grads: tf.NamedTensorMap, groupOf: Map<string, string
 export function sensitivityProfile(model: Model, t: BatchTensors): number[] {
   const { batchSize: B, length: T } = t;
   const x = tf.tidy(() => model.embed(t)); // [B, T, E], a constant: the profile is about the extractor
-  const lossOf = (input: tf.Tensor) => model.loss(model.predict(model.extractor.apply(input as tf.Tensor3D, { training: false })), t);
+  const lossOf = (input: tf.Tensor) => model.loss(model.predict(model.extract(input as tf.Tensor3D, t, false), t), t);
   const perPosition = tf.tidy(() => {
     const g = tf.mul(tf.grad(lossOf)(x), B); // [B, T, E]
     return tf.mean(tf.sqrt(tf.sum(tf.square(g), 2)), 0); // [T]

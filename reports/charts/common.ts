@@ -21,7 +21,7 @@ export interface Chart {
 }
 
 /** Sections in reading order. */
-export const SECTIONS = ['Accuracy', 'Length generalisation', 'Ablations', 'Gradients', 'Training', 'Cost'] as const;
+export const SECTIONS = ['Accuracy', 'Length generalisation', 'Ablations', 'Gradients', 'Training', 'Tuning', 'Cost'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** A chart builder: a pure function of all the records (so colours agree across charts). */

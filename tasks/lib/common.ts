@@ -6,6 +6,9 @@
  * - Per-sequence answers are read out at the LAST position (T-1). Tasks whose content can be
  *   shorter than T pad on the LEFT with `<pad>` (always token id 0), so the content ends at
  *   the readout and a causal model (RNN, TCN) never has to carry its answer across padding.
+ *   Such tasks fill the batch's `keyMask` (1 = token, 0 = pad; see `KeyMask` below) and
+ *   declare `pads(length)`, so the harness can mask padding and refuse an extractor that
+ *   cannot take a mask.
  * - Every random draw comes from the `Rng` passed to `sample`; module-level caches hold only
  *   parsed corpora and derived tables that do not depend on any draw.
  */
@@ -53,13 +56,45 @@ export function renderTokens(
   return parts.join(sep);
 }
 
-/** Writes `ids` into row `row` of a [B*T] array, left-padded with 0 and left-truncated. */
-export function writeLeftPadded(out: Int32Array, row: number, length: number, ids: ArrayLike<number>): void {
+/**
+ * Writes `ids` into row `row` of a [B*T] array, left-padded with 0 and left-truncated;
+ * marks the pads in `keyMask` when given. Returns the number of pads.
+ */
+export function writeLeftPadded(out: Int32Array, row: number, length: number, ids: ArrayLike<number>, keyMask?: KeyMask): number {
   const base = row * length;
   const n = Math.min(ids.length, length);
   const from = ids.length - n; // keep the last `length` ids: the part nearest the readout
   out.fill(0, base, base + length - n);
   for (let k = 0; k < n; k++) out[base + length - n + k] = ids[from + k];
+  keyMask?.pad(row, length - n);
+  return length - n;
+}
+
+/**
+ * A batch's key-padding mask [B*T] under construction: every position starts as a token (1);
+ * `pad(row, n)` marks the first n positions of a row as padding (0). `done()` gives the mask,
+ * or undefined when no row was padded (`Batch.keyMask` is absent then).
+ */
+export class KeyMask {
+  private readonly mask: Float32Array;
+  private padded = false;
+
+  constructor(
+    batchSize: number,
+    private readonly length: number,
+  ) {
+    this.mask = new Float32Array(batchSize * length).fill(1);
+  }
+
+  pad(row: number, n: number): void {
+    if (n <= 0) return;
+    this.mask.fill(0, row * this.length, row * this.length + n);
+    this.padded = true;
+  }
+
+  done(): Float32Array | undefined {
+    return this.padded ? this.mask : undefined;
+  }
 }
 
 /** A per-sequence classification batch's typed arrays and meta list. */

@@ -8,12 +8,13 @@ import { EXPERIMENTS, PROFILES } from '../../harness/audit/experiments.js';
 import { compare, estimateOf, margin, stepsToLoss } from '../../harness/audit/rules.js';
 import { auditCells, decide } from '../../harness/audit/run.js';
 import type { Profile } from '../../harness/audit/types.js';
-import { resultSchema, type ResultRecord } from '../../harness/results.js';
+import { resultSchema, SCHEMA_VERSION, type ResultRecord } from '../../harness/results.js';
 import { CHART_BUILDERS } from '../../reports/charts.js';
 
 const P: Profile = { ...PROFILES.quick, lengths: [8, 32], long: 32 };
 const env = { fxbench: '0', node: 'v20', tfjs: '4.22.0', backend: 'wasm', cpu: 'x', cores: 2, memoryGiB: 24, platform: 'linux', arch: 'x64' };
-const train = { steps: 100, batch: 32, lr: 0.003, clip: 1, embedDim: 64, readout: 'last' as const, evalBatches: 4, generalize: [1], backend: 'wasm' as const, optimizer: { name: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } };
+const train = { steps: 100, batch: 32, lr: 0.003, warmup: 0, schedule: 'constant' as const, clip: 1, embedDim: 64, readout: 'last' as const, valEvery: 100, valSamples: 512, evalSamples: 2048, generalize: [1], backend: 'wasm' as const, optimizer: { name: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } };
+const data = { train: { stream: 'train' }, validation: { stream: 'validation' }, test: { stream: 'test' } };
 
 interface Fake {
   exp: string;
@@ -36,7 +37,7 @@ interface Fake {
 function record(f: Fake): ResultRecord {
   const chance = f.chance ?? 0.25;
   return resultSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     cellId: `${f.task ?? 'recall'}/${f.extractor}/T${f.length}/s${f.seed ?? 1}`,
     suite: `audit-${f.exp}`,
     task: { name: f.task ?? 'recall', label: f.task ?? 'recall', options: f.taskOptions ?? { symbols: 4 } },
@@ -44,11 +45,13 @@ function record(f: Fake): ResultRecord {
     length: f.length,
     seed: f.seed ?? 1,
     train,
+    data,
     env,
     startedAt: '2026-01-01T00:00:00.000Z',
     wallMs: 1,
     status: 'completed',
-    metrics: { metric: 'accuracy', value: f.accuracy ?? chance, chance, higherIsBetter: true, evalLoss: 1, accuracy: f.accuracy ?? chance, msPerStep: f.msPerStep ?? 10, finalLoss: 1 },
+    metrics: { metric: 'accuracy', value: f.accuracy ?? chance, split: 'test', samples: 2048, chance, empiricalChance: chance, score: ((f.accuracy ?? chance) - chance) / (1 - chance), higherIsBetter: true, evalLoss: 1, accuracy: f.accuracy ?? chance, msPerStep: f.msPerStep ?? 10, finalLoss: 1 },
+    validation: { samples: 512, solvedScore: 0.95, empiricalChance: chance, curve: [], stepsToSolve: null },
     curves: { loss: [1.4, 1.3], gradNorm: [1, 1] },
     byMeta: {},
     gradients: { groups: [{ step: 1, norms: f.norms ?? { head: 1 } }], profileInit: [1, 1], profileTrained: [1, 1], slopeInit: f.slopeInit ?? 0, slopeTrained: f.slopeTrained ?? 0, exploding: false, vanishing: false },

@@ -66,7 +66,7 @@ describe('fxbench CLI', () => {
   it('runs a tiny suite end to end, writing JSONL results and an HTML report', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-cli-'));
     const out = path.join(dir, 'r.jsonl');
-    const r = fxbench('run', '--tasks', 'recall,adding', '--extractors', 'rnn,transformer', '--lengths', '6', '--steps', '3', '--batch', '4', '--out', out, '--report', path.join(dir, 'report'));
+    const r = fxbench('run', '--tasks', 'recall,adding', '--extractors', 'rnn,transformer', '--lengths', '6', '--steps', '3', '--batch', '4', '--no-tune', '--eval-samples', '16', '--val-samples', '8', '--out', out, '--report', path.join(dir, 'report'));
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(4);
@@ -82,7 +82,7 @@ describe('plugins through the CLI', () => {
   it('registers the example extractor and task plugins, also inside worker threads', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-plugin-'));
     const out = path.join(dir, 'r.jsonl');
-    const r = fxbench(...plugins, 'run', '--tasks', 'majority,recall', '--extractors', 'bow,rnn', '--lengths', '6', '--steps', '2', '--batch', '4', '--workers', '2', '--out', out);
+    const r = fxbench(...plugins, 'run', '--tasks', 'majority,recall', '--extractors', 'bow,rnn', '--lengths', '6', '--steps', '2', '--batch', '4', '--no-tune', '--eval-samples', '16', '--val-samples', '8', '--workers', '2', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('registered extractor bow');
     const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));

@@ -27,7 +27,7 @@ interface Out {
 
 function run(name: string, options: Record<string, unknown>, weights: WeightRecord | undefined, x: number[], r: number[]): { out: Out; weights: WeightRecord } {
   const def = builtinExtractors.find((d) => d.name === name)!;
-  const ext = def.create(def.options.parse(options), { inputDim: D, rng: new Rng(`backends/${name}`) });
+  const ext = def.create(def.options.parse(options), { inputDim: D, rng: new Rng(`backends/${name}`), length: 64 });
   try {
     if (weights) loadWeights(ext, weights);
     const out = tf.tidy(() => {

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.js';
-import { parsePeerOutput, peerScript, runBench, runTorchPeer } from '../../harness/bench.js';
+import { parsePeerOutput, peerScript, runBench, runTorchPeer, type BenchRow, type PeerRow } from '../../harness/bench.js';
+import { formatScaling, formatTable, jsonLines, spread, summarise } from '../../harness/benchCli.js';
 import { packageRoot } from '../../harness/paths.js';
 
 const EXTRACTORS = ['rnn', 'lstm', 'gru', 'transformer', 'tcn'];
@@ -20,12 +21,12 @@ describe('runBench', () => {
     const rows = await runBench({ extractors: EXTRACTORS, lengths: [4, 6], batch: 2, minTimeMs: 1 });
     expect(rows).toHaveLength(EXTRACTORS.length * 2 * 2);
     for (const r of rows) {
-      expect(Object.keys(r).sort()).toEqual(['batch', 'extractor', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'seqPerSec'].sort());
+      expect(Object.keys(r).sort()).toEqual(['batch', 'extractor', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'peakBytes', 'seqPerSec'].sort());
       expect(EXTRACTORS).toContain(r.extractor);
       expect([4, 6]).toContain(r.length);
       expect(r.batch).toBe(2);
       expect(['train', 'infer']).toContain(r.mode);
-      for (const k of ['seqPerSec', 'msPerStep', 'p50Ms', 'p99Ms', 'gflops', 'params'] as const) {
+      for (const k of ['seqPerSec', 'msPerStep', 'p50Ms', 'p99Ms', 'gflops', 'params', 'peakBytes'] as const) {
         expect(Number.isFinite(r[k]), `${r.extractor} ${r.mode} ${k}`).toBe(true);
         expect(r[k], `${r.extractor} ${r.mode} ${k}`).toBeGreaterThan(0);
       }
@@ -35,6 +36,40 @@ describe('runBench', () => {
     // Both modes of every cell, and params as the peer counts them (the extractor alone): rnn = 1*H*(E+H) + 2*H.
     for (const e of EXTRACTORS) for (const L of [4, 6]) for (const m of ['train', 'infer']) expect(rows.some((r) => r.extractor === e && r.length === L && r.mode === m)).toBe(true);
     expect(rows.find((r) => r.extractor === 'rnn')!.params).toBe(128 * (64 + 128) + 2 * 128);
+    // A training step holds more than a forward pass (activations kept, gradients).
+    for (const r of rows.filter((x) => x.mode === 'train')) expect(r.peakBytes).toBeGreaterThan(rows.find((x) => x.mode === 'infer' && x.extractor === r.extractor && x.length === r.length)!.peakBytes);
+  });
+});
+
+describe('repetitions (--reps)', () => {
+  const row = (mode: 'train' | 'infer', length: number, seqPerSec: number, peakBytes = 1000 * length): BenchRow => ({
+    extractor: 'rnn', length, batch: 32, mode, seqPerSec, msPerStep: 32000 / seqPerSec, p50Ms: 1, p99Ms: 2, params: 10, gflops: 1, peakBytes,
+  });
+  const peer = (mode: 'train' | 'infer', length: number, seqPerSec: number): PeerRow => ({ peer: 'torch', extractor: 'rnn', length, batch: 32, mode, seqPerSec, msPerStep: 32000 / seqPerSec, params: 10 });
+
+  it('medians with min-max; the ratio pairs each repetition of ours with the peer run beside it', () => {
+    expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3 });
+    expect(spread([4, 1, 2, 3])).toEqual({ median: 2.5, min: 1, max: 4 });
+    // Ours 100, 90, 200 against the peer's 100, 50, 400: ratios 1, 1.8, 0.5 (not 100/100 of the medians).
+    const ours = [[row('train', 64, 100)], [row('train', 64, 90)], [row('train', 64, 200)]];
+    const theirs = [[peer('train', 64, 100)], [peer('train', 64, 50)], [peer('train', 64, 400)]];
+    const [s] = summarise(ours, theirs);
+    expect(s.reps).toBe(3);
+    expect(s.seqPerSec).toEqual({ median: 100, min: 90, max: 200 });
+    expect(s.ratio).toEqual({ median: 1, min: 0.5, max: 1.8 });
+    const lines = jsonLines(s);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ extractor: 'rnn', mode: 'train', seqPerSec: 100, seqPerSecRange: [90, 200], reps: 3, peakBytes: 64000 });
+    expect(lines[1]).toMatchObject({ peer: 'torch', seqPerSec: 100, seqPerSecRange: [50, 400] });
+    expect(lines[2]).toEqual({ ratio: 'ours/torch', extractor: 'rnn', length: 64, batch: 32, mode: 'train', median: 1, min: 0.5, max: 1.8, reps: 3 });
+    expect(formatTable([s])).toMatch(/1\.00\s+0\.50-1\.80/);
+  });
+
+  it('the scaling slopes of time and of peak memory against length', () => {
+    // Time constant in T (seq/s 100 at both lengths) and memory linear in T.
+    const s = summarise([[row('train', 64, 100, 64e3), row('train', 256, 100, 256e3)]], [[]]);
+    expect(s[0].ratio).toBeUndefined();
+    expect(formatScaling(s)).toMatch(/rnn train: time 0\.00, peak memory 1\.00/);
   });
 });
 

@@ -15,7 +15,7 @@ import { builtinExtractors } from '../../extractors/index.js';
 
 function create(name: string, options: Record<string, unknown>) {
   const def = builtinExtractors.find((d) => d.name === name)!;
-  const ext = def.create(def.options.parse(options), { inputDim: 3, rng: new Rng(1) });
+  const ext = def.create(def.options.parse(options), { inputDim: 3, rng: new Rng(1), length: 5 });
   for (const v of Object.values(ext.variables)) v.dispose(); // only flops() is needed
   return ext;
 }
@@ -186,7 +186,7 @@ describe('FLOP counts match hand counts (D=3, B=2, T=5)', () => {
 
   it('every built-in is linear in the batch size', () => {
     for (const def of builtinExtractors) {
-      const ext = def.create(def.options.parse({}), { inputDim: 3, rng: new Rng(1) });
+      const ext = def.create(def.options.parse({}), { inputDim: 3, rng: new Rng(1), length: 5 });
       for (const v of Object.values(ext.variables)) v.dispose();
       expect(ext.flops(6, 7), def.name).toBe(3 * ext.flops(2, 7));
       expect(ext.flops(2, 7), def.name).toBeGreaterThan(0);

@@ -77,7 +77,7 @@ function run(fx: Fixture): Result {
   const def = builtinExtractors.find((d) => d.name === fx.extractor);
   if (!def) throw new Error(`fixture names unknown extractor ${fx.extractor}`);
   const options = def.options.parse(fx.options);
-  const ext = def.create(options, { inputDim: fx.inputDim, rng: new Rng(1) });
+  const ext = def.create(options, { inputDim: fx.inputDim, rng: new Rng(1), length: fx.x.shape[1] });
   try {
     loadWeights(ext, fx.weights);
     const names = Object.keys(ext.variables);

@@ -23,17 +23,20 @@ interface GemmCase {
   ldb?: number; // row stride of B (>= N)
   ldc?: number; // row stride of C (>= N)
   accumulate?: boolean;
+  /** Epilogue: a bias row [N] in place of zeros (not with accumulate), relu. */
+  bias?: boolean;
+  relu?: boolean;
 }
 
-/** C = (acc ? C0 : 0) + A B in float64; A [M, K] (stored [K, M] when transposed). */
-function reference(c: GemmCase, A: Float32Array, B: Float32Array, C0: Float32Array): Float64Array {
+/** C = act((acc ? C0 : bias ?? 0) + A B) in float64; A [M, K] (stored [K, M] when transposed). */
+function reference(c: GemmCase, A: Float32Array, B: Float32Array, C0: Float32Array, bias?: Float32Array): Float64Array {
   const { M, N, K: Kd, transA = false, ldb = c.N, ldc = c.N, accumulate = false } = c;
   const out = Float64Array.from(C0);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
-      let s = accumulate ? C0[i * ldc + j] : 0;
+      let s = accumulate ? C0[i * ldc + j] : bias ? bias[j] : 0;
       for (let k = 0; k < Kd; k++) s += (transA ? A[k * M + i] : A[i * Kd + k]) * B[k * ldb + j];
-      out[i * ldc + j] = s;
+      out[i * ldc + j] = c.relu ? Math.max(s, 0) : s;
     }
   }
   return out;
@@ -49,16 +52,18 @@ function runGemm(c: GemmCase, prepacked = false): number {
   const A = random(rng, M * Kd);
   const B = random(rng, Kd * ldb);
   const C0 = random(rng, M * ldc);
+  const bias = c.bias ? random(rng, N) : undefined;
   const mark = K.mark();
   try {
     const a = K.put(A);
     const b = K.put(B);
     const cc = K.put(C0);
     const [rsa, csa] = transA ? [1, M] : [Kd, 1];
-    if (prepacked) K.gemmPackedB(M, K.packB(b, ldb, Kd, N), a, rsa, csa, cc, ldc, accumulate);
-    else K.gemm(M, N, Kd, a, rsa, csa, b, ldb, cc, ldc, accumulate);
+    const epilogue = { bias: bias ? K.put(bias) : undefined, relu: c.relu };
+    if (prepacked) K.gemmPackedB(M, K.packB(b, ldb, Kd, N), a, rsa, csa, cc, ldc, accumulate, epilogue);
+    else K.gemm(M, N, Kd, a, rsa, csa, b, ldb, cc, ldc, accumulate, epilogue);
     const got = K.read(cc, M * ldc);
-    const want = reference(c, A, B, C0);
+    const want = reference(c, A, B, C0, accumulate ? undefined : bias);
     let err = 0;
     for (let i = 0; i < got.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
     return err / Math.max(Kd, 1);
@@ -80,6 +85,13 @@ describe('gemm against a float64 reference', () => {
     { M: 3, N: 30, K: 9, transA: true },
     { M: 6, N: 7, K: 0 }, // K = 0 writes zeros
     { M: 5, N: 9, K: 0, accumulate: true }, // ... or leaves C
+    // Epilogue: bias row and relu, packed (with edges, several K blocks) and unpacked.
+    { M: 130, N: 203, K: 70, bias: true },
+    { M: 67, N: 96, K: 600, bias: true, relu: true },
+    { M: 96, N: 64, K: 300, transA: true, relu: true },
+    { M: 80, N: 80, K: 200, accumulate: true, relu: true },
+    { M: 7, N: 13, K: 13, bias: true, relu: true },
+    { M: 6, N: 7, K: 0, bias: true }, // K = 0 writes the bias
   ];
   for (const c of cases) {
     it(JSON.stringify(c), () => {
@@ -90,6 +102,7 @@ describe('gemm against a float64 reference', () => {
     expect(runGemm({ M: 32, N: 512, K: 128 }, true)).toBeLessThan(1e-6);
     expect(runGemm({ M: 34, N: 60, K: 40, accumulate: true }, true)).toBeLessThan(1e-6);
     expect(runGemm({ M: 2, N: 12, K: 3 }, true)).toBeLessThan(1e-6);
+    expect(runGemm({ M: 34, N: 60, K: 300, bias: true, relu: true }, true)).toBeLessThan(1e-6);
   });
   it('does not write outside C', () => {
     const mark = K.mark();
@@ -129,7 +142,7 @@ describe('softmax kernels against float64', () => {
       try {
         const P = K.put(s);
         const G = K.put(g);
-        K.fns.softmax(rows, cols, P, ld, scale, 0);
+        K.fns.softmax(rows, cols, P, ld, scale, 0, 0);
         K.fns.softmaxBackward(rows, cols, P, ld, G, ld, scale);
         const p = K.read(P, rows * ld);
         const dg = K.read(G, rows * ld);
@@ -169,7 +182,7 @@ describe('softmax with a key mask', () => {
       const mark = K.mark();
       try {
         const P = K.put(s);
-        K.fns.softmax(rows, cols, P, ld, scale, K.put(keep));
+        K.fns.softmax(rows, cols, P, ld, scale, K.put(keep), 0);
         const p = K.read(P, rows * ld);
         for (let r = 0; r < rows; r++) {
           const kept = Array.from({ length: cols }, (_, j) => j).filter((j) => keep[j] === 1);
@@ -191,8 +204,49 @@ describe('softmax with a key mask', () => {
     const mark = K.mark();
     try {
       const P = K.put([1, 2, 3, 4, 5, 6]);
-      K.fns.softmax(1, 6, P, 6, 0.5, K.put(new Float32Array(6)));
+      K.fns.softmax(1, 6, P, 6, 0.5, K.put(new Float32Array(6)), 0);
       expect(Array.from(K.read(P, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+    } finally {
+      K.release(mark);
+    }
+  });
+});
+
+describe('pinned regions (pin / unpin)', () => {
+  it('keep a forward pass\'s memory above later calls, free it in any order, and refuse misuse', () => {
+    const base = K.mark();
+    const a = K.put([1, 2, 3]);
+    const ra = K.pin(base); // region A
+    const m1 = K.mark();
+    expect(m1).toBeGreaterThan(a);
+    const b = K.put([4, 5]);
+    const rb = K.pin(m1); // region B, above A
+    expect(() => K.release(m1)).toThrow(/below a pinned region/);
+    const scratch = K.mark();
+    K.alloc(100);
+    K.release(scratch);
+    expect(K.pinnedBytes()).toBe(ra.end - ra.start + rb.end - rb.start);
+    K.unpin(ra); // out of order: B still pins the memory above A
+    expect(K.mark()).toBe(rb.end);
+    expect(Array.from(K.read(b, 2))).toEqual([4, 5]);
+    K.unpin(rb); // the arena drops back to where A started
+    expect(K.mark()).toBe(base);
+    expect(() => K.unpin(rb)).toThrow(/freed twice/);
+    expect(K.pinnedBytes()).toBe(0);
+  });
+});
+
+describe('transpose kernel', () => {
+  it('strided source, exact copy', () => {
+    const mark = K.mark();
+    try {
+      for (const [rows, cols, ld] of [[5, 3, 7], [37, 21, 25], [16, 8, 8]]) {
+        const src = Float32Array.from({ length: rows * ld }, (_, i) => i + 0.5);
+        const at = K.transposed(K.put(src), rows, cols, ld);
+        const got = K.read(at, rows * cols);
+        for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expect(got[c * rows + r]).toBe(src[r * ld + c]);
+      }
+      expect(Array.from(K.read(K.putTransposed([1, 2, 3, 4, 5, 6], 2, 3), 6))).toEqual([1, 4, 2, 5, 3, 6]);
     } finally {
       K.release(mark);
     }

@@ -15,7 +15,7 @@ import type { WeightRecord } from '../../extractors/weights.js';
 function create(name: string, options: Record<string, unknown>, inputDim: number, extra: Partial<ExtractorContext> = {}): Extractor {
   const def = builtinExtractors.find((d) => d.name === name);
   if (!def) throw new Error(`no built-in extractor ${name}`);
-  return def.create(def.options.parse(options), { inputDim, rng: new Rng(`shapes/${name}`), ...extra });
+  return def.create(def.options.parse(options), { inputDim, rng: new Rng(`shapes/${name}`), length: 16, ...extra });
 }
 
 function free(ext: Extractor): void {

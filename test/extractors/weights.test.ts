@@ -9,7 +9,7 @@ import { loadWeights, saveWeights, type WeightRecord } from '../../extractors/we
 
 function create(name: string, options: Record<string, unknown>, seed: number): Extractor {
   const def = builtinExtractors.find((d) => d.name === name)!;
-  return def.create(def.options.parse(options), { inputDim: 3, rng: new Rng(seed) });
+  return def.create(def.options.parse(options), { inputDim: 3, rng: new Rng(seed), length: 8 });
 }
 
 function free(ext: Extractor): void {

@@ -15,3 +15,15 @@ describe('the package API', () => {
     expect(typeof api.Adam).toBe('function');
   });
 });
+
+describe('the training protocol API', () => {
+  it('exports the suite fields, the score, the schedule and tuning', () => {
+    expect(api.scoreOf('accuracy', 0.625, 0.25)).toBe(0.5);
+    expect(api.learningRate({ lr: 0.01, warmup: 2, schedule: 'constant', steps: 10 }, 1)).toBe(0.005);
+    expect(Object.keys(api.trainFields)).toContain('evalSamples');
+    const suite = api.parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [8], steps: 10 });
+    const plan = api.planTuning(suite, api.expandSuite(suite));
+    expect([...plan.groups.values()][0].grid).toEqual([['lr', api.DEFAULT_GRID.lr]]);
+    expect(api.tuningFile('results/x.jsonl')).toBe('results/x.tune.jsonl');
+  });
+});

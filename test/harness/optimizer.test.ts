@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { Adam, globalNorm, gradData } from '../../harness/optimizer.js';
+import { Adam, globalNorm, gradData, learningRate } from '../../harness/optimizer.js';
 import { Rng } from '../../core/rng.js';
 
 const random = (rng: Rng, n: number, s = 1) => Float32Array.from({ length: n }, () => (rng.uniform() * 2 - 1) * s);
@@ -47,5 +47,23 @@ describe('Adam (host update)', () => {
     const v = tf.variable(tf.zeros([4]));
     expect(() => new Adam([v], { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }).step([new Float32Array(3)])).toThrow(/3 values for 4 weights/);
     v.dispose();
+  });
+});
+
+describe('learning-rate schedule', () => {
+  const s = { lr: 0.01, warmup: 4, steps: 14 };
+  it('warms up linearly from lr/warmup to lr, then stays constant', () => {
+    const c = { ...s, schedule: 'constant' as const };
+    expect([1, 2, 3, 4, 5, 14].map((t) => learningRate(c, t))).toEqual([0.0025, 0.005, 0.0075, 0.01, 0.01, 0.01]);
+    expect(learningRate({ ...c, warmup: 0 }, 1)).toBe(0.01);
+  });
+
+  it('cosine: lr at the first step after warmup, half way down at the middle of the decay, near 0 at the budget', () => {
+    const c = { ...s, schedule: 'cosine' as const };
+    expect(learningRate(c, 4)).toBe(0.01);
+    expect(learningRate(c, 5)).toBe(0.01);
+    expect(learningRate(c, 10)).toBeCloseTo(0.005, 12); // 5 of the 10 decay steps done
+    expect(learningRate(c, 14)).toBeCloseTo(0.01 * 0.5 * (1 + Math.cos((Math.PI * 9) / 10)), 12);
+    expect(learningRate(c, 14)).toBeGreaterThan(0);
   });
 });

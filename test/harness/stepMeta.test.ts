@@ -71,12 +71,12 @@ describe('a cell on mqar', () => {
 
   it('records accuracy by query distance over every evaluated query, and its state size', async () => {
     const [cell] = expandSuite(
-      parseSuite({ tasks: [{ name: 'mqar', options: { vocab: 32, pairs: 4 } }], extractors: [{ name: 'gru', options: { hidden: 16 } }], lengths: [24], steps: 3, batch: 8, evalBatches: 2, embedDim: 8, generalize: [1] }),
+      parseSuite({ tasks: [{ name: 'mqar', options: { vocab: 32, pairs: 4 } }], extractors: [{ name: 'gru', options: { hidden: 16 } }], lengths: [24], steps: 3, batch: 8, evalSamples: 16, embedDim: 8, generalize: [1] }),
     );
     const record = resultSchema.parse(await runCell(cell));
     if (record.status !== 'completed') throw new Error(JSON.stringify(record));
     const bins = record.byMeta.distance;
-    expect(bins.reduce((s, b) => s + b.n, 0)).toBe(2 * 8 * 4); // evalBatches * batch * queries
+    expect(bins.reduce((s, b) => s + b.n, 0)).toBe(2 * 8 * 4); // evalSamples * queries
     expect(bins.every((b) => b.value >= 1 && b.value < 24 && b.score >= 0 && b.score <= 1)).toBe(true);
     // The overall accuracy is the query-weighted mean of the bins (every sample has 4 queries).
     expect(bins.reduce((s, b) => s + b.n * b.score, 0) / 64).toBeCloseTo(record.metrics.value, 10);

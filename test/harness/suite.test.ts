@@ -46,7 +46,7 @@ describe('parameter matching', () => {
       const def = extractors.get(name);
       for (const o of list) {
         const options = def.options.parse(o);
-        const e = def.create(options, { inputDim, rng: new Rng(1) });
+        const e = def.create(options, { inputDim, rng: new Rng(1), length: 16 });
         expect(def.width!.params(options, inputDim)).toBe(parameterCount(e.variables));
         for (const v of Object.values(e.variables)) v.dispose();
         e.dispose?.();

@@ -25,7 +25,8 @@ function cells(extractors: unknown[], over: Record<string, unknown> = {}) {
       batch: 32,
       lr: 3e-3,
       embedDim: 16,
-      evalBatches: 4,
+      warmup: 0,
+      evalSamples: 128,
       ...over,
     }),
   );

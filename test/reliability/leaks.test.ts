@@ -35,7 +35,8 @@ function cellFor(name: string, options: Record<string, unknown> = SMALL[name] ??
       steps,
       batch: 4,
       embedDim: 8,
-      evalBatches: 1,
+      evalSamples: 4,
+      valSamples: 4,
       generalize: [1, 2],
     }),
   );

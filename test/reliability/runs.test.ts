@@ -16,6 +16,8 @@ const SUITE = [
   '--extractors', 'rnn,gru,transformer',
   '-o', 'rnn.hidden=8', '-o', 'gru.hidden=8',
   '-o', 'transformer.dModel=8', '-o', 'transformer.heads=2', '-o', 'transformer.ffDim=16', '-o', 'transformer.layers=1',
+  // Tuning on (two learning rates): its trials run on the workers, resume and shard with the cells.
+  '--tune', 'lr=0.003,0.01', '--warmup', '0', '--eval-samples', '16', '--val-samples', '8',
   '--lengths', '6', '--seeds', '1,2', '--steps', '4', '--batch', '4',
 ];
 const CELLS = 12;

@@ -5,7 +5,8 @@
  * plus transformer variants (an ablation), lengths 8/16/32, three seeds, an exploding, a
  * diverged and an errored run, and not-applicable length evaluations.
  */
-import { resultSchema, type CompletedRecord, type ResultRecord } from '../../harness/results.js';
+import { resultSchema, SCHEMA_VERSION, type CompletedRecord, type ResultRecord } from '../../harness/results.js';
+import { scoreOf, type MetricName } from '../../tasks/types.js';
 
 export const EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 
@@ -16,8 +17,12 @@ export const train = {
   lr: 0.003,
   clip: 1,
   embedDim: 64,
+  warmup: 0,
+  schedule: 'constant' as const,
   readout: 'last' as const,
-  evalBatches: 4,
+  valEvery: 20,
+  valSamples: 512,
+  evalSamples: 2048,
   generalize: [1, 2, 4],
   backend: 'wasm' as const,
   optimizer: { name: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
@@ -48,7 +53,7 @@ function common(s: Spec) {
   const length = s.length ?? 8;
   const seed = s.seed ?? 1;
   return {
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     cellId: `${task.label}/${extractor.label}/T${length}/s${seed}`,
     suite: 'test',
     task,
@@ -56,6 +61,7 @@ function common(s: Spec) {
     length,
     seed,
     train,
+    data: { train: { stream: 'train' }, validation: { stream: 'validation' }, test: { stream: 'test' } },
     env,
     startedAt: '2026-01-01T00:00:00.000Z',
     wallMs: 1234,
@@ -67,10 +73,14 @@ export function completedRecord(s: Spec = {}, over: Record<string, unknown> = {}
   const c = common(s);
   const T = c.length;
   const profile = Array.from({ length: T }, (_, t) => 10 ** (-0.1 * (T - 1 - t)));
+  const metrics = { metric: 'accuracy', value: 0.8, chance: 0.125, higherIsBetter: true, evalLoss: 0.7, accuracy: 0.8, msPerStep: 10, finalLoss: 0.6, ...((over.metrics as Record<string, unknown> | undefined) ?? {}) };
+  // Fields a test does not set: measured on 2048 test samples whose empirical chance equals the population chance.
+  const filled = { split: 'test', samples: 2048, empiricalChance: metrics.chance, ...metrics } as typeof metrics & { empiricalChance: number };
+  const withScore = { score: scoreOf(filled.metric as MetricName, filled.value as number, filled.empiricalChance), ...filled };
   return resultSchema.parse({
     ...c,
     status: 'completed',
-    metrics: { metric: 'accuracy', value: 0.8, chance: 0.125, higherIsBetter: true, evalLoss: 0.7, accuracy: 0.8, msPerStep: 10, finalLoss: 0.6 },
+    validation: { samples: 512, solvedScore: 0.95, empiricalChance: metrics.chance, curve: [{ step: 20, value: metrics.value, score: withScore.score }], stepsToSolve: null },
     curves: { loss: [2, 1.5, 1, 0.8], gradNorm: [1, 0.8, 0.6, 0.5] },
     byMeta: {},
     gradients: {
@@ -86,6 +96,7 @@ export function completedRecord(s: Spec = {}, over: Record<string, unknown> = {}
     cost: { forwardFlops: 1e6 * T, trainFlopsPerStep: 3e6 * T, gflops: 0.3 * T ** 0.3, peakTensorBytes: 2e5 * T, rssBytes: 3e8 },
     stepsToThreshold: 3,
     ...over,
+    metrics: withScore,
   }) as CompletedRecord;
 }
 
@@ -183,10 +194,28 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
               score: task.metric === 'mse' ? value * (1 + d / T) : Math.max(0, Math.min(1, value - (key === 'distance' ? d / T : d / 8) * (1 - ex.skill) + (rand() - 0.5) * 0.05)),
             }));
           }
+          // Recall was tuned: the learning-rate grid by successive halving on validation.
+          const tuning =
+            task.name === 'recall'
+              ? (() => {
+                  const best = ex.name === 'transformer' ? 3e-4 : 3e-3;
+                  const trial = (lr: number, steps: number) => {
+                    const score = Math.max(-0.05, ex.skill * Math.exp(-(Math.log10(lr / best) ** 2)) * (steps / STEPS) - T / 200);
+                    const solved = score > 0.95 ? 1 : 0;
+                    return { config: { lr }, completed: 1, failed: 0, solved, stepsToSolve: solved ? Math.round(steps * 0.6) : null, score };
+                  };
+                  const lrs = [3e-4, 1e-3, 3e-3, 1e-2];
+                  const rank = (ts: ReturnType<typeof trial>[]) => [...ts].sort((a, b) => b.score - a.score);
+                  const r0 = rank(lrs.map((lr) => trial(lr, STEPS / 2)));
+                  const r1 = rank(r0.slice(0, 2).map((t) => trial(t.config.lr, STEPS)));
+                  return { key: `k-${ex.label}-${T}`, grid: { lr: lrs }, budget: { steps: STEPS, seeds: [1], halving: 2 }, rungs: [{ steps: STEPS / 2, trials: r0, kept: 2 }, { steps: STEPS, trials: r1, kept: 0 }], chosen: r1[0].config };
+                })()
+              : undefined;
           const ms = (2 + 0.02 * T * T * (ex.name === 'transformer' ? 1 : 0) + 0.5 * T) / ex.speed;
           const flops = 3e6 * T * (ex.name === 'transformer' ? 4 : 1);
           out.push(
             completedRecord(spec, {
+              ...(tuning ? { tuning, train: { ...train, lr: tuning.chosen.lr } } : {}),
               metrics: { metric: task.metric, value, chance: task.chance, higherIsBetter: task.metric !== 'mse', evalLoss: loss[STEPS - 1], accuracy: task.metric === 'accuracy' ? value : undefined, msPerStep: ms * (1 + rand() * 0.1), finalLoss: loss[STEPS - 1] },
               curves: { loss, gradNorm },
               byMeta,

@@ -14,6 +14,8 @@ const defs = builtinTasks.filter((d) => d.name !== 'spam' || spamInstalled);
 /** A length well above each task's minimum but small enough to keep the suite fast. */
 const LENGTH: Record<string, number> = { copy: 40 };
 const lengthOf = (def: TaskDefinition): number => LENGTH[def.name] ?? 37;
+/** Lengths at which the corpus tasks pad some samples (documents shorter than T): bytes of a short message, words of the shortest Brown files (2148). */
+const PAD_LENGTH: Record<string, number> = { spam: 1500, 'brown-genre': 2300 };
 
 function sameBatch(a: Batch, b: Batch): boolean {
   return (
@@ -89,6 +91,35 @@ describe.each(defs.map((d) => [d.name, d] as const))('%s', (_, def) => {
     if (task.minLength > 1) expect(() => task.sample(new Rng(1), 4, task.minLength - 1)).toThrow(/length/);
     expect(() => task.sample(new Rng(1), 4, 0)).toThrow(/length/);
     expect(() => task.sample(new Rng(1), 4, 2.5)).toThrow(/length/);
+  });
+
+  it('marks exactly its left padding in keyMask, and declares that it pads', () => {
+    // Tasks pad on the left with <pad> = id 0 (tasks/lib/common.ts); a token task whose id 0 is
+    // something else never pads. Checked at an odd and an even length (dyck pads odd ones).
+    const padId = task.input.kind === 'tokens' && task.input.tokens[0] === '<pad>' ? 0 : undefined;
+    let padded = 0;
+    const L0 = PAD_LENGTH[def.name] ?? T;
+    for (const L of [L0, L0 + 1]) {
+      const b = task.sample(new Rng(9), 64, L);
+      const wrong: string[] = [];
+      let any = false;
+      for (let i = 0; i < 64; i++) {
+        let lead = 0;
+        while (padId !== undefined && lead < L && b.inputs[i * L + lead] === padId) lead++;
+        any ||= lead > 0;
+        const zeros = b.keyMask ? b.keyMask.subarray(i * L, (i + 1) * L).filter((v) => v === 0).length : 0;
+        const prefix = b.keyMask ? b.keyMask.subarray(i * L, i * L + zeros).every((v) => v === 0) && b.keyMask.subarray(i * L + zeros, (i + 1) * L).every((v) => v === 1) : true;
+        if (zeros !== lead || !prefix) wrong.push(`row ${i}: ${lead} leading pads, mask ${b.keyMask ? Array.from(b.keyMask.subarray(i * L, (i + 1) * L)).join('') : 'absent'}`);
+      }
+      expect(wrong, `length ${L}`).toEqual([]);
+      if (any) {
+        padded++;
+        expect(b.keyMask, 'a padded batch carries its keyMask').toBeDefined();
+        expect(task.pads?.(L), `task.pads(${L}) must say it pads`).toBe(true);
+      } else expect(b.keyMask).toBeUndefined();
+    }
+    // The padding tasks do pad at these lengths (so the check above is not vacuous for them).
+    if (['agreement', 'brown-agreement', 'listops', 'spam', 'dyck', 'brown-genre'].includes(def.name)) expect(padded).toBeGreaterThan(0);
   });
 
   it('decodes every sample to text and states its chance baseline', () => {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { brownGenre } from '../../tasks/brown-genre.js';
 import { brownAgreement } from '../../tasks/brown-agreement.js';
+import { loadBrown } from '../../tasks/lib/brown.js';
 import { Rng } from '../../core/rng.js';
 import type { Task } from '../../tasks/types.js';
 import { classFrequencies, make, rowTokens } from './helpers.js';
@@ -62,7 +63,34 @@ describe('brown-genre', () => {
     for (const f of testFiles) expect(trainFiles.has(f)).toBe(false);
     expect(new Set([...trainFiles].map((f) => category.get(ids[f]))).size).toBe(15);
     expect(new Set([...testFiles].map((f) => category.get(ids[f]))).size).toBe(15);
-    expect(trainFiles.size + testFiles.size).toBeGreaterThan(450); // nearly every file is reachable
+    expect(trainFiles.size + testFiles.size).toBeGreaterThan(440); // nearly every file outside validation (353 + 93) is reachable
+  });
+
+  it('has a validation split by file, disjoint from train and test, covering every category (drawn files and the file list)', () => {
+    const validation = make(brownGenre, { split: 'validation' });
+    const corpus = loadBrown();
+    const bySplit = (split: string) => new Set(corpus.files.filter((f) => f.split === split).map((f) => f.index));
+    const [tr, va, te] = [bySplit('train'), bySplit('validation'), bySplit('test')];
+    expect([tr.size, va.size, te.size]).toEqual([353, 54, 93]);
+    for (const f of va) expect(tr.has(f) || te.has(f)).toBe(false);
+    for (const f of te) expect(tr.has(f)).toBe(false);
+    expect(tr.size + va.size + te.size).toBe(500);
+    for (const split of [va, te, tr]) expect(new Set([...split].map((f) => category.get(ids[f]))).size).toBe(15);
+    // The test files are the ones of the two-way split (rank mod 5 = 4 in each category), so
+    // test scores stay comparable with earlier runs.
+    const rank = new Map<string, number>();
+    for (const id of ids) {
+      const r = rank.get(category.get(id)!) ?? 0;
+      rank.set(category.get(id)!, r + 1);
+      expect(te.has(ids.indexOf(id))).toBe(r % 5 === 4);
+    }
+    // Every window a split's task draws comes from that split's files.
+    const drawn = filesDrawn(validation, 14, 5_000);
+    for (const f of drawn) expect(va.has(f)).toBe(true);
+    expect(drawn.size).toBe(va.size);
+    for (const f of filesDrawn(test, 15, 5_000)) expect(te.has(f)).toBe(true);
+    for (const f of filesDrawn(train, 16, 5_000)) expect(tr.has(f)).toBe(true);
+    expect(vocabOf(validation)).toEqual(vocabOf(train)); // the training vocabulary
   });
 
   it('labels each window with its file category and copies the file words (unknown words -> <unk>)', () => {
@@ -146,6 +174,13 @@ describe('brown-agreement', () => {
     // and uses the same file split as brown-genre
     const genreTest = filesDrawn(make(brownGenre, { split: 'test' }), 11, 5_000);
     for (const f of testFiles) expect(genreTest.has(f)).toBe(true);
+  });
+
+  it('draws validation items only from the validation files', () => {
+    const va = new Set(loadBrown().files.filter((f) => f.split === 'validation').map((f) => f.index));
+    const drawn = filesDrawn(make(brownAgreement, { split: 'validation' }), 17, 5_000);
+    expect(drawn.size).toBeGreaterThan(40);
+    for (const f of drawn) expect(va.has(f)).toBe(true);
   });
 
   it('finds attractors in real text', () => {

@@ -11,20 +11,52 @@ const N = 10_000;
 
 describe('recall', () => {
   it('targets the symbol at T-1-distance (position 0 by default) and ends with the query', () => {
-    const task = make(recall, { symbols: 5 });
-    const T = 30;
-    const b = task.sample(new Rng(1), 200, T);
-    for (let i = 0; i < 200; i++) {
-      const toks = rowTokens(task, b, i);
-      expect(toks[T - 1]).toBe('?');
-      expect(toks.slice(0, T - 1)).not.toContain('?');
-      expect(task.output.kind === 'classes' && task.output.labels[b.targets[i]]).toBe(toks[0]);
-      expect(b.meta[i].distance).toBe(T - 1);
+    for (const distractors of ['disjoint', 'shared']) {
+      const task = make(recall, { symbols: 5, distractors });
+      const T = 30;
+      const b = task.sample(new Rng(1), 200, T);
+      for (let i = 0; i < 200; i++) {
+        const toks = rowTokens(task, b, i);
+        expect(toks[T - 1]).toBe('?');
+        expect(toks.slice(0, T - 1)).not.toContain('?');
+        expect(task.output.kind === 'classes' && task.output.labels[b.targets[i]]).toBe(toks[0]);
+        expect(b.meta[i].distance).toBe(T - 1);
+      }
     }
   });
 
+  it('disjoint (the default): every answer symbol once per sample, the rest noise from a disjoint alphabet', () => {
+    const task = make(recall, { symbols: 5 });
+    const T = 12;
+    const labels = task.output.kind === 'classes' ? task.output.labels : [];
+    const b = task.sample(new Rng(7), 500, T);
+    const noise = new Set<string>();
+    const lurePositions = new Set<number>();
+    for (let i = 0; i < 500; i++) {
+      const toks = rowTokens(task, b, i).slice(0, T - 1);
+      for (const l of labels) expect(toks.filter((t) => t === l), `row ${i}: ${toks.join(' ')}`).toHaveLength(1);
+      for (const [t, tok] of toks.entries()) {
+        if (labels.includes(tok)) {
+          if (t > 0) lurePositions.add(t);
+        } else noise.add(tok);
+      }
+    }
+    // Noise uses exactly its own k symbols, none of them an answer; lures reach every position.
+    expect([...noise].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(lurePositions.size).toBe(T - 2);
+    expect(task.input.kind === 'tokens' && task.input.vocab).toBe(2 * 5 + 1);
+  });
+
+  it('minLength fits the query, the queried symbol and the k-1 lures (and an explicit distance)', () => {
+    expect(make(recall, { symbols: 8 }).minLength).toBe(9);
+    expect(make(recall, { symbols: 8, distractors: 'shared' }).minLength).toBe(2);
+    expect(make(recall, { symbols: 4, distance: 10 }).minLength).toBe(11);
+    expect(make(recall, { symbols: 8, distance: 'uniform' }).minLength).toBe(10);
+    expect(() => make(recall, { symbols: 8 }).sample(new Rng(1), 1, 8)).toThrow(/length >= 9/);
+  });
+
   it('honours an explicit distance and its minLength', () => {
-    const task = make(recall, { symbols: 8, distance: 4 });
+    const task = make(recall, { symbols: 8, distance: 4, distractors: 'shared' });
     expect(task.minLength).toBe(5);
     const T = 20;
     const b = task.sample(new Rng(2), 200, T);
@@ -33,13 +65,54 @@ describe('recall', () => {
       expect(b.meta[i].distance).toBe(4);
     }
     expect(() => task.sample(new Rng(2), 1, 4)).toThrow(/length/);
+    const disjoint = make(recall, { symbols: 4, distance: 6 });
+    const d = disjoint.sample(new Rng(3), 200, T);
+    for (let i = 0; i < 200; i++) expect(d.targets[i]).toBe(d.inputs[i * T + T - 1 - 6]);
+  });
+
+  it("shared is the old task draw for draw: T-1 uniform symbols from the seeded stream", () => {
+    const task = make(recall, { symbols: 8, distractors: 'shared' });
+    const [B, T] = [50, 16];
+    const b = task.sample(new Rng(11), B, T);
+    const rng = new Rng(11);
+    for (let i = 0; i < B; i++) {
+      for (let t = 0; t < T - 1; t++) expect(b.inputs[i * T + t]).toBe(rng.int(8));
+      expect(b.inputs[i * T + T - 1]).toBe(8);
+      expect(b.targets[i]).toBe(b.inputs[i * T]);
+    }
+  });
+
+  it("distance 'uniform': a marker before the queried symbol, distances 1..T-2 all drawn, byMeta-ready", () => {
+    for (const distractors of ['disjoint', 'shared']) {
+      const task = make(recall, { symbols: 4, distance: 'uniform', distractors });
+      const T = 10;
+      const n = 4000;
+      const b = task.sample(new Rng(5), n, T);
+      const seen = new Map<number, number>();
+      const bad: string[] = [];
+      const labels = task.output.kind === 'classes' ? task.output.labels : [];
+      for (let i = 0; i < n; i++) {
+        const toks = rowTokens(task, b, i);
+        const d = b.meta[i].distance;
+        seen.set(d, (seen.get(d) ?? 0) + 1);
+        const ok = d >= 1 && d <= T - 2 && toks.filter((t) => t === '>').length === 1 && toks[T - 2 - d] === '>' && labels[b.targets[i]] === toks[T - 1 - d];
+        if (!ok) bad.push(`row ${i} (distance ${d}): ${toks.join(' ')} -> ${labels[b.targets[i]]}`);
+      }
+      expect(bad).toEqual([]);
+      // Uniform over the T-2 distances: each within 5 standard deviations of n/(T-2).
+      expect([...seen.keys()].sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const p = 1 / (T - 2);
+      for (const c of seen.values()) expect(Math.abs(c - n * p)).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
+    }
   });
 
   it('chance 1/k matches the label distribution', () => {
-    const task = make(recall, { symbols: 8 });
-    const freq = classFrequencies(task.sample(new Rng(3), N, 12).targets, 8);
-    for (const f of freq) expect(Math.abs(f - 1 / 8)).toBeLessThan(0.015);
-    expect(Math.abs(Math.max(...freq) - task.chance(12).value)).toBeLessThan(0.015);
+    for (const distractors of ['disjoint', 'shared']) {
+      const task = make(recall, { symbols: 8, distractors });
+      const freq = classFrequencies(task.sample(new Rng(3), N, 12).targets, 8);
+      for (const f of freq) expect(Math.abs(f - 1 / 8)).toBeLessThan(0.015);
+      expect(Math.abs(Math.max(...freq) - task.chance(12).value)).toBeLessThan(0.015);
+    }
   });
 });
 

@@ -59,6 +59,23 @@ describe.skipIf(!packageInstalled(SPAM_PACKAGE))('spam', () => {
     expect(fraction).toBeLessThan(0.25);
   });
 
+  it('has a validation split by document, sharing no document or text with train or test', () => {
+    const docs = loadSpamCorpus();
+    const validation = make(spam, { split: 'validation' });
+    const texts = (split: string) => new Set(docs.filter((d) => d.split === split).map((d) => d.text));
+    const [tr, va, te] = [texts('train'), texts('validation'), texts('test')];
+    for (const t of va) expect(tr.has(t) || te.has(t)).toBe(false);
+    expect(tr.size + va.size + te.size).toBe(docs.length);
+    const fraction = va.size / docs.length;
+    expect(fraction).toBeGreaterThan(0.07);
+    expect(fraction).toBeLessThan(0.13);
+    const validationIdx = new Set(docs.filter((d) => d.split === 'validation').map((d) => d.index));
+    const drawn = validation.sample(new Rng(7), 10_000, 4).meta.map((m) => m.doc);
+    for (const d of drawn) expect(validationIdx.has(d)).toBe(true);
+    // both labels are present in validation (it is sampled label-balanced)
+    expect(classFrequencies(validation.sample(new Rng(8), 2_000, 4).targets, 2)[1]).toBeGreaterThan(0.4);
+  });
+
   it('word level: vocabulary from training documents only', () => {
     const words = make(spam, { level: 'word', vocabSize: 2000 });
     if (words.input.kind !== 'tokens') throw new Error('tokens expected');

@@ -239,15 +239,29 @@ def verify_transformer(m, x, o, pad=None):
 
 
 # ---------------------------------------------------------------------------------------
-# TCN (Bai et al. 2018) as in torch_bench.py, without weight norm or dropout.
+# TCN (Bai et al. 2018) as in torch_bench.py, without dropout; with weightNorm, conv1 and
+# conv2 wrapped in torch.nn.utils.weight_norm as in Bai et al.'s TCN/tcn.py (parameters
+# weight_g [C, 1, 1] and weight_v [C, Cin, k] in place of weight; the downsample is not).
+
+def conv_weight(conv):
+    """The weight a convolution uses: its own, or g * v / ||v|| (norm over all dims but 0)
+    under weight norm, computed by hand so the left-pad check also checks weight_norm."""
+    if hasattr(conv, "weight_v"):
+        v = conv.weight_v
+        return conv.weight_g * v / v.pow(2).sum(dim=(1, 2), keepdim=True).sqrt()
+    return conv.weight
+
 
 class TemporalBlock(nn.Module):
-    def __init__(self, cin, c, k, d):
+    def __init__(self, cin, c, k, d, wn=False):
         super().__init__()
         self.pad = (k - 1) * d
         # torch_bench.py form: symmetric padding (k-1)*d, then chomp the right (k-1)*d.
         self.conv1 = nn.Conv1d(cin, c, k, padding=self.pad, dilation=d)
         self.conv2 = nn.Conv1d(c, c, k, padding=self.pad, dilation=d)
+        if wn:
+            self.conv1 = nn.utils.weight_norm(self.conv1)
+            self.conv2 = nn.utils.weight_norm(self.conv2)
         self.downsample = nn.Conv1d(cin, c, 1) if cin != c else None
 
     def forward(self, h):  # h: [B, C, T]
@@ -258,8 +272,8 @@ class TemporalBlock(nn.Module):
     def forward_leftpad(self, h):
         """Same block as causal left padding; asserted equal to forward()."""
         d = self.conv1.dilation[0]
-        y = F.relu(F.conv1d(F.pad(h, (self.pad, 0)), self.conv1.weight, self.conv1.bias, dilation=d))
-        y = F.relu(F.conv1d(F.pad(y, (self.pad, 0)), self.conv2.weight, self.conv2.bias, dilation=d))
+        y = F.relu(F.conv1d(F.pad(h, (self.pad, 0)), conv_weight(self.conv1), self.conv1.bias, dilation=d))
+        y = F.relu(F.conv1d(F.pad(y, (self.pad, 0)), conv_weight(self.conv2), self.conv2.bias, dilation=d))
         return F.relu(y + (self.downsample(h) if self.downsample is not None else h))
 
 
@@ -268,7 +282,7 @@ class TCN(nn.Module):
         super().__init__()
         blocks, cin = [], D
         for i in range(o["levels"]):
-            blocks.append(TemporalBlock(cin, o["channels"], o["kernel"], 2 ** i))
+            blocks.append(TemporalBlock(cin, o["channels"], o["kernel"], 2 ** i, o["weightNorm"]))
             cin = o["channels"]
         self.blocks = nn.ModuleList(blocks)
 
@@ -305,8 +319,10 @@ CONFIGS = [
     ("transformer-mask", "transformer", tf_opts()),
     ("transformer-pre-mask", "transformer", tf_opts(norm="pre")),
     ("transformer-nopos-mask", "transformer", tf_opts(positional="none")),
-    ("tcn", "tcn", dict(channels=H, kernel=3, levels=2)),
-    ("tcn-k2", "tcn", dict(channels=H, kernel=2, levels=3)),
+    ("tcn", "tcn", dict(channels=H, kernel=3, levels=2, weightNorm=False)),
+    ("tcn-k2", "tcn", dict(channels=H, kernel=2, levels=3, weightNorm=False)),
+    ("tcn-weightnorm", "tcn", dict(channels=H, kernel=3, levels=2, weightNorm=True)),
+    ("tcn-k2-weightnorm", "tcn", dict(channels=H, kernel=2, levels=3, weightNorm=True)),
     ("mamba", "mamba", dict(dModel=H, layers=2, dState=3, dConv=3, expand=2)),
     ("mamba-odd", "mamba", dict(dModel=3, layers=1, dState=5, dConv=4, expand=2)),  # d_inner 6: scalar channel tails
     ("s4d", "s4d", dict(dModel=H, layers=2, dState=4)),

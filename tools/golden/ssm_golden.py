@@ -136,11 +136,11 @@ def build(kind, D, o):
 
 
 def _peer_module():
-    """torch_bench.py from ../shared/peers beside the checkout (or $FXBENCH_PEERS), or None."""
+    """torch_bench.py from ../shared/peers beside the checkout (or $FXBENCH_PEER_SCRIPT, as the bench), or None."""
     here = os.path.dirname(os.path.abspath(__file__))
-    for d in (os.environ.get("FXBENCH_PEERS"), os.path.join(here, "..", "..", "..", "shared", "peers")):
-        if d and os.path.exists(os.path.join(d, "torch_bench.py")):
-            spec = importlib.util.spec_from_file_location("torch_bench", os.path.join(d, "torch_bench.py"))
+    for script in (os.environ.get("FXBENCH_PEER_SCRIPT"), os.path.join(here, "..", "..", "..", "shared", "peers", "torch_bench.py")):
+        if script and os.path.exists(script):
+            spec = importlib.util.spec_from_file_location("torch_bench", script)
             mod = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(mod)
             return mod
@@ -151,7 +151,7 @@ def peer_check(kind, m, x, y, o):
     """The same state_dict in a stack of torch_bench.py's modules must give the same output."""
     tb = _peer_module()
     if tb is None:
-        return "peer check skipped (torch_bench.py not found: set FXBENCH_PEERS)"
+        return "peer check skipped (torch_bench.py not found: set FXBENCH_PEER_SCRIPT)"
     d = o["dModel"]
 
     class PeerStack(nn.Module):
