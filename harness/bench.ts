@@ -221,7 +221,7 @@ export async function timeTrainSteps(name: string, options: Record<string, unkno
   const task = randomTokensTask();
   const def = extractors.get(name);
   const rng = new Rng(`speed/${name}/${length}`);
-  const model = buildModel(task, def, options, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'));
+  const model = buildModel(task, def, options, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'), undefined, length);
   const vars = Object.values(model.variables);
   const optimizer = new Adam(vars, { lr: BENCH_SHAPES.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   const t = model.toTensors(task.sample(rng.fork('data'), batch, length));

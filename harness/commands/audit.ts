@@ -8,7 +8,7 @@ export const audit = defineCommand({
   describe: "put each of the article's claims to an experiment and give a verdict (npm start runs --profile quick)",
   builder: (y) =>
     y
-      .option('profile', { type: 'string', default: 'quick', choices: ['smoke', 'quick', 'standard', 'full'], describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (1 seed, minutes), standard (3 seeds, < 1 h on 2 cores), full (5 seeds; shard it)' })
+      .option('profile', { type: 'string', default: 'quick', choices: ['smoke', 'quick', 'standard', 'full'], describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (2 seeds, minutes; indicative), standard (5-10 seeds, confirmatory; hours on 2 cores, shard it), full (20 seeds; a cluster)' })
       .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
       .coerce('claim', (v: string | string[]) => [v].flat())
       .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })

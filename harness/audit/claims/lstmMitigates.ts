@@ -45,13 +45,14 @@ export const lstmMitigates: Claim = {
     const solvedOf = (ts: typeof lstm) => fraction(ts.filter((t) => t.event).length, ts.length);
     const c = logRankComponent(`steps-to-solve lstm (${solvedOf(lstm)} solved) against rnn (${solvedOf(rnn)}) at T=${L}`, lstm, rnn, { sign: 1, sesoiHazardRatio: 2 });
     const proxy = [...lstm, ...rnn].some((t) => t.source === 'loss-proxy');
-    const median = (ts: typeof lstm) => meanOf(ts.filter((t) => t.event).map((t) => t.time));
+    // The mean over the solved runs only; with none solved there is nothing to average.
+    const meanSteps = (ts: typeof lstm) => { const t = ts.filter((x) => x.event).map((x) => x.time); return t.length ? `mean ${round(meanOf(t))} steps among those` : 'none solved'; };
     return {
       kind: 'test',
       components: [c],
       at: `T=${L}`,
       key: { label: `hazard ratio of solving, lstm / rnn, at T=${L}`, value: c.effect.value, ci: c.effect.ci },
-      reason: `At T=${L} the LSTM solved ${solvedOf(lstm)} runs (mean ${round(median(lstm))} steps among those), the RNN ${solvedOf(rnn)} (mean ${round(median(rnn))}).`,
+      reason: `At T=${L} the LSTM solved ${solvedOf(lstm)} runs (${meanSteps(lstm)}), the RNN ${solvedOf(rnn)} (${meanSteps(rnn)}).`,
       secondary,
       caveats: [
         "The LSTM's forget-gate bias initialisation decides much of this (issue 13): the protocol's default is in the extractor options of the record.",

@@ -1,7 +1,8 @@
 /**
  * The audit's profiles. quick is what `npm start` runs (indicative: few seeds and small
- * budgets); standard is sized to finish within an hour on 2 cores (see the README for the
- * measured time); full is for a cluster (shard it). Confirmatory profiles use seeds from
+ * budgets); standard is the confirmatory size: by the cell-cost model (harness/schedule.ts)
+ * it costs about 66 times the quick profile, i.e. hours on 2 cores, so shard it
+ * (`fxbench submit slurm --audit standard`); full is for a cluster. Confirmatory profiles use seeds from
  * 1000 up, disjoint from the seeds 1..999 used while developing the rules.
  */
 import { CONFIRMATORY_SEED_MIN, type Profile, type ProfileName } from '../types.js';
@@ -9,8 +10,8 @@ import { CONFIRMATORY_SEED_MIN, type Profile, type ProfileName } from '../types.
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
 export const PROFILES: Record<ProfileName, Profile> = {
-  // What `npm start` runs: every claim at small sizes, 2 seeds (4 for the cheapest cells),
-  // under 3 minutes on 2 cores. Verdicts are indicative.
+  // What `npm start` runs: every claim at small sizes, 2 seeds (4 for the cheapest cells).
+  // Verdicts are indicative.
   quick: {
     name: 'quick',
     seeds: [1, 2],
@@ -60,7 +61,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     indicative: true,
     confirmatory: false,
   },
-  // Sized to finish within an hour on 2 cores: cheap cells 10 seeds, expensive ones 5.
+  // Confirmatory: cheap cells 10 seeds, expensive ones 5; about 66x the quick profile's cell cost.
   standard: {
     name: 'standard',
     seeds: range(CONFIRMATORY_SEED_MIN, 5),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kaplanMeierRows, stepsToSolveCurves } from '../../../reports/charts/survival.js';
 import { timeToSolve } from '../../../harness/measure/solve.js';
+import type { CompletedRecord } from '../../../harness/results.js';
 import { completedRecord } from '../fixtures.js';
 
 type Row = Record<string, number | string | undefined>;
@@ -14,9 +15,11 @@ describe('Kaplan–Meier chart', () => {
     expect(censored.map((r) => [r.step, r.survival])).toEqual([[100, 0.5], [100, 0.5]]);
   });
 
-  it('a run solved on held-out data counts as an event at the loss-proxy step; an unsolved one is censored at the budget', () => {
-    const solved = completedRecord({ seed: 1 }, { stepsToThreshold: 12, metrics: { ...completedRecord().metrics, value: 1, accuracy: 1 } });
-    const unsolved = completedRecord({ seed: 2 }, { stepsToThreshold: 12 }); // accuracy 0.8 with chance 0.125: score 0.77 < 0.95
+  it('a record from before the validation checks: solved on held-out data counts as an event at the loss-proxy step; unsolved is censored at the budget', () => {
+    // Records written before the protocol's validation checks (schema 1) have no `validation` field.
+    const old = (r: CompletedRecord): CompletedRecord => ({ ...r, validation: undefined }) as unknown as CompletedRecord;
+    const solved = old(completedRecord({ seed: 1 }, { stepsToThreshold: 12, metrics: { ...completedRecord().metrics, value: 1, accuracy: 1, score: 1 } }));
+    const unsolved = old(completedRecord({ seed: 2 }, { stepsToThreshold: 12 })); // accuracy 0.8 with chance 0.125: score 0.77 < 0.95
     expect(timeToSolve(solved)).toEqual({ time: 12, event: true, source: 'loss-proxy' });
     expect(timeToSolve(unsolved)).toEqual({ time: 60, event: false, source: 'loss-proxy' });
     const [chart] = stepsToSolveCurves([solved, unsolved]);
