@@ -19,6 +19,15 @@ export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstima
 export { stateSize, cellState, type StateSize } from './harness/state.js';
 export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer.js';
 export { cellCost, longestFirst } from './harness/schedule.js';
+// Statistics for comparing extractors (harness/stats/): tests, effect sizes, survival, power, sequential designs.
+export {
+  mean, median, sampleSd, ci95, confidenceInterval, tCdf, tQuantile, normalCdf, normalQuantile, chiSquaredSf, noncentralTCdf,
+  fisherExact, pairedTTest, tost, wilcoxonSignedRank, holm, hedgesG, hedgesGPaired, bootstrapInterval, meanDifference,
+  kaplanMeier, logRank, censoredAtBudget, pairedTTestPower, pairedTTestMde, pairedTTestSeedsNeeded, fisherPower, fisherMde,
+  fisherSeedsNeeded, logRankEventsNeeded, logRankMdeHazardRatio, sequentialBoundaries, sequentialDecision, spentAlpha,
+  type TimeToEvent, type KaplanMeierCurve, type LogRankResult, type FisherResult, type TTestResult, type TostResult,
+  type WilcoxonResult, type BootstrapInterval, type SequentialBoundaries, type Spending,
+} from './harness/stats.js';
 // The training protocol: the suite fields, splits, evaluation against the empirical chance, the schedule, tuning.
 export { suiteFields, trainFields, fieldInfo, type TrainConfig, type FieldInfo } from './harness/fields.js';
 export { scoreOf, METRICS } from './tasks/types.js';

@@ -43,7 +43,7 @@ for (const [n, f] of Object.entries(fns)) {
 }
 (K as unknown as { fns: unknown }).fns = wrapped;
 const task = { input: { kind: 'tokens', vocab: 32, tokens: [] }, output: { kind: 'classes', classes: 2, labels: ['0', '1'], per: 'sequence' } } as never;
-const model = buildModel(task, extractors.get(name), {}, { embedDim: 64, readout: 'last' }, new Rng(1));
+const model = buildModel(task, extractors.get(name), {}, { embedDim: 64, readout: 'last' }, new Rng(1), undefined, T);
 const opt = new Adam(Object.values(model.variables), { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
 const ids = new Int32Array(B * T).map((_, i) => (i * 7) % 32);
 const t = { inputs: tf.tensor1d(ids, 'int32'), targets: tf.tensor1d(new Int32Array(B).map((_, i) => i % 2), 'int32'), batchSize: B, length: T };

@@ -210,3 +210,30 @@ export function parsePeerOutput(stdout: string): PeerRow[] {
   }
   return rows;
 }
+
+/**
+ * Isolated timing of training steps for the audit's speed claims: the extractor at the
+ * given options, at the bench's shapes (embedding 64, random tokens, batch `batch`), timed
+ * by tinybench over exactly `iterations` steps after one warm-up step. Call after
+ * `initBackend`, with nothing else running in the process.
+ */
+export async function timeTrainSteps(name: string, options: Record<string, unknown>, length: number, batch: number, iterations: number): Promise<{ meanMs: number; p50Ms: number; params: number }> {
+  const task = randomTokensTask();
+  const def = extractors.get(name);
+  const rng = new Rng(`speed/${name}/${length}`);
+  const model = buildModel(task, def, options, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'), undefined, length);
+  const vars = Object.values(model.variables);
+  const optimizer = new Adam(vars, { lr: BENCH_SHAPES.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  const t = model.toTensors(task.sample(rng.fork('data'), batch, length));
+  try {
+    const bench = new Bench({ time: 0, iterations, warmupIterations: 1, warmupTime: 0, throws: true });
+    bench.add(`${name}/${length}`, () => trainStep(model, optimizer, t, vars));
+    await bench.run();
+    const result = bench.tasks[0].result;
+    if (result.state !== 'completed') throw new Error(`timing ${name}/${length}: ${result.state}`);
+    return { meanMs: result.latency.mean, p50Ms: result.latency.p50, params: model.extractorParams };
+  } finally {
+    tf.dispose([t.inputs, t.targets]);
+    model.dispose();
+  }
+}

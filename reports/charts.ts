@@ -11,15 +11,16 @@ import { gflopsPerExtractor, memoryVsLength, paramCounts, throughputVsLength } f
 import { lengthGeneralisation } from './charts/generalisation.js';
 import { metricVsStateSize } from './charts/stateSize.js';
 import { gradientProfile, gradNormOverTraining, groupGradNorms } from './charts/gradients.js';
+import { stepsToSolveCurves } from './charts/survival.js';
 import { lossCurves, stepsToThreshold } from './charts/training.js';
 import { tuningByLr } from './charts/tuning.js';
 
 export type { Chart, ChartBuilder, Section } from './charts/common.js';
 export { SECTIONS } from './charts/common.js';
-export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, metricVsStateSize, paramCounts, stepsToThreshold, throughputVsLength, tuningByLr };
+export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, metricVsStateSize, paramCounts, stepsToSolveCurves, stepsToThreshold, throughputVsLength, tuningByLr };
 
 /** Every chart builder, by name, in reading order. */
-export const CHART_BUILDERS: Record<string, ChartBuilder> = {
+export const CHART_BUILDERS = {
   metricVsLength,
   metricByMeta,
   metricVsStateSize,
@@ -30,12 +31,16 @@ export const CHART_BUILDERS: Record<string, ChartBuilder> = {
   groupGradNorms,
   lossCurves,
   stepsToThreshold,
+  stepsToSolveCurves,
   tuningByLr,
   throughputVsLength,
   gflopsPerExtractor,
   memoryVsLength,
   paramCounts,
-};
+} satisfies Record<string, ChartBuilder>;
+
+/** The name of a chart builder: claims name their evidence charts by it, so a misspelt name does not compile. */
+export type ChartName = keyof typeof CHART_BUILDERS;
 
 /** All charts of a results set, in reading order (the order of CHART_BUILDERS). */
 export function buildCharts(records: ResultRecord[]): Chart[] {

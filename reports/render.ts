@@ -16,8 +16,9 @@ import type { ResultRecord } from '../harness/results.js';
 import { buildCharts, CHART_BUILDERS, type Chart } from './charts.js';
 import { resultsCsv } from './csv.js';
 import { renderPage } from './page.js';
+import { speedChart } from './charts/speed.js';
 import { renderAuditSection } from './audit.js';
-import { CLAIMS } from '../harness/audit/claims.js';
+import { CLAIMS } from '../harness/audit/claims/index.js';
 import type { AuditResult } from '../harness/audit/run.js';
 
 /** The minified browser bundle of a package, found beside its resolved entry point (its `exports` hide build/). */
@@ -43,13 +44,10 @@ function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, C
   for (const c of audit.claims) {
     const claim = CLAIMS.find((x) => x.id === c.id);
     if (!claim) continue;
-    const suites = new Set(claim.needs.map((n) => `audit-${n}`));
+    const suites = new Set(claim.needs.map((e) => `audit-${e.name}`));
     const own = records.filter((r) => suites.has(r.suite));
-    const charts = claim.charts.flatMap((name) => {
-      const build = CHART_BUILDERS[name];
-      if (!build) throw new Error(`claim ${claim.id} names an unknown chart builder ${name}`);
-      return build(own);
-    });
+    const charts = claim.charts.flatMap((name) => CHART_BUILDERS[name](own));
+    if (claim.speed) charts.push(...speedChart(audit.speed.filter((r) => claim.speed!(audit.profile).some((s) => s.label === r.label && s.length === r.length)), 'isolated-timings', `${claim.id}: isolated training throughput on one thread`));
     out.set(c.id, charts.map((x) => ({ ...x, id: `${c.id}--${x.id}` })));
   }
   return out;

@@ -9,13 +9,18 @@ import { readForReport } from '../store.js';
 import type { Cell } from '../suite.js';
 import type { TuningPlan } from '../tune.js';
 import { didYouMean } from '../registry.js';
-import { CLAIMS } from './claims.js';
-import { PROFILES } from './experiments.js';
+import { CLAIMS } from './claims/index.js';
+import { PROFILES } from './experiments/index.js';
+import { measureSpeed, speedCases, speedFile } from './speed.js';
 import { auditPlan, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
 import type { Claim, Profile, ProfileName } from './types.js';
 
 export function listClaims(): string {
-  return CLAIMS.map((c) => `${c.id}\n  ${c.title}\n  experiment: ${c.experiment}\n  rule: ${c.rule}`).join('\n\n');
+  return CLAIMS.map((c) => {
+    const p = c.primary;
+    const primary = `${p.test} on ${p.metric}; arms ${p.arms.join(' vs ')}; predicts ${p.direction}; alpha ${p.alpha} (Holm)${p.sesoi ? `; smallest effect of interest ${p.sesoi.value} (${p.sesoi.unit})` : ''}${p.margin ? `; equivalence margin ${p.margin.value} (${p.margin.unit})` : ''}; decided at ${p.where}`;
+    return `${c.id}\n  ${c.title}\n  experiment: ${c.experiment}\n  rule: ${c.rule}\n  primary: ${primary}`;
+  }).join('\n\n');
 }
 
 /** Stage 1 for the audit: validate the profile and claim ids, and list the cells to run. */
@@ -32,10 +37,16 @@ export function prepareAudit(profileName: string, claimIds: string[] | undefined
   return { profile, claims, ...auditPlan(claims, profile) };
 }
 
-/** Stage 5 for the audit: decide every claim from the results file and write `<out>.audit.json`. */
-export function finishAudit(profile: Profile, claims: Claim[], out: string, warn: (m: string) => void): { audit: AuditResult; records: ResultRecord[] } {
+/**
+ * Stage 5 for the audit: take the speed claims' isolated timings (after every training cell,
+ * nothing else running; resumable), decide every claim from the results and write
+ * `<out>.audit.json`.
+ */
+export async function finishAudit(profile: Profile, claims: Claim[], out: string, warn: (m: string) => void, log: (m: string) => void = warn): Promise<{ audit: AuditResult; records: ResultRecord[] }> {
   const records = readForReport([out], warn);
-  const audit = decide(claims, profile, records);
+  const cases = speedCases(claims, profile);
+  const speed = cases.length ? await measureSpeed(cases, profile.speed, speedFile(out), log) : [];
+  const audit = decide(claims, profile, records, speed);
   writeAudit(out.replace(/\.jsonl$/, '') + '.audit.json', audit);
   return { audit, records };
 }
@@ -43,14 +54,14 @@ export function finishAudit(profile: Profile, claims: Claim[], out: string, warn
 /** The verdicts as a plain-text table for the terminal. */
 export function formatVerdicts(audit: AuditResult): string {
   const w = Math.max(...audit.claims.map((c) => c.id.length));
-  const lines = audit.claims.map((c) => `${c.id.padEnd(w)}  ${c.decision.verdict.padEnd(12)}  ${c.decision.reason}`);
+  const lines = audit.claims.map((c) => `${c.id.padEnd(w)}  ${c.decision.verdict.padEnd(17)}  ${c.decision.reason}`);
   const note =
     audit.profile.name === 'smoke'
       ? '\n(smoke profile: a pipeline check on nearly untrained models; these verdicts say nothing about the claims)'
       : audit.profile.indicative
-        ? `\n(${audit.profile.name} profile: one seed and small budgets, so verdicts are indicative; run --profile standard for verdicts with confidence intervals)`
+        ? `\n(${audit.profile.name} profile: few seeds and small budgets, so verdicts are indicative and exploratory; run --profile standard for confirmatory verdicts)`
         : '';
-  return `claim${' '.repeat(Math.max(1, w - 3))}verdict\n${lines.join('\n')}${note}`;
+  return `claim${' '.repeat(Math.max(1, w - 3))}verdict\n${lines.join('\n')}\n(rules and tests sha256 ${audit.rulesHash.slice(0, 16)}; Holm over ${audit.primaryTests} primary tests at family alpha 0.05)${note}`;
 }
 
 export function defaultAuditOut(profile: string): string {

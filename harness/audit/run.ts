@@ -1,30 +1,44 @@
 /**
  * Running the audit: the union of the experiments the chosen claims need, as one list of
  * cells (run once even when several claims read them), then each claim's rule applied to
- * the records. Decisions are plain data, written beside the results as `<out>.audit.json`.
+ * the records, Holm over the primary tests, and each verdict's registration status.
+ * Decisions are plain data, written beside the results as `<out>.audit.json`.
  */
 import { writeFileSync } from 'node:fs';
 import type { CompletedRecord, ResultRecord } from '../results.js';
+import { cellCost } from '../schedule.js';
 import { expandSuite, parseSuite, type Cell } from '../suite.js';
 import { mergePlans, planTuning, type TuningPlan } from '../tune.js';
-import { CLAIMS } from './claims.js';
-import { EXPERIMENTS } from './experiments.js';
-import { estimateOf } from './rules.js';
-import type { Claim, Decision, Evidence, Profile } from './types.js';
+import { CLAIMS } from './claims/index.js';
+import { EXPERIMENTS } from './experiments/index.js';
+import { readRegistry, registrationStatus, rulesHash, type RegistrationStatus } from './registry.js';
+import type { SpeedRow } from './speed.js';
+import type { Claim, ClaimId, Decision, Evidence, PrimarySpec, Profile } from './types.js';
+import { decideClaims } from './verdict.js';
 
 export interface ClaimResult {
-  id: string;
+  id: ClaimId;
   title: string;
   article: string;
   experiment: string;
   rule: string;
+  primary: PrimarySpec;
   decision: Decision;
+  registration: RegistrationStatus;
   /** The rule threw: a bug, reported rather than hidden. */
   error?: string;
 }
 
 export interface AuditResult {
   profile: Profile;
+  /** SHA-256 of every rule and test (registry.ts). */
+  rulesHash: string;
+  /** Primary tests Holm ran over. */
+  primaryTests: number;
+  /** Wall time from the first cell's start to the decision (ms; a resumed run includes its pauses), when known. */
+  wallMs?: number;
+  /** The isolated timings the speed claims read. */
+  speed: SpeedRow[];
   claims: ClaimResult[];
 }
 
@@ -38,33 +52,45 @@ export function selectClaims(ids: string[] | undefined): Claim[] {
   });
 }
 
-/** Stage 1 for the audit: the cells of every experiment the claims need, each experiment once. */
-export function auditCells(claims: Claim[], profile: Profile): Cell[] {
-  return auditPlan(claims, profile).cells;
-}
-
-/** The audit's cells with their tuning plan (groups the experiments share are tuned once: tune.ts). */
-export function auditPlan(claims: Claim[], profile: Profile): { cells: Cell[]; plan: TuningPlan } {
-  const names = [...new Set(claims.flatMap((c) => c.needs))];
+/**
+ * Stage 1 for the audit: the cells of every experiment the claims need, each experiment
+ * once, with their tuning plan (groups the experiments share are tuned once: tune.ts).
+ * Cheap cells get more seeds: an (experiment, length) group whose most expensive cell on
+ * the profile's seeds costs at most `profile.cheapCost` also runs `profile.extraSeeds`;
+ * every arm of a group keeps the same seeds, so paired comparisons stay paired.
+ */
+export function auditPlan(claims: readonly Claim[], profile: Profile): { cells: Cell[]; plan: TuningPlan } {
+  const names = [...new Set(claims.flatMap((c) => c.needs.map((e) => e.name)))];
+  const extra = new Set(profile.extraSeeds);
   const plans: TuningPlan[] = [];
-  const cells = names.flatMap((n) => {
-    const exp = EXPERIMENTS[n];
-    if (!exp) throw new Error(`claim needs unknown experiment ${n}`);
-    return exp.suites(profile).flatMap((input) => {
+  const cells = names.flatMap((n) =>
+    EXPERIMENTS[n].suites(profile).flatMap((input) => {
       const suite = parseSuite(input, `experiment ${n}`);
       const expanded = expandSuite(suite);
-      plans.push(planTuning(suite, expanded));
-      return expanded;
-    });
-  });
+      const groupCost = new Map<string, number>();
+      for (const c of expanded) {
+        if (extra.has(c.seed)) continue;
+        const k = `${c.suite}|${c.length}`;
+        groupCost.set(k, Math.max(groupCost.get(k) ?? 0, cellCost(c) ?? Infinity));
+      }
+      const kept = expanded.filter((c) => !extra.has(c.seed) || (groupCost.get(`${c.suite}|${c.length}`) ?? Infinity) <= profile.cheapCost);
+      plans.push(planTuning(suite, kept));
+      return kept;
+    }),
+  );
   return { cells, plan: mergePlans(plans) };
 }
 
-export function makeEvidence(profile: Profile, records: ResultRecord[]): Evidence {
+/** The audit's cells (auditPlan without the tuning plan). */
+export function auditCells(claims: readonly Claim[], profile: Profile): Cell[] {
+  return auditPlan(claims, profile).cells;
+}
+
+export function makeEvidence(profile: Profile, records: ResultRecord[], speed: SpeedRow[] = []): Evidence {
   const select: Evidence['select'] = (experiment, where = {}) =>
     records.filter(
       (r) =>
-        r.suite === `audit-${experiment}` &&
+        r.suite === `audit-${experiment.name}` &&
         (where.task === undefined || r.task.label === where.task) &&
         (where.extractor === undefined || r.extractor.label === where.extractor) &&
         (where.length === undefined || r.length === where.length),
@@ -72,35 +98,38 @@ export function makeEvidence(profile: Profile, records: ResultRecord[]): Evidenc
   return {
     profile,
     records,
+    speed,
     select,
-    estimate(experiment, where, value) {
-      const done = select(experiment, where).filter((r): r is CompletedRecord => r.status === 'completed');
-      const values = done.map(value).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-      return estimateOf(values);
-    },
+    completed: (experiment, where) => select(experiment, where).filter((r): r is CompletedRecord => r.status === 'completed'),
   };
 }
 
-/** Stage 5 for the audit: every claim's rule applied to the records. */
-export function decide(claims: Claim[], profile: Profile, records: ResultRecord[]): AuditResult {
-  const evidence = makeEvidence(profile, records);
+/** Stage 5 for the audit: every claim's rule applied to the records, Holm over the primary tests, registration status. */
+export function decide(claims: readonly Claim[], profile: Profile, records: ResultRecord[], speed: SpeedRow[] = []): AuditResult {
+  const evidence = makeEvidence(profile, records, speed);
+  const decided = decideClaims(claims, evidence);
+  const registry = readRegistry();
+  const starts = records.map((r) => Date.parse(r.startedAt)).filter(Number.isFinite);
   return {
     profile,
-    claims: claims.map((c) => {
-      const head = { id: c.id, title: c.title, article: c.article, experiment: c.experiment, rule: c.rule };
-      try {
-        return { ...head, decision: c.decide(evidence) };
-      } catch (e) {
-        return {
-          ...head,
-          error: (e as Error).message,
-          decision: { verdict: 'inconclusive' as const, key: { label: 'rule failed', value: NaN }, reason: `the decision rule failed: ${(e as Error).message}`, numbers: {}, caveats: [] },
-        };
-      }
-    }),
+    rulesHash: rulesHash(claims),
+    primaryTests: decided.filter((d) => d.decision.primary && !Number.isNaN(d.decision.primary.p)).length,
+    wallMs: starts.length ? Date.now() - Math.min(...starts) : undefined,
+    speed,
+    claims: claims.map((c, i) => ({
+      id: c.id,
+      title: c.title,
+      article: c.article,
+      experiment: c.experiment,
+      rule: c.rule,
+      primary: c.primary,
+      decision: decided[i].decision,
+      registration: registrationStatus(c, profile, records, registry),
+      ...(decided[i].error ? { error: decided[i].error } : {}),
+    })),
   };
 }
 
 export function writeAudit(file: string, audit: AuditResult): void {
-  writeFileSync(file, JSON.stringify(audit, null, 2) + '\n');
+  writeFileSync(file, JSON.stringify(audit, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2) + '\n');
 }

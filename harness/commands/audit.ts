@@ -8,7 +8,7 @@ export const audit = defineCommand({
   describe: "put each of the article's claims to an experiment and give a verdict (npm start runs --profile quick)",
   builder: (y) =>
     y
-      .option('profile', { type: 'string', default: 'quick', choices: ['smoke', 'quick', 'standard', 'full'], describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (1 seed, minutes), standard (3 seeds, < 1 h on 2 cores), full (5 seeds; shard it)' })
+      .option('profile', { type: 'string', default: 'quick', choices: ['smoke', 'quick', 'standard', 'full'], describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (2 seeds, minutes; indicative), standard (5-10 seeds, confirmatory; hours on 2 cores, shard it), full (20 seeds; a cluster)' })
       .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
       .coerce('claim', (v: string | string[]) => [v].flat())
       .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })
@@ -31,7 +31,7 @@ export const audit = defineCommand({
       progress.log(`shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`);
       return;
     }
-    const { audit, records } = finishAudit(profile, claims, out, (m) => progress.log(`warning: ${m}`));
+    const { audit, records } = await finishAudit(profile, claims, out, (m) => progress.log(`warning: ${m}`), (m) => progress.log(m));
     process.stdout.write(formatVerdicts(audit) + '\n');
     const { writeReport } = await import('../../reports/render.js');
     const html = await writeReport(records, a.report ?? out.replace(/\.jsonl$/, '-report'), audit);

@@ -39,7 +39,7 @@ export const collect = defineCommand({
     let html: string;
     if (m.work.kind === 'audit') {
       const { profile, claims } = prepareAudit(m.work.profile, m.work.claims);
-      const { audit, records } = finishAudit(profile, claims, merged, warn);
+      const { audit, records } = await finishAudit(profile, claims, merged, warn, (msg) => process.stderr.write(msg + '\n'));
       process.stdout.write(formatVerdicts(audit) + '\n');
       html = await writeReport(records, reportDir, audit);
     } else {

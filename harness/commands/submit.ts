@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../../core/errors.js';
-import { PROFILES } from '../audit/experiments.js';
+import { PROFILES } from '../audit/experiments/index.js';
 import { K8S_FILES, writeK8sManifests } from '../cluster/k8s.js';
 import { createRunFolder, planWork, REPORT_DIR, SUITE_FILE, type RunManifest } from '../cluster/runFolder.js';
 import { SLURM_FILES, submitSlurm, writeSlurmScripts } from '../cluster/slurm.js';

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { CLAIMS } from '../../harness/audit/claims.js';
+import { CLAIMS } from '../../harness/audit/claims/index.js';
+import { VERDICTS } from '../../harness/audit/types.js';
 
 const CHROMIUM = process.env.FXBENCH_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -25,17 +26,19 @@ describe('fxbench audit --profile smoke', () => {
     const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; suite: string; cellId: string; message?: string });
     // Every cell of every experiment ran to completion.
     expect(records.filter((x) => x.status !== 'completed').map((x) => `${x.suite} ${x.cellId}: ${x.message}`)).toEqual([]);
-    const audit = JSON.parse(readFileSync(out.replace(/\.jsonl$/, '.audit.json'), 'utf8')) as { claims: { id: string; error?: string; decision: { verdict: string; reason: string; key: { value: number } } }[] };
+    const audit = JSON.parse(readFileSync(out.replace(/\.jsonl$/, '.audit.json'), 'utf8')) as { rulesHash: string; claims: { id: string; error?: string; decision: { verdict: string; reason: string; key: { value: number } } }[] };
     expect(audit.claims.map((c) => c.id)).toEqual(CLAIMS.map((c) => c.id));
     for (const c of audit.claims) {
       expect(c.error, c.id).toBeUndefined();
-      expect(['supported', 'contradicted', 'inconclusive']).toContain(c.decision.verdict);
+      expect(VERDICTS).toContain(c.decision.verdict);
       // Decided from measurements: no claim fell back to "no data".
-      expect(c.decision.reason, c.id).not.toMatch(/no completed measurement/);
+      expect(c.decision.reason, c.id).not.toMatch(/no completed measurement/i);
     }
     for (const c of CLAIMS) expect(r.stdout).toContain(c.id);
     const html = readFileSync(path.join(dir, 'audit-report', 'index.html'), 'utf8');
     expect(html).toContain("The article's claims, put to experiment");
+    expect(html).toContain(audit.rulesHash);
+    expect(html).toContain('Primary comparison, as declared before the data');
     for (const c of CLAIMS) expect(html).toContain(`id="claim-${c.id}"`);
     // Every claim shows its evidence: at least one chart drawn from its own experiments.
     const sections = html.split('<section class="claim"').slice(1);
@@ -61,7 +64,7 @@ describe('fxbench audit --profile smoke', () => {
     } finally {
       await browser.close();
     }
-  });
+  }, 400_000);
 
   it('refuses an unknown claim with a suggestion and lists the rules', () => {
     const bad = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), 'audit', '--claim', 'pe-neded'], { cwd: root, encoding: 'utf8' });

@@ -14,6 +14,14 @@ describe('the package API', () => {
     for (const f of [api.planResume, api.mergeResults, api.writeResultsAtomic, api.memoryBudget, api.estimateEvalMemory, api.gradData, api.cellCost]) expect(typeof f).toBe('function');
     expect(typeof api.Adam).toBe('function');
   });
+
+  it('exports the statistics', () => {
+    expect(api.fisherExact(3, 0, 0, 3).p).toBeCloseTo(0.1, 15);
+    expect(api.holm([0.01, 0.04])).toEqual([0.02, 0.04]);
+    expect(api.pairedTTest([1, 2, 3], [0, 1, 1]).df).toBe(2);
+    expect(api.sequentialBoundaries([0.5, 1], 0.05, 'pocock').z).toHaveLength(2);
+    for (const f of [api.wilcoxonSignedRank, api.tost, api.logRank, api.kaplanMeier, api.bootstrapInterval, api.hedgesG, api.pairedTTestMde, api.fisherMde]) expect(typeof f).toBe('function');
+  });
 });
 
 describe('the training protocol API', () => {

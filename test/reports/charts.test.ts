@@ -5,7 +5,8 @@ import { Ajv } from 'ajv';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import { buildCharts, CHART_BUILDERS, SECTIONS } from '../../reports/charts.js';
-import { completedRecord, richResults, widthSweep } from './fixtures.js';
+import { speedChart } from '../../reports/charts/speed.js';
+import { completedRecord, env, richResults, widthSweep } from './fixtures.js';
 
 // The official schema shipped with vega-lite (its `exports` hide build/: resolve the entry and go up).
 const vegaLiteDir = path.resolve(path.dirname(fileURLToPath(import.meta.resolve('vega-lite'))), '..');
@@ -27,6 +28,14 @@ describe('chart builders on a rich results set', () => {
       expect(chart.id).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(SECTIONS).toContain(chart.section);
     }
+  });
+
+  it('the isolated-timing chart of the speed claims validates and compiles', () => {
+    const rows = ['rnn', 'transformer'].flatMap((name) => [32, 128].flatMap((length) => [0, 1, 2].map((repetition) => ({ label: name, name, options: {}, length, repetition, batch: 8, steps: 50, meanMs: 10, p50Ms: 10, seqPerSec: 800 + repetition, params: 1000, measuredAt: 'x', env }))));
+    const [chart] = speedChart(rows, 'timings', 'timings');
+    expect(validate(chart.spec), ajv.errorsText(validate.errors)).toBe(true);
+    expect(() => compile(chart.spec)).not.toThrow();
+    expect(speedChart([], 'x', 'x')).toEqual([]);
   });
 
   it('chart ids are unique', () => {

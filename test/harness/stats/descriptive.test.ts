@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ci95, confidenceInterval, leastSquares, logGamma, logLogFit, mean, median, regularizedBeta, sampleSd, tCdf, tQuantile } from '../../harness/stats.js';
+import { ci95, confidenceInterval, leastSquares, logGamma, logLogFit, mean, median, regularizedBeta, sampleSd, tCdf, tQuantile } from '../../../harness/stats.js';
 
 describe('mean, median, sample sd', () => {
   it('mean', () => {

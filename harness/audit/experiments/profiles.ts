@@ -1,0 +1,113 @@
+/**
+ * The audit's profiles. quick is what `npm start` runs (indicative: few seeds and small
+ * budgets); standard is the confirmatory size: by the cell-cost model (harness/schedule.ts)
+ * it costs about 66 times the quick profile, i.e. hours on 2 cores, so shard it
+ * (`fxbench submit slurm --audit standard`); full is for a cluster. Confirmatory profiles use seeds from
+ * 1000 up, disjoint from the seeds 1..999 used while developing the rules.
+ */
+import { CONFIRMATORY_SEED_MIN, type Profile, type ProfileName } from '../types.js';
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
+
+export const PROFILES: Record<ProfileName, Profile> = {
+  // What `npm start` runs: every claim at small sizes, 2 seeds (4 for the cheapest cells).
+  // Verdicts are indicative.
+  quick: {
+    name: 'quick',
+    seeds: [1, 2],
+    extraSeeds: [3, 4],
+    cheapCost: 1e10,
+    steps: 150,
+    longSteps: 150,
+    batch: 32,
+    lr: 3e-3,
+    // Two rates a decade apart at half the budget: the cheapest tuning that still lets each extractor pick its own rate.
+    tune: { lr: [1e-3, 1e-2], steps: 75 },
+    warmup: 15,
+    lengths: [8, 32],
+    long: 16,
+    hidden: 64,
+    dModel: 64,
+    ffDim: 128,
+    channels: 64,
+    deepLayers: 4,
+    matchParams: 50_000,
+    speed: { steps: 50, repetitions: 5, batch: 8, lengths: [8, 32] },
+    indicative: true,
+    confirmatory: false,
+  },
+  // Seconds-long run of every experiment through the whole pipeline (tests, CI): the
+  // verdicts it prints are real decisions on real measurements, but of nearly untrained models.
+  smoke: {
+    name: 'smoke',
+    seeds: [1],
+    extraSeeds: [2],
+    cheapCost: 2e5, // the radius sweep only: two seeds exercise the paired tests
+    steps: 3,
+    longSteps: 3,
+    batch: 4,
+    lr: 3e-3,
+    tune: { lr: [1e-3, 3e-3], steps: 3 },
+    warmup: 0,
+    lengths: [6, 12],
+    long: 12,
+    hidden: 8,
+    dModel: 8,
+    ffDim: 16,
+    channels: 8,
+    deepLayers: 2,
+    matchParams: 20_000,
+    speed: { steps: 3, repetitions: 2, batch: 2, lengths: [6] },
+    indicative: true,
+    confirmatory: false,
+  },
+  // Confirmatory: cheap cells 10 seeds, expensive ones 5; about 66x the quick profile's cell cost.
+  standard: {
+    name: 'standard',
+    seeds: range(CONFIRMATORY_SEED_MIN, 5),
+    extraSeeds: range(CONFIRMATORY_SEED_MIN + 5, 5),
+    cheapCost: 2e12,
+    steps: 600,
+    longSteps: 1000,
+    batch: 32,
+    lr: 3e-3,
+    // The default grid (four rates, tune.ts) at half the budget by successive halving, on a confirmatory tuning seed.
+    tune: { steps: 300, seeds: [CONFIRMATORY_SEED_MIN] },
+    warmup: 50,
+    lengths: [8, 32, 128],
+    long: 64,
+    hidden: 64,
+    dModel: 64,
+    ffDim: 256,
+    channels: 64,
+    deepLayers: 6,
+    matchParams: 100_000,
+    speed: { steps: 50, repetitions: 5, batch: 16, lengths: [32, 128, 512] },
+    indicative: false,
+    confirmatory: true,
+  },
+  // Cluster-sized (shard it): 20 seeds, longer budgets, lengths to 1024.
+  full: {
+    name: 'full',
+    seeds: range(CONFIRMATORY_SEED_MIN, 20),
+    extraSeeds: [],
+    cheapCost: 0,
+    steps: 5000,
+    longSteps: 5000,
+    batch: 32,
+    lr: 3e-3,
+    tune: { steps: 2500, seeds: range(CONFIRMATORY_SEED_MIN, 2) },
+    warmup: 100,
+    lengths: [16, 64, 256, 1024],
+    long: 256,
+    hidden: 128,
+    dModel: 128,
+    ffDim: 512,
+    channels: 128,
+    deepLayers: 8,
+    matchParams: 200_000,
+    speed: { steps: 100, repetitions: 10, batch: 32, lengths: [64, 256, 1024] },
+    indicative: false,
+    confirmatory: true,
+  },
+};

@@ -1,0 +1,118 @@
+/**
+ * The audit's framework: experiments expand into valid cells for every profile, cheap cells
+ * get more seeds, Holm runs over the claims' primary tests, the verdict helper combines
+ * parts, and the registration marks what is exploratory.
+ */
+import { describe, expect, it } from 'vitest';
+import { CLAIMS, CLAIMS_BY_ID } from '../../harness/audit/claims/index.js';
+import { combine, fisherComponent, pairedComponent } from '../../harness/audit/components.js';
+import { EXPERIMENTS, PROFILES } from '../../harness/audit/experiments/index.js';
+import { readRegistry, registrationStatus, ruleHash } from '../../harness/audit/registry.js';
+import { auditCells, decide } from '../../harness/audit/run.js';
+import { CLAIM_IDS, type Profile } from '../../harness/audit/types.js';
+import { holm } from '../../harness/stats.js';
+import { P, perSeed, record, solved } from './fixtures.js';
+
+describe('experiments', () => {
+  for (const name of Object.keys(PROFILES) as (keyof typeof PROFILES)[]) {
+    it(`expand into valid, unique cells for the ${name} profile`, () => {
+      const cells = auditCells(CLAIMS, PROFILES[name]);
+      expect(cells.length).toBeGreaterThan(20);
+      expect(new Set(cells.map((c) => `${c.suite}|${c.id}`)).size).toBe(cells.length);
+    });
+  }
+
+  it('every claim reads known experiments, in the article order', () => {
+    for (const c of CLAIMS) for (const e of c.needs) expect(EXPERIMENTS[e.name], `${c.id} needs ${e.name}`).toBe(e);
+    expect(CLAIMS.map((c) => c.id)).toEqual([...CLAIM_IDS]);
+  });
+
+  it('cheap (experiment, length) groups get the extra seeds, expensive ones not; every arm of a group keeps the same seeds', () => {
+    const p: Profile = { ...PROFILES.quick, seeds: [1, 2], extraSeeds: [3, 4], cheapCost: 0 };
+    const none = auditCells([CLAIMS_BY_ID['rnn-long-range']], p);
+    expect(new Set(none.map((c) => c.seed))).toEqual(new Set([1, 2]));
+    const all = auditCells([CLAIMS_BY_ID['rnn-long-range']], { ...p, cheapCost: Infinity });
+    expect(new Set(all.map((c) => c.seed))).toEqual(new Set([1, 2, 3, 4]));
+    // A bound between the cost of a T=8 group and a T=32 group: only the short length gets them.
+    const mixed = auditCells([CLAIMS_BY_ID['rnn-long-range']], { ...p, cheapCost: 1.5e10 });
+    const seedsAt = (L: number) => new Set(mixed.filter((c) => c.length === L && c.suite === 'audit-recall-lengths').map((c) => c.seed));
+    expect(seedsAt(8)).toEqual(new Set([1, 2, 3, 4]));
+    expect(seedsAt(32)).toEqual(new Set([1, 2]));
+    for (const L of [8, 32]) {
+      const byArm = new Map<string, number[]>();
+      for (const c of mixed.filter((x) => x.length === L)) byArm.set(c.extractor.label, [...(byArm.get(c.extractor.label) ?? []), c.seed]);
+      const sets = [...byArm.values()].map((s) => s.sort().join());
+      expect(new Set(sets).size).toBe(1);
+    }
+  });
+});
+
+describe('verdicts', () => {
+  it('Holm runs over every claim that computed a primary test', () => {
+    const recall = (e: string, flags: boolean[]) => perSeed(flags.map(Number), (v) => ({ exp: 'recall-lengths', extractor: e, length: 32, accuracy: solved(v === 1) }));
+    const pe = (e: string, task: string, accs: number[]) => perSeed(accs, (a) => ({ exp: 'pe', task, extractor: e, length: P.lengths[0] * 2, accuracy: a, chance: task === 'adding' ? 0.5 : 0.25 }));
+    const records = [
+      ...recall('lstm', [true, true, true, true, true]),
+      ...recall('rnn', [false, false, false, false, true]),
+      ...pe('transformer-sinusoidal', 'recall', [1, 1, 1, 1, 1]),
+      ...pe('transformer-none', 'recall', [0.25, 0.25, 0.25, 0.25, 0.25]),
+      ...pe('transformer-sinusoidal', 'adding', [0.98, 0.99, 0.97, 0.98, 0.99]),
+      ...pe('transformer-none', 'adding', [0.98, 0.98, 0.98, 0.97, 0.99]),
+    ];
+    const audit = decide([CLAIMS_BY_ID['rnn-long-range'], CLAIMS_BY_ID['pe-needed']], P, records);
+    const ps = audit.claims.map((c) => c.decision.primary!.p);
+    expect(audit.primaryTests).toBe(2);
+    expect(audit.claims.map((c) => c.decision.primary!.pAdjusted)).toEqual(holm(ps));
+    // 5/5 vs 1/5: Fisher p = 0.048 alone, but Holm doubles the larger p of the two when the other is smaller.
+    expect(ps[0]).toBeCloseTo(0.0476, 3);
+    expect(audit.claims[0].decision.verdict).toBe(holm(ps)[0] <= 0.05 ? 'supported' : 'inconclusive');
+  });
+
+  it('without records every tested claim says what it lacks; the analytic claim is still decided', () => {
+    const audit = decide(CLAIMS, P, []);
+    for (const c of audit.claims) {
+      if (c.id === 'rnn-weight-sharing') expect(c.decision.verdict).toBe('supported');
+      else expect(c.decision.verdict, c.id).toBe('inconclusive');
+    }
+  });
+
+  it('a compound claim holds only if every part does; a part against the claim contradicts it', () => {
+    const yes = pairedComponent('a', [2, 3, 4], [0, 1, 1], { sign: 1, unit: 'x', sesoi: 0.1 });
+    const no = pairedComponent('b', [0, 1, 1], [2, 3, 4.5], { sign: 1, unit: 'x', sesoi: 0.1 });
+    expect(combine([yes, yes])).toEqual({ p: yes.p, favours: 'claim' });
+    expect(combine([yes, no])).toEqual({ p: no.p, favours: 'against' });
+    expect(combine([yes, { ...no, p: NaN }]).p).toBeNaN();
+  });
+
+  it('Fisher power: with 3 seeds per arm nothing is detectable, and it says how many seeds would decide', () => {
+    const c = fisherComponent('x', 3, 3, 0, 3, { sign: 1, sesoi: 0.5 });
+    expect(c.p).toBeCloseTo(0.1, 12);
+    expect(c.power.mde).toBeNull();
+    expect(c.power.seedsNeeded).toBeGreaterThan(3);
+  });
+});
+
+describe('pre-registration', () => {
+  it('every rule matches its registered version (a changed rule needs `node tools/audit/register.mjs "why"`)', () => {
+    const registry = readRegistry();
+    for (const c of CLAIMS) {
+      expect(registry[c.id], `${c.id} is not registered`).toBeDefined();
+      expect(ruleHash(c), `${c.id} changed since version ${registry[c.id]?.version}: run npm run build && node tools/audit/register.mjs "why"`).toBe(registry[c.id]!.sha256);
+    }
+  });
+
+  it('development seeds, a rule registered after the run started, or an exploratory profile make a verdict exploratory', () => {
+    const claim = CLAIMS_BY_ID['rnn-long-range'];
+    const entry = { version: 3, registered: '2026-12-01T00:00:00.000Z', sha256: ruleHash(claim), history: [] };
+    const registry = { [claim.id]: entry };
+    const at = (startedAt: string, seed: number) => [record({ exp: 'recall-lengths', extractor: 'rnn', length: 8, startedAt, seed })];
+    const confirmatory: Profile = { ...P, confirmatory: true };
+    expect(registrationStatus(claim, confirmatory, at('2026-12-02T00:00:00.000Z', 1000), registry)).toMatchObject({ status: 'confirmatory', reasons: [] });
+    const early = registrationStatus(claim, confirmatory, at('2026-11-30T00:00:00.000Z', 1000), registry);
+    expect(early.status).toBe('exploratory');
+    expect(early.reasons.join()).toContain('registered after the run started');
+    expect(registrationStatus(claim, confirmatory, at('2026-12-02T00:00:00.000Z', 3), registry).reasons.join()).toContain('development seeds');
+    expect(registrationStatus(claim, { ...P, confirmatory: false }, at('2026-12-02T00:00:00.000Z', 1000), registry).status).toBe('exploratory');
+    expect(registrationStatus(claim, confirmatory, at('2026-12-02T00:00:00.000Z', 1000), { [claim.id]: { ...entry, sha256: 'x' } }).reasons.join()).toContain('differs from its registered version');
+  });
+});
