@@ -12,7 +12,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from './kernels/pointwise.js';
+// runtime.js first: it imports every kernel module to build its table, and those import it back.
 import { kernels } from './kernels/runtime.js';
+import { causalDepthwiseConv1d } from './kernels/depthwiseConv.js';
+import { rmsNorm as rmsNormOp } from './kernels/rmsNorm.js';
 import type { ScanMode } from './kernels/scan.js';
 
 export { ACTIVATION_KINDS, type ActivationKind };
@@ -34,6 +37,10 @@ export interface KernelOps {
   lerpScan(z: tf.Tensor3D, v: tf.Tensor3D, h0?: tf.Tensor2D): tf.Tensor3D;
   /** nn.LayerNorm over the last axis: (x - mean) / sqrt(var + eps) weight + bias, biased variance; weight, bias [last]. */
   layerNorm(x: tf.Tensor, weight: tf.Tensor1D, bias: tf.Tensor1D, eps?: number): tf.Tensor;
+  /** RMSNorm over the last axis: x / sqrt(mean(x^2) + eps) * weight; weight [last] (eps 1e-5, Mamba's). */
+  rmsNorm(x: tf.Tensor, weight: tf.Tensor1D, eps?: number): tf.Tensor;
+  /** Causal depthwise convolution: x [B, T, C], weight [C, 1, K] (nn.Conv1d(C, C, K, groups=C)), bias [C] -> [B, T, C]; y_t reads x_{t-K+1..t}, zeros before the start. */
+  causalConv(x: tf.Tensor3D, weight: tf.Tensor3D, bias: tf.Tensor1D): tf.Tensor3D;
 }
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
@@ -277,4 +284,16 @@ export const kernelOps: KernelOps = {
   linearScan: (a, b, h0) => scan('linear', a, b, h0),
   lerpScan: (z, v, h0) => scan('lerp', z, v, h0),
   layerNorm,
+  rmsNorm: (x, weight, eps) => {
+    const d = x.shape[x.shape.length - 1];
+    if (weight.rank !== 1 || weight.shape[0] !== d) throw new Error(`ops.rmsNorm: weight must be [${d}], got [${weight.shape.join(', ')}]`);
+    return rmsNormOp(x, weight, eps);
+  },
+  causalConv: (x, weight, bias) => {
+    const C = x.shape[2];
+    if (x.rank !== 3) throw new Error(`ops.causalConv: x must be [B, T, C], got [${x.shape.join(', ')}]`);
+    if (weight.rank !== 3 || weight.shape[0] !== C || weight.shape[1] !== 1) throw new Error(`ops.causalConv: weight must be [${C}, 1, K], got [${weight.shape.join(', ')}]`);
+    if (bias.rank !== 1 || bias.shape[0] !== C) throw new Error(`ops.causalConv: bias must be [${C}], got [${bias.shape.join(', ')}]`);
+    return causalDepthwiseConv1d(x, weight, bias);
+  },
 };

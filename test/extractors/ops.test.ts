@@ -108,6 +108,33 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
       tf.dispose([x, w, b]);
     });
 
+    it('rmsNorm over the last axis (rank 3, width 9)', () => {
+      const rng = new Rng('ops/rmsNorm');
+      const x = randn(rng, [2, 4, 9], 3);
+      const w = randn(rng, [9]);
+      const ref = (xx: tf.Tensor, ww: tf.Tensor) => tf.mul(tf.div(xx, tf.sqrt(tf.add(tf.mean(tf.square(xx), -1, true), 1e-5))), ww);
+      compare((xx, ww) => ops.rmsNorm(xx, ww as tf.Tensor1D), ref, [x, w], rng);
+      tf.dispose([x, w]);
+    });
+
+    it('causalConv: depthwise, causal, K 4 (PyTorch conv1d with padding K-1, cut to T)', () => {
+      const rng = new Rng('ops/causalConv');
+      const [B, T, C, K] = [2, 7, 6, 4];
+      const x = randn(rng, [B, T, C]);
+      const w = randn(rng, [C, 1, K]);
+      const b = randn(rng, [C]);
+      // y[:, t, c] = b[c] + sum_k w[c, 0, k] x[:, t - (K-1) + k, c], zero-padded on the left.
+      const ref = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => {
+        const padded = tf.pad(xx, [[0, 0], [K - 1, 0], [0, 0]]); // [B, T+K-1, C]
+        const taps = tf.unstack(ww.reshape([C, K]), 1); // K x [C]
+        let y: tf.Tensor = tf.zerosLike(xx).add(bb);
+        for (let k = 0; k < K; k++) y = tf.add(y, tf.mul(tf.slice(padded, [0, k, 0], [B, T, C]), taps[k]));
+        return y;
+      };
+      compare((xx, ww, bb) => ops.causalConv(xx as tf.Tensor3D, ww as tf.Tensor3D, bb as tf.Tensor1D), ref, [x, w, b], rng);
+      tf.dispose([x, w, b]);
+    });
+
     it('linear (nn.Linear layout) with and without bias', () => {
       const rng = new Rng('ops/linear');
       const x = randn(rng, [2, 5, 6]);
@@ -125,6 +152,9 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
         expect(() => ops.lerpScan(a, a, tf.zeros([2, 5]) as tf.Tensor2D)).toThrow(/ops\.lerpScan: h0 must be \[B, W\] = \[2, 4\]/);
         expect(() => ops.activation(a, 'gelu' as ActivationKind)).toThrow(/ops\.activation: unknown activation "gelu"/);
         expect(() => ops.layerNorm(a, tf.ones([3]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D)).toThrow(/ops\.layerNorm: weight and bias must be \[4\]/);
+        expect(() => ops.rmsNorm(a, tf.ones([3]) as tf.Tensor1D)).toThrow(/ops\.rmsNorm: weight must be \[4\]/);
+        expect(() => ops.causalConv(a, tf.ones([4, 1, 3]) as tf.Tensor3D, tf.zeros([3]) as tf.Tensor1D)).toThrow(/ops\.causalConv: bias must be \[4\]/);
+        expect(() => ops.causalConv(a, tf.ones([3, 1, 3]) as tf.Tensor3D, tf.zeros([4]) as tf.Tensor1D)).toThrow(/ops\.causalConv: weight must be \[4, 1, K\]/);
       });
     });
 
