@@ -16,6 +16,11 @@ export function constantVariable(shape: number[], value: number, name: string): 
   return tf.variable(tf.fill(shape, value), true, uniqueName(name));
 }
 
+/** A variable holding `data` (initial values computed on the host, e.g. Mamba's A_log and dt bias). */
+export function dataVariable(data: Float32Array, shape: number[], name: string): tf.Variable {
+  return tf.variable(tf.tensor(data, shape), true, uniqueName(name));
+}
+
 /** tfjs variable names are global; suffix a counter so several models can coexist. */
 let counter = 0;
 function uniqueName(name: string): string {

@@ -40,6 +40,11 @@ export interface Lanes {
   sqrt(a: Expr): Expr;
   /** 2^n for a float n holding an integer in [-126, 127], built from its exponent bits. */
   pow2(n: Expr): Expr;
+  /**
+   * 2^n for t = n + ROUND_MAGIC (n an integer in [-126, 127]): t's low mantissa bits hold n,
+   * so (bits(t) + 127) << 23 is 2^n's bit pattern (the shift drops the magic's bits).
+   */
+  pow2Magic(t: Expr): Expr;
   /** max(a, 0) */
   relu(a: Expr): Expr;
   /** a where y > 0, else 0 (the gradient through a relu whose output is y). */
@@ -116,6 +121,11 @@ function lanes(vector: boolean): Lanes {
         f.f32(0).op(Op.f32Gt).op(Op.select);
       }
     },
+    pow2Magic: (t) => (f) => {
+      t(f);
+      if (vector) f.i32(127).simd(Simd.i32x4Splat).simd(Simd.i32x4Add).i32(23).simd(Simd.i32x4Shl);
+      else f.op(Op.i32ReinterpretF32).i32(127).op(Op.i32Add).i32(23).op(Op.i32Shl).op(Op.f32ReinterpretI32);
+    },
     whereNonNegative: (x, a, b) => (f) => {
       a(f);
       b(f);
@@ -176,12 +186,24 @@ const LN2_HI = 0.693359375;
 const LN2_LO = -2.12194440e-4;
 const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
 
-/** exp(x); uses s.x (the clamped input, then r), s.x2 (n) and s.t (2^n). */
+/**
+ * 1.5 * 2^23: adding it to a float v in [-2^22, 2^22] rounds v to the nearest integer (ties to
+ * even, as f32x4.nearest) into the sum's low mantissa bits.
+ */
+const ROUND_MAGIC = 12582912;
+
+/**
+ * exp(x); uses s.x (the clamped input, then r), s.x2 (n) and s.t (2^n). n = round(x / ln 2)
+ * comes from one add of ROUND_MAGIC, and 2^n from that sum's bits (`pow2Magic`): the same n
+ * and 2^n as nearest + pow2, bit for bit, without i32x4.trunc_sat_f32x4_s, which V8 lowers to
+ * a long instruction sequence on x64 (SSE has no such conversion).
+ */
 export function exp(L: Lanes, s: Scratch, x: Expr): Expr {
   return (f) => {
     L.set(s.x, L.min(L.max(x, L.k(-87.3)), L.k(88.3)))(f);
-    L.set(s.x2, L.nearest(L.mul(L.get(s.x), L.k(LOG2E))))(f); // n = round(x / ln 2)
-    L.set(s.t, L.pow2(L.get(s.x2)))(f);
+    L.set(s.t, L.add(L.mul(L.get(s.x), L.k(LOG2E)), L.k(ROUND_MAGIC)))(f); // n + magic
+    L.set(s.x2, L.sub(L.get(s.t), L.k(ROUND_MAGIC)))(f); // n = round(x / ln 2), exactly
+    L.set(s.t, L.pow2Magic(L.get(s.t)))(f);
     L.set(s.x, L.sub(L.sub(L.get(s.x), L.mul(L.get(s.x2), L.k(LN2_HI))), L.mul(L.get(s.x2), L.k(LN2_LO))))(f); // r
     const r = L.get(s.x);
     // exp(x) = 2^n exp(r), exp(r) = 1 + r + r^2 P(r)

@@ -11,11 +11,16 @@
  * B = 32, T = 256; tens of MB for the recurrent cells).
  */
 import * as tf from '@tensorflow/tfjs';
+import { ssmActivationKernels } from './activations.js';
 import { cellKernels } from './cells.js';
+import { depthwiseConvKernels } from './depthwiseConv.js';
 import { gemmKernels } from './gemm.js';
 import { gemmPackedKernels, KC, MC, MR } from './gemmPacked.js';
 import { elementwiseKernels } from './elementwise.js';
 import { layerNormKernels } from './layerNorm.js';
+import { longConvKernels } from './longConv.js';
+import { rmsNormKernels } from './rmsNorm.js';
+import { selectiveScanKernels } from './selectiveScan.js';
 import { softmaxKernels } from './softmax.js';
 import { activationKernelFns, type ActivationKernelName } from './pointwise.js';
 import { linearAttentionFns } from './linearAttention.js';
@@ -38,6 +43,11 @@ const KERNELS = {
   ...softmaxKernels,
   ...layerNormKernels,
   ...elementwiseKernels,
+  ...ssmActivationKernels,
+  ...rmsNormKernels,
+  ...depthwiseConvKernels,
+  ...selectiveScanKernels,
+  ...longConvKernels,
   ...kernelsOf<ScanExports>(scanFns),
   ...kernelsOf<Record<ActivationKernelName, RowKernel>>(activationKernelFns),
   ...kernelsOf<LinearAttentionExports>(linearAttentionFns),
@@ -59,7 +69,7 @@ interface LinearAttentionExports {
   linearAttentionBackward(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, go: number, dq: number, dk: number, dv: number, S: number, z: number, R: number, r: number, gn: number, gd: number, causal: number): void;
 }
 
-/** ./scan.ts: `scan_<mode>` and `scanBackward_<mode>`; ./activations.ts kernels are row kernels, named by `kernelName`. */
+/** ./scan.ts: `scan_<mode>` and `scanBackward_<mode>`; ./pointwise.ts kernels are row kernels, named by `kernelName`. */
 type ScanExports = {
   [M in 'linear' | 'lerp' as `scan_${M}`]: (S: number, T: number, W: number, a: number, b: number, h0: number, h: number, ss: number, ts: number) => void;
 } & {

@@ -57,6 +57,7 @@ export const enum Op {
   f32Nearest = 0x90,
   f32ConvertI32S = 0xb2,
   i32TruncF32S = 0xa8,
+  i32ReinterpretF32 = 0xbc,
   f32ReinterpretI32 = 0xbe,
 }
 

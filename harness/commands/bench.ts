@@ -8,7 +8,7 @@ export const bench = defineCommand({
   describe: 'time a training step and an inference pass of each extractor at the standard shapes (../shared/peers/README.md)',
   builder: (y) =>
     y
-      .option('extractors', { type: 'string', default: 'rnn,lstm,gru,transformer,tcn', describe: 'comma-separated extractors' })
+      .option('extractors', { type: 'string', default: 'rnn,lstm,gru,transformer,tcn,mamba,s4d', describe: 'comma-separated extractors' })
       .option('lengths', { type: 'string', default: '64,256', describe: 'comma-separated lengths' })
       .option('batch', { type: 'number', default: 32, describe: 'sequences per step' })
       .option('min-time', { type: 'number', default: 1000, describe: 'time budget per measurement (ms)' })

@@ -117,6 +117,43 @@ describe('FLOP counts match hand counts (D=3, B=2, T=5)', () => {
     expect(create('tcn', { channels: 4, kernel: 3, levels: 2 }).flops(2, 5)).toBe(4360);
   });
 
+  it('mamba, dModel 4, 1 layer, dState 2, dConv 3, expand 2 (d_inner 8, dt_rank 1)', () => {
+    // Per position (N = 10), d = 4, di = 8, R = 1, N_s = 2, k = 3:
+    //   proj 2*3*4 = 24, bias 4                                        = 28
+    //   RMSNorm: square, mean, x*r, *w = 4*4 = 16; + eps, rsqrt = 2      = 18
+    //   in_proj 2*4*16                                                 = 128
+    //   conv 2*3*8 = 48, bias 8                                        = 56
+    //   silu: sigmoid, mul = 2*8                                       = 16
+    //   x_proj 2*8*(1 + 2*2)                                           = 80
+    //   dt_proj 2*1*8 = 16, bias 8                                     = 24
+    //   softplus                                                       = 8
+    //   scan: per channel and state dt*A, exp, *h, (dt u)*B, +, C*h, sum = 7 -> 7*2 = 14;
+    //         per channel dt*u, D*u, + = 3;  8 * (14 + 3)              = 136
+    //   gate: silu(z) 2*8, * y 8                                       = 24
+    //   out_proj 2*8*4                                                 = 64
+    //   residual                                                       = 4
+    //   layer = 18 + 128 + 56 + 16 + 80 + 24 + 8 + 136 + 24 + 64 + 4   = 558
+    //   final RMSNorm                                                  = 18
+    // Total: (28 + 558 + 18) * 10 = 6040
+    expect(create('mamba', { dModel: 4, layers: 1, dState: 2, dConv: 3, expand: 2 }).flops(2, 5)).toBe(6040);
+  });
+
+  it('s4d, dModel 4, 1 layer, dState 4', () => {
+    // N = 10 positions, d = 4, B = 2, T = 5:
+    //   proj 2*10*3*4 = 240, bias 40                                   = 280
+    //   LayerNorm 8*40 + 2*10 (as the transformer's)                    = 340
+    //   convolution: step t sums lags 0..t, 1 + 2 + 3 + 4 + 5 = 15 multiply-adds
+    //     per sequence and channel: 2 * 15 * (2 sequences * 4 channels) = 240
+    //   gelu                                                           = 40
+    //   output linear 2*10*4*8 = 640, bias 80                          = 720
+    //   GLU: sigmoid, mul = 2*40                                       = 80
+    //   residual                                                       = 40
+    //   layer = 340 + 240 + 40 + 720 + 80 + 40                         = 1460
+    //   final LayerNorm                                                = 340
+    // Total: 280 + 1460 + 340 = 2080
+    expect(create('s4d', { dModel: 4, layers: 1, dState: 4 }).flops(2, 5)).toBe(2080);
+  });
+
   it('mingru, hidden 4, 1 and 2 layers', () => {
     // Per (sequence, step), H = 4, the projection to 2H = 8 rows:
     //   W x: 2*8*3 = 48; + b: 8

@@ -9,7 +9,8 @@
  * relative per element). With eps = 1e-2 that contributes ~1e-5 to a difference quotient,
  * and the truncation error (eps^2 f''' / 6) is ~1e-5 too, far below the tolerance:
  *   |analytic - numeric| <= RTOL * max(|analytic|, |numeric|) + ATOL, RTOL = 1e-2, ATOL = 1e-3,
- * and, as a whole, ||analytic - numeric|| <= RTOL * ||numeric|| over each checked set.
+ * and, as a whole, ||analytic - numeric|| <= RTOL * ||numeric|| + NOISE sqrt(k) over each
+ * checked set of k entries.
  * Weights are perturbed with N(0, 0.3) noise (as in the fixtures) so that biases are
  * non-zero and LayerNorm is not the identity affine map. The comparator itself is tested
  * below: a 1 % error in one gradient entry, or a gradient that drops a term, must fail it.
@@ -25,6 +26,14 @@ import { loadWeights, saveWeights } from '../../extractors/weights.js';
 const EPS = 1e-2;
 const RTOL = 1e-2;
 const ATOL = 1e-3;
+/**
+ * The float32 rounding of f carried through one difference quotient at EPS, as measured: up
+ * to 3.6e-5 on Mamba's smallest derivatives (A_log ~1e-4), whose analytic values agree with
+ * float64 PyTorch to 1e-6 relative (golden.test.ts). The norm-wise check allows it per entry,
+ * so a weight whose derivatives are all at that level is not failed for the method's noise;
+ * for derivatives of 1e-2 and more it changes nothing.
+ */
+const NOISE = 5e-5;
 const B = 2;
 const T = 4;
 const D = 3;
@@ -35,8 +44,24 @@ interface Case {
   name: string;
   extractor: string;
   options: Record<string, unknown>;
+  /**
+   * Weights set before the noise, by name: the state-space models initialise dt at 1e-3..1e-1,
+   * where the derivatives through dt and A are ~1e-5, below what float32 differences resolve;
+   * at dt ~ 0.7, with a state that decays over several steps and an O(1) out_proj (initialised
+   * small), they are O(0.01) and the check means something.
+   */
+  init?: Record<string, number>;
 }
 
+/** dt ~ 0.7 (softplus(0)), A ~ -0.4 (a state that lasts several steps), out_proj O(1). */
+const mambaInit = (layers: number) =>
+  Object.fromEntries(
+    Array.from({ length: layers }, (_, i) => [
+      [`layers.${i}.mixer.dt_proj.bias`, 0],
+      [`layers.${i}.mixer.A_log`, -1],
+      [`layers.${i}.mixer.out_proj.weight`, 0.7],
+    ]).flat(),
+  ) as Record<string, number>;
 const tfOpts = (extra: Record<string, unknown>) => ({ dModel: 4, heads: 2, ffDim: 6, layers: 2, maxLen: 6, ...extra });
 const CASES: Case[] = [
   { name: 'rnn 2 layers', extractor: 'rnn', options: { hidden: 3, layers: 2 } },
@@ -55,6 +80,10 @@ const CASES: Case[] = [
   { name: 'transformer 1 head', extractor: 'transformer', options: tfOpts({ heads: 1, layers: 1 }) },
   { name: 'tcn k3', extractor: 'tcn', options: { channels: 3, kernel: 3, levels: 2 } },
   { name: 'tcn k2, 3 levels', extractor: 'tcn', options: { channels: 3, kernel: 2, levels: 3 } },
+  { name: 'mamba 2 layers', extractor: 'mamba', options: { dModel: 4, layers: 2, dState: 3, dConv: 3, expand: 2 }, init: mambaInit(2) },
+  { name: 'mamba d_inner 3 (scalar tails)', extractor: 'mamba', options: { dModel: 3, layers: 1, dState: 2, dConv: 2, expand: 1 }, init: mambaInit(1) },
+  { name: 's4d 2 layers', extractor: 's4d', options: { dModel: 4, layers: 2, dState: 4 }, init: { 'layers.0.mixer.kernel.log_dt': -0.5, 'layers.1.mixer.kernel.log_dt': -0.5 } },
+  { name: 's4d 3 channels', extractor: 's4d', options: { dModel: 3, layers: 1, dState: 4 }, init: { 'layers.0.mixer.kernel.log_dt': -1 } },
   { name: 'mingru 2 layers', extractor: 'mingru', options: { hidden: 3, layers: 2 } },
   { name: 'mingru hidden 5 (vector lanes and a tail)', extractor: 'mingru', options: { hidden: 5, layers: 1 } },
   { name: 'linear-attention causal post', extractor: 'linear-attention', options: tfOpts({}) },
@@ -72,6 +101,7 @@ function setup(c: Case, seed: number) {
   const rng = new Rng(`gradcheck/${c.name}/${seed}`);
   const ext = def.create(def.options.parse(c.options), { inputDim: D, rng: rng.fork('init'), length: 4 });
   const record = saveWeights(ext);
+  for (const [name, value] of Object.entries(c.init ?? {})) record[name].data = record[name].data.map(() => value);
   const noise = rng.fork('noise');
   for (const w of Object.values(record)) w.data = w.data.map((v) => v + noise.normal() * 0.3);
   loadWeights(ext, record);
@@ -137,7 +167,7 @@ function compare(label: string, a: number[], n: number[]): string[] {
       bad.push(`${label}[${i}]: analytic ${a[i].toPrecision(6)} vs numeric ${n[i].toPrecision(6)}`);
     }
   }
-  if (!(Math.sqrt(diff2) <= RTOL * Math.sqrt(num2))) bad.push(`${label}: relative norm error ${(Math.sqrt(diff2 / num2)).toExponential(2)}`);
+  if (!(Math.sqrt(diff2) <= RTOL * Math.sqrt(num2) + NOISE * Math.sqrt(a.length))) bad.push(`${label}: relative norm error ${(Math.sqrt(diff2 / num2)).toExponential(2)}`);
   return bad;
 }
 

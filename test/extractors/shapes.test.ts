@@ -41,6 +41,8 @@ const small: { label: string; name: string; options: Record<string, unknown> }[]
   { label: 'tcn without downsample (D = channels)', name: 'tcn', options: { channels: D, kernel: 2, levels: 3 } },
   // maxLen = the test length, so no position is padding and every fc1 weight gets a gradient.
   { label: 'mlp', name: 'mlp', options: { hidden: 6, maxLen: 7 } },
+  { label: 'mamba', name: 'mamba', options: { dModel: 6, layers: 2, dState: 3, dConv: 3, expand: 2 } },
+  { label: 's4d', name: 's4d', options: { dModel: 6, layers: 2, dState: 4 } },
   { label: 'mingru', name: 'mingru', options: { hidden: 6, layers: 2 } },
   { label: 'linear-attention causal', name: 'linear-attention', options: { dModel: 8, heads: 2, ffDim: 16, layers: 2 } },
   { label: 'linear-attention not causal, learned, pre', name: 'linear-attention', options: { dModel: 8, heads: 2, ffDim: 16, layers: 1, causal: false, positional: 'learned', maxLen: 12, norm: 'pre' } },
@@ -176,8 +178,21 @@ describe('built-in extractors: shapes, gradients, parameters, guards', () => {
         options: { channels: 128, kernel: 3, levels: 4 },
         torch: 128 * 64 * 3 + 128 + 128 * 128 * 3 + 128 + 128 * 64 + 128 + 3 * 2 * (128 * 128 * 3 + 128),
       },
+      // mamba (d_inner 256, dt_rank 8, d_state 16, d_conv 4): proj 8320; per layer A_log 256*16
+      // = 4096, D 256, in_proj 512*128 = 65536, conv1d 256*4 + 256 = 1280, x_proj 40*256 = 10240,
+      // dt_proj 256*8 + 256 = 2304, out_proj 128*256 = 32768, norm 128 -> 116608;
+      // 8320 + 2*116608 + norm_f 128 = 241664 (torch_bench.py's SSMStack("mamba") prints the same)
+      {
+        name: 'mamba',
+        options: {},
+        torch: 64 * 128 + 128 + 2 * (256 * 16 + 256 + 512 * 128 + 256 * 4 + 256 + 40 * 256 + 256 * 8 + 256 + 128 * 256 + 128) + 128,
+      },
+      // s4d (d_state 64: 32 complex modes): proj 8320; per layer D 128, log_dt 128, C 128*32*2
+      // = 8192, log_A_real and A_imag 4096 each, output_linear 256*128 + 256 = 33024, norm 256
+      // -> 49920; 8320 + 2*49920 + norm_f 256 = 108416 (as torch_bench.py's SSMStack("s4d"))
+      { name: 's4d', options: {}, torch: 64 * 128 + 128 + 2 * (128 + 128 + 128 * 64 + 2 * 128 * 32 + 256 * 128 + 256 + 256) + 256 },
     ];
-    const written: Record<string, number> = { rnn: 24832, lstm: 99328, gru: 74496, transformer: 404864, tcn: 377984 };
+    const written: Record<string, number> = { rnn: 24832, lstm: 99328, gru: 74496, transformer: 404864, tcn: 377984, mamba: 241664, s4d: 108416 };
     for (const s of standard) {
       it(`standard ${s.name}: ${written[s.name]} parameters`, () => {
         expect(s.torch).toBe(written[s.name]); // the formula and the worked number agree
@@ -239,6 +254,30 @@ describe('built-in extractors: shapes, gradients, parameters, guards', () => {
         free(quiet);
       }
     });
+
+    for (const c of [
+      { name: 'mamba', options: { dModel: 4, layers: 2, dState: 3, dConv: 3 } },
+      { name: 's4d', options: { dModel: 4, layers: 2, dState: 4 } },
+    ]) {
+      it(`${c.name}: the output at step t does not depend on inputs after t (causal), and does on inputs before`, () => {
+        const ext = create(c.name, c.options, 3);
+        try {
+          const T = 11;
+          const rng = new Rng(`causal/${c.name}`);
+          const base = Array.from({ length: T * 3 }, () => rng.normal());
+          const run = (x: number[]) => tf.tidy(() => ext.apply(tf.tensor3d(x, [1, T, 3]), { training: false }).dataSync());
+          const y0 = run(base);
+          const s = 4;
+          const moved = base.slice();
+          for (let j = 0; j < 3; j++) moved[s * 3 + j] += 1;
+          const y1 = run(moved);
+          const changed = Array.from({ length: T }, (_, t) => [0, 1, 2, 3].some((j) => y1[t * 4 + j] !== y0[t * 4 + j]));
+          expect(changed).toEqual(Array.from({ length: T }, (_, t) => t >= s));
+        } finally {
+          free(ext);
+        }
+      });
+    }
 
     it('tcn: the output at step t does not depend on inputs after t (causal), and sees exactly the receptive field', () => {
       // kernel 2, 2 levels: field 1 + 2*1*3 = 7. Perturb input step s and see which outputs move.

@@ -36,6 +36,8 @@ describe('parameter matching', () => {
     transformer: [{ dModel: 16, heads: 2, ffDim: 24, layers: 1 }, { dModel: 8, heads: 4, positional: 'learned', maxLen: 20, norm: 'none', layers: 2 }],
     tcn: [{ channels: 8, levels: 3 }, { channels: 64, kernel: 2, levels: 2 }],
     mlp: [{ hidden: 8, maxLen: 12 }],
+    mamba: [{}, { dModel: 20, layers: 3, dState: 5, dConv: 2, expand: 3 }],
+    s4d: [{}, { dModel: 12, layers: 1, dState: 6 }],
     mingru: [{ hidden: 10 }, { hidden: 6, layers: 3 }],
     'linear-attention': [{ dModel: 16, heads: 2, ffDim: 24, layers: 1 }, { dModel: 8, heads: 4, positional: 'learned', maxLen: 20, norm: 'none', layers: 2, causal: false }],
   };

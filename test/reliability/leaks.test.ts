@@ -21,6 +21,8 @@ const SMALL: Record<string, Record<string, unknown>> = {
   transformer: { dModel: 8, heads: 2, ffDim: 16, layers: 1 },
   tcn: { channels: 8, levels: 2 },
   mlp: { hidden: 8, maxLen: 24 },
+  mamba: { dModel: 8, layers: 1, dState: 4 },
+  s4d: { dModel: 8, layers: 1, dState: 4 },
 };
 
 function cellFor(name: string, options: Record<string, unknown> = SMALL[name] ?? {}, steps = 3): Cell {

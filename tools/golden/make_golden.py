@@ -24,6 +24,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ssm_golden  # noqa: E402  (Mamba and S4D)
+
 B, T, D, H = 2, 5, 3, 4
 NOISE = 0.3
 DIGITS = 8
@@ -320,6 +323,19 @@ CONFIGS = [
     ("tcn-k2", "tcn", dict(channels=H, kernel=2, levels=3, weightNorm=False)),
     ("tcn-weightnorm", "tcn", dict(channels=H, kernel=3, levels=2, weightNorm=True)),
     ("tcn-k2-weightnorm", "tcn", dict(channels=H, kernel=2, levels=3, weightNorm=True)),
+    ("mamba", "mamba", dict(dModel=H, layers=2, dState=3, dConv=3, expand=2)),
+    ("mamba-odd", "mamba", dict(dModel=3, layers=1, dState=5, dConv=4, expand=2)),  # d_inner 6: scalar channel tails
+    ("s4d", "s4d", dict(dModel=H, layers=2, dState=4)),
+    ("s4d-odd", "s4d", dict(dModel=3, layers=1, dState=6)),
+]
+
+# Per-config extras: a longer sequence (`T`), and left padding (`pad`: pad positions per
+# sequence, filled with one fixed vector, the fixture carrying a mask [B, T], 1 = token).
+EXTRA_CONFIGS = [
+    ("mamba-long", "mamba", dict(dModel=H, layers=1, dState=4, dConv=4, expand=2), dict(T=37)),
+    ("mamba-leftpad", "mamba", dict(dModel=H, layers=2, dState=3, dConv=3, expand=2), dict(T=7, pad=[3, 0])),
+    ("s4d-long", "s4d", dict(dModel=H, layers=1, dState=4), dict(T=37)),
+    ("s4d-leftpad", "s4d", dict(dModel=H, layers=2, dState=4), dict(T=7, pad=[3, 0])),
 ]
 
 
@@ -339,6 +355,8 @@ def build(extractor, o):
         return Recurrent(extractor, o["hidden"], o["layers"])
     if extractor == "transformer":
         return Transformer(o)
+    if extractor in ("mamba", "s4d"):
+        return ssm_golden.build(extractor, D, o)
     return TCN(o)
 
 
@@ -346,7 +364,8 @@ def out_width(extractor, o):
     return o.get("hidden") or o.get("dModel") or o["channels"]
 
 
-def make(name, extractor, o):
+def make(name, extractor, o, extra=None):
+    extra = extra or {}
     torch.manual_seed(zlib.crc32(name.encode()))
     m = build(extractor, o).double()
     m.train()
@@ -354,12 +373,21 @@ def make(name, extractor, o):
         for p in m.parameters():
             p.add_(torch.randn(p.shape, dtype=torch.float64) * NOISE)
             p.copy_(round_tensor(p))
+    Tn = extra.get("T", T)
     masked = name.endswith("-mask")
     b = len(MASK) if masked else B
-    x = round_tensor(torch.randn(b, T, D, dtype=torch.float64)).requires_grad_(True)
-    r = round_tensor(torch.randn(b, T, out_width(extractor, o), dtype=torch.float64))
+    x = round_tensor(torch.randn(b, Tn, D, dtype=torch.float64))
     mask = torch.tensor(MASK, dtype=torch.float64) if masked else None
     pad = mask == 0 if masked else None  # src_key_padding_mask: True = padding
+    if "pad" in extra:
+        # state-space models read pads: the fixture carries a mask, the answer is the unmasked model's
+        pad_vec = round_tensor(torch.randn(D, dtype=torch.float64))
+        mask = torch.ones(b, Tn, dtype=torch.float64)
+        for i, p in enumerate(extra["pad"]):
+            x[i, :p] = pad_vec  # the embedding of the pad token, at the left
+            mask[i, :p] = 0
+    x.requires_grad_(True)
+    r = round_tensor(torch.randn(b, Tn, out_width(extractor, o), dtype=torch.float64))
 
     # Every position is compared, padded queries included: PyTorch computes them like any
     # other query (they attend to the tokens), and so does fxbench.
@@ -388,6 +416,8 @@ def make(name, extractor, o):
                 # ... and without the mask they do.
                 assert not torch.allclose(m(x2)[real], m(x)[real], rtol=0, atol=1e-6)
                 check += ", pads cannot reach tokens"
+        elif extractor in ("mamba", "s4d"):
+            check = ssm_golden.peer_check(extractor, m, x, y, o)
         else:
             left = m(x, leftpad=True)
             assert torch.allclose(left, y, rtol=0, atol=1e-12)
@@ -398,7 +428,7 @@ def make(name, extractor, o):
         "options": o,
         "inputDim": D,
         "x": enc(x),
-        **({"mask": enc(mask)} if masked else {}),
+        **({"mask": enc(mask)} if mask is not None else {}),
         "weights": {k: enc(p) for k, p in named.items()},
         "y": enc(y),
         "r": enc(r),
@@ -435,8 +465,8 @@ def main():
     torch.set_num_threads(1)
     os.makedirs(a.out, exist_ok=True)
     print(f"torch {torch.__version__}, B={B} T={T} D={D}, out={os.path.normpath(a.out)}")
-    for name, extractor, o in CONFIGS:
-        fixture, loss, n, check = make(name, extractor, o)
+    for name, extractor, o, *extra in CONFIGS + EXTRA_CONFIGS:
+        fixture, loss, n, check = make(name, extractor, o, *extra)
         path = os.path.join(a.out, f"{name}.json")
         text = dump(fixture)
         with open(path, "w") as f:
