@@ -11,7 +11,9 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.environ.get("FXBENCH_PEERS", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "peers")))
+# torch_bench.py from ../shared/peers beside the checkout, or $FXBENCH_PEER_SCRIPT (the script itself, as the bench).
+_peer = os.environ.get("FXBENCH_PEER_SCRIPT") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "peers", "torch_bench.py")
+sys.path.insert(0, os.path.dirname(os.path.abspath(_peer)))
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 import torch_bench as tb  # noqa: E402
