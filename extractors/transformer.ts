@@ -90,7 +90,11 @@ export const transformer = defineExtractor({
     const o = options as TransformerOptions;
     const [d, h, ff, L, N] = [o.dModel, o.heads, o.ffDim, o.layers, B * T];
     const dims = attentionDims(B, T, d, h);
-    const acts = (k: number) => ({ floats: k * L * N * (8 * d + ff) + N * (2 * d + D), what: `activations B*T*(8 dModel + ffDim)*layers = ${B}*${T}*${8 * d + ff}*${L} floats${k > 1 ? ', and as much again in the backward pass' : ''}` });
+    // Besides: the stack's copies of its input and output (and, training, of dy and dx) in
+    // kernel memory, and in tfjs the projection, the positions' sum and the stack's output
+    // (and their gradients). Measured at T = 4096, batch 8, training (fxbench run
+    // examples/suites/transformer-4096.json): kernels 887 MB + tfjs 83 MB = 970 MB, this estimate 1.02 GB (0.95 GiB).
+    const acts = (k: number) => ({ floats: k * L * N * (8 * d + ff) + k * N * (2 * d + D) + k * 3 * N * d, what: `activations B*T*(8 dModel + ffDim)*layers = ${B}*${T}*${8 * d + ff}*${L} floats${k > 1 ? ', and as much again in the backward pass' : ''}` });
     const scratch = { floats: 2 * STREAM_BLOCK * T + 2 * T * (d / h), what: `attention scratch for one block of ${STREAM_BLOCK} query rows, 2*${STREAM_BLOCK}*T floats` };
     const attention =
       attentionMode(dims, L) === 'probs'

@@ -125,6 +125,13 @@ const costSchema = z.object({
   gflops: z.number().nonnegative(),
   /** Peak bytes held by tfjs tensors during a training step (tf.memory). */
   peakTensorBytes: z.number().nonnegative(),
+  /**
+   * Peak bytes of the extractors' own WebAssembly memory in the same step (the kernels'
+   * arena, extractors/kernels/runtime.ts): where the kernel-backed ops (Transformer,
+   * recurrent layers, TCN) keep their activations instead of tfjs tensors. The step's
+   * peak is at most the sum of the two.
+   */
+  peakKernelBytes: z.number().nonnegative().optional(),
   /** Process resident set size at the end of training (bytes). */
   rssBytes: z.number().nonnegative(),
 });

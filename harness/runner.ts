@@ -18,6 +18,7 @@ import { cellState } from './state.js';
 import type { CompletedRecord, ResultRecord } from './results.js';
 import { jsonNumber, recordHead, resultSchema } from './results.js';
 import { Rng } from '../core/rng.js';
+import { kernels } from '../extractors/kernels/runtime.js';
 import type { Cell } from './suite.js';
 import { METRICS, scoreOf, type Batch, type Task } from '../tasks/types.js';
 import { stageTasks } from './splits.js';
@@ -106,7 +107,7 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
         wallMs: performance.now() - started,
       };
     }
-    const peakTensorBytes = await peakTrainingBytes(model, task.sample(rng.fork('memory'), cell.train.batch, cell.length));
+    const { peakTensorBytes, peakKernelBytes } = await peakTrainingBytes(model, task.sample(rng.fork('memory'), cell.train.batch, cell.length));
     const profileTrained = profileBatch ? withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t)) : [];
 
     // Stage 4: evaluate. A main cell: on the test split/stream, at the training length and
@@ -173,6 +174,7 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
         trainFlopsPerStep: 3 * forwardFlops,
         gflops: (3 * forwardFlops) / (trained.msPerStep * 1e6),
         peakTensorBytes,
+        peakKernelBytes,
         rssBytes: process.memoryUsage().rss,
       },
       stepsToThreshold: stepsToThreshold(trained.curves.loss),
@@ -251,16 +253,18 @@ function withTensors<R>(model: Model, batch: Batch, f: (t: BatchTensors) => R): 
   }
 }
 
-/** Peak bytes held by tensors during one forward + backward pass (no update), via tf.profile. */
-async function peakTrainingBytes(model: Model, batch: Batch): Promise<number> {
+/** Peak bytes held by tensors (tf.profile) and by the kernels' memory during one forward + backward pass (no update). */
+async function peakTrainingBytes(model: Model, batch: Batch): Promise<{ peakTensorBytes: number; peakKernelBytes: number }> {
   const vars = Object.values(model.variables);
   const t = model.toTensors(batch);
+  const K = kernels();
   try {
+    K.resetPeak();
     const info = await tf.profile(() => {
       const { value, grads } = tf.variableGrads(() => forwardLoss(model, t, true), vars);
       tf.dispose([value, ...Object.values(grads)]);
     });
-    return info.peakBytes;
+    return { peakTensorBytes: info.peakBytes, peakKernelBytes: K.peakBytes() };
   } finally {
     tf.dispose(batchTensorList(t));
   }

@@ -38,7 +38,14 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
       // Straight into [B, T, E] (23 = 1 x 23 positions here), same values.
       const shaped = tf.tidy(() => Array.from(embeddingLookup(table as tf.Tensor as tf.Tensor2D, ids, [1, N, E]).dataSync()));
       expect(maxAbsDiff(shaped, ref.y)).toBe(0);
-      tf.dispose([table, ids, r]);
+      // Both copy paths: a table no larger than the output is staged (above, and this bad id
+      // among 8 rows), a larger one is read in place (3 rows of a 7-row table).
+      expect(() => tf.tidy(() => embeddingLookup(table as tf.Tensor as tf.Tensor2D, tf.tensor1d([0, 1, 2, 3, 4, 5, 6, -1], 'int32')))).toThrow(/outside the vocabulary/);
+      const few = tf.tensor1d([6, 0, 6], 'int32');
+      const fewOurs = tf.tidy(() => Array.from(embeddingLookup(table as tf.Tensor as tf.Tensor2D, few).dataSync()));
+      const fewRef = tf.tidy(() => Array.from(tf.gather(table, few).dataSync()));
+      expect(maxAbsDiff(fewOurs, fewRef)).toBe(0);
+      tf.dispose([table, ids, r, few]);
     });
 
     it('lastPosition: x[:, T-1, :] and its gradient', async () => {

@@ -48,7 +48,7 @@ export function comparable(record: Record<string, unknown>): Record<string, unkn
   const r = structuredClone(record) as Record<string, Record<string, unknown>>;
   for (const k of ['wallMs', 'startedAt', 'env']) delete r[k];
   if (r.metrics) delete r.metrics.msPerStep;
-  if (r.cost) for (const k of ['gflops', 'rssBytes', 'peakTensorBytes']) delete r.cost[k];
+  if (r.cost) for (const k of ['gflops', 'rssBytes', 'peakTensorBytes', 'peakKernelBytes']) delete r.cost[k];
   return r;
 }
 
