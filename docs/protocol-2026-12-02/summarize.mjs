@@ -45,7 +45,7 @@ for (const [k, rs] of groups) {
   const tci = tr.length ? ci95(tr) : null;
   const sts = rs.map((r) => r.validation?.stepsToSolve ?? null);
   console.log(
-    `${k} | ${rs.length} | ${thr === undefined ? '-' : `${rs.filter(meets).length}/${rs.length} (${field} ${rs[0]?.metrics?.higherIsBetter || field === 'score' ? '>=' : '<'} ${thr})`} | ${f3(mean(vals))} [${ci ? `${f3(ci.low)}, ${f3(ci.high)}` : '-'}] | ${f3(mean(ok.map((r) => r.metrics.score)))} | ${tr.length ? `${f3(mean(tr))} [${tci ? `${f3(tci.low)}, ${f3(tci.high)}` : '-'}]` : '-'} | ${sts.join(', ')}`,
+    `${k} | ${rs.length} | ${thr === undefined ? '-' : `${rs.filter(meets).length}/${rs.length} (${field} ${rs[0]?.metrics?.higherIsBetter || field === 'score' ? '>=' : '<'} ${thr})`} | ${f3(mean(vals))} [${ci ? `${f3(ci.lo)}, ${f3(ci.hi)}` : '-'}] | ${f3(mean(ok.map((r) => r.metrics.score)))} | ${tr.length ? `${f3(mean(tr))} [${tci ? `${f3(tci.lo)}, ${f3(tci.hi)}` : '-'}]` : '-'} | ${sts.join(', ')}`,
   );
 }
 // Cost: wall time of every tuning trial against every main cell (cell-seconds: one worker each).
