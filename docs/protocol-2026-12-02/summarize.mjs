@@ -32,8 +32,10 @@ for (const rs of groups.values())
     const m = r.metrics ?? {};
     const stepsRun = r.curves?.loss?.length;
     const data = Object.entries(r.data ?? {}).map(([stage, d]) => `${stage}:${d ? (d.split ?? '') + (d.split && d.stream ? '/' : '') + (d.stream ?? '') : 'null'}`).join(' ');
+    // Accuracy: the 95% normal-approximation binomial half-width on the cell's own samples.
+    const pm = m.metric === 'accuracy' ? ` ±${(1.96 * Math.sqrt((m.value * (1 - m.value)) / m.samples)).toFixed(3)}` : '';
     console.log(
-      `${r.cellId} | ${r.status} | ${JSON.stringify(r.tuning?.chosen ?? 'untuned')} | ${f3(m.value)} (${m.samples}) | ${f3(m.score)} | ${r.validation?.stepsToSolve ?? 'null'} | ${stepsRun} | ${f3(m.trainValue)} | ${(r.wallMs / 1000).toFixed(1)} | ${data}`,
+      `${r.cellId} | ${r.status} | ${JSON.stringify(r.tuning?.chosen ?? 'untuned')} | ${f3(m.value)}${pm} (${m.samples}) | ${f3(m.score)} | ${r.validation?.stepsToSolve ?? 'null'} | ${stepsRun} | ${f3(m.trainValue)} | ${(r.wallMs / 1000).toFixed(1)} | ${data}`,
     );
   }
 console.log('\ngroup | cells | meets threshold | test value mean [95% t-interval over seeds] | score mean | train value mean [interval] | steps to solve (val)');
@@ -43,7 +45,7 @@ for (const [k, rs] of groups) {
   const ci = ci95(vals);
   const tr = ok.map((r) => r.metrics.trainValue).filter((x) => x !== undefined);
   const tci = tr.length ? ci95(tr) : null;
-  const sts = rs.map((r) => r.validation?.stepsToSolve ?? null);
+  const sts = rs.map((r) => String(r.validation?.stepsToSolve ?? 'censored'));
   console.log(
     `${k} | ${rs.length} | ${thr === undefined ? '-' : `${rs.filter(meets).length}/${rs.length} (${field} ${rs[0]?.metrics?.higherIsBetter || field === 'score' ? '>=' : '<'} ${thr})`} | ${f3(mean(vals))} [${ci ? `${f3(ci.lo)}, ${f3(ci.hi)}` : '-'}] | ${f3(mean(ok.map((r) => r.metrics.score)))} | ${tr.length ? `${f3(mean(tr))} [${tci ? `${f3(tci.lo)}, ${f3(tci.hi)}` : '-'}]` : '-'} | ${sts.join(', ')}`,
   );
