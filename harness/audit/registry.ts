@@ -34,7 +34,8 @@ export interface RegistryEntry {
 export type Registry = Record<ClaimId, RegistryEntry>;
 
 /** Shared decision code every claim's hash covers, relative to the package root. */
-export const SHARED_SOURCES = ['harness/audit/verdict.ts', 'harness/audit/components.ts', 'harness/audit/measures.ts', 'harness/measure/solve.ts'];
+// The profiles (sizes, seeds, budgets) and run.ts (which cells run which seeds) decide what a verdict sees, so they belong to every rule.
+export const SHARED_SOURCES = ['harness/audit/verdict.ts', 'harness/audit/components.ts', 'harness/audit/measures.ts', 'harness/measure/solve.ts', 'harness/audit/experiments/profiles.ts', 'harness/audit/run.ts'];
 
 const REGISTRY_FILE = 'harness/audit/registry.json';
 

@@ -55,25 +55,26 @@ export function selectClaims(ids: string[] | undefined): Claim[] {
 /**
  * Stage 1 for the audit: the cells of every experiment the claims need, each experiment
  * once, with their tuning plan (groups the experiments share are tuned once: tune.ts).
- * Cheap cells get more seeds: an (experiment, length) group whose most expensive cell on
- * the profile's seeds costs at most `profile.cheapCost` also runs `profile.extraSeeds`;
- * every arm of a group keeps the same seeds, so paired comparisons stay paired.
+ * Cheap cells get more seeds: an arm (experiment, length, extractor label) whose most
+ * expensive cell on the profile's seeds costs at most `profile.cheapCost` also runs
+ * `profile.extraSeeds`. Arms of one comparison may so differ in seed count: paired tests
+ * read the seeds every arm ran (measures.ts pairedBySeed), count tests each arm's own.
  */
 export function auditPlan(claims: readonly Claim[], profile: Profile): { cells: Cell[]; plan: TuningPlan } {
   const names = [...new Set(claims.flatMap((c) => c.needs.map((e) => e.name)))];
   const extra = new Set(profile.extraSeeds);
   const plans: TuningPlan[] = [];
+  const armOf = (c: Cell) => `${c.suite}|${c.length}|${c.extractor.label}`;
   const cells = names.flatMap((n) =>
     EXPERIMENTS[n].suites(profile).flatMap((input) => {
       const suite = parseSuite(input, `experiment ${n}`);
       const expanded = expandSuite(suite);
-      const groupCost = new Map<string, number>();
+      const armCost = new Map<string, number>();
       for (const c of expanded) {
         if (extra.has(c.seed)) continue;
-        const k = `${c.suite}|${c.length}`;
-        groupCost.set(k, Math.max(groupCost.get(k) ?? 0, cellCost(c) ?? Infinity));
+        armCost.set(armOf(c), Math.max(armCost.get(armOf(c)) ?? 0, cellCost(c) ?? Infinity));
       }
-      const kept = expanded.filter((c) => !extra.has(c.seed) || (groupCost.get(`${c.suite}|${c.length}`) ?? Infinity) <= profile.cheapCost);
+      const kept = expanded.filter((c) => !extra.has(c.seed) || (armCost.get(armOf(c)) ?? Infinity) <= profile.cheapCost);
       plans.push(planTuning(suite, kept));
       return kept;
     }),

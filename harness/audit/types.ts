@@ -36,7 +36,7 @@ export interface Profile {
   name: ProfileName;
   /** Seeds every cell runs. Confirmatory profiles use seeds from 1000 up, disjoint from the 1..999 used while developing the rules. */
   seeds: number[];
-  /** More seeds for cheap cells: every cell of an (experiment, length) whose most expensive cell costs at most `cheapCost` also runs these. */
+  /** More seeds for cheap cells: every arm (experiment, length, extractor label) whose most expensive cell costs at most `cheapCost` also runs these. */
   extraSeeds: number[];
   /** Analytic cost bound (harness/schedule.ts cellCost: steps x multiply-adds) of a cheap cell. */
   cheapCost: number;

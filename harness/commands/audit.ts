@@ -2,13 +2,14 @@
 import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit } from '../audit/cli.js';
 import { runCells, SCHEDULER_FLAGS, type RunControlArgs } from './controls.js';
 import { defineCommand } from './types.js';
+import { PROFILES } from '../audit/experiments/profiles.js';
 
 export const audit = defineCommand({
   command: 'audit',
   describe: "put each of the article's claims to an experiment and give a verdict (npm start runs --profile quick)",
   builder: (y) =>
     y
-      .option('profile', { type: 'string', default: 'quick', choices: ['smoke', 'quick', 'standard', 'full'], describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (2 seeds, minutes; indicative), standard (5-10 seeds, confirmatory; hours on 2 cores, shard it), full (20 seeds; a cluster)' })
+      .option('profile', { type: 'string', default: 'quick', choices: Object.keys(PROFILES), describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (2-4 seeds, ~2 minutes on 2 cores; indicative), standard (5-10 seeds, confirmatory; under an hour on 2 cores), full (20 seeds; a cluster, shard it)' })
       .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
       .coerce('claim', (v: string | string[]) => [v].flat())
       .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })

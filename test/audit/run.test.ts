@@ -8,7 +8,9 @@ import { CLAIMS, CLAIMS_BY_ID } from '../../harness/audit/claims/index.js';
 import { combine, fisherComponent, pairedComponent } from '../../harness/audit/components.js';
 import { EXPERIMENTS, PROFILES } from '../../harness/audit/experiments/index.js';
 import { readRegistry, registrationStatus, ruleHash } from '../../harness/audit/registry.js';
-import { auditCells, decide } from '../../harness/audit/run.js';
+import { auditCells, decide, makeEvidence } from '../../harness/audit/run.js';
+import { semantic } from '../../harness/audit/experiments/semantic.js';
+import { pairedBySeed } from '../../harness/audit/measures.js';
 import { CLAIM_IDS, type Profile } from '../../harness/audit/types.js';
 import { holm } from '../../harness/stats.js';
 import { P, perSeed, record, solved } from './fixtures.js';
@@ -27,23 +29,27 @@ describe('experiments', () => {
     expect(CLAIMS.map((c) => c.id)).toEqual([...CLAIM_IDS]);
   });
 
-  it('cheap (experiment, length) groups get the extra seeds, expensive ones not; every arm of a group keeps the same seeds', () => {
+  it('cheap arms get the extra seeds, expensive ones not, and paired tests read the seeds every arm ran', () => {
     const p: Profile = { ...PROFILES.quick, seeds: [1, 2], extraSeeds: [3, 4], cheapCost: 0 };
     const none = auditCells([CLAIMS_BY_ID['rnn-long-range']], p);
     expect(new Set(none.map((c) => c.seed))).toEqual(new Set([1, 2]));
     const all = auditCells([CLAIMS_BY_ID['rnn-long-range']], { ...p, cheapCost: Infinity });
     expect(new Set(all.map((c) => c.seed))).toEqual(new Set([1, 2, 3, 4]));
-    // A bound between the cost of a T=8 group and a T=32 group: only the short length gets them.
+    // A bound between the recurrent arms at T = 32 (at most 1.02e10) and the Transformer's and TCN's (2.4e10 and up).
     const mixed = auditCells([CLAIMS_BY_ID['rnn-long-range']], { ...p, cheapCost: 1.5e10 });
-    const seedsAt = (L: number) => new Set(mixed.filter((c) => c.length === L && c.suite === 'audit-recall-lengths').map((c) => c.seed));
-    expect(seedsAt(8)).toEqual(new Set([1, 2, 3, 4]));
-    expect(seedsAt(32)).toEqual(new Set([1, 2]));
-    for (const L of [8, 32]) {
-      const byArm = new Map<string, number[]>();
-      for (const c of mixed.filter((x) => x.length === L)) byArm.set(c.extractor.label, [...(byArm.get(c.extractor.label) ?? []), c.seed]);
-      const sets = [...byArm.values()].map((s) => s.sort().join());
-      expect(new Set(sets).size).toBe(1);
-    }
+    const seedsOf = (L: number, arm: string) => new Set(mixed.filter((c) => c.length === L && c.suite === 'audit-recall-lengths' && c.extractor.label === arm).map((c) => c.seed));
+    for (const arm of ['rnn', 'lstm', 'gru', 'transformer', 'tcn']) expect(seedsOf(8, arm), `T8 ${arm}`).toEqual(new Set([1, 2, 3, 4]));
+    for (const arm of ['rnn', 'lstm', 'gru']) expect(seedsOf(32, arm), `T32 ${arm}`).toEqual(new Set([1, 2, 3, 4]));
+    for (const arm of ['transformer', 'tcn']) expect(seedsOf(32, arm), `T32 ${arm}`).toEqual(new Set([1, 2]));
+  });
+
+  it('a paired comparison over arms with different seed counts uses the seeds they share', () => {
+    const L = P.long;
+    const genre = (extractor: string, seed: number, accuracy: number) => record({ exp: 'semantic', task: 'brown-genre', extractor, length: L, seed, accuracy });
+    const records = [...[0, 1, 2, 3].map((i) => genre('lstm', 1000 + i, 0.3 + 0.1 * i)), ...[0, 1].map((i) => genre('transformer', 1000 + i, 0.9))];
+    const got = pairedBySeed(makeEvidence(P, records), semantic, { task: 'brown-genre', length: L }, ['transformer', 'lstm'], (r) => r.metrics.accuracy ?? null);
+    expect(got.seeds).toEqual([1000, 1001]);
+    expect(got.values[1]).toEqual([0.3, 0.4]);
   });
 });
 
