@@ -15,6 +15,7 @@ import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from '
 // runtime.js first: it imports every kernel module to build its table, and those import it back.
 import { kernels } from './kernels/runtime.js';
 import { causalDepthwiseConv1d } from './kernels/depthwiseConv.js';
+import { attentionBackward, attentionDims, attentionForward, statsSize } from './attention.js';
 import { rmsNorm as rmsNormOp } from './kernels/rmsNorm.js';
 import type { ScanMode } from './kernels/scan.js';
 
@@ -41,6 +42,16 @@ export interface KernelOps {
   rmsNorm(x: tf.Tensor, weight: tf.Tensor1D, eps?: number): tf.Tensor;
   /** Causal depthwise convolution: x [B, T, C], weight [C, 1, K] (nn.Conv1d(C, C, K, groups=C)), bias [C] -> [B, T, C]; y_t reads x_{t-K+1..t}, zeros before the start. */
   causalConv(x: tf.Tensor3D, weight: tf.Tensor3D, bias: tf.Tensor1D): tf.Tensor3D;
+  /**
+   * Multi-head softmax attention, the built-in Transformer's kernel: qkv [B, T, 3d] (q | k | v
+   * along the last axis, head j owning channels j*d/heads .. (j+1)*d/heads of each, as
+   * nn.MultiheadAttention's in_proj output) -> [B, T, d], heads side by side (what out_proj
+   * reads). softmax(q k^T / sqrt(d/heads)) v per head; `mask` [B, T] (1 = token, 0 = padding)
+   * gives padded keys probability exactly 0 (PyTorch's src_key_padding_mask). A query whose
+   * keys are all padded gets zeros. Streaming: the T x T probabilities are never kept; the
+   * backward pass recomputes them blockwise from each row's softmax statistics.
+   */
+  attention(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tensor3D;
 }
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
@@ -276,6 +287,51 @@ function layerNorm(x: tf.Tensor, weight: tf.Tensor1D, bias: tf.Tensor1D, eps = 1
   return f(x, weight, bias);
 }
 
+function attention(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tensor3D {
+  if (qkv.rank !== 3 || qkv.shape[2] % 3 !== 0) throw new Error(`ops.attention: qkv must be [B, T, 3d] (q | k | v), got [${qkv.shape.join(', ')}]`);
+  const [B, T, d3] = qkv.shape;
+  const d = d3 / 3;
+  if (!Number.isInteger(heads) || heads < 1 || d % heads !== 0) throw new Error(`ops.attention: heads must be a positive integer that divides d = ${d}, got ${heads}`);
+  if (mask && (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== T)) throw new Error(`ops.attention: mask must be [B, T] = [${B}, ${T}], got [${mask.shape.join(', ')}]`);
+  const dims = attentionDims(B, T, d, heads);
+  const f = op((...args) => {
+    const [qi] = args;
+    const mi = mask ? args[1] : undefined; // (customGrad appends its save function to the arguments)
+    const K = kernels();
+    const mark = K.mark();
+    try {
+      const QKV = K.putTensor(qi); // [B*T, 3d]
+      const keep = mi ? K.putTensor(mi) : 0; // [B, T]
+      const O = K.alloc(B * T * d); // [B*T, d]
+      const rec = recording();
+      const att = attentionForward(K, dims, QKV, O, keep, rec ? 'stream' : 'none');
+      const value = K.tensor(O, [B, T, d]);
+      const saved = rec && att?.mode === 'stream' ? { qkv: K.save(QKV, B * T * d3), keep: mi ? K.save(keep, B * T) : undefined, stats: K.save(att.stats, statsSize(dims)), block: att.block } : undefined;
+      return {
+        value,
+        gradFunc: (dy) => {
+          const m = K.mark();
+          try {
+            const s = kept('attention', saved);
+            const Q2 = K.putSaved(s.qkv);
+            const keep2 = s.keep ? K.putSaved(s.keep) : 0;
+            const stats = K.putSaved(s.stats);
+            const dQKV = K.alloc(B * T * d3);
+            attentionBackward(K, dims, Q2, keep2, { mode: 'stream', stats, block: s.block }, K.putTensor(dy), dQKV);
+            const dq = K.tensor(dQKV, [B, T, d3]);
+            return mi ? [dq, tf.zerosLike(mi)] : dq; // the mask is data: no gradient
+          } finally {
+            K.release(m);
+          }
+        },
+      };
+    } finally {
+      K.release(mark);
+    }
+  });
+  return (mask ? f(qkv, mask) : f(qkv)) as tf.Tensor3D;
+}
+
 /** The toolkit (stateless: the kernels are per process, compiled on first use). */
 export const kernelOps: KernelOps = {
   linear,
@@ -296,4 +352,5 @@ export const kernelOps: KernelOps = {
     if (bias.rank !== 1 || bias.shape[0] !== C) throw new Error(`ops.causalConv: bias must be [${C}], got [${bias.shape.join(', ')}]`);
     return causalDepthwiseConv1d(x, weight, bias);
   },
+  attention,
 };

@@ -135,6 +135,42 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
       tf.dispose([x, w, b]);
     });
 
+    it('attention: multi-head softmax with and without a key mask, across query blocks (T 70 > the 64-row block)', () => {
+      const rng = new Rng('ops/attention');
+      // softmax(q k^T / sqrt(dh) + mask) v per head, with plain tf ops; padded keys get -1e9.
+      const ref = (heads: number, mask?: tf.Tensor) => (qkv: tf.Tensor) => {
+        const [B, T, d3] = qkv.shape;
+        const d = d3 / 3;
+        const dh = d / heads;
+        const split = (x: tf.Tensor) => x.reshape([B, T, heads, dh]).transpose([0, 2, 1, 3]); // [B, h, T, dh]
+        const [q, k, v] = tf.split(qkv, 3, 2).map(split);
+        let s = tf.div(tf.matMul(q, k, false, true), Math.sqrt(dh)); // [B, h, T, T]
+        if (mask) s = tf.add(s, tf.mul(tf.sub(mask, 1), 1e9).reshape([B, 1, 1, T]));
+        return tf.matMul(tf.softmax(s), v).transpose([0, 2, 1, 3]).reshape([B, T, d]); // [B, T, d]
+      };
+      for (const [B, T, d, heads] of [[2, 7, 6, 2], [1, 70, 8, 1], [2, 9, 12, 3]]) {
+        const qkv = randn(rng, [B, T, 3 * d]);
+        compare((x) => ops.attention(x as tf.Tensor3D, heads), ref(heads), [qkv], rng);
+        // Left padding of different lengths per sequence (pads first, as the tasks pad).
+        const mask = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i % T >= (Math.floor(i / T) + 1) * 2 ? 1 : 0)), [B, T]);
+        compare((x) => ops.attention(x as tf.Tensor3D, heads, mask as tf.Tensor2D), ref(heads, mask), [qkv], rng);
+        tf.dispose([qkv, mask]);
+      }
+    });
+
+    it('attention: a padded key changes nothing; a query whose keys are all padded gets zeros', () => {
+      tf.tidy(() => {
+        const rng = new Rng('ops/attention-mask');
+        const qkv = randn(rng, [1, 5, 12]) as tf.Tensor3D;
+        const mask = tf.tensor2d([[0, 0, 1, 1, 1]]);
+        const a = ops.attention(qkv, 2, mask);
+        // Change the padded positions' keys and values: the output must not move.
+        const noise = tf.concat([randn(rng, [1, 2, 12]).mul(tf.tensor([0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1])), tf.zeros([1, 3, 12])], 1);
+        expect(maxDiff(ops.attention(tf.add(qkv, noise) as tf.Tensor3D, 2, mask), a)).toBe(0);
+        expect(Array.from(ops.attention(qkv, 2, tf.zeros([1, 5]) as tf.Tensor2D).dataSync()).every((x) => x === 0)).toBe(true);
+      });
+    });
+
     it('linear (nn.Linear layout) with and without bias', () => {
       const rng = new Rng('ops/linear');
       const x = randn(rng, [2, 5, 6]);
@@ -155,6 +191,9 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
         expect(() => ops.rmsNorm(a, tf.ones([3]) as tf.Tensor1D)).toThrow(/ops\.rmsNorm: weight must be \[4\]/);
         expect(() => ops.causalConv(a, tf.ones([4, 1, 3]) as tf.Tensor3D, tf.zeros([3]) as tf.Tensor1D)).toThrow(/ops\.causalConv: bias must be \[4\]/);
         expect(() => ops.causalConv(a, tf.ones([3, 1, 3]) as tf.Tensor3D, tf.zeros([4]) as tf.Tensor1D)).toThrow(/ops\.causalConv: weight must be \[4, 1, K\]/);
+        expect(() => ops.attention(tf.zeros([2, 3, 5]) as tf.Tensor3D, 1)).toThrow(/ops\.attention: qkv must be \[B, T, 3d\]/);
+        expect(() => ops.attention(tf.zeros([2, 3, 12]) as tf.Tensor3D, 3)).toThrow(/ops\.attention: heads must be a positive integer that divides d = 4/);
+        expect(() => ops.attention(tf.zeros([2, 3, 12]) as tf.Tensor3D, 2, tf.ones([2, 4]) as tf.Tensor2D)).toThrow(/ops\.attention: mask must be \[B, T\] = \[2, 3\]/);
       });
     });
 
