@@ -4,24 +4,17 @@
  *   node dist/bench/bench/stepParts.js <extractor> <length> [steps] [batch]
  * The kernels are wrapped by timers (a few hundred calls per step; ~1 µs each).
  */
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../harness/backend.js';
-import { buildModel } from '../harness/model.js';
-import { Adam, gradData } from '../harness/optimizer.js';
-import { extractors } from '../harness/plugins.js';
 import { kernels } from '../extractors/kernels/runtime.js';
 import { Rng } from '../core/rng.js';
+import { benchStep, cpuMs } from './step.js';
 
 const [name = 'transformer', len = '64', stepsArg = '10', batch = '32'] = process.argv.slice(2);
 const T = Number(len);
 const B = Number(batch);
 await initBackend('wasm');
 const K = kernels();
-/** CPU time of this thread's process in ms (the machine is shared: wall time counts other tenants). */
-const now = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+const now = cpuMs;
 const spent = new Map<string, { ms: number; calls: number; flops: number }>();
 /** Multiply-adds x 2 of a product kernel's call (by its parameters), 0 for other kernels. */
 const flopsOf = (n: string, a: number[]) => (n === 'gemmPacked' || n === 'gemmSimple' ? 2 * a[0] * a[1] * a[2] : 0);
@@ -42,24 +35,8 @@ for (const [n, f] of Object.entries(fns)) {
   };
 }
 (K as unknown as { fns: unknown }).fns = wrapped;
-const task = { input: { kind: 'tokens', vocab: 32, tokens: [] }, output: { kind: 'classes', classes: 2, labels: ['0', '1'], per: 'sequence' } } as never;
-const model = buildModel(task, extractors.get(name), {}, { embedDim: 64, readout: 'last' }, new Rng(1), undefined, T);
-const opt = new Adam(Object.values(model.variables), { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-const ids = new Int32Array(B * T).map((_, i) => (i * 7) % 32);
-const t = { inputs: tf.tensor1d(ids, 'int32'), targets: tf.tensor1d(new Int32Array(B).map((_, i) => i % 2), 'int32'), batchSize: B, length: T };
-const vars = Object.values(model.variables);
-const train = () => {
-  const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extractor.apply(model.embed(t), { training: true })), t), vars);
-  opt.step(gradData(vars, grads));
-  value.dataSync();
-  tf.dispose([value, ...Object.values(grads)]);
-};
-const infer = () => {
-  const y = tf.tidy(() => model.predict(model.extractor.apply(model.embed(t), { training: false })));
-  y.dataSync();
-  y.dispose();
-};
-for (const [mode, fn] of [['train', train], ['infer', infer]] as const) {
+const step = benchStep(name, T, B);
+for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const) {
   fn();
   spent.clear();
   const steps = Number(stepsArg);
@@ -116,7 +93,8 @@ for (const [mode, fn] of [['train', train], ['infer', infer]] as const) {
   if (process.env.REPLAY_RANDOM) {
     // Same calls on random data (uniform in [-1, 1]): does the data itself (denormals) matter?
     const heap = K.heap;
-    for (let i = 16; i < heap.length; i++) heap[i] = Math.random() * 2 - 1;
+    const rng = new Rng('stepParts/replay');
+    for (let i = 16; i < heap.length; i++) heap[i] = rng.uniform() * 2 - 1;
     for (const e of byKernel.values()) e.alone = 0;
     for (let rep = 0; rep < 3; rep++) {
       for (const [n, a] of calls) {
@@ -128,4 +106,4 @@ for (const [mode, fn] of [['train', train], ['infer', infer]] as const) {
     for (const [n, e] of byKernel) console.log(`  replayed on random data: ${n} ${(e.flops / e.alone / 1e6).toFixed(1)} GFLOP/s (${e.alone.toFixed(2)} ms)`);
   }
 }
-model.dispose();
+step.dispose();

@@ -13,7 +13,7 @@
  * phi(k) at padded positions, so they add nothing to S or z: padded keys are masked.
  */
 import { z } from 'zod';
-import { createEncoder, headsDivideDModel, transformerFields, transformerParams, type AttentionKind, type TransformerOptions } from './transformer.js';
+import { createEncoder, headsDivideDModel, transformerFields, transformerWidth, type AttentionKind, type TransformerOptions } from './transformer.js';
 import { kernelName } from './kernels/pointwise.js';
 import type { Kernels } from './kernels/runtime.js';
 import { linearBackward, linearForward, type AttentionBlock, type Dims } from './transformerStack.js';
@@ -119,11 +119,7 @@ export const linearTransformer = defineExtractor({
   name: 'linear-attention',
   description: 'Transformer with causal linear attention (Katharopoulos et al. 2020, phi = elu + 1): an RNN with a dh x dh matrix state per head',
   options: linearAttentionOptions as unknown as z.ZodObject,
-  width: {
-    option: 'dModel',
-    multipleOf: (o) => (o as LinearAttentionOptions).heads,
-    params: (options, inputDim) => transformerParams(options as LinearAttentionOptions, inputDim),
-  },
+  width: transformerWidth,
   memory: (options, { batch: B, length: T, inputDim: D }) => {
     // No T^2 term: per layer about N*(14 d + 2 ffDim) for projections, residuals and norms (the
     // Transformer's count), and the denominators B*heads*T; the state is per head, O(dh^2).

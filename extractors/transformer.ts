@@ -70,15 +70,18 @@ const softmaxAttention: AttentionKind = {
   },
 };
 
+/** The width axis of every encoder built on transformerFields: dModel, a multiple of heads. */
+export const transformerWidth = {
+  option: 'dModel',
+  multipleOf: (o: Record<string, unknown>) => (o as unknown as TransformerOptions).heads,
+  params: (options: Record<string, unknown>, inputDim: number) => transformerParams(options as unknown as TransformerOptions, inputDim),
+};
+
 export const transformer = defineExtractor({
   name: 'transformer',
   description: 'Transformer encoder: positional encoding, multi-head self-attention, add & norm, ReLU feed-forward, add & norm',
   options: transformerOptions as unknown as z.ZodObject,
-  width: {
-    option: 'dModel',
-    multipleOf: (o) => (o as TransformerOptions).heads,
-    params: (options, inputDim) => transformerParams(options as TransformerOptions, inputDim),
-  },
+  width: transformerWidth,
   memory: (options, { batch: B, length: T, inputDim: D }) => {
     // What the encoder stack (./transformerStack.ts) holds in kernel memory. Per layer, kept
     // from the forward pass to the backward pass: QKV 3Nd, the heads' output Nd, the two
