@@ -133,13 +133,11 @@ function forward(B: number, T: number, D: number, H: number, x: tf.Tensor, w: Fl
   try {
     const X = K.putTensor(x); // [N, D] batch-major: row b*T + t
     const Wt = K.putTransposed(w, 2 * H, D); // [D, 2H]: columns 0..H-1 hid, H..2H-1 gate
-    const one = K.put([1]);
     const Bias = K.put(bias);
     // The two halves of to_hidden_and_gate into their own [N, H] buffers (every later pass is contiguous).
     const [HID, Z] = [K.alloc(N * H), K.alloc(N * H)];
     for (const [half, out] of [[0, HID], [1, Z]] as const) {
-      K.gemm(N, H, 1, one, 0, 0, Bias + 4 * half * H, H, out, H); // every row = the half's bias
-      K.gemm(N, H, D, X, D, 1, Wt + 4 * half * H, 2 * H, out, H, true); // += X W_half^T
+      K.gemm(N, H, D, X, D, 1, Wt + 4 * half * H, 2 * H, out, H, false, { bias: Bias + 4 * half * H }); // X W_half^T + b_half (the bias as the product's epilogue: no separate pass)
     }
     const V = K.alloc(N * H);
     f[kernelName('act', 'sigmoid')](1, N * H, Z, 0, Z, 0); // z = sigmoid(gate), in place (its slope reads z)

@@ -94,8 +94,8 @@ function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tenso
     try {
       const X = K.putTensor(xi); // [N, in]
       const Y = K.alloc(N * outDim); // [N, out]
-      if (bi) K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.putTensor(bi), outDim, Y, outDim); // every row = b
-      K.gemm(N, outDim, inDim, X, inDim, 1, K.putTransposed(wd, outDim, inDim), outDim, Y, outDim, bi !== undefined);
+      // The bias as the product's epilogue (every row of Y starts at b): no separate pass over Y.
+      K.gemm(N, outDim, inDim, X, inDim, 1, K.putTransposed(wd, outDim, inDim), outDim, Y, outDim, false, bi ? { bias: K.putTensor(bi) } : {});
       const value = K.tensor(Y, outShape);
       const saved = recording() ? K.save(X, N * inDim) : undefined;
       return {
