@@ -14,7 +14,6 @@ const T = Number(len);
 const B = Number(batch);
 await initBackend('wasm');
 const K = kernels();
-const now = cpuMs;
 const spent = new Map<string, { ms: number; calls: number; flops: number }>();
 /** Multiply-adds x 2 of a product kernel's call (by its parameters), 0 for other kernels. */
 const flopsOf = (n: string, a: number[]) => (n === 'gemmPacked' || n === 'gemmSimple' ? 2 * a[0] * a[1] * a[2] : 0);
@@ -24,10 +23,10 @@ const fns = K.fns as unknown as Record<string, (...a: number[]) => void>;
 const wrapped: Record<string, (...a: number[]) => void> = {};
 for (const [n, f] of Object.entries(fns)) {
   wrapped[n] = (...a: number[]) => {
-    const t0 = now();
+    const t0 = cpuMs();
     f(...a);
     const s = spent.get(n) ?? { ms: 0, calls: 0, flops: 0 };
-    s.ms += now() - t0;
+    s.ms += cpuMs() - t0;
     s.calls++;
     s.flops += flopsOf(n, a);
     if (record && flopsOf(n, a) > 0) record.push([n, a]);
@@ -42,9 +41,9 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
   const steps = Number(stepsArg);
   let total = 0;
   for (let i = 0; i < steps; i++) {
-    const t0 = now();
+    const t0 = cpuMs();
     fn();
-    total += now() - t0;
+    total += cpuMs() - t0;
   }
   const per = total / steps;
   let inKernels = 0;
@@ -69,9 +68,9 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
   }
   for (let rep = 0; rep < 3; rep++) {
     for (const [n, a] of calls) {
-      const t0 = now();
+      const t0 = cpuMs();
       fns[n](...a);
-      byKernel.get(n)!.alone += (now() - t0) / 3;
+      byKernel.get(n)!.alone += (cpuMs() - t0) / 3;
     }
   }
   for (const [n, e] of byKernel) console.log(`  replayed alone: ${n} ${(e.flops / e.alone / 1e6).toFixed(1)} GFLOP/s (${e.alone.toFixed(2)} ms)`);
@@ -80,10 +79,10 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
   for (let rep = 0; rep < 3; rep++) {
     for (const [n, a] of calls) {
       const key = `${n} ${a[0]}x${a[1]}x${a[2]}${a[5] !== 1 ? ' At' : ''}`;
-      const t0 = now();
+      const t0 = cpuMs();
       fns[n](...a);
       const e = shapes.get(key) ?? { ms: 0, flops: 0, calls: 0 };
-      e.ms += (now() - t0) / 3;
+      e.ms += (cpuMs() - t0) / 3;
       e.flops += flopsOf(n, a) / 3;
       e.calls += 1 / 3;
       shapes.set(key, e);
@@ -98,9 +97,9 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
     for (const e of byKernel.values()) e.alone = 0;
     for (let rep = 0; rep < 3; rep++) {
       for (const [n, a] of calls) {
-        const t0 = now();
+        const t0 = cpuMs();
         fns[n](...a);
-        byKernel.get(n)!.alone += (now() - t0) / 3;
+        byKernel.get(n)!.alone += (cpuMs() - t0) / 3;
       }
     }
     for (const [n, e] of byKernel) console.log(`  replayed on random data: ${n} ${(e.flops / e.alone / 1e6).toFixed(1)} GFLOP/s (${e.alone.toFixed(2)} ms)`);

@@ -3,9 +3,8 @@
  * verdicts and write the report. The default main job (`npm start` runs the quick profile).
  */
 import path from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
-import type { ResultRecord } from '../results.js';
+import { readResults, type ResultRecord } from '../results.js';
 import { readForReport } from '../store.js';
 import type { Cell } from '../suite.js';
 import { tuningFile, type TuningPlan } from '../tune.js';
@@ -49,25 +48,10 @@ export async function finishAudit(profile: Profile, claims: Claim[], out: string
   const speed = cases.length ? await measureSpeed(cases, profile.speed, speedFile(out), log) : [];
   const audit = decide(claims, profile, records, speed);
   // The wall time runs from the first cell the audit ran, tuning trials included (decide sees only the main cells).
-  const first = firstStart(tuningFile(out));
-  if (first !== undefined && audit.wallMs !== undefined) audit.wallMs = Math.max(audit.wallMs, Date.now() - first);
+  const trialStarts = readResults([tuningFile(out)]).records.map((r) => Date.parse(r.startedAt)).filter(Number.isFinite);
+  if (trialStarts.length && audit.wallMs !== undefined) audit.wallMs = Math.max(audit.wallMs, Date.now() - trialStarts.reduce((a, b) => Math.min(a, b)));
   writeAudit(out.replace(/\.jsonl$/, '') + '.audit.json', audit);
   return { audit, records };
-}
-
-/** The earliest `startedAt` in a JSONL file of records (a torn or foreign line is skipped), or undefined. */
-function firstStart(file: string): number | undefined {
-  if (!existsSync(file)) return undefined;
-  let first = Infinity;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    try {
-      const t = Date.parse((JSON.parse(line) as { startedAt?: string }).startedAt ?? '');
-      if (t < first) first = t;
-    } catch {
-      // a torn last line (a killed run) says nothing about the start
-    }
-  }
-  return Number.isFinite(first) ? first : undefined;
 }
 
 /** The verdicts as a plain-text table for the terminal. */

@@ -26,8 +26,13 @@ describe('fxbench audit --profile smoke', () => {
     const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; suite: string; cellId: string; message?: string });
     // Every cell of every experiment ran to completion.
     expect(records.filter((x) => x.status !== 'completed').map((x) => `${x.suite} ${x.cellId}: ${x.message}`)).toEqual([]);
-    const audit = JSON.parse(readFileSync(out.replace(/\.jsonl$/, '.audit.json'), 'utf8')) as { rulesHash: string; claims: { id: string; error?: string; decision: { verdict: string; reason: string; key: { value: number } } }[] };
+    const audit = JSON.parse(readFileSync(out.replace(/\.jsonl$/, '.audit.json'), 'utf8')) as { rulesHash: string; wallMs: number; claims: { id: string; error?: string; decision: { verdict: string; reason: string; key: { value: number } } }[] };
     expect(audit.claims.map((c) => c.id)).toEqual(CLAIMS.map((c) => c.id));
+    // The wall time counts from the first tuning trial, which runs before any main cell.
+    const trialStarts = readFileSync(out.replace(/\.jsonl$/, '.tune.jsonl'), 'utf8').trim().split('\n').map((l) => Date.parse((JSON.parse(l) as { startedAt: string }).startedAt));
+    const lastStart = Math.max(...records.map((x) => Date.parse((x as unknown as { startedAt: string }).startedAt)));
+    expect(trialStarts.length).toBeGreaterThan(0);
+    expect(audit.wallMs).toBeGreaterThanOrEqual(lastStart - Math.min(...trialStarts));
     for (const c of audit.claims) {
       expect(c.error, c.id).toBeUndefined();
       expect(VERDICTS).toContain(c.decision.verdict);
