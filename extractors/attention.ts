@@ -78,26 +78,24 @@ export function attentionForward(K: Kernels, dims: AttentionDims, QKV: number, O
   const rowsPer = probs ? T : Math.min(block, T);
   const P = probs ? K.alloc(probsSize(dims)) : 0; // [B, heads, T, T]
   const stats = save === 'stream' ? K.alloc(statsSize(dims)) : 0; // [B, heads, T, 2]
-  const mark = K.mark();
-  const S = probs ? 0 : K.alloc(rowsPer * T); // [block, T] scores, then probabilities
-  for (let b = 0; b < B; b++) {
+  // The (sequence, head) pairs are independent: split across the kernel threads (one loop on one thread).
+  K.parallelFor(B * heads, (pair) => {
+    const [b, j] = [Math.floor(pair / heads), pair % heads];
     const keepB = keep && keep + 4 * b * T;
-    for (let j = 0; j < heads; j++) {
-      const { q, k, v } = qkvOf(QKV, dims, b, j);
-      const inner = K.mark();
-      const Kt = K.transposed(k, T, dh, 3 * d); // [dh, T]
-      for (let i0 = 0; i0 < T; i0 += rowsPer) {
-        const n = Math.min(rowsPer, T - i0);
-        const p = probs ? P + 4 * ((b * heads + j) * T * T + i0 * T) : S;
-        const st = stats && stats + 4 * 2 * ((b * heads + j) * T + i0);
-        K.gemm(n, T, dh, q + 4 * i0 * 3 * d, 3 * d, 1, Kt, T, p, T); // S_i = Q_i K^T
-        K.fns.softmax(n, T, p, T, scale, keepB, st); // P_i = softmax(S_i / sqrt(dh)) over the kept keys, in place
-        K.gemm(n, dh, T, p, T, 1, v, 3 * d, O + 4 * ((b * T + i0) * d + j * dh), d); // O_i = P_i V, into head j's channels
-      }
-      K.release(inner);
+    const { q, k, v } = qkvOf(QKV, dims, b, j);
+    const inner = K.mark();
+    const S = probs ? 0 : K.alloc(rowsPer * T); // [block, T] scores, then probabilities
+    const Kt = K.transposed(k, T, dh, 3 * d); // [dh, T]
+    for (let i0 = 0; i0 < T; i0 += rowsPer) {
+      const n = Math.min(rowsPer, T - i0);
+      const p = probs ? P + 4 * ((b * heads + j) * T * T + i0 * T) : S;
+      const st = stats && stats + 4 * 2 * ((b * heads + j) * T + i0);
+      K.gemm(n, T, dh, q + 4 * i0 * 3 * d, 3 * d, 1, Kt, T, p, T); // S_i = Q_i K^T
+      K.fns.softmax(n, T, p, T, scale, keepB, st); // P_i = softmax(S_i / sqrt(dh)) over the kept keys, in place
+      K.gemm(n, dh, T, p, T, 1, v, 3 * d, O + 4 * ((b * T + i0) * d + j * dh), d); // O_i = P_i V, into head j's channels
     }
-  }
-  K.release(mark);
+    K.release(inner);
+  });
   if (save === 'probs') return { mode: 'probs', P };
   if (save === 'stream') return { mode: 'stream', stats, block: rowsPer };
   return undefined;
@@ -107,37 +105,35 @@ export function attentionForward(K: Kernels, dims: AttentionDims, QKV: number, O
 export function attentionBackward(K: Kernels, dims: AttentionDims, QKV: number, keep: number, saved: AttentionSaved, G: number, dQKV: number): void {
   const { B, T, d, heads, dh, scale } = dims;
   const rowsPer = saved.mode === 'probs' ? T : saved.block;
-  const mark = K.mark();
-  const S = saved.mode === 'stream' ? K.alloc(rowsPer * T) : 0; // [block, T] recomputed P_i
-  const dS = K.alloc(rowsPer * T); // [block, T] dP_i, then dS_i in place
-  for (let b = 0; b < B; b++) {
+  // Independent (sequence, head) pairs, as in the forward pass: each writes its own blocks of dQKV.
+  K.parallelFor(B * heads, (pair) => {
+    const [b, j] = [Math.floor(pair / heads), pair % heads];
     const keepB = keep && keep + 4 * b * T;
-    for (let j = 0; j < heads; j++) {
-      const { q, k, v } = qkvOf(QKV, dims, b, j);
-      const dq = qkvOf(dQKV, dims, b, j);
-      const g = G + 4 * (b * T * d + j * dh); // head j's [T, dh] block of dL/dO, row stride d
-      const inner = K.mark();
-      const Vt = K.transposed(v, T, dh, 3 * d); // [dh, T]
-      const Kt = saved.mode === 'stream' ? K.transposed(k, T, dh, 3 * d) : 0; // [dh, T], to recompute S
-      for (let i0 = 0; i0 < T; i0 += rowsPer) {
-        const n = Math.min(rowsPer, T - i0);
-        let p: number;
-        if (saved.mode === 'probs') p = saved.P + 4 * ((b * heads + j) * T * T + i0 * T);
-        else {
-          p = S;
-          K.gemm(n, T, dh, q + 4 * i0 * 3 * d, 3 * d, 1, Kt, T, p, T); // S_i = Q_i K^T, as in the forward pass
-          K.fns.softmaxRecompute(n, T, p, T, scale, keepB, saved.stats + 4 * 2 * ((b * heads + j) * T + i0));
-        }
-        const gi = g + 4 * i0 * d;
-        const first = i0 === 0;
-        K.gemm(n, T, dh, gi, d, 1, Vt, T, dS, T); // dP_i = G_i V^T
-        K.gemm(T, dh, n, p, 1, T, gi, d, dq.v, 3 * d, !first); // dV += P_i^T G_i (P_i read transposed)
-        K.fns.softmaxBackward(n, T, p, T, dS, T, scale); // dS_i = d loss / d(Q_i K^T)
-        K.gemm(n, dh, T, dS, T, 1, k, 3 * d, dq.q + 4 * i0 * 3 * d, 3 * d); // dQ_i = dS_i K
-        K.gemm(T, dh, n, dS, 1, T, q + 4 * i0 * 3 * d, 3 * d, dq.k, 3 * d, !first); // dK += dS_i^T Q_i (dS_i read transposed)
+    const { q, k, v } = qkvOf(QKV, dims, b, j);
+    const dq = qkvOf(dQKV, dims, b, j);
+    const g = G + 4 * (b * T * d + j * dh); // head j's [T, dh] block of dL/dO, row stride d
+    const inner = K.mark();
+    const S = saved.mode === 'stream' ? K.alloc(rowsPer * T) : 0; // [block, T] recomputed P_i
+    const dS = K.alloc(rowsPer * T); // [block, T] dP_i, then dS_i in place
+    const Vt = K.transposed(v, T, dh, 3 * d); // [dh, T]
+    const Kt = saved.mode === 'stream' ? K.transposed(k, T, dh, 3 * d) : 0; // [dh, T], to recompute S
+    for (let i0 = 0; i0 < T; i0 += rowsPer) {
+      const n = Math.min(rowsPer, T - i0);
+      let p: number;
+      if (saved.mode === 'probs') p = saved.P + 4 * ((b * heads + j) * T * T + i0 * T);
+      else {
+        p = S;
+        K.gemm(n, T, dh, q + 4 * i0 * 3 * d, 3 * d, 1, Kt, T, p, T); // S_i = Q_i K^T, as in the forward pass
+        K.fns.softmaxRecompute(n, T, p, T, scale, keepB, saved.stats + 4 * 2 * ((b * heads + j) * T + i0));
       }
-      K.release(inner);
+      const gi = g + 4 * i0 * d;
+      const first = i0 === 0;
+      K.gemm(n, T, dh, gi, d, 1, Vt, T, dS, T); // dP_i = G_i V^T
+      K.gemm(T, dh, n, p, 1, T, gi, d, dq.v, 3 * d, !first); // dV += P_i^T G_i (P_i read transposed)
+      K.fns.softmaxBackward(n, T, p, T, dS, T, scale); // dS_i = d loss / d(Q_i K^T)
+      K.gemm(n, dh, T, dS, T, 1, k, 3 * d, dq.q + 4 * i0 * 3 * d, 3 * d); // dQ_i = dS_i K
+      K.gemm(T, dh, n, dS, 1, T, q + 4 * i0 * 3 * d, 3 * d, dq.k, 3 * d, !first); // dK += dS_i^T Q_i (dS_i read transposed)
     }
-  }
-  K.release(mark);
+    K.release(inner);
+  });
 }

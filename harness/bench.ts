@@ -46,6 +46,8 @@ export interface BenchRow {
   gflops: number;
   /** Peak bytes during one step: tfjs tensors plus the kernels' memory (see the file comment). */
   peakBytes: number;
+  /** Kernel threads (`--threads`). */
+  threads: number;
 }
 
 export interface BenchOptions {
@@ -133,6 +135,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
             params: model.extractorParams,
             gflops: stepFlops / stats.mean / 1e6,
             peakBytes,
+            threads: kernels().threadCount,
           });
         }
       } finally {
@@ -162,8 +165,8 @@ async function timeIt(name: string, fn: () => void, minTimeMs: number): Promise<
   return { mean: result.latency.mean, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
-/** A row of the PyTorch peer: the same fields as ours, less the percentiles and GFLOP/s it does not print. */
-export type PeerRow = Omit<BenchRow, 'p50Ms' | 'p99Ms' | 'gflops' | 'peakBytes'> & { peer: string };
+/** A row of the PyTorch peer: the same fields as ours, less the percentiles and GFLOP/s it does not print; `threads` is the thread count it ran with. */
+export type PeerRow = Omit<BenchRow, 'p50Ms' | 'p99Ms' | 'gflops' | 'peakBytes' | 'threads'> & { peer: string; threads?: number };
 
 /** The peer script, shipped beside the package (../shared/peers from the package root), or FXBENCH_PEER_SCRIPT (e.g. for a second checkout). */
 export function peerScript(): string {
@@ -175,16 +178,17 @@ const TORCH_HELP =
   '`apt-get update && apt-get install -y python3-torch libopenblas0-pthread` (see ../shared/peers/README.md)';
 
 /**
- * Runs the PyTorch peer (`/usr/bin/python3 torch_bench.py --threads 1`) at the same shapes
- * and parses its JSON lines. Rejects with an explanation of how to install torch when
- * python3 or torch is missing.
+ * Runs the PyTorch peer (`/usr/bin/python3 torch_bench.py --threads N`, default 1) at the
+ * same shapes and parses its JSON lines. Rejects with an explanation of how to install torch
+ * when python3 or torch is missing.
  */
-export async function runTorchPeer(opts: BenchOptions & { python?: string }): Promise<PeerRow[]> {
+export async function runTorchPeer(opts: BenchOptions & { python?: string; threads?: number }): Promise<PeerRow[]> {
+  const threads = opts.threads ?? 1;
   const python = opts.python ?? '/usr/bin/python3';
   if (python.includes('/') && !existsSync(python)) throw new Error(`${python} not found: ${TORCH_HELP}`);
   const script = peerScript();
   if (!existsSync(script)) throw new Error(`PyTorch peer not found at ${script}: it ships in ../shared/peers beside the fxbench checkout`);
-  const args = [script, '--extractors', opts.extractors.join(','), '--lengths', opts.lengths.join(','), '--batch', String(opts.batch), '--threads', '1'];
+  const args = [script, '--extractors', opts.extractors.join(','), '--lengths', opts.lengths.join(','), '--batch', String(opts.batch), '--threads', String(threads)];
   if (opts.minTimeMs !== undefined) args.push('--min-time', String(opts.minTimeMs / 1000));
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(python, args, { maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) => {
@@ -193,7 +197,7 @@ export async function runTorchPeer(opts: BenchOptions & { python?: string }): Pr
       reject(new Error(missing ? `${missing}: ${TORCH_HELP}` : `PyTorch peer failed (${err.message.split('\n')[0]}): ${errOut.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });
-  return parsePeerOutput(stdout);
+  return parsePeerOutput(stdout).map((r) => ({ ...r, threads }));
 }
 
 /** One JSON object per line; other lines (warnings) are skipped. */

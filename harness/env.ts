@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { kernelFeatures } from '../extractors/kernels/features.js';
+import { kernelThreads } from '../extractors/kernels/runtime.js';
 import { packageRoot, packageVersion } from './paths.js';
 
 export interface Environment {
@@ -15,6 +16,8 @@ export interface Environment {
   kernels?: string;
   cpu: string;
   cores: number;
+  /** Kernel threads the cell ran with (`--threads`; absent in records from before it existed: 1). */
+  threads?: number;
   memoryGiB: number;
   platform: string;
   arch: string;
@@ -42,6 +45,7 @@ export function environment(): Environment {
     kernels: kernelFeatures(),
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.availableParallelism(),
+    threads: kernelThreads(),
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: os.platform(),
     arch: os.arch(),

@@ -8,8 +8,9 @@
  * them again), every finished record is already on disk. The caller reads
  * `opts.stop.requested` to tell an interrupted run from a complete one.
  */
-import os from 'node:os';
 import { initBackend } from './backend.js';
+import { setKernelThreads } from '../extractors/kernels/runtime.js';
+import { defaultWorkers } from './parallelism.js';
 import { runOnWorkers, StopSignal } from './pool.js';
 import type { Progress } from './progress.js';
 import { appendResult, type ResultRecord } from './results.js';
@@ -23,15 +24,14 @@ export interface ExecuteOptions {
   progress: Progress;
   /** Worker threads; 1 runs in this thread. Default: the number of cores. */
   workers?: number;
+  /** Kernel threads per cell (../extractors/kernels/threads.ts); default 1. Results do not depend on it. */
+  threads?: number;
   /** Plugins the workers must load (resolved paths or package names). */
   plugins?: string[];
   /** Request to stop after the current training step (shared with the workers). */
   stop?: StopSignal;
 }
 
-export function defaultWorkers(): number {
-  return os.availableParallelism();
-}
 
 /** Runs the cells and returns the records written, in completion order. */
 export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise<ResultRecord[]> {
@@ -39,7 +39,7 @@ export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise
   if (cells.length === 0) return records;
   const { progress } = opts;
   const stop = opts.stop ?? new StopSignal();
-  const workers = Math.min(opts.workers ?? defaultWorkers(), cells.length);
+  const workers = Math.min(opts.workers ?? defaultWorkers(opts.threads), cells.length);
   progress.start(cells.length, cells.reduce((n, c) => n + c.train.steps, 0));
   const warned = new Set<string>();
   const warn = (m: string) => {
@@ -55,6 +55,7 @@ export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise
   try {
     if (workers <= 1) {
       await initBackend(cells[0].train.backend);
+      setKernelThreads(opts.threads ?? 1);
       for (const cell of cells) {
         if (stop.requested) break;
         progress.cellStart(cell.id);
@@ -67,7 +68,7 @@ export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise
         }
       }
     } else {
-      await runOnWorkers(cells, workers, { plugins: opts.plugins ?? [], backend: cells[0].train.backend, stop }, {
+      await runOnWorkers(cells, workers, { plugins: opts.plugins ?? [], backend: cells[0].train.backend, threads: opts.threads ?? 1, stop }, {
         cellStart: (cell) => progress.cellStart(cell.id),
         step: (cell, step, steps, loss) => progress.step(cell.id, step, steps, loss),
         warn,

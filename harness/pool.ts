@@ -35,6 +35,8 @@ export interface WorkerData {
   backend: BackendName;
   /** Int32Array over a SharedArrayBuffer; element 0 becomes 1 when the run must stop. */
   stop?: Int32Array;
+  /** Kernel threads per cell (`--threads`). */
+  threads: number;
 }
 
 /** A stop request shared with worker threads (set from a SIGINT handler). */
@@ -58,7 +60,7 @@ export interface PoolEvents {
   interrupted?(cell: Cell, step: number): void;
 }
 
-export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugins: string[]; backend: BackendName; stop?: StopSignal }, events: PoolEvents): Promise<void> {
+export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugins: string[]; backend: BackendName; threads?: number; stop?: StopSignal }, events: PoolEvents): Promise<void> {
   const byId = new Map(cells.map((c) => [c.id, c]));
   const queue = longestFirst(cells); // see schedule.ts
   const count = Math.min(workers, cells.length);
@@ -98,7 +100,7 @@ export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugi
       w.postMessage({ type: 'cell', cell } satisfies ToWorker);
     };
     const spawn = () => {
-      const data: WorkerData = { plugins: opts.plugins, backend: opts.backend, stop: opts.stop?.flag };
+      const data: WorkerData = { plugins: opts.plugins, backend: opts.backend, stop: opts.stop?.flag, threads: opts.threads ?? 1 };
       const w = new Worker(url, { workerData: data });
       let ready = false;
       live.set(w, undefined);

@@ -246,6 +246,7 @@ export interface TuningOptions {
   file: string;
   progress: Progress;
   workers?: number;
+  threads?: number;
   plugins?: string[];
   stop?: StopSignal;
   warn(message: string): void;
@@ -288,7 +289,7 @@ export async function runTuning(plan: TuningPlan, keys: string[], opts: TuningOp
     }
     if (todo.length) {
       opts.progress.log(`tuning, rung ${rung + 1}: ${todo.length} trials of ${active.length} (task, extractor, length) groups -> ${opts.file}`);
-      const records = await executeCells(todo, { out: opts.file, progress: opts.progress, workers: opts.workers, plugins: opts.plugins, stop: opts.stop });
+      const records = await executeCells(todo, { out: opts.file, progress: opts.progress, workers: opts.workers, threads: opts.threads, plugins: opts.plugins, stop: opts.stop });
       for (const r of records) if (r.trial) cache.set(trialId(r.trial.key, r.trial.config, r.seed, r.train.steps), r);
       if (opts.stop?.requested) return { summaries, stopped: true };
     }

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from './backend.js';
+import { setKernelThreads } from '../extractors/kernels/runtime.js';
 import { loadPlugins } from './loadPlugins.js';
 import { CellInterrupted, runCell } from './runner.js';
 import type { Cell } from './suite.js';
@@ -17,6 +18,7 @@ const stop = data.stop;
 
 await loadPlugins(data.plugins);
 await initBackend(data.backend);
+setKernelThreads(data.threads);
 post({ type: 'ready' });
 
 port.on('message', async (msg: ToWorker) => {

@@ -26,6 +26,7 @@ import { activationKernelFns, type ActivationKernelName } from './pointwise.js';
 import { linearAttentionFns } from './linearAttention.js';
 import { scanFns } from './scan.js';
 import type { RowKernel } from './rows.js';
+import { KernelThreads, type Call } from './threads.js';
 import { assemble, kernelsOf, type Signatures } from './wasm.js';
 
 export type { RowKernel };
@@ -80,9 +81,29 @@ const PAGE = 65536;
 /** At most this many bytes of idle `save` buffers are kept (a step's activations at the sizes fxbench runs). */
 const POOL_BYTES = 512 * 2 ** 20;
 
+/** Wasm32's most pages (4 GiB): a shared memory must declare a maximum. */
+const MAX_PAGES = 65536;
+/**
+ * Multiply-adds below which a product stays on one thread: handing a part to another thread
+ * costs a few microseconds each way, about what ~2^18 multiply-adds take.
+ */
+const PARALLEL_MACS = 1 << 18;
+
 export class Kernels {
-  readonly memory = new WebAssembly.Memory({ initial: 256 }); // 16 MB to start; grows on demand
-  readonly fns: Exports;
+  readonly memory: WebAssembly.Memory;
+  /** The kernels, called at once; or, inside `parallelFor`'s bodies, recorded for a thread. */
+  get fns(): Exports {
+    return this.recording ? this.recorder : this.direct;
+  }
+  private readonly direct: Exports;
+  /** Same names as `direct`; each call appends to `recording`. */
+  private readonly recorder: Exports;
+  /** The calls of the part being recorded (`parallelFor`), or undefined. */
+  private recording: Call[] | undefined;
+  /** Highest arena top while recording a part (the next part's scratch starts above it). */
+  private recordTop = 0;
+  /** Threads that share this memory and run parts of large calls (`threads` > 1); see ./threads.ts. */
+  private readonly threads: KernelThreads | undefined;
   /** The flat elementwise kernels (one row of n units each). */
   readonly ew: Elementwise = {
     relu: (n, x) => this.fns.relu(1, n, x, 0),
@@ -91,7 +112,7 @@ export class Kernels {
     addInto: (n, a, b) => this.fns.addInto(1, n, a, 0, b, 0),
   };
   /** Float view of the whole memory; replaced when the memory grows (so re-read it after `alloc`). */
-  heap = new Float32Array(this.memory.buffer);
+  heap: Float32Array;
   private top = 64; // bytes; 0..63 unused so that no buffer sits at address 0
   /** End of the highest live pinned region: the arena is never released below it. */
   private floor = 64;
@@ -105,11 +126,96 @@ export class Kernels {
   private savedOut = 0;
   private peakSaved = 0;
 
-  constructor() {
+  /** `threads`: how many threads run the large calls (1: this one only, over an unshared memory). */
+  constructor(readonly threadCount = 1) {
     for (const [name, k] of Object.entries(KERNELS)) if (k.fn.name !== name) throw new Error(`kernels: ${name} is emitted as ${k.fn.name}`);
-    const bytes = assemble(Object.values(KERNELS).map((k) => k.fn));
-    const module = new WebAssembly.Module(bytes);
-    this.fns = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    const shared = threadCount > 1;
+    // 16 MB to start; grows on demand.
+    this.memory = shared ? new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 256 });
+    this.heap = new Float32Array(this.memory.buffer);
+    const module = new WebAssembly.Module(assemble(Object.values(KERNELS).map((k) => k.fn), { shared }));
+    this.direct = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    this.recorder = Object.fromEntries(Object.keys(KERNELS).map((name) => [name, (...args: number[]) => this.recording!.push([name, args])])) as unknown as Exports;
+    this.threads = shared ? new KernelThreads(threadCount, module, this.memory, Object.keys(KERNELS)) : undefined;
+  }
+
+  /** Kernel calls split across threads so far (0 on one thread). */
+  splitCalls(): number {
+    return this.threads?.runs ?? 0;
+  }
+
+  /** Stops the kernel threads (the instance must not be used afterwards). */
+  dispose(): void {
+    this.threads?.dispose();
+  }
+
+  /**
+   * Runs the calls `part(start, end)` makes for row ranges of M rows, one range per thread
+   * (./threads.ts): ranges start at multiples of `unit` rows and the last one takes the
+   * M % unit rows left, so a row is computed by the same kernel path whatever the split
+   * (bit-identical for every thread count). One thread, or too little work: one range.
+   */
+  private byRows(M: number, unit: number, macs: number, part: (start: number, end: number) => Call[]): void {
+    const T = this.threads;
+    const units = Math.floor(M / unit);
+    const n = T && !this.recording ? Math.min(T.count, units, Math.floor(macs / PARALLEL_MACS)) : 1;
+    if (!T || n < 2) {
+      this.exec(part(0, M));
+      return;
+    }
+    const parts: Call[][] = [];
+    for (let i = 0; i < n; i++) {
+      const start = unit * Math.floor((i * units) / n);
+      const end = i === n - 1 ? M : unit * Math.floor(((i + 1) * units) / n);
+      parts.push(part(start, end));
+    }
+    T.run(parts, (calls) => this.execHere(calls));
+  }
+
+  /**
+   * Runs body(0) ... body(n - 1) with the iterations split into contiguous ranges, one per
+   * thread: each range's kernel calls are recorded on this thread (with scratch memory of
+   * its own: a range allocates above the previous range's highest top), then the ranges run
+   * at once. Iterations must write disjoint memory, and a body may only allocate (`alloc`,
+   * `mark`, `release`, `transposed`) and call kernels (`fns`, `gemm`): its calls run later,
+   * so reading or writing kernel memory from JS inside it is refused. One thread: a plain loop.
+   */
+  parallelFor(n: number, body: (i: number) => void): void {
+    const T = this.threads;
+    const parts = T && !this.recording ? Math.min(T.count, n) : 1;
+    if (parts < 2) {
+      for (let i = 0; i < n; i++) body(i);
+      return;
+    }
+    const base = this.mark();
+    const lists: Call[][] = [];
+    try {
+      let top = base;
+      for (let t = 0; t < parts; t++) {
+        this.top = top;
+        this.recordTop = top;
+        this.recording = [];
+        for (let i = Math.floor((t * n) / parts); i < Math.floor(((t + 1) * n) / parts); i++) body(i);
+        lists.push(this.recording);
+        top = (Math.max(this.recordTop, this.top) + 63) & ~63; // a cache line apart
+      }
+    } finally {
+      this.recording = undefined;
+    }
+    if (T!.fits(lists)) T!.run(lists, (calls) => this.execHere(calls));
+    else for (const calls of lists) this.execHere(calls); // too many calls for a worker's area: the same calls, here
+    this.release(base);
+  }
+
+  /** Runs the calls here, or records them inside a `parallelFor` body. */
+  private exec(calls: readonly Call[]): void {
+    if (this.recording) this.recording.push(...calls);
+    else this.execHere(calls);
+  }
+
+  private execHere(calls: readonly Call[]): void {
+    const fns = this.direct as unknown as Record<string, (...a: number[]) => void>;
+    for (const [name, args] of calls) fns[name](...args);
   }
 
   /** A buffer of n floats, 16-byte aligned; returns its byte address. */
@@ -117,6 +223,7 @@ export class Kernels {
     const at = this.top;
     this.top = (at + 4 * n + 15) & ~15;
     if (this.top > this.peakTop) this.peakTop = this.top;
+    if (this.recording && this.top > this.recordTop) this.recordTop = this.top;
     if (this.top > this.memory.buffer.byteLength) {
       this.memory.grow(Math.ceil((this.top - this.memory.buffer.byteLength) / PAGE));
       this.heap = new Float32Array(this.memory.buffer);
@@ -124,8 +231,14 @@ export class Kernels {
     return at;
   }
 
+  /** Refuses JS access to kernel memory while `parallelFor` records (the recorded calls have not run yet). */
+  private direct_(what: string): void {
+    if (this.recording) throw new Error(`kernels: ${what} inside a parallelFor body (its kernel calls run after the body returns)`);
+  }
+
   /** A buffer of n zeros. */
   zeros(n: number): number {
+    this.direct_('zeros');
     const at = this.alloc(n);
     this.heap.fill(0, at >> 2, (at >> 2) + n);
     return at;
@@ -133,6 +246,7 @@ export class Kernels {
 
   /** A new buffer holding a copy of the n floats at byte address `from` (in kernel memory). */
   copy(from: number, n: number): number {
+    this.direct_('copy');
     const at = this.alloc(n);
     this.heap.copyWithin(at >> 2, from >> 2, (from >> 2) + n);
     return at;
@@ -140,6 +254,7 @@ export class Kernels {
 
   /** Copies `data` (host memory, not a view of this memory: alloc may move it) into a new buffer; returns its byte address. */
   put(data: ArrayLike<number>): number {
+    this.direct_('put');
     const at = this.alloc(data.length);
     this.heap.set(data, at >> 2);
     return at;
@@ -211,6 +326,7 @@ export class Kernels {
 
   /** A copy of n floats at byte address `at`. */
   read(at: number, n: number): Float32Array {
+    this.direct_('read');
     return this.heap.slice(at >> 2, (at >> 2) + n);
   }
 
@@ -222,6 +338,7 @@ export class Kernels {
    * whose backward never runs is simply collected.
    */
   save(at: number, n: number): Float32Array {
+    this.direct_('save');
     this.savedOut += 4 * n;
     this.peakSaved = Math.max(this.peakSaved, this.savedOut);
     const free = this.pool.get(n);
@@ -250,6 +367,7 @@ export class Kernels {
 
   /** A view (not a copy) of n floats at byte address `at`; valid until the next `alloc`. */
   view(at: number, n: number): Float32Array {
+    this.direct_('view');
     return this.heap.subarray(at >> 2, (at >> 2) + n);
   }
 
@@ -318,13 +436,48 @@ export class Kernels {
    */
   gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, accumulate = false, epilogue: Epilogue = {}): void {
     if (!worthPacking(M, N, K, rsa, csa)) {
-      this.fns.gemmSimple(M, N, K, a, rsa, csa, b, ldb, c, ldc, accumulate ? 1 : 0, accumulate ? 0 : (epilogue.bias ?? 0), epilogue.relu ? 1 : 0);
+      const [acc, bias, relu] = [accumulate ? 1 : 0, accumulate ? 0 : (epilogue.bias ?? 0), epilogue.relu ? 1 : 0];
+      this.byRows(M, MR, M * N * K, (i0, i1) => [['gemmSimple', [i1 - i0, N, K, a + 4 * i0 * rsa, rsa, csa, b, ldb, c + 4 * i0 * ldc, ldc, acc, bias, relu]]]);
       return;
     }
     const mark = this.mark();
-    const packed = this.packB(b, ldb, K, N);
-    this.gemmPackedB(M, packed, a, rsa, csa, c, ldc, accumulate, epilogue);
+    if (this.threads && !this.recording && N > M && N >= 16) this.gemmByColumns(M, N, K, a, rsa, csa, b, ldb, c, ldc, accumulate, epilogue);
+    else this.gemmPackedB(M, this.packB(b, ldb, K, N), a, rsa, csa, c, ldc, accumulate, epilogue);
     this.release(mark);
+  }
+
+  /**
+   * `gemm` split over column panels of B, each thread packing its own panels: for products
+   * whose B is the larger operand (a weight gradient's [B T, N] operand, say), which a
+   * split over rows would have one thread pack and every thread read across cores
+   * (measured 0.5x at 32 x 512 x 128 with packing in the loop). Ranges start at multiples
+   * of 8 columns and the last takes the N % 8 edge columns, so each column is computed by
+   * the same kernel path as on one thread.
+   */
+  private gemmByColumns(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean, epilogue: Epilogue): void {
+    const T = this.threads!;
+    const [acc, bias, relu] = [accumulate ? 1 : 0, accumulate ? 0 : (epilogue.bias ?? 0), epilogue.relu ? 1 : 0];
+    const M4 = M - (M % MR);
+    const N8 = N & ~7;
+    const panels = N8 / 8;
+    const n = Math.min(T.count, panels, Math.floor((M * N * K) / PARALLEL_MACS));
+    const bp = this.alloc(K * N8);
+    const ap = this.alloc(MC * KC * n);
+    const parts: Call[][] = [];
+    for (let t = 0; t < n; t++) {
+      const j0 = 8 * Math.floor((t * panels) / n);
+      const j1 = t === n - 1 ? N : 8 * Math.floor(((t + 1) * panels) / n);
+      const j8 = Math.min(j1, N8); // end of this range's full panels
+      const calls: Call[] = [];
+      const bt = bp + 4 * K * j0; // panels are [K][8] blocks, in column order
+      calls.push(['packB', [K, j8 - j0, b + 4 * j0, ldb, bt]]);
+      if (M4 > 0) calls.push(['gemmPacked', [M4, j8 - j0, K, a, rsa, csa, bt, c + 4 * j0, ldc, acc, ap + 4 * MC * KC * t, bias && bias + 4 * j0, relu]]);
+      if (j1 > N8 && M4 > 0) calls.push(['gemmSimple', [M4, N - N8, K, a, rsa, csa, b + 4 * N8, ldb, c + 4 * N8, ldc, acc, bias && bias + 4 * N8, relu]]);
+      if (M4 < M) calls.push(['gemmSimple', [M - M4, j1 - j0, K, a + 4 * M4 * rsa, rsa, csa, b + 4 * j0, ldb, c + 4 * M4 * ldc + 4 * j0, ldc, acc, bias && bias + 4 * j0, relu]]);
+      parts.push(calls);
+    }
+    if (n < 2) this.exec(parts[0]);
+    else T.run(parts, (calls) => this.execHere(calls));
   }
 
   /** B [K, N] packed for gemmPackedB (arena memory: valid until the caller's release). */
@@ -342,14 +495,20 @@ export class Kernels {
     const bias = accumulate ? 0 : (epilogue.bias ?? 0);
     const relu = epilogue.relu ? 1 : 0;
     const M4 = M - (M % MR); // rows in full micro-tiles
-    if (M4 > 0 && N8 > 0) {
-      const mark = this.mark();
-      const ap = this.alloc(MC * KC);
-      this.fns.gemmPacked(M4, N8, K, a, rsa, csa, B.at, c, ldc, acc, ap, bias, relu);
-      this.release(mark);
-    }
-    if (N8 < N && M4 > 0) this.fns.gemmSimple(M4, N - N8, K, a, rsa, csa, B.b + 4 * N8, B.ldb, c + 4 * N8, ldc, acc, bias && bias + 4 * N8, relu);
-    if (M4 < M) this.fns.gemmSimple(M - M4, N, K, a + 4 * M4 * rsa, rsa, csa, B.b, B.ldb, c + 4 * M4 * ldc, ldc, acc, bias, relu);
+    const mark = this.mark();
+    const scratch = this.threads ? this.threads.count : 1;
+    const ap = this.alloc(MC * KC * scratch); // one packed-A work area per thread
+    let t = 0;
+    this.byRows(M, MR, M * N * K, (i0, i1) => {
+      const calls: Call[] = [];
+      const m4 = Math.min(i1, M4) - i0; // this range's rows in full micro-tiles
+      const [ai, ci] = [a + 4 * i0 * rsa, c + 4 * i0 * ldc];
+      if (m4 > 0 && N8 > 0) calls.push(['gemmPacked', [m4, N8, K, ai, rsa, csa, B.at, ci, ldc, acc, ap + 4 * MC * KC * t++, bias, relu]]);
+      if (N8 < N && m4 > 0) calls.push(['gemmSimple', [m4, N - N8, K, ai, rsa, csa, B.b + 4 * N8, B.ldb, ci + 4 * N8, ldc, acc, bias && bias + 4 * N8, relu]]);
+      if (i1 > M4) calls.push(['gemmSimple', [i1 - Math.max(i0, M4), N, K, a + 4 * Math.max(i0, M4) * rsa, rsa, csa, B.b, B.ldb, c + 4 * Math.max(i0, M4) * ldc, ldc, acc, bias, relu]]);
+      return calls;
+    });
+    this.release(mark);
   }
 }
 
@@ -402,8 +561,27 @@ export function wasmHeapView(t: tf.Tensor): Float32Array | undefined {
 }
 
 let instance: Kernels | undefined;
+let threadCount = 1;
 
-/** The process's kernels, compiled on first use. */
+/** The process's kernels, compiled on first use (with the threads `setKernelThreads` asked for). */
 export function kernels(): Kernels {
-  return (instance ??= new Kernels());
+  return (instance ??= new Kernels(threadCount));
+}
+
+/**
+ * How many threads run the kernels of this process (or worker) from now on: `--threads`.
+ * Changing it replaces the instance, so call it between cells, never inside a step (a
+ * pinned forward pass would lose its activations). Results do not depend on it.
+ */
+export function setKernelThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`kernel threads: ${n} is not a positive integer`);
+  if (n === threadCount && (!instance || instance.threadCount === n)) return;
+  threadCount = n;
+  instance?.dispose();
+  instance = undefined;
+}
+
+/** The thread count `kernels()` uses. */
+export function kernelThreads(): number {
+  return threadCount;
 }

@@ -314,13 +314,18 @@ function name(s: string): number[] {
   return out.concat(bytes);
 }
 
-/** A module of exported functions over one imported memory `env.memory`. */
-export function assemble(fns: Fn[]): Uint8Array<ArrayBuffer> {
+/**
+ * A module of exported functions over one imported memory `env.memory`; `shared`: a shared
+ * memory (the threads proposal's limits flag 3), which must declare its maximum (4 GiB).
+ */
+export function assemble(fns: Fn[], opts: { shared?: boolean } = {}): Uint8Array<ArrayBuffer> {
   const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]; // magic, version 1
   // One signature per function (duplicates are allowed and keep the indexing trivial).
   section(1, vec(fns.map((f) => [0x60, ...vec(f.paramTypes.map((t) => [t])), ...vec(f.resultTypes.map((t) => [t]))])), out);
-  // import env.memory: memory type with a minimum of 1 page and no maximum.
-  section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]]), out);
+  // import env.memory: memory type with a minimum of 1 page and no maximum, or shared with a maximum of 65536 pages.
+  const limits: number[] = opts.shared ? [0x03, 0x01] : [0x00, 0x01];
+  if (opts.shared) uleb(65536, limits);
+  section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]]), out);
   section(3, vec(fns.map((_, i) => { const b: number[] = []; uleb(i, b); return b; })), out);
   section(7, vec(fns.map((f, i) => { const b = [...name(f.name), 0x00]; uleb(i, b); return b; })), out);
   section(10, vec(fns.map((f) => f.encode())), out);

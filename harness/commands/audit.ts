@@ -3,6 +3,7 @@ import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit 
 import { runCells, SCHEDULER_FLAGS, type RunControlArgs } from './controls.js';
 import { defineCommand } from './types.js';
 import { PROFILES } from '../audit/experiments/profiles.js';
+import { PARALLEL_FLAGS } from '../parallelism.js';
 
 export const audit = defineCommand({
   command: 'audit',
@@ -15,7 +16,7 @@ export const audit = defineCommand({
       .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })
       .option('out', { type: 'string', describe: 'results file (JSONL); default results/audit-<profile>-<time>.jsonl' })
       .option('report', { type: 'string', describe: 'report folder; default beside the results' })
-      .option('workers', { type: 'number', describe: 'worker threads (default: the number of cores)' })
+      .options(PARALLEL_FLAGS)
       .option('resume', { type: 'boolean', describe: 'continue the audit whose results are in --out (also: decide a merged set of shards)' })
       .options(SCHEDULER_FLAGS)
       .option('quiet', { type: 'boolean', describe: 'no progress output' }),

@@ -2,6 +2,7 @@
 import { benchCommand } from '../benchCli.js';
 import { csv, csvNumbers } from './flags.js';
 import { defineCommand } from './types.js';
+import { PARALLEL_FLAGS } from '../parallelism.js';
 
 export const bench = defineCommand({
   command: 'bench',
@@ -15,6 +16,8 @@ export const bench = defineCommand({
       .option('json', { type: 'boolean', describe: "JSON lines with the PyTorch peer's fields" })
       .option('peer', { type: 'string', describe: 'also run a peer in this session and print ours/theirs ratios (torch)' })
       .option('reps', { type: 'number', default: 3, describe: 'repetitions per extractor, ours and the peer alternating; ratios are the median with min-max' })
+      .option('threads', PARALLEL_FLAGS.threads)
+      .option('oversubscribe', PARALLEL_FLAGS.oversubscribe)
       .option('backend', { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm' }),
   handler: (a) =>
     benchCommand(
@@ -26,6 +29,8 @@ export const bench = defineCommand({
         json: Boolean(a.json),
         peer: a.peer,
         reps: a.reps,
+        threads: a.threads,
+        oversubscribe: a.oversubscribe,
         backend: a.backend as 'wasm' | 'cpu',
       },
       (line) => process.stderr.write(line + '\n'),

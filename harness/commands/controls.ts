@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Options } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import { executeCells, StopSignal } from '../execute.js';
+import { parallelism } from '../parallelism.js';
 import { memoryRefusal } from '../memory.js';
 import { createProgress, type Progress } from '../progress.js';
 import { readResults, type ResultRecord } from '../results.js';
@@ -21,7 +22,7 @@ import { shellQuote, typedValue } from './flags.js';
 import type { RunArgs } from './runFlags.js';
 
 /** The flags that control a run rather than define its cells. */
-export type RunControlArgs = Pick<RunArgs, 'out' | 'resume' | 'shard' | 'shards' | 'lock-wait' | 'workers' | 'quiet' | 'plugin'>;
+export type RunControlArgs = Pick<RunArgs, 'out' | 'resume' | 'shard' | 'shards' | 'lock-wait' | 'workers' | 'threads' | 'oversubscribe' | 'quiet' | 'plugin'>;
 
 /** Flags for runs started by a scheduler (sharding, waiting for a predecessor's lock), shared by `run`, `quick` and `audit`. */
 export const SCHEDULER_FLAGS = {
@@ -47,6 +48,10 @@ export async function runCells(
   if (a.workers !== undefined && (Array.isArray(a.workers) || !Number.isInteger(a.workers) || a.workers < 1)) {
     throw new UsageError(`--workers ${typedValue(argv, 'workers') ?? a.workers}: expected a positive integer (worker threads), e.g. --workers 2`);
   }
+  if (a.threads !== undefined && (Array.isArray(a.threads) || !Number.isInteger(a.threads) || a.threads < 1)) {
+    throw new UsageError(`--threads ${typedValue(argv, 'threads') ?? a.threads}: expected a positive integer (kernel threads per cell), e.g. --threads 2`);
+  }
+  const { workers, threads } = parallelism(a);
   if (a.shards !== undefined && a.shard === undefined) throw new UsageError(`--shards ${a.shards} needs --shard auto (or give --shard I/N alone)`);
   const shard = a.shard !== undefined ? resolveShard(String(a.shard), a.shards) : undefined;
   const lockWait = a['lock-wait'];
@@ -102,7 +107,7 @@ export async function runCells(
         const todo = keys.filter((k) => !known.has(k));
         const chosen = keys.length - todo.length;
         progress.log(todo.length ? `fxbench: tuning ${todo.length} (task, extractor, length) groups on validation${chosen ? ` (${chosen} more already chosen in ${out})` : ''}: trials in ${file}` : `fxbench: every tuning group's choice is in ${out}`);
-        const tuned = await runTuning(plan, todo, { file, progress, workers: a.workers, plugins, stop, warn });
+        const tuned = await runTuning(plan, todo, { file, progress, workers, threads, plugins, stop, warn });
         if (!tuned.stopped) {
           const summaries = new Map([...known, ...tuned.summaries]);
           cells = cells.map((c) => {
@@ -122,7 +127,7 @@ export async function runCells(
         const what = shard ? `shard ${shard.index}/${shard.count}${shard.from ? ` (${shard.from})` : ''}: ${selected.length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
         progress.log(`fxbench: ${what}${resumed} -> ${out}`);
         if (refusals.length) warn(`${refusals.length} of ${selectedCount} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
-        records = await executeCells(cells, { out, progress, workers: a.workers, plugins, stop });
+        records = await executeCells(cells, { out, progress, workers, threads, plugins, stop });
       }
     } finally {
       process.removeListener('SIGINT', onSignal);

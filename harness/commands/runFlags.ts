@@ -5,8 +5,8 @@
  */
 import type { Argv } from 'yargs';
 import { UsageError } from '../../core/errors.js';
-import { defaultWorkers } from '../execute.js';
 import { SCHEDULER_FLAGS } from './controls.js';
+import { PARALLEL_FLAGS } from '../parallelism.js';
 import { didYouMean } from '../registry.js';
 import { flaggedFields, flagExample, infoOf } from '../fields.js';
 import type { SuiteInput, SuiteOrigin } from '../suite.js';
@@ -31,6 +31,8 @@ export interface RunArgs {
   'tune-seeds'?: string;
   'tune-halving'?: string;
   workers?: number;
+  threads?: number;
+  oversubscribe?: boolean;
   resume?: boolean;
   shard?: string;
   shards?: number;
@@ -52,7 +54,7 @@ export function runFlags(y: Argv): Argv<RunArgs> {
     .option('out', { type: 'string', requiresArg: true, describe: 'results file (JSONL); default results/<suite>-<time>.jsonl' })
     .option('report', { type: 'string', requiresArg: true, describe: 'also write an HTML report into this folder' })
     .option('quiet', { type: 'boolean', describe: 'no progress output' })
-    .option('workers', { type: 'number', requiresArg: true, describe: `worker threads, one tfjs instance and core each (default: the number of cores, ${defaultWorkers()})` })
+    .options(PARALLEL_FLAGS)
     .option('resume', { type: 'boolean', describe: 'continue the run whose results are in --out: skip its completed and diverged cells, retry errored ones' })
     .options(SCHEDULER_FLAGS) as Argv<RunArgs>;
 }

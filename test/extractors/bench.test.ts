@@ -7,7 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.js';
 import { parsePeerOutput, peerScript, runBench, runTorchPeer, type BenchRow, type PeerRow } from '../../harness/bench.js';
-import { formatScaling, formatTable, jsonLines, spread, summarise } from '../../harness/benchCli.js';
+import { bestOf, formatScaling, formatTable, jsonLines, spread, summarise } from '../../harness/benchCli.js';
 import { packageRoot } from '../../harness/paths.js';
 
 const EXTRACTORS = ['rnn', 'lstm', 'gru', 'transformer', 'tcn'];
@@ -21,7 +21,7 @@ describe('runBench', () => {
     const rows = await runBench({ extractors: EXTRACTORS, lengths: [4, 6], batch: 2, minTimeMs: 1 });
     expect(rows).toHaveLength(EXTRACTORS.length * 2 * 2);
     for (const r of rows) {
-      expect(Object.keys(r).sort()).toEqual(['batch', 'extractor', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'peakBytes', 'seqPerSec'].sort());
+      expect(Object.keys(r).sort()).toEqual(['batch', 'extractor', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'peakBytes', 'seqPerSec', 'threads'].sort());
       expect(EXTRACTORS).toContain(r.extractor);
       expect([4, 6]).toContain(r.length);
       expect(r.batch).toBe(2);
@@ -43,7 +43,7 @@ describe('runBench', () => {
 
 describe('repetitions (--reps)', () => {
   const row = (mode: 'train' | 'infer', length: number, seqPerSec: number, peakBytes = 1000 * length): BenchRow => ({
-    extractor: 'rnn', length, batch: 32, mode, seqPerSec, msPerStep: 32000 / seqPerSec, p50Ms: 1, p99Ms: 2, params: 10, gflops: 1, peakBytes,
+    extractor: 'rnn', length, batch: 32, mode, seqPerSec, msPerStep: 32000 / seqPerSec, p50Ms: 1, p99Ms: 2, params: 10, gflops: 1, peakBytes, threads: 1,
   });
   const peer = (mode: 'train' | 'infer', length: number, seqPerSec: number): PeerRow => ({ peer: 'torch', extractor: 'rnn', length, batch: 32, mode, seqPerSec, msPerStep: 32000 / seqPerSec, params: 10 });
 
@@ -63,6 +63,17 @@ describe('repetitions (--reps)', () => {
     expect(lines[1]).toMatchObject({ peer: 'torch', seqPerSec: 100, seqPerSecRange: [50, 400] });
     expect(lines[2]).toEqual({ ratio: 'ours/torch', extractor: 'rnn', length: 64, batch: 32, mode: 'train', median: 1, min: 0.5, max: 1.8, reps: 3 });
     expect(formatTable([s])).toMatch(/1\.00\s+0\.50-1\.80/);
+  });
+
+  it("with --threads, the peer's better row of its 1- and N-thread runs, per (length, mode)", () => {
+    const at = (threads: number, p: PeerRow) => ({ ...p, threads });
+    const one = [at(1, peer('train', 64, 100)), at(1, peer('infer', 64, 300))];
+    const two = [at(2, peer('train', 64, 150)), at(2, peer('infer', 64, 250))];
+    expect(bestOf(one, two).map((r) => [r.mode, r.seqPerSec, r.threads])).toEqual([['train', 150, 2], ['infer', 300, 1]]);
+    const s = summarise([[{ ...row('train', 64, 120), threads: 2 }]], [bestOf(one, two)]);
+    expect(s[0].ratio?.median).toBeCloseTo(0.8);
+    expect(jsonLines(s[0])[1]).toMatchObject({ peer: 'torch', threads: [2] });
+    expect(formatTable(s)).toContain('ours on 2 kernel threads; torch seq/s is the better of its runs at 1 and 2 threads');
   });
 
   it('the scaling slopes of time and of peak memory against length', () => {

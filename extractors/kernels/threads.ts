@@ -1,0 +1,155 @@
+/**
+ * Intra-cell threads (`--threads N`): N - 1 worker threads that share the kernels' memory
+ * (one shared `WebAssembly.Memory`, one compiled module, an instance per thread) and each
+ * run a part of one kernel call while the calling thread runs the first part.
+ *
+ * Bit-identical by construction, whatever N is: callers split a call only over independent
+ * outputs (rows of a product's C, never its sum over k), at boundaries that do not change
+ * how any output is computed (./runtime.ts `rowParts`). Every output float is computed by
+ * the same instructions in the same order on some thread, so results equal one thread's.
+ *
+ * The handshake is shared memory, not messages: the calling thread's event loop is busy in
+ * the training step. Per worker, an Int32 slot pair [job sequence, done sequence] and a
+ * Float64 argument area holding the calls (kernel index, argument count, arguments). Both
+ * sides spin briefly before sleeping (`Atomics.wait`), because a step issues its products
+ * tens of microseconds apart and a futex wake-up costs about as much.
+ */
+import { Worker } from 'node:worker_threads';
+
+/** One kernel call: the kernel's export name and its arguments (byte addresses, sizes, flags). */
+export type Call = readonly [name: string, args: readonly number[]];
+
+/**
+ * Float64 slots per worker for a part's calls, each [kernel index, argument count,
+ * arguments], the list ended by -1: 256 KB, ~2000 calls of 13 arguments (a Transformer
+ * layer's attention over one thread's share of the (sequence, head) pairs needs ~1000).
+ */
+export const SLOTS = 1 << 15;
+/** Int32 control slots per worker: job sequence, done sequence, error flag (and padding to a cache line). */
+export const CONTROL = 16;
+/** Job sequence value that tells a worker to exit. */
+export const QUIT = -1;
+
+/** What a kernel thread gets at start (./thread.ts). */
+export interface ThreadData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** The kernels' export names; a call's kernel index points into it. */
+  names: string[];
+  /** Int32 control block over a SharedArrayBuffer, CONTROL slots per worker. */
+  control: SharedArrayBuffer;
+  /** Float64 argument area over a SharedArrayBuffer, SLOTS per worker. */
+  args: SharedArrayBuffer;
+  index: number;
+}
+
+/** Spin iterations before sleeping: ~50 us on this machine kind, about one futex round trip. */
+const SPIN = 20_000;
+
+/** Slots a part takes: its calls and the end mark. */
+function slotsOf(calls: readonly Call[]): number {
+  let n = 1;
+  for (const [, a] of calls) n += 2 + a.length;
+  return n;
+}
+
+export class KernelThreads {
+  private readonly workers: Worker[] = [];
+  private readonly control: Int32Array;
+  private readonly args: Float64Array;
+  private readonly index: Map<string, number>;
+  private seq = 0;
+
+  /** `count` threads in all, this one included (so count - 1 workers). */
+  constructor(readonly count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[]) {
+    if (!Number.isInteger(count) || count < 1) throw new Error(`kernel threads: ${count} is not a positive integer`);
+    this.index = new Map(names.map((n, i) => [n, i]));
+    const control = new SharedArrayBuffer(4 * CONTROL * Math.max(1, count - 1));
+    const args = new SharedArrayBuffer(8 * SLOTS * Math.max(1, count - 1));
+    this.control = new Int32Array(control);
+    this.args = new Float64Array(args);
+    const url = new URL('./thread.js', import.meta.url);
+    for (let i = 0; i < count - 1; i++) {
+      const data: ThreadData = { module, memory, names, control, args, index: i };
+      const w = new Worker(url, { workerData: data });
+      // A worker sleeping in Atomics.wait must not keep the process alive.
+      w.unref();
+      w.on('error', (e) => {
+        this.failure = e;
+      });
+      this.workers.push(w);
+    }
+  }
+
+  private failure: Error | undefined;
+
+  /**
+   * Runs parts[0] here and parts[i] on worker i - 1, and returns when all are done. Each
+   * part is a list of calls run in order; parts must write disjoint memory. `run(fns)`
+   * executes a part on this thread.
+   */
+  run(parts: readonly (readonly Call[])[], here: (calls: readonly Call[]) => void): void {
+    if (parts.length > this.count) throw new Error(`kernel threads: ${parts.length} parts for ${this.count} threads`);
+    if (this.failure) throw new Error(`kernel thread failed: ${this.failure.message}`);
+    const seq = (this.seq = (this.seq + 1) & 0x3fffffff);
+    for (let w = 0; w + 1 < parts.length; w++) {
+      this.encode(w, parts[w + 1]);
+      Atomics.store(this.control, w * CONTROL, seq);
+      Atomics.notify(this.control, w * CONTROL);
+    }
+    this.runs++;
+    try {
+      here(parts[0]);
+    } finally {
+      // Even when this thread's part failed: the workers' parts must end before the buffers are reused.
+      for (let w = 0; w + 1 < parts.length; w++) this.await(w, seq);
+    }
+  }
+
+  /** Calls split across threads so far (to check that a workload is split at all). */
+  runs = 0;
+
+  /** Stops the workers (they exit after their current job). */
+  dispose(): void {
+    for (let w = 0; w < this.workers.length; w++) {
+      Atomics.store(this.control, w * CONTROL, QUIT);
+      Atomics.notify(this.control, w * CONTROL);
+    }
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+
+  /** Whether every part fits a worker's argument area (`run` refuses a part that does not). */
+  fits(parts: readonly (readonly Call[])[]): boolean {
+    return parts.every((calls, i) => i === 0 || slotsOf(calls) <= SLOTS);
+  }
+
+  private encode(w: number, calls: readonly Call[]): void {
+    if (slotsOf(calls) > SLOTS) throw new Error(`kernel threads: a part of ${calls.length} calls exceeds the ${SLOTS} argument slots of a worker`);
+    let at = w * SLOTS;
+    for (const [name, a] of calls) {
+      const k = this.index.get(name);
+      if (k === undefined) throw new Error(`kernel threads: no kernel ${name}`);
+      this.args[at] = k;
+      this.args[at + 1] = a.length;
+      for (let i = 0; i < a.length; i++) this.args[at + 2 + i] = a[i];
+      at += 2 + a.length;
+    }
+    this.args[at] = -1; // end of the part
+  }
+
+  private await(w: number, seq: number): void {
+    const done = w * CONTROL + 1;
+    for (let i = 0; i < SPIN && Atomics.load(this.control, done) !== seq; i++);
+    for (;;) {
+      const now = Atomics.load(this.control, done);
+      if (now === seq) break;
+      if (this.failure) throw new Error(`kernel thread failed: ${this.failure.message}`);
+      Atomics.wait(this.control, done, now, 1000);
+    }
+    if (Atomics.load(this.control, w * CONTROL + 2) !== 0) {
+      Atomics.store(this.control, w * CONTROL + 2, 0);
+      throw new Error(`kernel thread ${w + 1} failed in a kernel call (a WebAssembly trap, e.g. an out-of-bounds address)`);
+    }
+  }
+}
