@@ -32,6 +32,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { hostOp } from './kernels/hostOp.js';
 import type { Kernels } from './kernels/runtime.js';
+import { MR } from './kernels/gemmPacked.js';
 
 export type Cell = 'rnn' | 'lstm' | 'gru';
 
@@ -121,27 +122,34 @@ function forward(K: Kernels, d: Dims, x: number, wIh: number, wHh: number, bIh: 
   const sH = 4 * H;
   const xg = (t: number) => XG + t * B * sG; // step t's [B, G*H] block
   const h = (t: number) => H0 + (t + 1) * B * sH; // h_t, t = -1 .. T-1
-  const f = K.fns;
   let C0 = 0;
   let HN = 0;
+  // Sequences never mix in the recurrence: with kernel threads, each runs the whole time loop
+  // for its rows of the batch ([b0, b1): the blocks below offset by b0 rows, `n` rows each).
   if (cell === 'gru') {
     const HP = K.zeros(B * GH); // [B, G*H] W_hh h_{t-1} (zero at t = 0)
     HN = K.alloc(N * H); // [N, H]
-    for (let t = 0; t < T; t++) {
-      if (t > 0) K.gemmPackedB(B, WhhT, h(t - 1), H, 1, HP, GH); // hp = h_{t-1} W_hh^T
-      f.gruForward(B, H, xg(t), sG, HP, sG, bIh, 0, bHh, 0, h(t - 1), sH, HN + t * B * sH, sH, h(t), sH);
-    }
+    K.parallelRows(B, MR, (b0, b1) => {
+      const [n, oG, oH] = [b1 - b0, b0 * sG, b0 * sH];
+      for (let t = 0; t < T; t++) {
+        if (t > 0) K.gemmPackedB(n, WhhT, h(t - 1) + oH, H, 1, HP + oG, GH); // hp = h_{t-1} W_hh^T
+        K.fns.gruForward(n, H, xg(t) + oG, sG, HP + oG, sG, bIh, 0, bHh, 0, h(t - 1) + oH, sH, HN + t * B * sH + oH, sH, h(t) + oH, sH);
+      }
+    });
   } else {
     // rnn and lstm: both biases enter only as their sum.
     const bias = K.copy(bIh, GH);
     K.ew.addInto(GH, bias, bHh);
     if (cell === 'lstm') C0 = zeroFirstBlock(K, T, B * H); // [(T+1)*B, H]: c_{-1} = 0, then c_0 ..
     const c = (t: number) => C0 + (t + 1) * B * sH;
-    for (let t = 0; t < T; t++) {
-      if (t > 0) K.gemmPackedB(B, WhhT, h(t - 1), H, 1, xg(t), GH, true); // xg[t] += h_{t-1} W_hh^T
-      if (cell === 'rnn') f.rnnForward(B, H, xg(t), sG, bias, 0, h(t), sH);
-      else f.lstmForward(B, H, xg(t), sG, bias, 0, c(t - 1), sH, c(t), sH, h(t), sH);
-    }
+    K.parallelRows(B, MR, (b0, b1) => {
+      const [n, oG, oH] = [b1 - b0, b0 * sG, b0 * sH];
+      for (let t = 0; t < T; t++) {
+        if (t > 0) K.gemmPackedB(n, WhhT, h(t - 1) + oH, H, 1, xg(t) + oG, GH, true); // xg[t] += h_{t-1} W_hh^T
+        if (cell === 'rnn') K.fns.rnnForward(n, H, xg(t) + oG, sG, bias, 0, h(t) + oH, sH);
+        else K.fns.lstmForward(n, H, xg(t) + oG, sG, bias, 0, c(t - 1) + oH, sH, c(t) + oH, sH, h(t) + oH, sH);
+      }
+    });
   }
   return { y: batchMajor(K, h(0), B, T, H), shape: [B, T, H], saved: { d, X, XG, H0, C0, HN, wIh, wHh } };
 }
@@ -161,28 +169,37 @@ function backward(K: Kernels, s: Saved, dy: number): number[] {
   const dg = (t: number) => DG + t * B * sG;
   const h = (t: number) => H0 + (t + 1) * B * sH;
   const dYt = (t: number) => dY + t * B * sH;
-  const f = K.fns;
   // The hidden-side gradient differs from DG only for the gru (n gate: dn * r).
   let DHP = DG;
+  // As in the forward pass, each kernel thread runs the whole loop for its rows [b0, b1).
   if (cell === 'lstm') {
     const c = (t: number) => s.C0 + (t + 1) * B * sH;
     const DC = K.zeros(B * H); // [B, H] dL/dc_t carried from step t+1
-    for (let t = T - 1; t >= 0; t--) {
-      f.lstmBackward(B, H, dg(t), sG, c(t), sH, c(t - 1), sH, dYt(t), sH, DH, sH, DC, sH);
-      if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H); // dh_{t-1} = dpre_t W_hh
-    }
+    K.parallelRows(B, MR, (b0, b1) => {
+      const [n, oG, oH] = [b1 - b0, b0 * sG, b0 * sH];
+      for (let t = T - 1; t >= 0; t--) {
+        K.fns.lstmBackward(n, H, dg(t) + oG, sG, c(t) + oH, sH, c(t - 1) + oH, sH, dYt(t) + oH, sH, DH + oH, sH, DC + oH, sH);
+        if (t > 0) K.gemmPackedB(n, Whh, dg(t) + oG, GH, 1, DH + oH, H); // dh_{t-1} = dpre_t W_hh
+      }
+    });
   } else if (cell === 'rnn') {
-    for (let t = T - 1; t >= 0; t--) {
-      f.rnnBackward(B, H, dg(t), sG, h(t), sH, dYt(t), sH, DH, sH);
-      if (t > 0) K.gemmPackedB(B, Whh, dg(t), GH, 1, DH, H);
-    }
+    K.parallelRows(B, MR, (b0, b1) => {
+      const [n, oG, oH] = [b1 - b0, b0 * sG, b0 * sH];
+      for (let t = T - 1; t >= 0; t--) {
+        K.fns.rnnBackward(n, H, dg(t) + oG, sG, h(t) + oH, sH, dYt(t) + oH, sH, DH + oH, sH);
+        if (t > 0) K.gemmPackedB(n, Whh, dg(t) + oG, GH, 1, DH + oH, H);
+      }
+    });
   } else {
     DHP = K.alloc(N * GH); // [N, G*H]
     const dhp = (t: number) => DHP + t * B * sG;
-    for (let t = T - 1; t >= 0; t--) {
-      f.gruBackward(B, H, dg(t), sG, s.HN + t * B * sH, sH, h(t - 1), sH, dYt(t), sH, DH, sH, dhp(t), sG);
-      if (t > 0) K.gemmPackedB(B, Whh, dhp(t), GH, 1, DH, H, true); // dh_{t-1} = dh z + dhp_t W_hh
-    }
+    K.parallelRows(B, MR, (b0, b1) => {
+      const [n, oG, oH] = [b1 - b0, b0 * sG, b0 * sH];
+      for (let t = T - 1; t >= 0; t--) {
+        K.fns.gruBackward(n, H, dg(t) + oG, sG, s.HN + t * B * sH + oH, sH, h(t - 1) + oH, sH, dYt(t) + oH, sH, DH + oH, sH, dhp(t) + oG, sG);
+        if (t > 0) K.gemmPackedB(n, Whh, dhp(t) + oG, GH, 1, DH + oH, H, true); // dh_{t-1} = dh z + dhp_t W_hh
+      }
+    });
   }
   return weightGrads(K, s, DG, DHP);
 }

@@ -207,6 +207,21 @@ export class Kernels {
     this.release(base);
   }
 
+  /**
+   * `parallelFor` over row ranges of M rows: body(r0, r1) for ranges that start at multiples
+   * of `unit` (the last takes the M % unit rows left), one per thread, e.g. a recurrent
+   * layer's batch split for its whole time loop (rows never mix in a recurrence). A row's
+   * kernels then take the same path (a product's full 4-row tiles or its edge) whatever the
+   * split, so results are the same on any number of threads.
+   */
+  parallelRows(M: number, unit: number, body: (r0: number, r1: number) => void): void {
+    const units = Math.floor(M / unit);
+    const n = this.threads && !this.recording ? Math.min(this.threads.count, units) : 1;
+    if (n < 2) return body(0, M);
+    const bounds = Array.from({ length: n + 1 }, (_, i) => (i === n ? M : unit * Math.floor((i * units) / n)));
+    this.parallelFor(n, (i) => body(bounds[i], bounds[i + 1]));
+  }
+
   /** Runs the calls here, or records them inside a `parallelFor` body. */
   private exec(calls: readonly Call[]): void {
     if (this.recording) this.recording.push(...calls);

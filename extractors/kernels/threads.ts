@@ -21,10 +21,12 @@ export type Call = readonly [name: string, args: readonly number[]];
 
 /**
  * Float64 slots per worker for a part's calls, each [kernel index, argument count,
- * arguments], the list ended by -1: 256 KB, ~2000 calls of 13 arguments (a Transformer
- * layer's attention over one thread's share of the (sequence, head) pairs needs ~1000).
+ * arguments], the list ended by -1: 2 MB, ~16,000 calls of 14 arguments (a recurrent
+ * layer's time loop over one thread's rows makes 2 calls per step; a Transformer layer's
+ * attention over one thread's share of the (sequence, head) pairs ~1000). A larger part
+ * runs on the calling thread instead (`fits`).
  */
-export const SLOTS = 1 << 15;
+export const SLOTS = 1 << 18;
 /** Int32 control slots per worker: job sequence, done sequence, error flag (and padding to a cache line). */
 export const CONTROL = 16;
 /** Job sequence value that tells a worker to exit. */
