@@ -57,7 +57,7 @@ function linearAttentionBlock(causal: boolean): AttentionBlock {
         K.fns.linearAttentionBackward(T, dh, q, k, v, 3 * dm, o, dm, den, go, at(dQKV, 0), at(dQKV, dm), at(dQKV, 2 * dm), sc.S, sc.z, sc.R, sc.r, sc.gn, sc.gd, causal ? 1 : 0);
       }, s.DEN);
       // phi's slope from its output: min(phi, 1) (zero at padded keys, where phi(k) was zeroed).
-      K.fns[kernelName('actBackward', 'elu1')](N, 2 * dm, s.QKV, 12 * dm, dQKV, 12 * dm);
+      K.rows(kernelName('actBackward', 'elu1'), N, 2 * dm, s.QKV, 12 * dm, dQKV, 12 * dm);
       const inp = linearBackward(K, N, dm, 3 * dm, dQKV, s.U, w.inW!, dU, accumulate);
       return { inW: inp.dW, inB: inp.db, outW: out.dW, outB: out.db };
     },
@@ -70,7 +70,7 @@ const denSize = (d: Dims) => d.attn.B * d.attn.heads * d.attn.T;
 /** q, k = elu + 1 of their columns (in place); k = 0 at padded positions. */
 function featureMap(K: Kernels, d: Dims, QKV: number): void {
   const dm = d.d;
-  K.fns[kernelName('act', 'elu1')](d.N, 2 * dm, QKV, 12 * dm, QKV, 12 * dm); // the q and k columns of every row
+  K.rows(kernelName('act', 'elu1'), d.N, 2 * dm, QKV, 12 * dm, QKV, 12 * dm); // the q and k columns of every row
   if (!d.keep) return;
   const heap = K.heap;
   const keep = d.keep >> 2; // the key mask [B, T] in kernel memory
@@ -90,15 +90,15 @@ interface Scratch {
 function perHead(K: Kernels, d: Dims, QKV: number, O: number, fn: (q: number, k: number, v: number, o: number, den: number, s: Scratch, b: number, j: number) => void, DEN: number): void {
   const { B, T, heads, dh } = d.attn;
   const dm = d.d;
-  const mark = K.mark();
-  const s: Scratch = { S: K.alloc(dh * dh), z: K.alloc(dh), R: K.alloc(dh * dh), r: K.alloc(dh), gn: K.alloc(T * dh), gd: K.alloc(T) };
-  for (let b = 0; b < B; b++) {
+  // Independent (sequence, head) pairs: split across the kernel threads, each range with its own scratch.
+  K.parallelFor(B * heads, (pair) => {
+    const [b, j] = [Math.floor(pair / heads), pair % heads];
+    const mark = K.mark();
+    const s: Scratch = { S: K.alloc(dh * dh), z: K.alloc(dh), R: K.alloc(dh * dh), r: K.alloc(dh), gn: K.alloc(T * dh), gd: K.alloc(T) };
     const row0 = QKV + 4 * b * T * 3 * dm;
-    for (let j = 0; j < heads; j++) {
-      fn(row0 + 4 * j * dh, row0 + 4 * (dm + j * dh), row0 + 4 * (2 * dm + j * dh), O + 4 * (b * T * dm + j * dh), DEN + 4 * (b * heads + j) * T, s, b, j);
-    }
-  }
-  K.release(mark);
+    fn(row0 + 4 * j * dh, row0 + 4 * (dm + j * dh), row0 + 4 * (2 * dm + j * dh), O + 4 * (b * T * dm + j * dh), DEN + 4 * (b * heads + j) * T, s, b, j);
+    K.release(mark);
+  });
 }
 
 /**

@@ -44,9 +44,9 @@ export function mambaMixer(m: MambaDims): Mixer {
   /** Buffers both passes derive from the kept ones. */
   const derived = (K: Kernels, N: number, xz: number, c: number, xd: number, dtp: number) => {
     const u = K.alloc(N * di);
-    K.fns.silu(1, N * di, c, 0, u, 0);
+    K.rows('silu', 1, N * di, c, 0, u, 0);
     const dt = K.alloc(N * di);
-    K.fns.softplus(1, N * di, dtp, 0, dt, 0);
+    K.rows('softplus', 1, N * di, dtp, 0, dt, 0);
     return { u, dt, z: xz + 4 * di };
   };
   const scanInputs = (K: Kernels, w: HostWeights, u: number, dt: number, xd: number): ScanInputs => ({
@@ -67,13 +67,13 @@ export function mambaMixer(m: MambaDims): Mixer {
       const c = K.alloc(N * di);
       depthwiseConvRows(K, { B, T, C: di, K: k }, xz, 2 * di, putTapMajor(K, w['conv1d.weight'], di, k), K.put(w['conv1d.bias']), c, di);
       const u = K.alloc(N * di);
-      K.fns.silu(1, N * di, c, 0, u, 0);
+      K.rows('silu', 1, N * di, c, 0, u, 0);
       const xd = K.alloc(N * X);
       linearRows(K, N, di, X, u, di, w['x_proj.weight'], undefined, xd, X);
       const dtp = K.alloc(N * di);
       linearRows(K, N, R, di, xd, X, w['dt_proj.weight'], w['dt_proj.bias'], dtp, di);
       const dt = K.alloc(N * di);
-      K.fns.softplus(1, N * di, dtp, 0, dt, 0);
+      K.rows('softplus', 1, N * di, dtp, 0, dt, 0);
       const y = K.alloc(N * di);
       const sd: ScanDims = { B, T, C: di, N: Ns };
       selectiveScanRows(K, sd, scanInputs(K, w, u, dt, xd), { at: y, ld: di });
@@ -83,7 +83,7 @@ export function mambaMixer(m: MambaDims): Mixer {
       keep('dtp', dtp, N * di);
       keep('y', y, N * di);
       const g = K.alloc(N * di);
-      K.fns.gateSilu(N, di, y, 4 * di, xz + 4 * di, 8 * di, g, 4 * di); // y silu(z)
+      K.rows('gateSilu', N, di, y, 4 * di, xz + 4 * di, 8 * di, g, 4 * di); // y silu(z)
       const out = K.alloc(N * d.d);
       linearRows(K, N, di, d.d, g, di, w['out_proj.weight'], undefined, out, d.d);
       return out;
@@ -93,14 +93,14 @@ export function mambaMixer(m: MambaDims): Mixer {
       const { B, T, N } = d;
       const { u, dt, z } = derived(K, N, s.xz, s.c, s.xd, s.dtp);
       const g = K.alloc(N * di);
-      K.fns.gateSilu(N, di, s.y, 4 * di, z, 8 * di, g, 4 * di);
+      K.rows('gateSilu', N, di, s.y, 4 * di, z, 8 * di, g, 4 * di);
       // out = g W_out^T
       const dG = K.alloc(N * di);
       const outProj = linearRowsBackward(K, N, di, d.d, dOut, d.d, g, di, w['out_proj.weight'], dG, di, false, false);
       // g = y silu(z): dy, and dz into the second half of dxz
       const dxz = K.alloc(N * 2 * di);
       const dy = K.alloc(N * di);
-      K.fns.gateSiluBackward(N, di, s.y, 4 * di, z, 8 * di, dG, 4 * di, dy, 4 * di, dxz + 4 * di, 8 * di);
+      K.rows('gateSiluBackward', N, di, s.y, 4 * di, z, 8 * di, dG, 4 * di, dy, 4 * di, dxz + 4 * di, 8 * di);
       // the scan: du, ddt, dA, dD, and dB, dC into columns R.. of dxd
       const du = K.alloc(N * di);
       const ddt = K.alloc(N * di);
@@ -117,12 +117,12 @@ export function mambaMixer(m: MambaDims): Mixer {
         dC: { at: dxd + 4 * (R + Ns), ld: X },
       });
       // dt = softplus(dtp), dtp = xd[:, :R] W_dt^T + b_dt: the first R columns of dxd
-      K.fns.softplusBackward(1, N * di, s.dtp, 0, ddt, 0, ddt, 0); // in place: ddt becomes d dtp
+      K.rows('softplusBackward', 1, N * di, s.dtp, 0, ddt, 0, ddt, 0); // in place: ddt becomes d dtp
       const dtProj = linearRowsBackward(K, N, R, di, ddt, di, s.xd, X, w['dt_proj.weight'], dxd, X, false, true);
       // xd = u W_x^T: du += dxd W_x
       const xProj = linearRowsBackward(K, N, di, X, dxd, X, u, di, w['x_proj.weight'], du, di, true, false);
       // u = silu(c), c = conv(x): dx into the first half of dxz
-      K.fns.siluBackward(1, N * di, s.c, 0, du, 0, du, 0); // in place: du becomes dc
+      K.rows('siluBackward', 1, N * di, s.c, 0, du, 0, du, 0); // in place: du becomes dc
       const dwConv = K.zeros(k * di);
       const dbConv = K.zeros(di);
       depthwiseConvRowsBackward(K, { B, T, C: di, K: k }, s.xz, 2 * di, putTapMajor(K, w['conv1d.weight'], di, k), du, di, dxz, 2 * di, dwConv, dbConv);

@@ -140,8 +140,8 @@ function forward(B: number, T: number, D: number, H: number, x: tf.Tensor, w: Fl
       K.gemm(N, H, D, X, D, 1, Wt + 4 * half * H, 2 * H, out, H, false, { bias: Bias + 4 * half * H }); // X W_half^T + b_half (the bias as the product's epilogue: no separate pass)
     }
     const V = K.alloc(N * H);
-    f[kernelName('act', 'sigmoid')](1, N * H, Z, 0, Z, 0); // z = sigmoid(gate), in place (its slope reads z)
-    f[kernelName('act', 'mingru-g')](1, N * H, HID, 0, V, 0); // h~ = g(hid)
+    K.rows(kernelName('act', 'sigmoid'), 1, N * H, Z, 0, Z, 0); // z = sigmoid(gate), in place (its slope reads z)
+    K.rows(kernelName('act', 'mingru-g'), 1, N * H, HID, 0, V, 0); // h~ = g(hid)
     const Hs = K.alloc(N * H); // [N, H]
     f.scan_lerp(B, T, H, Z, V, 0, Hs, T * H, H); // h_t = lerp(h_{t-1}, h~_t, z_t) per sequence
     const y = K.tensor(Hs, [B, T, H]) as tf.Tensor3D;
@@ -168,8 +168,8 @@ function backward(B: number, T: number, D: number, H: number, s: Saved, dy: tf.T
     const dZ = K.alloc(N * H);
     const dV = K.alloc(N * H);
     f.scanBackward_lerp(B, T, H, Z, V, Hs, 0, G, dZ, dV, 0, T * H, H);
-    f[kernelName('actBackward', 'sigmoid')](1, N * H, Z, 0, dZ, 0); // dZ -> d gate
-    f[kernelName('actBackward', 'mingru-g')](1, N * H, HID, 0, dV, 0); // dV -> d hid
+    K.rows(kernelName('actBackward', 'sigmoid'), 1, N * H, Z, 0, dZ, 0); // dZ -> d gate
+    K.rows(kernelName('actBackward', 'mingru-g'), 1, N * H, HID, 0, dV, 0); // dV -> d hid
     // Each half of the pre-activation gradient against its half of W [2H, D] (rows 0..H-1 hid, H..2H-1 gate).
     const W = K.put(w);
     const dX = K.alloc(N * D);

@@ -137,7 +137,7 @@ function activation(x: tf.Tensor, kind: ActivationKind): tf.Tensor {
     try {
       const X = K.putTensor(input);
       const Y = K.alloc(n);
-      K.fns[kernelName('act', kind)](1, n, X, 0, Y, 0);
+      K.rows(kernelName('act', kind), 1, n, X, 0, Y, 0);
       const value = K.tensor(Y, input.shape);
       // The slope is computed from x or from y alone (pointwise.ts), so only that one is kept.
       const saved = recording() ? K.save(ACTIVATIONS[kind].from === 'x' ? X : Y, n) : undefined;
@@ -148,7 +148,7 @@ function activation(x: tf.Tensor, kind: ActivationKind): tf.Tensor {
           try {
             const V = K.putSaved(kept('activation', saved));
             const DY = K.putTensor(dy);
-            K.fns[kernelName('actBackward', kind)](1, n, V, 0, DY, 0);
+            K.rows(kernelName('actBackward', kind), 1, n, V, 0, DY, 0);
             return K.tensor(DY, input.shape);
           } finally {
             K.release(m);
@@ -173,7 +173,7 @@ function gate(x: tf.Tensor, g: tf.Tensor, kind: ActivationKind): tf.Tensor {
       const X = K.putTensor(xi);
       const G = K.putTensor(gi);
       const Y = K.alloc(n);
-      K.fns[kernelName('gate', kind)](1, n, X, 0, G, 0, Y, 0);
+      K.rows(kernelName('gate', kind), 1, n, X, 0, G, 0, Y, 0);
       const value = K.tensor(Y, xi.shape);
       const saved = recording() ? { x: K.save(X, n), g: K.save(G, n) } : undefined;
       return {
@@ -183,7 +183,7 @@ function gate(x: tf.Tensor, g: tf.Tensor, kind: ActivationKind): tf.Tensor {
           try {
             const DY = K.putTensor(dy); // becomes dx
             const DG = K.alloc(n);
-            K.fns[kernelName('gateBackward', kind)](1, n, K.putSaved(kept('gate', saved).x), 0, K.putSaved(saved!.g), 0, DY, 0, DG, 0);
+            K.rows(kernelName('gateBackward', kind), 1, n, K.putSaved(kept('gate', saved).x), 0, K.putSaved(saved!.g), 0, DY, 0, DG, 0);
             return [K.tensor(DY, xi.shape), K.tensor(DG, xi.shape)];
           } finally {
             K.release(m);

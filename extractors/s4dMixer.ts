@@ -41,11 +41,11 @@ export function s4dMixer(): Mixer {
       const v = K.alloc(N * H);
       longConvRows(K, B, T, H, kt, U, v);
       const g = K.alloc(N * H);
-      K.fns.gelu(1, N * H, v, 0, g, 0);
+      K.rows('gelu', 1, N * H, v, 0, g, 0);
       const o = K.alloc(N * 2 * H);
       linearRows(K, N, H, 2 * H, g, H, w['output_linear.0.weight'], w['output_linear.0.bias'], o, 2 * H);
       const out = K.alloc(N * H);
-      K.fns.glu(N, H, o, 8 * H, out, 4 * H);
+      K.rows('glu', N, H, o, 8 * H, out, 4 * H);
       keep('kt', kt, T * H);
       keep('v', v, N * H);
       keep('g', g, N * H); // copied out and back: cheaper than GELU's erf again
@@ -56,10 +56,10 @@ export function s4dMixer(): Mixer {
     backward(K: Kernels, d: StackDims, w, s, dOut, dU) {
       const { B, T, N, d: H } = d;
       const dO = K.alloc(N * 2 * H);
-      K.fns.gluBackward(N, H, s.o, 8 * H, dOut, 4 * H, dO, 8 * H);
+      K.rows('gluBackward', N, H, s.o, 8 * H, dOut, 4 * H, dO, 8 * H);
       const dG = K.alloc(N * H);
       const lin = linearRowsBackward(K, N, H, 2 * H, dO, 2 * H, s.g, H, w['output_linear.0.weight'], dG, H, false, true);
-      K.fns.geluBackward(1, N * H, s.v, 0, dG, 0, dG, 0); // in place: dG becomes dv
+      K.rows('geluBackward', 1, N * H, s.v, 0, dG, 0, dG, 0); // in place: dG becomes dv
       const dk = K.zeros(T * H);
       longConvRowsBackward(K, B, T, H, s.kt, s.U, dG, dU, dk);
       const dK = K.read(dk, T * H);

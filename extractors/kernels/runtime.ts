@@ -88,6 +88,8 @@ const MAX_PAGES = 65536;
  * costs a few microseconds each way, about what ~2^18 multiply-adds take.
  */
 const PARALLEL_MACS = 1 << 18;
+/** A row kernel's work per float in multiply-adds, for the same threshold (an exp, a division: ~30 operations). */
+const ROW_WORK = 32;
 
 export class Kernels {
   readonly memory: WebAssembly.Memory;
@@ -220,6 +222,20 @@ export class Kernels {
     if (n < 2) return body(0, M);
     const bounds = Array.from({ length: n + 1 }, (_, i) => (i === n ? M : unit * Math.floor((i * units) / n)));
     this.parallelFor(n, (i) => body(bounds[i], bounds[i + 1]));
+  }
+
+  /**
+   * A row kernel (./rows.ts: `name(rows, n, p0, s0, p1, s1, ...)`, byte strides) split across
+   * threads by rows; a flat buffer (rows 1, every stride 0) is split into runs of its n floats
+   * at multiples of 4, the last run taking the n % 4 tail, so every float takes the same
+   * (4-lane or scalar) path as on one thread.
+   */
+  rows(name: keyof Exports, rows: number, n: number, ...ps: number[]): void {
+    if (rows === 1 && ps.every((p, i) => i % 2 === 0 || p === 0)) {
+      this.byRows(n, 4, n * ROW_WORK, (i0, i1) => [[name, [1, i1 - i0, ...ps.map((p, i) => (i % 2 ? 0 : p + 4 * i0))]]]);
+    } else {
+      this.byRows(rows, 1, rows * n * ROW_WORK, (r0, r1) => [[name, [r1 - r0, n, ...ps.map((p, i) => (i % 2 ? p : p + r0 * ps[i + 1]))]]]);
+    }
   }
 
   /** Runs the calls here, or records them inside a `parallelFor` body. */

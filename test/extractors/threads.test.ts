@@ -143,3 +143,31 @@ describe('kernel threads: attention over (sequence, head) pairs (parallelFor)', 
     expect(Buffer.from(attention(two, 'probs', false)[0].buffer).equals(Buffer.from(o1.buffer))).toBe(true);
   });
 });
+
+describe('kernel threads: row kernels (Kernels.rows)', () => {
+  /** A row kernel on one instance: flat (rows 1, strides 0) or by rows with byte strides. */
+  function run(K_: Kernels, flat: boolean): Float32Array {
+    const rng = new Rng(`threads/rows/${flat}`);
+    const [rows, n] = flat ? [1, 50_001] : [1000, 37];
+    const x = Float32Array.from({ length: rows * 2 * n }, () => rng.uniform() * 8 - 4);
+    const mark = K_.mark();
+    const X = K_.put(x);
+    const Y = K_.alloc(rows * n);
+    if (flat) K_.rows('act_mingru_g', 1, n, X, 0, Y, 0);
+    else K_.rows('gateSilu', rows, n, X, 8 * n, X + 4 * n, 8 * n, Y, 4 * n); // y = a silu(b), [a | b] rows of 2n
+    const out = K_.read(Y, rows * n);
+    K_.release(mark);
+    return out;
+  }
+  for (const flat of [true, false]) {
+    it(`${flat ? 'a flat buffer with an n % 4 tail' : 'strided rows'}: bit-identical on 2 and 3 threads, and split`, () => {
+      const ref = run(one, flat);
+      for (const K_ of [two, three]) {
+        const before = K_.splitCalls();
+        expect(Buffer.from(run(K_, flat).buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+        expect(K_.splitCalls()).toBeGreaterThan(before);
+      }
+      expect(ref.every(Number.isFinite) && ref.some((v) => v !== 0)).toBe(true);
+    });
+  }
+});
