@@ -191,13 +191,24 @@ export async function runTorchPeer(opts: BenchOptions & { python?: string; threa
   const args = [script, '--extractors', opts.extractors.join(','), '--lengths', opts.lengths.join(','), '--batch', String(opts.batch), '--threads', String(threads)];
   if (opts.minTimeMs !== undefined) args.push('--min-time', String(opts.minTimeMs / 1000));
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(python, args, { maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) => {
+    execFile(python, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...peerThreadEnv(threads) } }, (err, out, errOut) => {
       if (!err) return resolve(out);
       const missing = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${python} not found` : /No module named .?torch/.test(errOut) ? 'torch is not installed' : undefined;
       reject(new Error(missing ? `${missing}: ${TORCH_HELP}` : `PyTorch peer failed (${err.message.split('\n')[0]}): ${errOut.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });
   return parsePeerOutput(stdout).map((r) => ({ ...r, threads }));
+}
+
+/**
+ * The environment that holds the peer to `threads` threads. `torch.set_num_threads` alone
+ * does not: Debian's PyTorch calls the pthreads OpenBLAS, which starts a thread per core
+ * for every product (measured: an 8192 x 128 x 384 matMul at --threads 1 used 1.98 cores,
+ * 124 GFLOP/s, against 1.00 core and 65 GFLOP/s with OPENBLAS_NUM_THREADS=1).
+ */
+export function peerThreadEnv(threads: number): Record<string, string> {
+  const n = String(threads);
+  return { OPENBLAS_NUM_THREADS: n, OMP_NUM_THREADS: n, MKL_NUM_THREADS: n };
 }
 
 /** One JSON object per line; other lines (warnings) are skipped. */

@@ -1,8 +1,10 @@
 /**
  * harness/bench.ts: the schema of `runBench`'s rows on a tiny shape (not its timings), the
- * peer script's location, the parsing of the peer's JSON lines, and the error that says how
- * to install torch when python3 is missing.
+ * peer script's location, the parsing of the peer's JSON lines, the thread variables the
+ * peer is started with, and the error that says how to install torch when python3 is missing.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../harness/backend.js';
@@ -100,6 +102,27 @@ describe('the PyTorch peer', () => {
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatchObject({ peer: 'torch', extractor: 'rnn', length: 64, batch: 32, mode: 'train', seqPerSec: 2355, params: 24832 });
     expect(() => parsePeerOutput('{"peer": "torch", "mode": "sideways"}')).toThrow(/unexpected line/);
+  });
+
+  it('holds the peer to its thread count: --threads and the BLAS/OpenMP thread variables (torch.set_num_threads alone does not bind OpenBLAS)', async () => {
+    // A stand-in for python3 that reports the variables it was started with as seq/s.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-peer-'));
+    const fake = path.join(dir, 'python3');
+    const line = (mode: string, variable: string) => `printf '{"peer":"torch","extractor":"rnn","length":4,"batch":2,"mode":"${mode}","seqPerSec":%s,"msPerStep":1,"params":1}\\n' "$${variable}"`;
+    writeFileSync(fake, ['#!/bin/sh', line('train', 'OPENBLAS_NUM_THREADS'), line('infer', 'OMP_NUM_THREADS'), ''].join('\n'), { mode: 0o755 });
+    const script = path.join(dir, 'torch_bench.py');
+    writeFileSync(script, '');
+    const saved = process.env.FXBENCH_PEER_SCRIPT;
+    process.env.FXBENCH_PEER_SCRIPT = script;
+    try {
+      for (const threads of [1, 2]) {
+        const rows = await runTorchPeer({ extractors: ['rnn'], lengths: [4], batch: 2, python: fake, threads });
+        expect(rows.map((r) => [r.mode, r.seqPerSec, r.threads])).toEqual([['train', threads, threads], ['infer', threads, threads]]);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.FXBENCH_PEER_SCRIPT;
+      else process.env.FXBENCH_PEER_SCRIPT = saved;
+    }
   });
 
   it('explains how to install torch when python3 is missing', async () => {
