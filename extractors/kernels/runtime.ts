@@ -165,13 +165,8 @@ export class Kernels {
       this.exec(part(0, M));
       return;
     }
-    const parts: Call[][] = [];
-    for (let i = 0; i < n; i++) {
-      const start = unit * Math.floor((i * units) / n);
-      const end = i === n - 1 ? M : unit * Math.floor(((i + 1) * units) / n);
-      parts.push(part(start, end));
-    }
-    T.run(parts, (calls) => this.execHere(calls));
+    const bounds = splitBounds(M, unit, n);
+    T.run(Array.from({ length: n }, (_, i) => part(bounds[i], bounds[i + 1])), (calls) => this.execHere(calls));
   }
 
   /**
@@ -191,13 +186,14 @@ export class Kernels {
     }
     const base = this.mark();
     const lists: Call[][] = [];
+    const bounds = splitBounds(n, 1, parts);
     try {
       let top = base;
       for (let t = 0; t < parts; t++) {
         this.top = top;
         this.recordTop = top;
         this.recording = [];
-        for (let i = Math.floor((t * n) / parts); i < Math.floor(((t + 1) * n) / parts); i++) body(i);
+        for (let i = bounds[t]; i < bounds[t + 1]; i++) body(i);
         lists.push(this.recording);
         top = (Math.max(this.recordTop, this.top) + 63) & ~63; // a cache line apart
       }
@@ -220,7 +216,7 @@ export class Kernels {
     const units = Math.floor(M / unit);
     const n = this.threads && !this.recording ? Math.min(this.threads.count, units) : 1;
     if (n < 2) return body(0, M);
-    const bounds = Array.from({ length: n + 1 }, (_, i) => (i === n ? M : unit * Math.floor((i * units) / n)));
+    const bounds = splitBounds(M, unit, n);
     this.parallelFor(n, (i) => body(bounds[i], bounds[i + 1]));
   }
 
@@ -263,13 +259,13 @@ export class Kernels {
   }
 
   /** Refuses JS access to kernel memory while `parallelFor` records (the recorded calls have not run yet). */
-  private direct_(what: string): void {
+  private refuseWhileRecording(what: string): void {
     if (this.recording) throw new Error(`kernels: ${what} inside a parallelFor body (its kernel calls run after the body returns)`);
   }
 
   /** A buffer of n zeros. */
   zeros(n: number): number {
-    this.direct_('zeros');
+    this.refuseWhileRecording('zeros');
     const at = this.alloc(n);
     this.heap.fill(0, at >> 2, (at >> 2) + n);
     return at;
@@ -277,7 +273,7 @@ export class Kernels {
 
   /** A new buffer holding a copy of the n floats at byte address `from` (in kernel memory). */
   copy(from: number, n: number): number {
-    this.direct_('copy');
+    this.refuseWhileRecording('copy');
     const at = this.alloc(n);
     this.heap.copyWithin(at >> 2, from >> 2, (from >> 2) + n);
     return at;
@@ -285,7 +281,7 @@ export class Kernels {
 
   /** Copies `data` (host memory, not a view of this memory: alloc may move it) into a new buffer; returns its byte address. */
   put(data: ArrayLike<number>): number {
-    this.direct_('put');
+    this.refuseWhileRecording('put');
     const at = this.alloc(data.length);
     this.heap.set(data, at >> 2);
     return at;
@@ -357,7 +353,7 @@ export class Kernels {
 
   /** A copy of n floats at byte address `at`. */
   read(at: number, n: number): Float32Array {
-    this.direct_('read');
+    this.refuseWhileRecording('read');
     return this.heap.slice(at >> 2, (at >> 2) + n);
   }
 
@@ -369,7 +365,7 @@ export class Kernels {
    * whose backward never runs is simply collected.
    */
   save(at: number, n: number): Float32Array {
-    this.direct_('save');
+    this.refuseWhileRecording('save');
     this.savedOut += 4 * n;
     this.peakSaved = Math.max(this.peakSaved, this.savedOut);
     const free = this.pool.get(n);
@@ -398,7 +394,7 @@ export class Kernels {
 
   /** A view (not a copy) of n floats at byte address `at`; valid until the next `alloc`. */
   view(at: number, n: number): Float32Array {
-    this.direct_('view');
+    this.refuseWhileRecording('view');
     return this.heap.subarray(at >> 2, (at >> 2) + n);
   }
 
@@ -490,14 +486,13 @@ export class Kernels {
     const [acc, bias, relu] = [accumulate ? 1 : 0, accumulate ? 0 : (epilogue.bias ?? 0), epilogue.relu ? 1 : 0];
     const M4 = M - (M % MR);
     const N8 = N & ~7;
-    const panels = N8 / 8;
-    const n = Math.min(T.count, panels, Math.floor((M * N * K) / PARALLEL_MACS));
+    const n = Math.min(T.count, N8 / 8, Math.floor((M * N * K) / PARALLEL_MACS));
+    const bounds = splitBounds(N, 8, n);
     const bp = this.alloc(K * N8);
     const ap = this.alloc(MC * KC * n);
     const parts: Call[][] = [];
     for (let t = 0; t < n; t++) {
-      const j0 = 8 * Math.floor((t * panels) / n);
-      const j1 = t === n - 1 ? N : 8 * Math.floor(((t + 1) * panels) / n);
+      const [j0, j1] = [bounds[t], bounds[t + 1]];
       const j8 = Math.min(j1, N8); // end of this range's full panels
       const calls: Call[] = [];
       const bt = bp + 4 * K * j0; // panels are [K][8] blocks, in column order
@@ -541,6 +536,17 @@ export class Kernels {
     });
     this.release(mark);
   }
+}
+
+/**
+ * The n + 1 bounds of n ranges over M items (rows, columns, iterations) for n threads: every
+ * range starts at a multiple of `unit` (a kernel's tile: 4 rows, 8 columns, 4 floats) and
+ * the last ends at M, taking the M % unit items left. So an item falls in a full tile or in
+ * the edge exactly as on one thread, which is what keeps every split bit-identical.
+ */
+function splitBounds(M: number, unit: number, n: number): number[] {
+  const units = Math.floor(M / unit);
+  return Array.from({ length: n + 1 }, (_, i) => (i === n ? M : unit * Math.floor((i * units) / n)));
 }
 
 /**
@@ -606,7 +612,7 @@ export function kernels(): Kernels {
  */
 export function setKernelThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`kernel threads: ${n} is not a positive integer`);
-  if (n === threadCount && (!instance || instance.threadCount === n)) return;
+  if (n === threadCount) return;
   threadCount = n;
   instance?.dispose();
   instance = undefined;

@@ -5,7 +5,7 @@
  *
  * Bit-identical by construction, whatever N is: callers split a call only over independent
  * outputs (rows of a product's C, never its sum over k), at boundaries that do not change
- * how any output is computed (./runtime.ts `rowParts`). Every output float is computed by
+ * how any output is computed (./runtime.ts `splitBounds`). Every output float is computed by
  * the same instructions in the same order on some thread, so results equal one thread's.
  *
  * The handshake is shared memory, not messages: the calling thread's event loop is busy in
