@@ -1,18 +1,24 @@
 /**
  * Where a step's time goes: each WebAssembly kernel's share of a training step and an
  * inference pass (CPU time, summed over calls), the rest being JS glue, copies and tfjs:
- *   node dist/bench/bench/stepParts.js <extractor> <length> [steps] [batch]
- * The kernels are wrapped by timers (a few hundred calls per step; ~1 µs each).
+ *   node dist/bench/bench/stepParts.js <extractor> <length> [steps] [batch] [threads]
+ * The kernels are wrapped by timers (a few hundred calls per step; ~1 µs each). With
+ * threads > 1 the timers are wall clock (process CPU time would count the other threads):
+ * a kernel's line is then what this thread spent in it, its share of split calls
+ * included, so the lines without a split show what stays serial.
  */
 import { initBackend } from '../harness/backend.js';
-import { kernels } from '../extractors/kernels/runtime.js';
+import { kernels, setKernelThreads } from '../extractors/kernels/runtime.js';
 import { Rng } from '../core/rng.js';
 import { benchStep, cpuMs } from './step.js';
 
-const [name = 'transformer', len = '64', stepsArg = '10', batch = '32'] = process.argv.slice(2);
+const [name = 'transformer', len = '64', stepsArg = '10', batch = '32', threadsArg = '1'] = process.argv.slice(2);
 const T = Number(len);
 const B = Number(batch);
+const threads = Number(threadsArg);
 await initBackend('wasm');
+setKernelThreads(threads);
+const clock = threads > 1 ? () => performance.now() : cpuMs;
 const K = kernels();
 const spent = new Map<string, { ms: number; calls: number; flops: number }>();
 /** Multiply-adds x 2 of a product kernel's call (by its parameters), 0 for other kernels. */
@@ -23,10 +29,10 @@ const fns = K.fns as unknown as Record<string, (...a: number[]) => void>;
 const wrapped: Record<string, (...a: number[]) => void> = {};
 for (const [n, f] of Object.entries(fns)) {
   wrapped[n] = (...a: number[]) => {
-    const t0 = cpuMs();
+    const t0 = clock();
     f(...a);
     const s = spent.get(n) ?? { ms: 0, calls: 0, flops: 0 };
-    s.ms += cpuMs() - t0;
+    s.ms += clock() - t0;
     s.calls++;
     s.flops += flopsOf(n, a);
     if (record && flopsOf(n, a) > 0) record.push([n, a]);
@@ -42,9 +48,9 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
   const steps = Number(stepsArg);
   let total = 0;
   for (let i = 0; i < steps; i++) {
-    const t0 = cpuMs();
+    const t0 = clock();
     fn();
-    total += cpuMs() - t0;
+    total += clock() - t0;
   }
   const per = total / steps;
   let inKernels = 0;
@@ -69,9 +75,9 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
   }
   for (let rep = 0; rep < 3; rep++) {
     for (const [n, a] of calls) {
-      const t0 = cpuMs();
+      const t0 = clock();
       fns[n](...a);
-      byKernel.get(n)!.alone += (cpuMs() - t0) / 3;
+      byKernel.get(n)!.alone += (clock() - t0) / 3;
     }
   }
   for (const [n, e] of byKernel) console.log(`  replayed alone: ${n} ${(e.flops / e.alone / 1e6).toFixed(1)} GFLOP/s (${e.alone.toFixed(2)} ms)`);
@@ -80,10 +86,10 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
   for (let rep = 0; rep < 3; rep++) {
     for (const [n, a] of calls) {
       const key = `${n} ${a[0]}x${a[1]}x${a[2]}${a[5] !== 1 ? ' At' : ''}`;
-      const t0 = cpuMs();
+      const t0 = clock();
       fns[n](...a);
       const e = shapes.get(key) ?? { ms: 0, flops: 0, calls: 0 };
-      e.ms += (cpuMs() - t0) / 3;
+      e.ms += (clock() - t0) / 3;
       e.flops += flopsOf(n, a) / 3;
       e.calls += 1 / 3;
       shapes.set(key, e);
@@ -98,12 +104,13 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
     for (const e of byKernel.values()) e.alone = 0;
     for (let rep = 0; rep < 3; rep++) {
       for (const [n, a] of calls) {
-        const t0 = cpuMs();
+        const t0 = clock();
         fns[n](...a);
-        byKernel.get(n)!.alone += (cpuMs() - t0) / 3;
+        byKernel.get(n)!.alone += (clock() - t0) / 3;
       }
     }
     for (const [n, e] of byKernel) console.log(`  replayed on random data: ${n} ${(e.flops / e.alone / 1e6).toFixed(1)} GFLOP/s (${e.alone.toFixed(2)} ms)`);
   }
 }
 step.dispose();
+K.dispose();

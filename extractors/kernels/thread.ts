@@ -15,6 +15,7 @@ const job = data.index * CONTROL;
 const done = job + 1;
 const failed = job + 2;
 const base = data.index * SLOTS;
+Atomics.store(control, job + 3, 1); // started: the caller stops counting towards its deadline (./threads.ts START_MS)
 /**
  * How long to spin for the next job before sleeping. Products in a step come from under a
  * microsecond to a few milliseconds apart (tfjs ops run between them), and waking from

@@ -27,7 +27,7 @@ export type Call = readonly [name: string, args: readonly number[]];
  * runs on the calling thread instead (`fits`).
  */
 export const SLOTS = 1 << 18;
-/** Int32 control slots per worker: job sequence, done sequence, error flag (and padding to a cache line). */
+/** Int32 control slots per worker: job sequence, done sequence, error flag, started flag (and padding to a cache line). */
 export const CONTROL = 16;
 /** Job sequence value that tells a worker to exit. */
 export const QUIT = -1;
@@ -44,6 +44,14 @@ export interface ThreadData {
   args: SharedArrayBuffer;
   index: number;
 }
+
+/**
+ * How long a worker may take to start before a call waiting for it fails. The calling
+ * thread sleeps in `Atomics.wait`, so a worker that never starts (its script missing from a
+ * build, say) cannot report through its 'error' event; the started flag and this deadline
+ * turn that hang into an error. Starting measured ~30-80 ms here.
+ */
+export const START_MS = 20_000;
 
 /** Spin iterations before sleeping: ~50 us on this machine kind, about one futex round trip. */
 const SPIN = 20_000;
@@ -62,15 +70,19 @@ export class KernelThreads {
   private readonly index: Map<string, number>;
   private seq = 0;
 
-  /** `count` threads in all, this one included (so count - 1 workers). */
-  constructor(readonly count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[]) {
+  private readonly born = performance.now();
+  private readonly startMs: number;
+
+  /** `count` threads in all, this one included (so count - 1 workers); `script` and `startMs` are for tests. */
+  constructor(readonly count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[], opts: { script?: URL; startMs?: number } = {}) {
+    this.startMs = opts.startMs ?? START_MS;
     if (!Number.isInteger(count) || count < 1) throw new Error(`kernel threads: ${count} is not a positive integer`);
     this.index = new Map(names.map((n, i) => [n, i]));
     const control = new SharedArrayBuffer(4 * CONTROL * Math.max(1, count - 1));
     const args = new SharedArrayBuffer(8 * SLOTS * Math.max(1, count - 1));
     this.control = new Int32Array(control);
     this.args = new Float64Array(args);
-    const url = new URL('./thread.js', import.meta.url);
+    const url = opts.script ?? new URL('./thread.js', import.meta.url);
     for (let i = 0; i < count - 1; i++) {
       const data: ThreadData = { module, memory, names, control, args, index: i };
       const w = new Worker(url, { workerData: data });
@@ -147,7 +159,10 @@ export class KernelThreads {
       const now = Atomics.load(this.control, done);
       if (now === seq) break;
       if (this.failure) throw new Error(`kernel thread failed: ${this.failure.message}`);
-      Atomics.wait(this.control, done, now, 1000);
+      if (Atomics.load(this.control, w * CONTROL + 3) === 0 && performance.now() - this.born > this.startMs) {
+        throw new Error(`kernel thread ${w + 1} did not start within ${this.startMs / 1000} s (its script ./thread.js must sit beside threads.js in the build); run with --threads 1`);
+      }
+      Atomics.wait(this.control, done, now, Math.min(1000, this.startMs));
     }
     if (Atomics.load(this.control, w * CONTROL + 2) !== 0) {
       Atomics.store(this.control, w * CONTROL + 2, 0);

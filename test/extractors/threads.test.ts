@@ -9,6 +9,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { Kernels } from '../../dist/extractors/kernels/runtime.js';
+import { KernelThreads } from '../../dist/extractors/kernels/threads.js';
+import { longConvRows, longConvRowsBackward } from '../../dist/extractors/kernels/longConv.js';
 import { attentionBackward, attentionDims, attentionForward } from '../../dist/extractors/attention.js';
 
 const one = new Kernels(1);
@@ -96,6 +98,19 @@ describe('kernel threads: products', () => {
     const c = CASES[0];
     expect(Buffer.from(product(two, c).buffer).equals(Buffer.from(product(one, c).buffer))).toBe(true);
   });
+
+  it('fails a call, instead of hanging, when a worker never starts (its script missing from the build)', () => {
+    // The smallest module (magic, version): the workers never get to instantiate it.
+    const module = new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const missing = new URL('./no-such-thread.js', import.meta.url);
+    const T = new KernelThreads(2, module, memory, [], { script: missing, startMs: 300 });
+    try {
+      expect(() => T.run([[], []], () => undefined)).toThrow(/kernel thread 1 did not start within 0.3 s .*--threads 1/);
+    } finally {
+      T.dispose();
+    }
+  });
 });
 
 describe('kernel threads: attention over (sequence, head) pairs (parallelFor)', () => {
@@ -170,4 +185,35 @@ describe('kernel threads: row kernels (Kernels.rows)', () => {
       expect(ref.every(Number.isFinite) && ref.some((v) => v !== 0)).toBe(true);
     });
   }
+});
+
+describe('kernel threads: the long convolution by channel groups (S4D)', () => {
+  /** y, dx and dk of the long convolution on one instance; H = 37 leaves a partial group. */
+  function run(K_: Kernels): Float32Array[] {
+    const [B, T, H] = [3, 45, 37];
+    const rng = new Rng('threads/longConv');
+    const rand = (n: number) => Float32Array.from({ length: n }, () => rng.uniform() * 2 - 1);
+    const mark = K_.mark();
+    const k = K_.put(rand(T * H));
+    const X = K_.put(rand(B * T * H));
+    const dY = K_.put(rand(B * T * H));
+    const Y = K_.alloc(B * T * H);
+    const dX = K_.alloc(B * T * H);
+    const dk = K_.put(rand(T * H)); // accumulated into
+    longConvRows(K_, B, T, H, k, X, Y);
+    longConvRowsBackward(K_, B, T, H, k, X, dY, dX, dk);
+    const out = [K_.read(Y, B * T * H), K_.read(dX, B * T * H), K_.read(dk, T * H)];
+    K_.release(mark);
+    return out;
+  }
+  it('output, input gradient and kernel gradient bit-identical on 2 and 3 threads, and split', () => {
+    const ref = run(one);
+    for (const K_ of [two, three]) {
+      const before = K_.splitCalls();
+      const got = run(K_);
+      expect(K_.splitCalls()).toBeGreaterThan(before);
+      got.forEach((g, i) => expect(Buffer.from(g.buffer).equals(Buffer.from(ref[i].buffer))).toBe(true));
+    }
+    expect(ref.every((r) => r.every(Number.isFinite) && r.some((v) => v !== 0))).toBe(true);
+  });
 });
