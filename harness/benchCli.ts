@@ -62,7 +62,6 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
   for (const L of a.lengths) if (!Number.isInteger(L) || L < 1) throw new UsageError(`--lengths must be positive integers, got ${L}`);
   const reps = a.reps ?? DEFAULT_REPS;
   if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps must be a positive integer, got ${reps}`);
-  if (a.threads !== undefined && (!Number.isInteger(a.threads) || a.threads < 1)) throw new UsageError(`--threads must be a positive integer (kernel threads), got ${a.threads}`);
   const { threads } = parallelism({ workers: 1, threads: a.threads, oversubscribe: a.oversubscribe });
   await initBackend(a.backend);
   setKernelThreads(threads);

@@ -31,12 +31,22 @@ export function defaultWorkers(threads = 1, available = cores()): number {
   return Math.max(1, Math.floor(available / threads));
 }
 
+/** What each flag counts, for its message. */
+const COUNTS = { workers: 'worker threads', threads: 'kernel threads per cell' } as const;
+
 /**
  * The workers and threads of a run: `--threads` defaults to 1, `--workers` to the cores
- * left for that many threads each (at least 1). Refuses workers x threads > cores unless
- * `oversubscribe`. The values are checked as positive integers by the caller (controls.ts).
+ * left for that many threads each (at least 1). Refuses a value that is not a positive
+ * integer (shown as the user typed it when `typed` knows it) and workers x threads > cores
+ * unless `oversubscribe`. The one check of both flags, for `run`, `quick`, `audit` and `bench`.
  */
-export function parallelism(a: ParallelismArgs, available = cores()): Parallelism {
+export function parallelism(a: ParallelismArgs, available = cores(), typed: (flag: keyof typeof COUNTS) => string | undefined = () => undefined): Parallelism {
+  for (const flag of Object.keys(COUNTS) as (keyof typeof COUNTS)[]) {
+    const v: unknown = a[flag];
+    if (v !== undefined && (Array.isArray(v) || !Number.isInteger(v) || (v as number) < 1)) {
+      throw new UsageError(`--${flag} ${typed(flag) ?? v}: expected a positive integer (${COUNTS[flag]}), e.g. --${flag} 2`);
+    }
+  }
   const threads = a.threads ?? 1;
   const workers = a.workers ?? defaultWorkers(threads, available);
   if (workers * threads > available && !a.oversubscribe) {

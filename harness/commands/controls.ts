@@ -45,13 +45,7 @@ export async function runCells(
   shape: string,
   plan: TuningPlan = emptyPlan(),
 ): Promise<{ records: ResultRecord[]; out: string; stopped: boolean; progress: Progress }> {
-  if (a.workers !== undefined && (Array.isArray(a.workers) || !Number.isInteger(a.workers) || a.workers < 1)) {
-    throw new UsageError(`--workers ${typedValue(argv, 'workers') ?? a.workers}: expected a positive integer (worker threads), e.g. --workers 2`);
-  }
-  if (a.threads !== undefined && (Array.isArray(a.threads) || !Number.isInteger(a.threads) || a.threads < 1)) {
-    throw new UsageError(`--threads ${typedValue(argv, 'threads') ?? a.threads}: expected a positive integer (kernel threads per cell), e.g. --threads 2`);
-  }
-  const { workers, threads } = parallelism(a);
+  const { workers, threads } = parallelism(a, undefined, (flag) => typedValue(argv, flag));
   if (a.shards !== undefined && a.shard === undefined) throw new UsageError(`--shards ${a.shards} needs --shard auto (or give --shard I/N alone)`);
   const shard = a.shard !== undefined ? resolveShard(String(a.shard), a.shards) : undefined;
   const lockWait = a['lock-wait'];

@@ -43,6 +43,8 @@ const cases: [string, string[], RegExp][] = [
   ['non-integer batch', [...base, '--batch', '2.5'], /^fxbench: --batch 2\.5: expected a positive integer \(e\.g\. --batch 32\)$/],
   ['learning rate out of range', [...base, '--lr', '5'], /^fxbench: --lr 5: expected a number in \(0, 1\] \(e\.g\. --lr 0\.003\)$/],
   ['zero workers', [...base, '--workers', '0'], /^fxbench: --workers 0: expected a positive integer \(worker threads\), e\.g\. --workers 2$/],
+  ['fractional threads', [...base, '--threads', '1.5'], /^fxbench: --threads 1\.5: expected a positive integer \(kernel threads per cell\), e\.g\. --threads 2$/],
+  ['bench with zero threads (the same check as run)', ['bench', '--extractors', 'rnn', '--threads', '0'], /^fxbench: --threads 0: expected a positive integer \(kernel threads per cell\), e\.g\. --threads 2$/],
   ['shard index out of range', [...base, '--shard', '2/2'], /^fxbench: --shard 2\/2: the index must be 0\.\.1 \(shards are 0-based/],
   ['--shard auto outside a scheduler', [...base, '--shard', 'auto'], /^fxbench: --shard auto: no scheduler index in the environment/],
   ['--shards without --shard auto', [...base, '--shards', '3'], /^fxbench: --shards 3 needs --shard auto/],
