@@ -43,7 +43,7 @@ const COUNTS = { workers: 'worker threads', threads: 'kernel threads per cell' }
 export function parallelism(a: ParallelismArgs, available = cores(), typed: (flag: keyof typeof COUNTS) => string | undefined = () => undefined): Parallelism {
   for (const flag of Object.keys(COUNTS) as (keyof typeof COUNTS)[]) {
     const v: unknown = a[flag];
-    if (v !== undefined && (Array.isArray(v) || !Number.isInteger(v) || (v as number) < 1)) {
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) { // an array (a flag given twice) is not an integer
       throw new UsageError(`--${flag} ${typed(flag) ?? v}: expected a positive integer (${COUNTS[flag]}), e.g. --${flag} 2`);
     }
   }

@@ -24,6 +24,11 @@
  * stride possibly negative: with x and y at their last rows and row strides negated it
  * computes the backward-input sum above. Addresses are bytes.
  *
+ * Threads: every entry point below splits its kernel calls by ranges of groups
+ * (`Kernels.parallelRows`), one range per kernel thread. Groups are independent in all
+ * three kernels and in the packing (each has its own k, x, y and dk rows; a group's dk sums
+ * over the batch inside one call), so no sum changes order: bit-identical on any count.
+ *
  * Cost: T(T+1)/2 multiply-adds per sequence and channel for each of the three, i.e. O(T^2);
  * an FFT would be O(T log T). See ../s4d.ts for why the direct form is used.
  */
@@ -250,14 +255,6 @@ export const longConvKernels = {
   packGroups: kernel<(n: number, G: number, rows: number, ld: number, packed: number, unpack: number) => void>(packFn()),
 };
 
-/**
- * body(g0, g1) for ranges of the G channel groups, one per kernel thread (`Kernels.parallelRows`):
- * groups are independent in all three kernels (each has its own k, x, y and dk rows).
- */
-function groupSplit(K: Kernels, G: number, body: (g0: number, g1: number) => void): void {
-  K.parallelRows(G, 1, body);
-}
-
 /** Groups of 4 channels for H channels. */
 export const groupsOf = (H: number) => Math.ceil(H / 4);
 
@@ -267,7 +264,6 @@ export const groupsOf = (H: number) => Math.ceil(H / 4);
  */
 export function packGroups(K: Kernels, n: number, H: number, src: number, dst: number, unpack = false): void {
   const full = H >> 2;
-  // split by groups: each group's floats are copied by one thread, whatever the count
   K.parallelRows(full, 1, (g0, g1) => K.fns.packGroups(n, g1 - g0, src + 16 * g0, 4 * H, dst + 16 * n * g0, unpack ? 1 : 0));
   if (H % 4 === 0) return;
   // the last, partial group: its channels one row at a time, the rest of the lanes zero
@@ -289,7 +285,7 @@ export function longConvRows(K: Kernels, B: number, T: number, H: number, k: num
   const yp = K.alloc(4 * G * n);
   packGroups(K, T, H, k, kp);
   packGroups(K, n, H, X, xp);
-  groupSplit(K, G, (g0, g1) => K.fns.longConv(g1 - g0, B, T, kp + 16 * T * g0, xp + 16 * n * g0, 16 * n, 16 * T, 16, yp + 16 * n * g0, 16 * n, 16 * T, 16));
+  K.parallelRows(G, 1, (g0, g1) => K.fns.longConv(g1 - g0, B, T, kp + 16 * T * g0, xp + 16 * n * g0, 16 * n, 16 * T, 16, yp + 16 * n * g0, 16 * n, 16 * T, 16));
   packGroups(K, n, H, Y, yp, true);
   K.release(mark);
 }
@@ -308,11 +304,10 @@ export function longConvRowsBackward(K: Kernels, B: number, T: number, H: number
   packGroups(K, n, H, dY, dyp);
   // dx[t] = sum_s k[s] dy[t+s]: the forward sum over time reversed (last rows first, row strides negated)
   const last = 16 * (T - 1);
-  groupSplit(K, G, (g0, g1) => K.fns.longConv(g1 - g0, B, T, kp + 16 * T * g0, dyp + 16 * n * g0 + last, 16 * n, 16 * T, -16, dxp + 16 * n * g0 + last, 16 * n, 16 * T, -16));
+  K.parallelRows(G, 1, (g0, g1) => K.fns.longConv(g1 - g0, B, T, kp + 16 * T * g0, dyp + 16 * n * g0 + last, 16 * n, 16 * T, -16, dxp + 16 * n * g0 + last, 16 * n, 16 * T, -16));
   packGroups(K, n, H, dX, dxp, true);
   const dkp = K.zeros(4 * G * T);
-  // a group's dk sums over the batch on one thread: splitting by groups leaves every sum's order as on one thread
-  groupSplit(K, G, (g0, g1) => K.fns.longConvKernelGrad(g1 - g0, B, T, dyp + 16 * n * g0, xp + 16 * n * g0, dkp + 16 * T * g0));
+  K.parallelRows(G, 1, (g0, g1) => K.fns.longConvKernelGrad(g1 - g0, B, T, dyp + 16 * n * g0, xp + 16 * n * g0, dkp + 16 * T * g0));
   // dk += the packed gradient
   const heap = K.heap;
   for (let s = 0; s < T; s++) for (let h = 0; h < H; h++) heap[(dk >> 2) + s * H + h] += heap[(dkp >> 2) + 4 * (T * (h >> 2) + s) + (h & 3)];

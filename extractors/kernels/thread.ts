@@ -4,18 +4,17 @@
  * only runs the WebAssembly kernels, on buffers the calling thread prepared.
  */
 import { workerData } from 'node:worker_threads';
-import { CONTROL, QUIT, SLOTS, type ThreadData } from './threads.js';
+import { CONTROL, QUIT, SLOT, SLOTS, type ThreadData } from './threads.js';
 
 const data = workerData as ThreadData;
 const exports = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports as Record<string, (...a: number[]) => void>;
 const table = data.names.map((n) => exports[n]);
 const control = new Int32Array(data.control);
 const args = new Float64Array(data.args);
-const job = data.index * CONTROL;
-const done = job + 1;
-const failed = job + 2;
+const block = data.index * CONTROL;
+const [job, done, failed] = [block + SLOT.job, block + SLOT.done, block + SLOT.failed];
 const base = data.index * SLOTS;
-Atomics.store(control, job + 3, 1); // started: the caller stops counting towards its deadline (./threads.ts START_MS)
+Atomics.store(control, block + SLOT.started, 1); // the caller stops counting towards its deadline (./threads.ts START_MS)
 /**
  * How long to spin for the next job before sleeping. Products in a step come from under a
  * microsecond to a few milliseconds apart (tfjs ops run between them), and waking from

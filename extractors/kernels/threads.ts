@@ -27,8 +27,19 @@ export type Call = readonly [name: string, args: readonly number[]];
  * runs on the calling thread instead (`fits`).
  */
 export const SLOTS = 1 << 18;
-/** Int32 control slots per worker: job sequence, done sequence, error flag, started flag (and padding to a cache line). */
+/** Int32 control slots per worker (the rest of the 16 pad the block to a cache line). */
 export const CONTROL = 16;
+/** Each worker's control slots, from the start of its block: both sides of the handshake index them by these names. */
+export const SLOT = {
+  /** job sequence: the caller bumps it to hand over a part (or sets QUIT) */
+  job: 0,
+  /** done sequence: the worker copies the job's when its part has run */
+  done: 1,
+  /** set by the worker when a call trapped, cleared by the caller that reports it */
+  failed: 2,
+  /** set by the worker once it has instantiated the module (START_MS) */
+  started: 3,
+} as const;
 /** Job sequence value that tells a worker to exit. */
 export const QUIT = -1;
 
@@ -108,8 +119,8 @@ export class KernelThreads {
     const seq = (this.seq = (this.seq + 1) & 0x3fffffff);
     for (let w = 0; w + 1 < parts.length; w++) {
       this.encode(w, parts[w + 1]);
-      Atomics.store(this.control, w * CONTROL, seq);
-      Atomics.notify(this.control, w * CONTROL);
+      Atomics.store(this.control, w * CONTROL + SLOT.job, seq);
+      Atomics.notify(this.control, w * CONTROL + SLOT.job);
     }
     this.runs++;
     try {
@@ -126,8 +137,8 @@ export class KernelThreads {
   /** Stops the workers (they exit after their current job). */
   dispose(): void {
     for (let w = 0; w < this.workers.length; w++) {
-      Atomics.store(this.control, w * CONTROL, QUIT);
-      Atomics.notify(this.control, w * CONTROL);
+      Atomics.store(this.control, w * CONTROL + SLOT.job, QUIT);
+      Atomics.notify(this.control, w * CONTROL + SLOT.job);
     }
     for (const w of this.workers) void w.terminate();
     this.workers.length = 0;
@@ -153,19 +164,20 @@ export class KernelThreads {
   }
 
   private await(w: number, seq: number): void {
-    const done = w * CONTROL + 1;
+    const done = w * CONTROL + SLOT.done;
     for (let i = 0; i < SPIN && Atomics.load(this.control, done) !== seq; i++);
     for (;;) {
       const now = Atomics.load(this.control, done);
       if (now === seq) break;
       if (this.failure) throw new Error(`kernel thread failed: ${this.failure.message}`);
-      if (Atomics.load(this.control, w * CONTROL + 3) === 0 && performance.now() - this.born > this.startMs) {
+      if (Atomics.load(this.control, w * CONTROL + SLOT.started) === 0 && performance.now() - this.born > this.startMs) {
         throw new Error(`kernel thread ${w + 1} did not start within ${this.startMs / 1000} s (its script ./thread.js must sit beside threads.js in the build); run with --threads 1`);
       }
       Atomics.wait(this.control, done, now, Math.min(1000, this.startMs));
     }
-    if (Atomics.load(this.control, w * CONTROL + 2) !== 0) {
-      Atomics.store(this.control, w * CONTROL + 2, 0);
+    const failed = w * CONTROL + SLOT.failed;
+    if (Atomics.load(this.control, failed) !== 0) {
+      Atomics.store(this.control, failed, 0);
       throw new Error(`kernel thread ${w + 1} failed in a kernel call (a WebAssembly trap, e.g. an out-of-bounds address)`);
     }
   }
