@@ -2,23 +2,23 @@
  * fxbench's library API. Registries hold the built-in and plugin extractors and tasks;
  * `createExtractor` gives a standalone extractor with PyTorch-named weights.
  */
-export { extractors as extractorRegistry, tasks as taskRegistry, registerExtractor, registerTask } from './harness/plugins.js';
-export { initBackend, type BackendName } from './harness/backend.js';
+export { extractors as extractorRegistry, tasks as taskRegistry, registerExtractor, registerTask } from './harness/plugins/registries.js';
+export { initBackend, type BackendName } from './kernels/backend.js';
 export { Rng } from './core/rng.js';
 export { UsageError } from './core/errors.js';
 export { defineExtractor, parameterCount, type Extractor, type ExtractorDefinition, type ExtractorContext } from './extractors/types.js';
 export { defineTask, type Task, type TaskDefinition, type Batch, type Chance, type InputSpec, type OutputSpec, type StepMeta } from './tasks/types.js';
-export { parseSuite, expandSuite, type Suite, type SuiteInput, type Cell } from './harness/suite.js';
-export { runCell } from './harness/runner.js';
-export { readResults, resultSchema, type ResultRecord } from './harness/results.js';
+export { parseSuite, expandSuite, type Suite, type SuiteInput, type Cell } from './harness/suite/suite.js';
+export { runCell } from './harness/cell/runCell.js';
+export { readResults, resultSchema, type ResultRecord } from './harness/store/results.js';
 export { writeReport } from './reports/render.js';
 // Large runs: resume, shard and merge; memory estimates; the optimiser and the workers' cell order.
-export { planResume, mergeResults, writeResultsAtomic, type ResumePlan, type MergeSummary } from './harness/store.js';
-export { parseShard, selectShard, type Shard } from './harness/shard.js';
-export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstimate } from './harness/memory.js';
-export { stateSize, cellState, type StateSize } from './harness/state.js';
-export { Adam, globalNorm, gradData, type AdamConfig } from './harness/optimizer.js';
-export { cellCost, longestFirst } from './harness/schedule.js';
+export { planResume, mergeResults, writeResultsAtomic, type ResumePlan, type MergeSummary } from './harness/store/files.js';
+export { parseShard, selectShard, type Shard } from './harness/suite/shard.js';
+export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstimate } from './harness/cost/memory.js';
+export { stateSize, cellState, type StateSize } from './harness/cost/state.js';
+export { Adam, globalNorm, gradData, type AdamConfig } from './harness/cell/optimizer.js';
+export { cellCost, longestFirst } from './harness/cost/cellCost.js';
 // Statistics for comparing extractors (harness/stats/): tests, effect sizes, survival, power, sequential designs.
 export {
   mean, median, sampleSd, ci95, confidenceInterval, tCdf, tQuantile, normalCdf, normalQuantile, chiSquaredSf, noncentralTCdf,
@@ -27,20 +27,20 @@ export {
   fisherSeedsNeeded, logRankEventsNeeded, logRankMdeHazardRatio, sequentialBoundaries, sequentialDecision, spentAlpha,
   type TimeToEvent, type KaplanMeierCurve, type LogRankResult, type FisherResult, type TTestResult, type TostResult,
   type WilcoxonResult, type BootstrapInterval, type SequentialBoundaries, type Spending,
-} from './harness/stats.js';
+} from './stats/index.js';
 // The training protocol: the suite fields, splits, evaluation against the empirical chance, the schedule, tuning.
-export { suiteFields, trainFields, fieldInfo, type TrainConfig, type FieldInfo } from './harness/fields.js';
+export { suiteFields, trainFields, fieldInfo, type TrainConfig, type FieldInfo } from './harness/suite/fields.js';
 export { scoreOf, METRICS } from './tasks/types.js';
-export { stageTasks, dataSources, type DataSources } from './harness/splits.js';
-export { learningRate, type Schedule } from './harness/optimizer.js';
-export { planTuning, runTuning, applyTuning, tuningFile, DEFAULT_GRID, type TuningPlan, type TuneGroup } from './harness/tune.js';
-export type { TuningSummary } from './harness/tuneRecord.js';
+export { stageTasks, dataSources, type DataSources } from './harness/cell/stageData.js';
+export { learningRate, type Schedule } from './harness/cell/optimizer.js';
+export { planTuning, runTuning, applyTuning, tuningFile, DEFAULT_GRID, type TuningPlan, type TuneGroup } from './harness/suite/tune.js';
+export type { TuningSummary } from './harness/suite/tuneRecord.js';
 
 export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';
 export { kernelOps, ACTIVATION_KINDS, type KernelOps, type ActivationKind } from './extractors/ops.js';
 
 import type * as tf from '@tensorflow/tfjs';
-import { extractors } from './harness/plugins.js';
+import { extractors } from './harness/plugins/registries.js';
 import { Rng } from './core/rng.js';
 import { UsageError } from './core/errors.js';
 import { kernelOps } from './extractors/ops.js';

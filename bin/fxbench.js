@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // Runs the compiled CLI (npm install builds dist/ through the `prepare` script).
-import { cli } from '../dist/harness/cli.js';
+import { cli } from '../dist/cli/main.js';
 
 await cli();

@@ -1,8 +1,8 @@
 /** Building blocks shared by the built-in extractors (and the harness): initialisation and small layers. */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
-import { hostOp } from './kernels/hostOp.js';
-import { kernels, wasmHeapView } from './kernels/runtime.js';
+import { hostOp } from '../kernels/runtime/hostOp.js';
+import { kernels, wasmHeapView } from '../kernels/runtime/runtime.js';
 
 /** A variable filled with U(-bound, bound) drawn from `rng` (PyTorch's default init for RNNs and Linear). */
 export function uniformVariable(rng: Rng, shape: number[], bound: number, name: string): tf.Variable {

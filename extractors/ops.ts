@@ -11,13 +11,13 @@
  * backward pass needs is kept only while a gradient is being recorded.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from './kernels/pointwise.js';
+import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from '../kernels/emit/pointwise.js';
 // runtime.js first: it imports every kernel module to build its table, and those import it back.
-import { kernels } from './kernels/runtime.js';
-import { causalDepthwiseConv1d } from './kernels/depthwiseConv.js';
-import { attentionBackward, attentionDims, attentionForward, statsSize } from './attention.js';
-import { rmsNorm as rmsNormOp } from './kernels/rmsNorm.js';
-import type { ScanMode } from './kernels/scan.js';
+import { kernels } from '../kernels/runtime/runtime.js';
+import { causalDepthwiseConv1d } from '../kernels/emit/depthwiseConv.js';
+import { attentionBackward, attentionDims, attentionForward, statsSize } from './transformer/attention.js';
+import { rmsNorm as rmsNormOp } from '../kernels/emit/rmsNorm.js';
+import type { ScanMode } from '../kernels/emit/scan.js';
 
 export { ACTIVATION_KINDS, type ActivationKind };
 

@@ -7,9 +7,9 @@
  * power, the registration, the evidence charts, the descriptive numbers, the caveats and the
  * command that reruns it. Every string goes through escapeHtml.
  */
-import type { AuditResult, ClaimResult } from '../harness/audit/run.js';
-import { VERDICTS, type Component, type Verdict } from '../harness/audit/types.js';
-import type { Chart } from './charts.js';
+import type { AuditResult, ClaimResult } from '../audit/run.js';
+import { VERDICTS, type Component, type Verdict } from '../audit/types.js';
+import type { Chart } from './charts/index.js';
 import { escapeHtml as h } from './escape.js';
 import { chartSection } from './page.js';
 

@@ -4,7 +4,7 @@
  * line ends), and text that a spreadsheet would run as a formula (=, +, -, @ first) gets a
  * leading apostrophe: task names, labels and messages come from plugins and data.
  */
-import type { ResultRecord } from '../harness/results.js';
+import type { ResultRecord } from '../harness/store/results.js';
 
 type Cell = string | number | boolean | null | undefined;
 

@@ -7,9 +7,9 @@
  * did not complete, the charts by section (each with its caption), the sortable summary
  * table, the environment and configuration.
  */
-import { aggregateCells } from '../harness/aggregate.js';
-import type { ResultRecord } from '../harness/results.js';
-import { SECTIONS, type Chart } from './charts.js';
+import { aggregateCells } from '../harness/store/aggregate.js';
+import type { ResultRecord } from '../harness/store/results.js';
+import { SECTIONS, type Chart } from './charts/index.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import { extractorPalette } from './palette.js';
 

@@ -3,7 +3,7 @@
  * extractor name (Okabe-Ito, safe for colour-blind readers), and shades of it for several
  * labels of the same name (ablation variants, e.g. transformer heads 1/2/4/8).
  */
-import type { ResultRecord } from '../harness/results.js';
+import type { ResultRecord } from '../harness/store/results.js';
 
 /** Built-in extractors in reading order, each with its fixed colour. */
 export const EXTRACTOR_COLORS: Record<string, string> = {

@@ -12,14 +12,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import type { ResultRecord } from '../harness/results.js';
-import { buildCharts, CHART_BUILDERS, type Chart } from './charts.js';
+import type { ResultRecord } from '../harness/store/results.js';
+import { buildCharts, CHART_BUILDERS, type Chart } from './charts/index.js';
 import { resultsCsv } from './csv.js';
 import { renderPage } from './page.js';
 import { speedChart } from './charts/speed.js';
 import { renderAuditSection } from './audit.js';
-import { CLAIMS } from '../harness/audit/claims/index.js';
-import type { AuditResult } from '../harness/audit/run.js';
+import { CLAIMS } from '../audit/claims/index.js';
+import type { AuditResult } from '../audit/run.js';
 
 /** The minified browser bundle of a package, found beside its resolved entry point (its `exports` hide build/). */
 export function browserBundle(pkg: 'vega' | 'vega-lite' | 'vega-embed'): string {

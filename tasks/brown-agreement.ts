@@ -44,7 +44,7 @@ import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
 import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { loadBrown, type BrownSentence } from './lib/brown.js';
-import { splitOption } from './lib/splits.js';
+import { splitOption } from './lib/corpusSplits.js';
 
 const NAME = 'brown-agreement';
 const LABELS = ['singular', 'plural'] as const;

@@ -32,7 +32,7 @@ import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
 import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
 import { BROWN_CATEGORIES, loadBrown, type BrownCategory, type BrownFile } from './lib/brown.js';
-import { splitOption } from './lib/splits.js';
+import { splitOption } from './lib/corpusSplits.js';
 
 const NAME = 'brown-genre';
 

@@ -34,7 +34,7 @@ import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import { hashString, type Rng } from '../core/rng.js';
 import { UsageError } from '../core/errors.js';
-import { splitOption, type Split } from './lib/splits.js';
+import { splitOption, type Split } from './lib/corpusSplits.js';
 import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens, topWords, wordVocab, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'spam';

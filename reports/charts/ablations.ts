@@ -3,8 +3,8 @@
  * options (transformer heads 1/2/4/8, positional encoding, residual, norm; RNN width...),
  * one chart per name comparing those variants on every task and length.
  */
-import { aggregateCells, groupBy } from '../../harness/aggregate.js';
-import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
+import { aggregateCells, groupBy } from '../../harness/store/aggregate.js';
+import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { groupedBarLayers } from './bars.js';
 import { ciText, completed, finiteRow, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 

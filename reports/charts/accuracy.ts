@@ -1,6 +1,6 @@
 /** Accuracy charts: the task metric against sequence length, and against per-sample meta (distance, attractors). */
-import { aggregateCells, binValues, groupBy, summarize } from '../../harness/aggregate.js';
-import type { ResultRecord } from '../../harness/results.js';
+import { aggregateCells, binValues, groupBy, summarize } from '../../harness/store/aggregate.js';
+import type { ResultRecord } from '../../harness/store/results.js';
 import { byTask, ciText, completed, extractorColor, finiteRow, lengthAxis, lengthHeader, metricScale, metricTitle, notCompletedNote, palette, panelWidth, safeId, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
 
 /** Chance as a dashed rule when it is the same at every length, else as a dashed line over length. */

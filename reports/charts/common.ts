@@ -3,8 +3,8 @@
  * colour encoding, axis titles with units, and tooltip fields.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { groupBy } from '../../harness/aggregate.js';
-import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
+import { groupBy } from '../../harness/store/aggregate.js';
+import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { extractorPalette, type Palette } from '../palette.js';
 
 export interface Chart {

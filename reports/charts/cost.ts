@@ -1,7 +1,7 @@
 /** Cost charts: throughput and its scaling with length, achieved GFLOP/s, peak tensor memory, parameter counts. */
-import { groupBy, summarize } from '../../harness/aggregate.js';
-import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
-import { logLogFit } from '../../harness/stats.js';
+import { groupBy, summarize } from '../../harness/store/aggregate.js';
+import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
+import { logLogFit } from '../../stats/index.js';
 import { ciText, completed, extractorColor, finiteRow, LEGEND, lengthAxis, logScaleOf, palette, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
 
 /** Training throughput in sequences per second: batch · 1000 / msPerStep. */

@@ -1,6 +1,6 @@
 /** Per-step curves across seeds, for the loss and gradient-norm charts: faint single runs under a bold smoothed mean. */
-import { curveAcrossSeeds, groupBy, movingAverage, thinIndices } from '../../harness/aggregate.js';
-import type { ResultRecord } from '../../harness/results.js';
+import { curveAcrossSeeds, groupBy, movingAverage, thinIndices } from '../../harness/store/aggregate.js';
+import type { ResultRecord } from '../../harness/store/results.js';
 import { lengthHeader, panelWidth, SCHEMA, tip } from './common.js';
 
 type WithCurves = Exclude<ResultRecord, { status: 'errored' }>;

@@ -1,6 +1,6 @@
 /** Length generalisation: the trained model evaluated at 1x, 2x and 4x its training length. */
-import { groupBy, summarize } from '../../harness/aggregate.js';
-import type { ResultRecord } from '../../harness/results.js';
+import { groupBy, summarize } from '../../harness/store/aggregate.js';
+import type { ResultRecord } from '../../harness/store/results.js';
 import { groupedBarLayers } from './bars.js';
 import { byTask, ciText, completed, finiteRow, metricScale, metricTitle, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 

@@ -3,8 +3,8 @@
  * ||dL/dx_t|| against distance from the readout, the global gradient norm over training
  * with exploding and diverged runs marked, and per-group (per-layer) norms.
  */
-import { curveAcrossSeeds, groupBy, summarize, thinIndices } from '../../harness/aggregate.js';
-import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
+import { curveAcrossSeeds, groupBy, summarize, thinIndices } from '../../harness/store/aggregate.js';
+import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { curveRows, curveSpec, smoothingWindow } from './curves.js';
 import { byTask, completed, extractorColor, finiteRow, lengthHeader, logScaleOf, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 

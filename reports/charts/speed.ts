@@ -2,8 +2,8 @@
  * The speed claims' isolated timings: training throughput per extractor on one thread,
  * every repetition a faint dot and the median a bold mark, one column per length.
  */
-import type { SpeedRow } from '../../harness/audit/speed.js';
-import { median } from '../../harness/stats.js';
+import type { SpeedRow } from '../../audit/speed.js';
+import { median } from '../../stats/index.js';
 import { extractorPalette } from '../palette.js';
 import { extractorColor, logScaleOf, SCHEMA, tip, type Chart } from './common.js';
 

@@ -4,8 +4,8 @@
  * extractor through its widths. Drawn for every task where some extractor was run at two or more
  * widths; one panel per training length, since a Transformer's KV cache grows with T.
  */
-import { groupBy, summarize } from '../../harness/aggregate.js';
-import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
+import { groupBy, summarize } from '../../harness/store/aggregate.js';
+import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { extractorPalette } from '../palette.js';
 import { byTask, ciText, completed, finiteRow, LEGEND, lengthHeader, metricScale, metricTitle, notCompletedNote, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 

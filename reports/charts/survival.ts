@@ -3,10 +3,10 @@
  * against training steps, runs that never solved censored at the budget. A curve that drops
  * early and low solved fast on most seeds; one that stays at 1 never solved.
  */
-import { groupBy } from '../../harness/aggregate.js';
-import { timeToSolve } from '../../harness/measure/solve.js';
-import type { ResultRecord } from '../../harness/results.js';
-import { kaplanMeier, type TimeToEvent } from '../../harness/stats.js';
+import { groupBy } from '../../harness/store/aggregate.js';
+import { timeToSolve } from '../../harness/cell/measure/solve.js';
+import type { ResultRecord } from '../../harness/store/results.js';
+import { kaplanMeier, type TimeToEvent } from '../../stats/index.js';
 import { byTask, completed, extractorColor, lengthHeader, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 export interface SurvivalSeries {

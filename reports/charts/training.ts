@@ -1,6 +1,6 @@
 /** Training charts: loss curves and steps to threshold. */
-import { groupBy, summarize } from '../../harness/aggregate.js';
-import type { ResultRecord } from '../../harness/results.js';
+import { groupBy, summarize } from '../../harness/store/aggregate.js';
+import type { ResultRecord } from '../../harness/store/results.js';
 import { groupedBarLayers } from './bars.js';
 import { curveRows, curveSpec, smoothingWindow } from './curves.js';
 import { byTask, ciText, completed, extractorColor, finiteRow, palette, safeId, SCHEMA, tip, type Chart } from './common.js';

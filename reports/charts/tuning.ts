@@ -1,6 +1,6 @@
 /** Tuning: validation score against the learning rate, one line per extractor (harness/tune.ts). */
-import { groupBy } from '../../harness/aggregate.js';
-import type { CompletedRecord, ResultRecord } from '../../harness/results.js';
+import { groupBy } from '../../harness/store/aggregate.js';
+import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { byTask, completed, extractorColor, finiteRow, lengthHeader, palette, panelWidth, safeId, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
 
 type Tuned = CompletedRecord & { tuning: NonNullable<CompletedRecord['tuning']> };

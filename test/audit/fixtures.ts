@@ -4,11 +4,11 @@
  * rule (accuracy, steps to solve, sensitivity profile, gradient norms, meta bins) and the
  * rest is filled in.
  */
-import { PROFILES } from '../../harness/audit/experiments/index.js';
-import { decide } from '../../harness/audit/run.js';
-import type { SpeedRow } from '../../harness/audit/speed.js';
-import type { Claim, Profile } from '../../harness/audit/types.js';
-import { resultSchema, SCHEMA_VERSION, type ResultRecord } from '../../harness/results.js';
+import { PROFILES } from '../../audit/experiments/index.js';
+import { decide } from '../../audit/run.js';
+import type { SpeedRow } from '../../audit/speed.js';
+import type { Claim, Profile } from '../../audit/types.js';
+import { resultSchema, SCHEMA_VERSION, type ResultRecord } from '../../harness/store/results.js';
 
 /** Five seeds, no extra seeds, lengths 8 and 32, confirmatory seeds from 1000. */
 export const P: Profile = { ...PROFILES.quick, seeds: [1000, 1001, 1002, 1003, 1004], extraSeeds: [], lengths: [8, 32], long: 32, steps: 100 };

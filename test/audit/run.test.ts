@@ -4,15 +4,15 @@
  * parts, and the registration marks what is exploratory.
  */
 import { describe, expect, it } from 'vitest';
-import { CLAIMS, CLAIMS_BY_ID } from '../../harness/audit/claims/index.js';
-import { combine, fisherComponent, pairedComponent } from '../../harness/audit/components.js';
-import { EXPERIMENTS, PROFILES } from '../../harness/audit/experiments/index.js';
-import { readRegistry, registrationStatus, ruleHash } from '../../harness/audit/registry.js';
-import { auditCells, decide, makeEvidence } from '../../harness/audit/run.js';
-import { semantic } from '../../harness/audit/experiments/semantic.js';
-import { pairedBySeed } from '../../harness/audit/measures.js';
-import { CLAIM_IDS, type Profile } from '../../harness/audit/types.js';
-import { holm } from '../../harness/stats.js';
+import { CLAIMS, CLAIMS_BY_ID } from '../../audit/claims/index.js';
+import { combine, fisherComponent, pairedComponent } from '../../audit/components.js';
+import { EXPERIMENTS, PROFILES } from '../../audit/experiments/index.js';
+import { readRegistry, registrationStatus, ruleHash } from '../../audit/preregistration.js';
+import { auditCells, decide, makeEvidence } from '../../audit/run.js';
+import { semantic } from '../../audit/experiments/semantic.js';
+import { pairedBySeed } from '../../audit/measures.js';
+import { CLAIM_IDS, type Profile } from '../../audit/types.js';
+import { holm } from '../../stats/index.js';
 import { P, perSeed, record, solved } from './fixtures.js';
 
 describe('experiments', () => {

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupBy } from '../../harness/aggregate.js';
-import { cellState } from '../../harness/state.js';
-import { expandSuite, parseSuite } from '../../harness/suite.js';
+import { groupBy } from '../../harness/store/aggregate.js';
+import { cellState } from '../../harness/cost/state.js';
+import { expandSuite, parseSuite } from '../../harness/suite/suite.js';
 import { builtinExtractors } from '../../extractors/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -9,7 +9,7 @@
  * All configurations: input width D = 3, batch B = 2, length T = 5, so N = B*T = 10.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../harness/backend.js';
+import { initBackend } from '../../kernels/backend.js';
 import { Rng } from '../../core/rng.js';
 import { builtinExtractors } from '../../extractors/index.js';
 

@@ -19,7 +19,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, type BackendName } from '../../harness/backend.js';
+import { initBackend, type BackendName } from '../../kernels/backend.js';
 import { Rng } from '../../core/rng.js';
 import { builtinExtractors } from '../../extractors/index.js';
 import { loadWeights, type WeightRecord } from '../../extractors/weights.js';

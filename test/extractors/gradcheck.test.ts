@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../harness/backend.js';
+import { initBackend } from '../../kernels/backend.js';
 import { Rng } from '../../core/rng.js';
 import { builtinExtractors } from '../../extractors/index.js';
 import type { Extractor } from '../../extractors/types.js';

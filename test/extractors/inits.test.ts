@@ -7,10 +7,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { gru, lstm } from '../../extractors/recurrent.js';
-import { tcn } from '../../extractors/tcn.js';
+import { gru, lstm } from '../../extractors/recurrent/recurrent.js';
+import { tcn } from '../../extractors/tcn/tcn.js';
 import type { Extractor, ExtractorDefinition } from '../../extractors/types.js';
-import { initBackend } from '../../harness/backend.js';
+import { initBackend } from '../../kernels/backend.js';
 import { createExtractor } from '../../index.js';
 
 const H = 16;

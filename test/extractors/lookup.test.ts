@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { initBackend, type BackendName } from '../../harness/backend.js';
+import { initBackend, type BackendName } from '../../kernels/backend.js';
 import { embeddingLookup, lastPosition } from '../../extractors/common.js';
 import { Rng } from '../../core/rng.js';
 

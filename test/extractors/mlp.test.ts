@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../harness/backend.js';
+import { initBackend } from '../../kernels/backend.js';
 import { Rng } from '../../core/rng.js';
 import { mlp } from '../../extractors/mlp.js';
 import { parameterCount } from '../../extractors/types.js';
@@ -36,7 +36,7 @@ describe('mlp (the fully connected baseline)', () => {
 
 describe('rnn spectralRadius (Pascanu et al.\'s knob)', () => {
   it('initialises the recurrent matrix as rho times an orthogonal matrix: every singular value is rho', async () => {
-    const { rnn } = await import('../../extractors/recurrent.js');
+    const { rnn } = await import('../../extractors/recurrent/recurrent.js');
     const H = 6;
     const e = rnn.create(rnn.options.parse({ hidden: H, spectralRadius: 1.5 }), { inputDim: 3, rng: new Rng(2) });
     const w = e.variables.weight_hh_l0; // [H, H]

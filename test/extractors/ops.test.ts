@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
-import { initBackend, type BackendName } from '../../harness/backend.js';
+import { initBackend, type BackendName } from '../../kernels/backend.js';
 import { ACTIVATION_KINDS, kernelOps as ops, type ActivationKind } from '../../extractors/ops.js';
 
 function randn(rng: Rng, shape: number[], scale = 1): tf.Tensor {

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../harness/backend.js';
+import { initBackend } from '../../kernels/backend.js';
 import { Rng } from '../../core/rng.js';
 import { builtinExtractors } from '../../extractors/index.js';
 import { parameterCount, type Extractor, type ExtractorContext } from '../../extractors/types.js';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { buildCharts, CHART_BUILDERS } from '../../reports/charts.js';
+import { buildCharts, CHART_BUILDERS } from '../../reports/charts/index.js';
 import { writeReport } from '../../reports/render.js';
 import { erroredRecord, EVIL, richResults, widthSweep } from './fixtures.js';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { buildCharts, CHART_BUILDERS, SECTIONS } from '../../reports/charts.js';
+import { buildCharts, CHART_BUILDERS, SECTIONS } from '../../reports/charts/index.js';
 import { speedChart } from '../../reports/charts/speed.js';
 import { completedRecord, env, richResults, widthSweep } from './fixtures.js';
 

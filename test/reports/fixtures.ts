@@ -5,7 +5,7 @@
  * plus transformer variants (an ablation), lengths 8/16/32, three seeds, an exploding, a
  * diverged and an errored run, and not-applicable length evaluations.
  */
-import { resultSchema, SCHEMA_VERSION, type CompletedRecord, type ResultRecord } from '../../harness/results.js';
+import { resultSchema, SCHEMA_VERSION, type CompletedRecord, type ResultRecord } from '../../harness/store/results.js';
 import { scoreOf, type MetricName } from '../../tasks/types.js';
 
 export const EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)>';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCharts } from '../../reports/charts.js';
+import { buildCharts } from '../../reports/charts/index.js';
 import { renderPage } from '../../reports/page.js';
 import { completedRecord, divergedRecord, erroredRecord, EVIL, richResults } from './fixtures.js';
 

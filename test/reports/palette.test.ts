@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCharts } from '../../reports/charts.js';
+import { buildCharts } from '../../reports/charts/index.js';
 import { EXTRACTOR_COLORS, extractorPalette, shades } from '../../reports/palette.js';
 import { richResults } from './fixtures.js';
 

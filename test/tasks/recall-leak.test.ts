@@ -15,10 +15,10 @@
  * interval: the check can fail.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../harness/backend.js';
-import { extractors, registerExtractor } from '../../harness/plugins.js';
-import { runCell } from '../../harness/runner.js';
-import { expandSuite, parseSuite } from '../../harness/suite.js';
+import { initBackend } from '../../kernels/backend.js';
+import { extractors, registerExtractor } from '../../harness/plugins/registries.js';
+import { runCell } from '../../harness/cell/runCell.js';
+import { expandSuite, parseSuite } from '../../harness/suite/suite.js';
 import type { ExtractorDefinition } from '../../extractors/types.js';
 
 const K = 4;

@@ -14,12 +14,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const load = (m) => import(path.join(root, 'dist', m));
-const { auditCells } = await load('harness/audit/run.js');
-const { CLAIMS } = await load('harness/audit/claims/index.js');
-const { PROFILES } = await load('harness/audit/experiments/index.js');
-const { speedCases } = await load('harness/audit/speed.js');
-const { timeTrainSteps } = await load('harness/bench.js');
-const { initBackend } = await load('harness/backend.js');
+const { auditCells } = await load('audit/run.js');
+const { CLAIMS } = await load('audit/claims/index.js');
+const { PROFILES } = await load('audit/experiments/index.js');
+const { speedCases } = await load('audit/speed.js');
+const { timeTrainSteps } = await load('perf/bench.js');
+const { initBackend } = await load('kernels/backend.js');
 
 const args = process.argv.slice(2);
 const flag = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : dflt; };

@@ -14,9 +14,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { CLAIMS } = await import(path.join(root, 'dist/harness/audit/claims/index.js'));
-const { ruleHash } = await import(path.join(root, 'dist/harness/audit/registry.js'));
-const file = path.join(root, 'harness/audit/registry.json');
+const { CLAIMS } = await import(path.join(root, 'dist/audit/claims/index.js'));
+const { ruleHash } = await import(path.join(root, 'dist/audit/preregistration.js'));
+const file = path.join(root, 'audit/preregistration.json');
 const registry = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 const why = process.argv.slice(2).join(' ').trim();
 const now = new Date().toISOString();

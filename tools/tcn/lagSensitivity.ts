@@ -7,12 +7,12 @@
  *
  *   npx tsc -p tools/tcn && node dist/tools/tools/tcn/lagSensitivity.js [kernel=3] [levels=4] [seeds=8] [options JSON]
  */
-import { initBackend } from '../../harness/backend.js';
-import { buildModel, batchTensorList } from '../../harness/model.js';
-import { sensitivityProfile } from '../../harness/measure/gradients.js';
-import { extractors, tasks } from '../../harness/plugins.js';
+import { initBackend } from '../../kernels/backend.js';
+import { buildModel, batchTensorList } from '../../harness/cell/model.js';
+import { sensitivityProfile } from '../../harness/cell/measure/gradients.js';
+import { extractors, tasks } from '../../harness/plugins/registries.js';
 import { Rng } from '../../core/rng.js';
-import { receptiveField } from '../../extractors/tcn.js';
+import { receptiveField } from '../../extractors/tcn/tcn.js';
 
 /** Minimum number of blocks with a non-zero lag (s_i in 0..2(k-1), lag = sum s_i 2^i); undefined if unreachable. */
 export function convBlocksNeeded(lag: number, kernel: number, levels: number): number | undefined {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layernormConvergence } from '../../../harness/audit/claims/layernormConvergence.js';
-import { residualGradients } from '../../../harness/audit/claims/residualGradients.js';
+import { layernormConvergence } from '../../../audit/claims/layernormConvergence.js';
+import { residualGradients } from '../../../audit/claims/residualGradients.js';
 import { decision, jitter, P, perSeed } from '../fixtures.js';
 
 const L = P.lengths[0] * 2;

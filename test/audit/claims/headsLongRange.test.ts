@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headsLongRange } from '../../../harness/audit/claims/headsLongRange.js';
+import { headsLongRange } from '../../../audit/claims/headsLongRange.js';
 import { decision, jitter, P, perSeed } from '../fixtures.js';
 
 /** Agreement records with near (distance 2) and far (distance 20) bins; far accuracy per head count. */

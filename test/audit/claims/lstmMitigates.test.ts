@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lstmMitigates } from '../../../harness/audit/claims/lstmMitigates.js';
+import { lstmMitigates } from '../../../audit/claims/lstmMitigates.js';
 import { decision, P, perSeed } from '../fixtures.js';
 
 /** Steps to solve per seed (null: never) for an extractor at T=32; solved runs have accuracy 1. */

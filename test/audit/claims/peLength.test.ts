@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { peLength } from '../../../harness/audit/claims/peLength.js';
+import { peLength } from '../../../audit/claims/peLength.js';
 import { decision, P, perSeed } from '../fixtures.js';
 
 const L = P.lengths[0] * 2;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { peNeeded } from '../../../harness/audit/claims/peNeeded.js';
+import { peNeeded } from '../../../audit/claims/peNeeded.js';
 import { decision, jitter, P, perSeed } from '../fixtures.js';
 
 const L = P.lengths[0] * 2;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rnnGradients } from '../../../harness/audit/claims/rnnGradients.js';
-import { slopeUpToUnderflow } from '../../../harness/audit/measures.js';
+import { rnnGradients } from '../../../audit/claims/rnnGradients.js';
+import { slopeUpToUnderflow } from '../../../audit/measures.js';
 import { decision, jitter, P, perSeed, profileOf } from '../fixtures.js';
 
 const radius = (slopes: Record<string, number>, n = 5) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rnnLongRange } from '../../../harness/audit/claims/rnnLongRange.js';
+import { rnnLongRange } from '../../../audit/claims/rnnLongRange.js';
 import { decision, P, perSeed, solved } from '../fixtures.js';
 
 /** Solved flags per extractor per length: { rnn: [[T8 seeds...], [T32 seeds...]] }. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rnnWeightSharing } from '../../../harness/audit/claims/rnnWeightSharing.js';
+import { rnnWeightSharing } from '../../../audit/claims/rnnWeightSharing.js';
 import { decision } from '../fixtures.js';
 
 describe('rnn-weight-sharing', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { semanticFeatures } from '../../../harness/audit/claims/semanticFeatures.js';
+import { semanticFeatures } from '../../../audit/claims/semanticFeatures.js';
 import { decision, jitter, P, perSeed } from '../fixtures.js';
 
 const genre = (acc: Record<string, number>) =>

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { rnnSequential } from '../../../harness/audit/claims/rnnSequential.js';
-import { speedRanking } from '../../../harness/audit/claims/speedRanking.js';
-import type { SpeedRow } from '../../../harness/audit/speed.js';
-import { speedCases } from '../../../harness/audit/speed.js';
+import { rnnSequential } from '../../../audit/claims/rnnSequential.js';
+import { speedRanking } from '../../../audit/claims/speedRanking.js';
+import type { SpeedRow } from '../../../audit/speed.js';
+import { speedCases } from '../../../audit/speed.js';
 import { decision, P } from '../fixtures.js';
 
 const env = { fxbench: '0', node: 'v20', tfjs: '4', backend: 'wasm', cpu: 'x', cores: 2, memoryGiB: 24, platform: 'linux', arch: 'x64' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResultRecord } from '../../../harness/results.js';
+import type { ResultRecord } from '../../../harness/store/results.js';
 import { metricByMeta, metricVsLength } from '../../../reports/charts/accuracy.js';
 import { completedRecord, erroredRecord } from '../fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompletedRecord } from '../../../harness/results.js';
+import type { CompletedRecord } from '../../../harness/store/results.js';
 import { metricVsStateSize, widthSeries } from '../../../reports/charts/stateSize.js';
 import { completedRecord, erroredRecord, EVIL, widthSweep } from '../fixtures.js';
 

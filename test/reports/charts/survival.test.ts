@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kaplanMeierRows, stepsToSolveCurves } from '../../../reports/charts/survival.js';
-import { timeToSolve } from '../../../harness/measure/solve.js';
-import type { CompletedRecord } from '../../../harness/results.js';
+import { timeToSolve } from '../../../harness/cell/measure/solve.js';
+import type { CompletedRecord } from '../../../harness/store/results.js';
 import { completedRecord } from '../fixtures.js';
 
 type Row = Record<string, number | string | undefined>;

@@ -1,0 +1,42 @@
+/** `fxbench audit`: the article's claims put to experiments (the logic is in ../audit/). */
+import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit } from '../../audit/session.js';
+import { runCells, SCHEDULER_FLAGS, type RunControlArgs } from './controls.js';
+import { defineCommand } from './types.js';
+import { PROFILES } from '../../audit/experiments/profiles.js';
+import { PARALLEL_FLAGS } from '../../harness/run/parallelism.js';
+
+export const audit = defineCommand({
+  command: 'audit',
+  describe: "put each of the article's claims to an experiment and give a verdict (npm start runs --profile quick)",
+  builder: (y) =>
+    y
+      .option('profile', { type: 'string', default: 'quick', choices: Object.keys(PROFILES), describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (2-4 seeds, ~2 minutes on 2 cores; indicative), standard (5-10 seeds, confirmatory; under an hour on 2 cores), full (20 seeds; a cluster, shard it)' })
+      .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
+      .coerce('claim', (v: string | string[]) => [v].flat())
+      .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })
+      .option('out', { type: 'string', describe: 'results file (JSONL); default results/audit-<profile>-<time>.jsonl' })
+      .option('report', { type: 'string', describe: 'report folder; default beside the results' })
+      .options(PARALLEL_FLAGS)
+      .option('resume', { type: 'boolean', describe: 'continue the audit whose results are in --out (also: decide a merged set of shards)' })
+      .options(SCHEDULER_FLAGS)
+      .option('quiet', { type: 'boolean', describe: 'no progress output' }),
+  handler: async (a, { argv }) => {
+    if (a.list) {
+      process.stdout.write(listClaims() + '\n');
+      return;
+    }
+    const { profile, claims, cells, plan } = prepareAudit(a.profile, a.claim);
+    const shape = `profile ${profile.name}, ${claims.length} claims`;
+    const { out, stopped, progress } = await runCells(cells, a as RunControlArgs, argv, defaultAuditOut(profile.name), shape, plan);
+    if (stopped) return;
+    if (a.shard !== undefined) {
+      progress.log(`shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`);
+      return;
+    }
+    const { audit, records } = await finishAudit(profile, claims, out, (m) => progress.log(`warning: ${m}`), (m) => progress.log(m));
+    process.stdout.write(formatVerdicts(audit) + '\n');
+    const { writeReport } = await import('../../reports/render.js');
+    const html = await writeReport(records, a.report ?? out.replace(/\.jsonl$/, '-report'), audit);
+    process.stdout.write(`report: ${html}\n`);
+  },
+});

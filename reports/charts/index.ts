@@ -1,0 +1,48 @@
+/**
+ * Stage 6 (chart specs): one builder per chart, each a pure function of the results that
+ * returns Vega-Lite specs with a caption saying how to read them, or nothing when the
+ * results hold no data for it. Builders live in reports/charts/, grouped by section.
+ */
+import type { ResultRecord } from '../../harness/store/results.js';
+import { ablations } from './ablations.js';
+import { metricByMeta, metricVsLength } from './accuracy.js';
+import type { Chart, ChartBuilder } from './common.js';
+import { gflopsPerExtractor, memoryVsLength, paramCounts, throughputVsLength } from './cost.js';
+import { lengthGeneralisation } from './generalisation.js';
+import { metricVsStateSize } from './stateSize.js';
+import { gradientProfile, gradNormOverTraining, groupGradNorms } from './gradients.js';
+import { stepsToSolveCurves } from './survival.js';
+import { lossCurves, stepsToThreshold } from './training.js';
+import { tuningByLr } from './tuning.js';
+
+export type { Chart, ChartBuilder, Section } from './common.js';
+export { SECTIONS } from './common.js';
+export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, metricVsStateSize, paramCounts, stepsToSolveCurves, stepsToThreshold, throughputVsLength, tuningByLr };
+
+/** Every chart builder, by name, in reading order. */
+export const CHART_BUILDERS = {
+  metricVsLength,
+  metricByMeta,
+  metricVsStateSize,
+  lengthGeneralisation,
+  ablations,
+  gradientProfile,
+  gradNormOverTraining,
+  groupGradNorms,
+  lossCurves,
+  stepsToThreshold,
+  stepsToSolveCurves,
+  tuningByLr,
+  throughputVsLength,
+  gflopsPerExtractor,
+  memoryVsLength,
+  paramCounts,
+} satisfies Record<string, ChartBuilder>;
+
+/** The name of a chart builder: claims name their evidence charts by it, so a misspelt name does not compile. */
+export type ChartName = keyof typeof CHART_BUILDERS;
+
+/** All charts of a results set, in reading order (the order of CHART_BUILDERS). */
+export function buildCharts(records: ResultRecord[]): Chart[] {
+  return Object.values(CHART_BUILDERS).flatMap((build) => build(records));
+}
