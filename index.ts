@@ -31,9 +31,9 @@ export {
 // The training protocol: the suite fields, splits, evaluation against the empirical chance, the schedule, tuning.
 export { suiteFields, trainFields, fieldInfo, type TrainConfig, type FieldInfo } from './harness/suite/fields.js';
 export { scoreOf, METRICS } from './tasks/types.js';
-export { stageTasks, dataSources, type DataSources } from './harness/cell/stageData.js';
+export { stageTasks, dataSources, type DataSources } from './harness/suite/stageData.js';
 export { learningRate, type Schedule } from './harness/cell/optimizer.js';
-export { planTuning, runTuning, applyTuning, tuningFile, DEFAULT_GRID, type TuningPlan, type TuneGroup } from './harness/suite/tune.js';
+export { planTuning, runTuning, applyTuning, tuningFile, DEFAULT_GRID, type TuningPlan, type TuneGroup } from './harness/run/tune.js';
 export type { TuningSummary } from './harness/suite/tuneRecord.js';
 
 export { saveWeights, loadWeights, type WeightRecord } from './extractors/weights.js';

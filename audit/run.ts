@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import type { CompletedRecord, ResultRecord } from '../harness/store/results.js';
 import { cellCost } from '../harness/cost/cellCost.js';
 import { expandSuite, parseSuite, type Cell } from '../harness/suite/suite.js';
-import { mergePlans, planTuning, type TuningPlan } from '../harness/suite/tune.js';
+import { mergePlans, planTuning, type TuningPlan } from '../harness/run/tune.js';
 import { CLAIMS } from './claims/index.js';
 import { EXPERIMENTS } from './experiments/index.js';
 import { readRegistry, registrationStatus, rulesHash, type RegistrationStatus } from './preregistration.js';

@@ -7,7 +7,7 @@ import { UsageError } from '../core/errors.js';
 import { readResults, type ResultRecord } from '../harness/store/results.js';
 import { readForReport } from '../harness/store/files.js';
 import type { Cell } from '../harness/suite/suite.js';
-import { tuningFile, type TuningPlan } from '../harness/suite/tune.js';
+import { tuningFile, type TuningPlan } from '../harness/run/tune.js';
 import { didYouMean } from '../core/registry.js';
 import { CLAIMS } from './claims/index.js';
 import { PROFILES } from './experiments/index.js';

@@ -14,9 +14,9 @@ import * as tf from '@tensorflow/tfjs';
 import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from '../kernels/emit/pointwise.js';
 // runtime.js first: it imports every kernel module to build its table, and those import it back.
 import { kernels } from '../kernels/runtime/runtime.js';
-import { causalDepthwiseConv1d } from '../kernels/emit/depthwiseConv.js';
+import { causalDepthwiseConv1d } from '../kernels/ops/depthwiseConv.js';
 import { attentionBackward, attentionDims, attentionForward, statsSize } from './transformer/attention.js';
-import { rmsNorm as rmsNormOp } from '../kernels/emit/rmsNorm.js';
+import { rmsNorm as rmsNormOp } from '../kernels/ops/rmsNorm.js';
 import type { ScanMode } from '../kernels/emit/scan.js';
 
 export { ACTIVATION_KINDS, type ActivationKind };

@@ -135,3 +135,8 @@ export function parameterCount(variables: Record<string, tf.Variable>): number {
   for (const v of Object.values(variables)) n += v.size;
   return n;
 }
+
+/** What an extractor definition does with a padding mask (default `reads`). */
+export function paddingOf(def: ExtractorDefinition): PaddingTreatment {
+  return def.padding ?? 'reads';
+}

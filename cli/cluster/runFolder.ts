@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 import { prepareAudit } from '../../audit/session.js';
 import { packageVersion } from '../../core/paths.js';
-import { planTuning, shardOfRun, type TuningPlan } from '../../harness/suite/tune.js';
+import { planTuning, shardOfRun, type TuningPlan } from '../../harness/run/tune.js';
 import { expandSuite, loadSuiteFile, parseSuite, type Cell, type SuiteInput } from '../../harness/suite/suite.js';
 
 export const RUN_FILE = 'run.json';

@@ -1,6 +1,8 @@
 /** `fxbench audit`: the article's claims put to experiments (the logic is in ../audit/). */
 import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit } from '../../audit/session.js';
-import { runCells, SCHEDULER_FLAGS, type RunControlArgs } from './controls.js';
+import { runControlled, type RunControlArgs } from './controls.js';
+import { SCHEDULER_FLAGS } from './runFlags.js';
+import { runCells } from '../../harness/run/runSuite.js';
 import { defineCommand } from './types.js';
 import { PROFILES } from '../../audit/experiments/profiles.js';
 import { PARALLEL_FLAGS } from '../../harness/run/parallelism.js';
@@ -27,7 +29,7 @@ export const audit = defineCommand({
     }
     const { profile, claims, cells, plan } = prepareAudit(a.profile, a.claim);
     const shape = `profile ${profile.name}, ${claims.length} claims`;
-    const { out, stopped, progress } = await runCells(cells, a as RunControlArgs, argv, defaultAuditOut(profile.name), shape, plan);
+    const { out, stopped, progress } = await runControlled(a as RunControlArgs, argv, defaultAuditOut(profile.name), (options) => runCells(cells, plan, options, shape));
     if (stopped) return;
     if (a.shard !== undefined) {
       progress.log(`shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`);

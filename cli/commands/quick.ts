@@ -2,7 +2,7 @@
 import { extractors } from '../../harness/plugins/registries.js';
 import { QUICK_SUITE } from '../../harness/suite/builtin.js';
 import { defaultOut } from './controls.js';
-import { runSuite } from './run.js';
+import { runAndReport } from './run.js';
 import { runFlags, suiteFromArgs } from './runFlags.js';
 import { defineCommand } from './types.js';
 
@@ -13,6 +13,6 @@ export const quick = defineCommand({
   handler: async (a, { argv }) => {
     const { input, origin } = suiteFromArgs(a, { ...QUICK_SUITE, extractors: extractors.names() }, argv); // every registered extractor, plugins included
     const out = a.out ?? defaultOut(input.name ?? 'quick');
-    await runSuite(input, { ...a, out }, a.report ?? out.replace(/\.jsonl$/, '-report'), origin, a.out ? argv : [...argv, '--out', out]);
+    await runAndReport(input, { ...a, out }, a.report ?? out.replace(/\.jsonl$/, '-report'), origin, a.out ? argv : [...argv, '--out', out]);
   },
 });

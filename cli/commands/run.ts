@@ -1,8 +1,8 @@
 /** `fxbench run [suite]`: train and evaluate every cell of a suite file and/or flags. */
 import { readForReport } from '../../harness/store/files.js';
-import { expandSuite, loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from '../../harness/suite/suite.js';
-import { planTuning } from '../../harness/suite/tune.js';
-import { defaultOut, runCells, type RunControlArgs } from './controls.js';
+import { loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from '../../harness/suite/suite.js';
+import { runSuite } from '../../harness/run/runSuite.js';
+import { defaultOut, runControlled, type RunControlArgs } from './controls.js';
 import { runFlags, suiteFromArgs } from './runFlags.js';
 import { defineCommand } from './types.js';
 
@@ -13,18 +13,15 @@ export const run = defineCommand({
   handler: async (a, { argv }) => {
     const base = a.suite ? loadSuiteFile(a.suite) : undefined;
     const { input, origin } = suiteFromArgs(a, base, argv);
-    await runSuite(input, a, a.report, origin, argv);
+    await runAndReport(input, a, a.report, origin, argv);
   },
 });
 
 /** Validate the suite, run its cells, and write the report when asked (shared with `quick`). */
-export async function runSuite(input: SuiteInput, a: RunControlArgs, reportDir: string | undefined, origin: SuiteOrigin, argv: string[]): Promise<void> {
+export async function runAndReport(input: SuiteInput, a: RunControlArgs, reportDir: string | undefined, origin: SuiteOrigin, argv: string[]): Promise<void> {
   // 1. Validate everything before any work.
   const suite = parseSuite(input, 'suite', origin);
-  const all = expandSuite(suite, origin);
-  const plan = planTuning(suite, all, origin);
-  const shape = `${suite.tasks.length} tasks x ${suite.extractors.length} extractors x ${suite.lengths.length} lengths x ${suite.seeds.length} seeds`;
-  const { records, out, stopped, progress } = await runCells(all, a, argv, defaultOut(suite.name), shape, plan);
+  const { records, out, stopped, progress } = await runControlled(a, argv, defaultOut(suite.name), (options) => runSuite(suite, options, origin));
   if (stopped) return;
   const failed = records.filter((r) => r.status !== 'completed').length;
   const warn = (m: string) => progress.log(`warning: ${m}`);

@@ -3,9 +3,8 @@
  * parsed shape (`RunArgs`), and how they override a suite file (`suiteFromArgs`). The
  * run controls (--out, --resume, --shard, --workers) are applied by ./controls.ts.
  */
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { UsageError } from '../../core/errors.js';
-import { SCHEDULER_FLAGS } from './controls.js';
 import { PARALLEL_FLAGS } from '../../harness/run/parallelism.js';
 import { didYouMean } from '../../core/registry.js';
 import { flaggedFields, flagExample, infoOf } from '../../harness/suite/fields.js';
@@ -16,6 +15,13 @@ import { csv, csvNumbers, numberFlag, parseOptionFlags } from './flags.js';
  * The flags of `run` and `quick` that are not suite fields. The suite fields' flags
  * (`--steps`, `--match-params`, ...) come from fields.ts and are read by name.
  */
+/** Flags for runs started by a scheduler (sharding, waiting for a predecessor's lock), shared by `run`, `quick` and `audit`. */
+export const SCHEDULER_FLAGS = {
+  shard: { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based): the cells whose index mod N is I, e.g. --shard 0/4; auto: from the Slurm array task or Kubernetes completion index' },
+  shards: { type: 'number', requiresArg: true, describe: 'the number of shards for --shard auto in a Kubernetes Indexed Job (its completions); under Slurm, a check of the array size' },
+  'lock-wait': { type: 'number', requiresArg: true, describe: 'seconds to wait for another run writing to --out to finish or go stale, instead of stopping at once (a requeued job)' },
+} as const satisfies Record<string, Options>;
+
 export interface RunArgs {
   suite?: string;
   tasks?: string;

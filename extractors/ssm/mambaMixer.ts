@@ -16,8 +16,8 @@
  * elementwise pass each, rather than copied out and back).
  */
 import type { Kernels } from '../../kernels/runtime/runtime.js';
-import { depthwiseConvRows, depthwiseConvRowsBackward, putTapMajor, readChannelMajor } from '../../kernels/emit/depthwiseConv.js';
-import { selectiveScanRows, selectiveScanRowsBackward, type ScanDims, type ScanInputs } from '../../kernels/emit/selectiveScan.js';
+import { depthwiseConvRows, depthwiseConvRowsBackward, putTapMajor, readChannelMajor } from '../../kernels/ops/depthwiseConv.js';
+import { selectiveScanRows, selectiveScanRowsBackward, type ScanDims, type ScanInputs } from '../../kernels/ops/selectiveScan.js';
 import { linearRows, linearRowsBackward, type HostWeights, type Mixer, type StackDims } from './stack.js';
 
 export interface MambaDims {

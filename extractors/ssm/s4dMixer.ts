@@ -17,7 +17,7 @@
  * So an FFT, itself not free, could save at most those shares: nothing worth its complexity
  * at the standard lengths, a real gain only from T ~ 1024 on (not implemented). Kept for the backward pass: v, g, o and the kernel.
  */
-import { longConvRows, longConvRowsBackward } from '../../kernels/emit/longConv.js';
+import { longConvRows, longConvRowsBackward } from '../../kernels/ops/longConv.js';
 import type { Kernels } from '../../kernels/runtime/runtime.js';
 import { s4dKernel, s4dKernelBackward, type S4DKernelParams } from './s4dKernel.js';
 import { linearRows, linearRowsBackward, type HostWeights, type Mixer, type StackDims } from './stack.js';

@@ -12,7 +12,7 @@
  * Rows are batch-major positions (N = B*T), as in tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RMS_EPS, rmsNormRows, rmsNormRowsBackward } from '../../kernels/emit/rmsNorm.js';
+import { RMS_EPS, rmsNormRows, rmsNormRowsBackward } from '../../kernels/ops/rmsNorm.js';
 import { kernels, type Kernels } from '../../kernels/runtime/runtime.js';
 
 /** Shapes of one call. */

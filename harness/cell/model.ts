@@ -15,7 +15,7 @@ import type { Rng } from '../../core/rng.js';
 import { embeddingLookup, lastPosition, linear, linearVariables } from '../../extractors/common.js';
 import { UsageError } from '../../core/errors.js';
 import { kernelOps } from '../../extractors/ops.js';
-import type { Extractor, ExtractorDefinition, PaddingTreatment } from '../../extractors/types.js';
+import { paddingOf, type Extractor, type ExtractorDefinition } from '../../extractors/types.js';
 import type { Batch, Task } from '../../tasks/types.js';
 
 export type Readout = 'last' | 'mean';
@@ -67,20 +67,6 @@ export interface BatchTensors {
 /** Every tensor of a batch, to dispose of together. */
 export function batchTensorList(t: BatchTensors): tf.Tensor[] {
   return [t.inputs, t.targets, ...(t.mask ? [t.mask] : []), ...(t.keyMask ? [t.keyMask] : [])];
-}
-
-/** What an extractor definition does with a padding mask (default `reads`). */
-export function paddingOf(def: ExtractorDefinition): PaddingTreatment {
-  return def.padding ?? 'reads';
-}
-
-/**
- * The refusal of a padded task by an extractor that declares `padding: 'refuses'`, as one
- * line (undefined when there is nothing to refuse).
- */
-export function paddingRefusal(def: ExtractorDefinition, task: Task, taskName: string, length: number): string | undefined {
-  if (paddingOf(def) !== 'refuses' || !task.pads?.(length)) return undefined;
-  return `extractor ${def.name} declares padding 'refuses' (it cannot take a key-padding mask), but task ${taskName} left-pads its samples at length ${length}: use another task or length, or let the extractor take the mask (padding 'masked' or 'reads')`;
 }
 
 /**

@@ -21,7 +21,7 @@ import { Rng } from '../../core/rng.js';
 import { kernels } from '../../kernels/runtime/runtime.js';
 import type { Cell } from '../suite/suite.js';
 import { METRICS, scoreOf, type Batch, type Task } from '../../tasks/types.js';
-import { stageTasks } from './stageData.js';
+import { stageTasks } from '../suite/stageData.js';
 import { drawBatches, evaluate, fitConstant, type Constant, type Evaluated, type Predictor } from './evaluate.js';
 
 export interface CellHooks {

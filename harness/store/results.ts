@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Environment } from './env.js';
 import { trainRecordSchema } from '../suite/fields.js';
-import { dataSchema } from '../cell/stageData.js';
+import { dataSchema } from '../suite/stageData.js';
 import { tuningSchema } from '../suite/tuneRecord.js';
 import { PADDING_TREATMENTS } from '../../extractors/types.js';
 import type { Cell } from '../suite/suite.js';

@@ -10,11 +10,10 @@ import { UsageError } from '../../core/errors.js';
 import { ADAM, defaultValEvery, TUNABLE_FIELDS, untunedValue, type TunableField, RETIRED_FIELDS, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig } from './fields.js';
 import { extractors, tasks } from '../plugins/registries.js';
 import { didYouMean } from '../../core/registry.js';
-import { dataSources, hasSplits, missingSplits, type DataSources } from '../cell/stageData.js';
-import type { TaskDefinition } from '../../tasks/types.js';
+import { dataSources, hasSplits, missingSplits, type DataSources } from './stageData.js';
+import type { Task, TaskDefinition } from '../../tasks/types.js';
 import type { TuningSummary } from './tuneRecord.js';
-import { paddingOf, paddingRefusal } from '../cell/model.js';
-import type { PaddingTreatment } from '../../extractors/types.js';
+import { paddingOf, type ExtractorDefinition, type PaddingTreatment } from '../../extractors/types.js';
 
 export const suiteSchema = z.object(suiteFields).strict();
 
@@ -332,4 +331,13 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
         for (const seed of suite.seeds)
           cells.push({ id: `${task.label}/${extractor.label}/T${length}/s${seed}`, suite: suite.name, task, extractor, length, seed, train, data: dataSources(tasks.get(task.name)) });
   return cells;
+}
+
+/**
+ * The refusal of a padded task by an extractor that declares `padding: 'refuses'`, as one
+ * line (undefined when there is nothing to refuse).
+ */
+export function paddingRefusal(def: ExtractorDefinition, task: Task, taskName: string, length: number): string | undefined {
+  if (paddingOf(def) !== 'refuses' || !task.pads?.(length)) return undefined;
+  return `extractor ${def.name} declares padding 'refuses' (it cannot take a key-padding mask), but task ${taskName} left-pads its samples at length ${length}: use another task or length, or let the extractor take the mask (padding 'masked' or 'reads')`;
 }

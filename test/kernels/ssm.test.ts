@@ -11,10 +11,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { initBackend } from '../../kernels/backend.js';
 import { kernels, type RowKernel } from '../../kernels/runtime/runtime.js';
-import { causalDepthwiseConv1d, depthwiseConvRows, depthwiseConvRowsBackward, putTapMajor, readChannelMajor } from '../../kernels/emit/depthwiseConv.js';
-import { rmsNorm, rmsNormRows, rmsNormRowsBackward } from '../../kernels/emit/rmsNorm.js';
-import { longConvRows, longConvRowsBackward } from '../../kernels/emit/longConv.js';
-import { selectiveScan, selectiveScanRows, selectiveScanRowsBackward, type ScanDims } from '../../kernels/emit/selectiveScan.js';
+import { causalDepthwiseConv1d, depthwiseConvRows, depthwiseConvRowsBackward, putTapMajor, readChannelMajor } from '../../kernels/ops/depthwiseConv.js';
+import { rmsNorm, rmsNormRows, rmsNormRowsBackward } from '../../kernels/ops/rmsNorm.js';
+import { longConvRows, longConvRowsBackward } from '../../kernels/ops/longConv.js';
+import { selectiveScan, selectiveScanRows, selectiveScanRowsBackward, type ScanDims } from '../../kernels/ops/selectiveScan.js';
 
 const K = kernels();
 

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
 import { Kernels } from '../../dist/kernels/runtime/runtime.js';
 import { KernelThreads } from '../../dist/kernels/runtime/threads.js';
-import { longConvRows, longConvRowsBackward } from '../../dist/kernels/emit/longConv.js';
+import { longConvRows, longConvRowsBackward } from '../../dist/kernels/ops/longConv.js';
 import { attentionBackward, attentionDims, attentionForward } from '../../dist/extractors/transformer/attention.js';
 
 const one = new Kernels(1);

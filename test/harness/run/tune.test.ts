@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../kernels/backend.js';
 import { createProgress } from '../../../harness/run/progress.js';
 import { expandSuite, parseSuite, type SuiteInput } from '../../../harness/suite/suite.js';
-import { applyTuning, cellKey, DEFAULT_GRID, gridPoints, mergePlans, planTuning, rankOutcomes, rungBudgets, runTuning, shardOfRun, tuningFile } from '../../../harness/suite/tune.js';
+import { applyTuning, cellKey, DEFAULT_GRID, gridPoints, mergePlans, planTuning, rankOutcomes, rungBudgets, runTuning, shardOfRun, tuningFile } from '../../../harness/run/tune.js';
 import type { TrialOutcome } from '../../../harness/suite/tuneRecord.js';
 
 const input = (over: Partial<SuiteInput> = {}): SuiteInput => ({ name: 't', tasks: [{ name: 'recall', options: { symbols: 4, distractors: 'shared' } }], extractors: [{ name: 'rnn', options: { hidden: 8 } }, { name: 'transformer', options: { dModel: 8, heads: 2, ffDim: 16, layers: 1 } }], lengths: [6], seeds: [1, 2], steps: 40, ...over });

@@ -24,20 +24,20 @@
  * - Trials run from their own seed stream (`Rng(seed).fork('tune')`, runner.ts) and never
  *   read test data: the reported score stays held out from the choice.
  */
-import { selectShard, selectShardByUnit, type Shard } from './shard.js';
+import { selectShard, selectShardByUnit, type Shard } from '../suite/shard.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
-import { executeCells, type StopSignal } from '../run/execute.js';
-import { fieldInfo, trainFields, TUNABLE_FIELDS, type TrainConfig, type TunableField, type TuneInput } from './fields.js';
+import { executeCells, type StopSignal } from './execute.js';
+import { fieldInfo, trainFields, TUNABLE_FIELDS, type TrainConfig, type TunableField, type TuneInput } from '../suite/fields.js';
 import { extractors } from '../plugins/registries.js';
-import type { Progress } from '../run/progress.js';
+import type { Progress } from './progress.js';
 import { didYouMean } from '../../core/registry.js';
 import { readResultLines, type CompletedRecord, type ResultRecord } from '../store/results.js';
-import type { DataSources } from '../cell/stageData.js';
+import type { DataSources } from '../suite/stageData.js';
 import { isDone, repairTail, warnSkipped } from '../store/files.js';
-import type { Cell, PluginUse, Suite, SuiteOrigin } from './suite.js';
-import type { TrialOutcome, TuningSummary } from './tuneRecord.js';
+import type { Cell, PluginUse, Suite, SuiteOrigin } from '../suite/suite.js';
+import type { TrialOutcome, TuningSummary } from '../suite/tuneRecord.js';
 
 /**
  * The default grid: the learning rate over half-decades from 3e-4 to 1e-2. 3e-4 is where
