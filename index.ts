@@ -18,7 +18,8 @@ export { parseShard, selectShard, type Shard } from './harness/suite/shard.js';
 export { estimateCellMemory, estimateEvalMemory, memoryBudget, type MemoryEstimate } from './harness/cost/memory.js';
 export { stateSize, cellState, type StateSize } from './harness/cost/state.js';
 export { Adam, globalNorm, gradData, type AdamConfig } from './harness/cell/optimizer.js';
-export { cellCost, longestFirst } from './harness/cost/cellCost.js';
+export { cellCost } from './harness/cost/cellCost.js';
+export { longestFirst } from './harness/run/order.js';
 // Statistics for comparing extractors (harness/stats/): tests, effect sizes, survival, power, sequential designs.
 export {
   mean, median, sampleSd, ci95, confidenceInterval, tCdf, tQuantile, normalCdf, normalQuantile, chiSquaredSf, noncentralTCdf,

@@ -11,7 +11,7 @@ import { tuningFile, type TuningPlan } from '../harness/run/tune.js';
 import { didYouMean } from '../core/registry.js';
 import { CLAIMS } from './claims/index.js';
 import { PROFILES } from './experiments/index.js';
-import { measureSpeed, speedCases, speedFile } from './speed.js';
+import { measureSpeed, speedCases, speedFile } from './timing.js';
 import { auditPlan, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
 import type { Claim, Profile, ProfileName } from './types.js';
 

@@ -1,83 +1,40 @@
 /**
- * Isolated timings for the speed claims (rnn-sequential, speed-ranking). Step times taken
- * inside a suite share the machine with another worker; these are taken after every
- * training cell has finished, one measurement at a time in the main thread, with tinybench:
- * at least 50 timed training steps per measurement, 5 repetitions, the repetitions
- * interleaved across extractors so a drift in the machine's speed hits every arm alike.
- *
- * Rows are appended to `<results>.speed.jsonl` as they are measured; a resumed audit skips
- * the measurements already there.
+ * The rows of the isolated timings the speed claims read (`<results>.speed.jsonl`, taken by
+ * ./timing.ts): their schema, declared once, and their reader.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { initBackend } from '../kernels/backend.js';
-import { timeTrainSteps } from '../perf/bench.js';
-import { environment, type Environment } from '../harness/store/env.js';
-import type { Profile, SpeedPlan } from './types.js';
+import { z } from 'zod';
+import { readJsonl } from '../core/jsonl.js';
+import { envSchema } from '../harness/store/env.js';
 
 /** One timing to take: an extractor at some options and length. */
-export interface SpeedCase {
+export const speedCaseSchema = z.object({
   /** Label the claims select by (unique with the length). */
-  label: string;
-  name: string;
-  options: Record<string, unknown>;
-  length: number;
-}
+  label: z.string(),
+  name: z.string(),
+  options: z.record(z.string(), z.unknown()),
+  length: z.number().int().positive(),
+});
+export type SpeedCase = z.infer<typeof speedCaseSchema>;
 
-export interface SpeedRow extends SpeedCase {
-  repetition: number;
-  batch: number;
+export const speedRowSchema = speedCaseSchema.extend({
+  repetition: z.number().int().nonnegative(),
+  batch: z.number().int().positive(),
   /** Timed steps. */
-  steps: number;
-  meanMs: number;
-  p50Ms: number;
+  steps: z.number().int().positive(),
+  meanMs: z.number().positive(),
+  p50Ms: z.number().positive(),
   /** batch · 1000 / meanMs. */
-  seqPerSec: number;
-  params: number;
-  measuredAt: string;
-  env: Environment;
-}
+  seqPerSec: z.number().positive(),
+  params: z.number().int().nonnegative(),
+  measuredAt: z.string(),
+  env: envSchema,
+});
+export type SpeedRow = z.infer<typeof speedRowSchema>;
 
-export const speedFile = (out: string) => out.replace(/\.jsonl$/, '') + '.speed.jsonl';
-
-const key = (c: { label: string; length: number }, rep: number) => `${c.label}|${c.length}|${rep}`;
-
+/** The rows of a speed file; a torn last line of an interrupted audit, or a row that is not one, is left out (and measured again). */
 export function readSpeed(file: string): SpeedRow[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim().startsWith('{'))
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as SpeedRow];
-      } catch {
-        return []; // a torn last line of an interrupted run: measured again
-      }
-    });
-}
-
-/** The unique cases of every claim that times something, at this profile. */
-export function speedCases(claims: readonly { speed?: (p: Profile) => SpeedCase[] }[], p: Profile): SpeedCase[] {
-  const all = claims.flatMap((c) => c.speed?.(p) ?? []);
-  return [...new Map(all.map((c) => [`${c.label}|${c.length}`, c])).values()];
-}
-
-/** Takes every timing not yet in `file`, appending rows as they come; returns all rows of the cases. */
-export async function measureSpeed(cases: readonly SpeedCase[], plan: SpeedPlan, file: string, log: (m: string) => void): Promise<SpeedRow[]> {
-  const done = new Map(readSpeed(file).map((r) => [key(r, r.repetition), r]));
-  const todo = plan.repetitions * cases.length - cases.reduce((n, c) => n + Array.from({ length: plan.repetitions }, (_, r) => done.has(key(c, r))).filter(Boolean).length, 0);
-  if (todo > 0) {
-    await initBackend('wasm');
-    log(`timing ${cases.length} extractor settings x ${plan.repetitions} repetitions x ${plan.steps} steps, alone in this process -> ${file}`);
-    const env = environment();
-    for (let rep = 0; rep < plan.repetitions; rep++) {
-      for (const c of cases) {
-        if (done.has(key(c, rep))) continue;
-        const t = await timeTrainSteps(c.name, c.options, c.length, plan.batch, plan.steps);
-        const row: SpeedRow = { ...c, repetition: rep, batch: plan.batch, steps: plan.steps, meanMs: t.meanMs, p50Ms: t.p50Ms, seqPerSec: (plan.batch * 1000) / t.meanMs, params: t.params, measuredAt: new Date().toISOString(), env };
-        appendFileSync(file, JSON.stringify(row) + '\n');
-        done.set(key(c, rep), row);
-      }
-    }
-  }
-  return cases.flatMap((c) => Array.from({ length: plan.repetitions }, (_, r) => done.get(key(c, r))).filter((r): r is SpeedRow => !!r));
+  return readJsonl([file]).lines.flatMap(({ value }) => {
+    const row = speedRowSchema.safeParse(value);
+    return row.success ? [row.data] : [];
+  });
 }

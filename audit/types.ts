@@ -3,12 +3,11 @@
  * one primary comparison declared in code before any data exists (arms, metric, test, α,
  * smallest effect of interest), evidence, and a verdict from one helper (verdict.ts).
  */
-import type { ChartName } from '../reports/charts/index.js';
 import type { CompletedRecord, ResultRecord } from '../harness/store/results.js';
 import type { TuneInput } from '../harness/suite/fields.js';
 import type { SuiteInput } from '../harness/suite/suite.js';
 import type { ExperimentName } from './experiments/names.js';
-import type { SpeedRow } from './speed.js';
+import type { SpeedCase, SpeedRow } from './speed.js';
 
 /**
  * - supported / contradicted: the primary test decides, in or against the claim's direction;
@@ -239,9 +238,10 @@ export interface Claim {
   /** The experiments this claim reads. */
   needs: readonly Experiment[];
   /** The isolated timings it reads (speed claims). */
-  speed?: (p: Profile) => import('./speed.js').SpeedCase[];
+  speed?: (p: Profile) => SpeedCase[];
   /** The report's chart builders that show this claim's evidence, drawn from its experiments' records. */
-  charts: readonly ChartName[];
+  // Names, not builders: the report sits above the audit and resolves them (reports/render.ts; a test checks every name is a builder).
+  charts: readonly string[];
   /** The rule itself: a pure function of the evidence. */
   analyse(evidence: Evidence): Analysis;
 }

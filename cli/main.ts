@@ -16,7 +16,7 @@ export async function main(argv: string[]): Promise<void> {
   const names = COMMANDS.map(commandName);
   const parser = yargs(argv)
     .scriptName('fxbench')
-    .usage('$0 <command> [options]\n\nCompare RNN/LSTM/GRU, Transformer and TCN feature extractors on identical tasks.')
+    .usage('$0 <command> [options]\n\nCompare sequence feature extractors on identical tasks: the RNN family (RNN, LSTM, GRU, minGRU), the Transformer encoder and linear attention, the TCN, and state-space models (S4D, Mamba).')
     // Not `array: true`: an array option would swallow the command name that follows it.
     .option('plugin', { type: 'string', describe: 'load an extractor/task plugin (file or package), repeatable; plugins are code: only load what you trust' })
     .coerce(['plugin', 'option'], (v: string | string[]) => [v].flat())

@@ -20,15 +20,19 @@ export const mlpOptions = z
   .strict();
 export type MlpOptions = z.output<typeof mlpOptions>;
 
+// fc1: H x (maxLen*D) + H; fc2: H x H + H.
+const mlpParams = (o: MlpOptions, inputDim: number) => o.hidden * o.maxLen * inputDim + o.hidden + o.hidden * o.hidden + o.hidden;
+
 export const mlp = defineExtractor({
   name: 'mlp',
   description: 'fully connected baseline: one ReLU layer over the flattened sequence (no weight sharing across positions)',
   options: mlpOptions,
   width: {
     option: 'hidden',
-    // fc1: H x (maxLen*D) + H; fc2: H x H + H.
-    params: (o, inputDim) => o.hidden * o.maxLen * inputDim + o.hidden + o.hidden * o.hidden + o.hidden,
+    params: (o, inputDim) => mlpParams(o, inputDim),
   },
+  // Its weights apply once per sequence, not at every position.
+  forwardFlops: (o, { batch, inputDim }) => 2 * mlpParams(o, inputDim) * batch,
   // It reads the whole flattened window at once: a streaming version keeps every input.
   state: (o, T, inputDim) => ({ floats: Math.min(T, o.maxLen) * inputDim, what: `the flattened input window T*D = ${Math.min(T, o.maxLen)}*${inputDim}` }),
   padding: 'reads',

@@ -122,8 +122,20 @@ export interface ExtractorDefinition<S extends z.ZodObject = z.ZodObject> {
    * next output. A fixed-size state (RNN, SSM) does not depend on `length`; a KV cache does.
    */
   state?: (options: z.output<S>, length: number, inputDim: number) => MemoryTerm;
+  /**
+   * Approximate forward FLOPs of one batch from the options alone (nothing built): the
+   * cell-cost model's unit (harness/cost/cellCost.ts), which orders cells and sizes the
+   * audit's seed budget. Default: 2 x parameters x B x T, every weight applied at every
+   * position; declare it when that is wrong (attention's T^2 products, a layer applied
+   * once per sequence).
+   */
+  forwardFlops?: (options: z.output<S>, shape: RunShape) => number;
+  /** What to lower when a cell would not fit the memory budget, e.g. "lower --batch, the length, heads or layers" (default: the batch, the length or the width). */
+  memoryAdvice?: string;
   /** What the extractor does with a padding mask (default `reads`). */
   padding?: PaddingTreatment;
+  /** The PyTorch peer (../shared/peers/torch_bench.py) builds this extractor under the same name: `fxbench bench --peer torch` times both. */
+  torchPeer?: boolean;
 }
 
 export function defineExtractor<S extends z.ZodObject>(def: ExtractorDefinition<S>): ExtractorDefinition {

@@ -107,7 +107,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
     const def = extractors.get(name);
     for (const length of opts.lengths) {
       const rng = new Rng(`bench/${name}/${length}`);
-      const model = buildModel(task, def, {}, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'), undefined, length);
+      const model = buildModel(task, def, def.options.parse({}), { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'), undefined, length);
       // PyTorch's Adam defaults (eps 1e-8), as the peer uses.
       const vars = Object.values(model.variables);
       const optimizer = new Adam(vars, { lr: BENCH_SHAPES.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
@@ -236,7 +236,7 @@ export async function timeTrainSteps(name: string, options: Record<string, unkno
   const task = randomTokensTask();
   const def = extractors.get(name);
   const rng = new Rng(`speed/${name}/${length}`);
-  const model = buildModel(task, def, options, { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'), undefined, length);
+  const model = buildModel(task, def, def.options.parse(options), { embedDim: BENCH_SHAPES.embed, readout: 'last' }, rng.fork('init'), undefined, length);
   const vars = Object.values(model.variables);
   const optimizer = new Adam(vars, { lr: BENCH_SHAPES.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   const t = model.toTensors(task.sample(rng.fork('data'), batch, length));

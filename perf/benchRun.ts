@@ -105,9 +105,8 @@ export function bestOf(a: PeerRow[], b: PeerRow[]): PeerRow[] {
   });
 }
 
-/** The extractors ../shared/peers/torch_bench.py builds (its BUILDERS and Recurrent). */
-const PEER_EXTRACTORS = new Set(['rnn', 'lstm', 'gru', 'transformer', 'tcn', 'mamba', 's4d', 'linear-attention', 'mingru']);
-const isPeerExtractor = (e: string) => PEER_EXTRACTORS.has(e);
+/** Whether ../shared/peers/torch_bench.py builds the extractor (its definition says so). */
+const isPeerExtractor = (e: string) => extractors.get(e).torchPeer === true;
 
 export function spread(xs: number[]): Spread {
   const s = [...xs].sort((x, y) => x - y);

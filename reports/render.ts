@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { ResultRecord } from '../harness/store/results.js';
-import { buildCharts, CHART_BUILDERS, type Chart } from './charts/index.js';
+import { buildCharts, chartBuilder, type Chart } from './charts/index.js';
 import { resultsCsv } from './csv.js';
 import { renderPage } from './page.js';
 import { speedChart } from './charts/speed.js';
@@ -46,7 +46,7 @@ function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, C
     if (!claim) continue;
     const suites = new Set(claim.needs.map((e) => `audit-${e.name}`));
     const own = records.filter((r) => suites.has(r.suite));
-    const charts = claim.charts.flatMap((name) => CHART_BUILDERS[name](own));
+    const charts = claim.charts.flatMap((name) => chartBuilder(name)(own));
     if (claim.speed) charts.push(...speedChart(audit.speed.filter((r) => claim.speed!(audit.profile).some((s) => s.label === r.label && s.length === r.length)), 'isolated-timings', `${claim.id}: isolated training throughput on one thread`));
     out.set(c.id, charts.map((x) => ({ ...x, id: `${c.id}--${x.id}` })));
   }

@@ -25,7 +25,6 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { checkBatchSize, checkLength } from './lib/common.js';
 
 const NAME = 'adding';
 
@@ -65,8 +64,6 @@ export const adding = defineTask({
         why: 'predicting the mean 1 of X+Y, X,Y ~ U(0,1) independent, gives MSE Var(X+Y) = 2/12 = 1/6',
       }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const T = length;
         const inputs = new Float32Array(batchSize * T * 2);
         const targets = new Float32Array(batchSize);

@@ -31,7 +31,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, PAD, renderTokens, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'agreement';
 
@@ -107,8 +107,6 @@ export const agreement = defineTask({
       pads: () => true, // a prefix is usually shorter than T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'the subject is singular or plural with probability 1/2' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];

@@ -42,7 +42,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, renderTokens, writeLeftPadded } from './lib/common.js';
 import { loadBrown, type BrownSentence } from './lib/brown.js';
 import { splitOption } from './lib/corpusSplits.js';
 
@@ -157,8 +157,6 @@ export const brownAgreement = defineTask({
       pads: () => true, // a sentence's words before the verb are usually fewer than T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'singular and plural items are sampled 50/50' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];

@@ -30,7 +30,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { KeyMask, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, renderTokens, writeLeftPadded } from './lib/common.js';
 import { BROWN_CATEGORIES, loadBrown, type BrownCategory, type BrownFile } from './lib/brown.js';
 import { splitOption } from './lib/corpusSplits.js';
 
@@ -103,8 +103,6 @@ export const brownGenre = defineTask({
         why: `1/${labels.length}: classes are sampled uniformly`,
       }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];

@@ -33,7 +33,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens } from './lib/common.js';
+import { KeyMask, PAD, renderTokens } from './lib/common.js';
 
 const NAME = 'dyck';
 const TOKENS = [PAD, '(', ')', '[', ']'] as const;
@@ -159,8 +159,6 @@ export const dyck = defineTask({
       pads: (length) => length % 2 === 1, // strings have even length: one pad at odd T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'balanced and corrupted strings are drawn 50/50' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const n = length - (length % 2);
         const offset = length - n; // one left pad when length is odd
         const inputs = new Int32Array(batchSize * length);

@@ -31,7 +31,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import { Rng } from '../core/rng.js';
-import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens, writeLeftPadded } from './lib/common.js';
+import { KeyMask, PAD, renderTokens, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'listops';
 const OPS = ['[MIN', '[MAX', '[MED', '[SM'] as const;
@@ -143,8 +143,6 @@ export const listops = defineTask({
         };
       },
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];

@@ -38,7 +38,7 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
-import { checkBatchSize, checkLength, renderTokens } from './lib/common.js';
+import { renderTokens } from './lib/common.js';
 
 const NAME = 'mqar';
 /** The blank id (filler when `fill` is `blank`; with `random` fillers it is one id among all). */
@@ -123,8 +123,6 @@ export const mqar = defineTask({
       minLength,
       chance: () => ({ value: 1 / nValues, metric: 'accuracy', why: `1/|values| for |values| = ${nValues} value ids, each pair's value uniform and independent of its key` }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const T = length;
         const S = Math.floor((T - 2 * N) / 2); // query slots
         let weights = weightsFor.get(S);

@@ -14,7 +14,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { checkBatchSize, checkLength, renderTokens } from './lib/common.js';
+import { renderTokens } from './lib/common.js';
 
 const NAME = 'parity';
 const TOKENS = ['0', '1'] as const;
@@ -36,8 +36,6 @@ export const parity = defineTask({
       minLength,
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'parity of independent fair bits is a fair coin' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];

@@ -41,7 +41,7 @@
 import { z } from 'zod';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import type { Rng } from '../core/rng.js';
-import { checkBatchSize, checkLength, renderTokens } from './lib/common.js';
+import { renderTokens } from './lib/common.js';
 
 const NAME = 'recall';
 
@@ -117,8 +117,6 @@ export const recall = defineTask({
           : `1/k for k=${k} uniform answers (the noise shares their alphabet, so symbol counts leak some of the answer to a position-blind model)`,
       }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];

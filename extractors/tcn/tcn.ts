@@ -55,6 +55,7 @@ export function receptiveField(o: TcnOptions): number {
 
 export const tcn = defineExtractor({
   name: 'tcn',
+  torchPeer: true,
   description: 'TCN: residual blocks of dilated causal convolutions (dilation 2^i), the CNN feature extractor',
   options: tcnOptions,
   width: {

@@ -79,9 +79,16 @@ export const transformerWidth = {
 
 export const transformer = defineExtractor({
   name: 'transformer',
+  torchPeer: true,
   description: 'Transformer encoder: positional encoding, multi-head self-attention, add & norm, ReLU feed-forward, add & norm',
   options: transformerOptions as unknown as z.ZodObject,
   width: transformerWidth,
+  // The weights at every position, plus the attention products QK^T and attention.V: 4 B T^2 dModel per layer.
+  forwardFlops: (options, { batch: B, length: T, inputDim }) => {
+    const o = options as TransformerOptions;
+    return 2 * transformerParams(o, inputDim) * B * T + 4 * B * T * T * o.dModel * o.layers;
+  },
+  memoryAdvice: 'lower --batch, the length, heads or layers',
   memory: (options, { batch: B, length: T, inputDim: D }) => {
     // What the encoder stack (./transformerStack.ts) holds in kernel memory. Per layer, kept
     // from the forward pass to the backward pass: QKV 3Nd, the heads' output Nd, the two

@@ -70,10 +70,12 @@ export function batchTensorList(t: BatchTensors): tf.Tensor[] {
 }
 
 /**
+ * @param options the extractor's resolved options (defaults filled in: a cell's options, or
+ *   `def.options.parse(given)`); they are not parsed again here.
  * @param length the training sequence length, told to the extractor (`ExtractorContext.length`,
  *   e.g. for the chrono initialisation of gate biases).
  */
-export function buildModel(task: Task, def: ExtractorDefinition, options: unknown, head: HeadConfig, rng: Rng, warn?: (m: string) => void, length?: number): Model {
+export function buildModel(task: Task, def: ExtractorDefinition, options: Record<string, unknown>, head: HeadConfig, rng: Rng, warn?: (m: string) => void, length?: number): Model {
   const E = head.embedDim;
   const embedding: Record<string, tf.Variable> = {};
   if (task.input.kind === 'tokens') {
@@ -87,7 +89,7 @@ export function buildModel(task: Task, def: ExtractorDefinition, options: unknow
     const lin = linearVariables(rng.fork('embedding'), 'embedding', task.input.dim, E);
     Object.assign(embedding, lin);
   }
-  const extractor = def.create(def.options.parse(options ?? {}), { inputDim: E, rng: rng.fork('extractor'), warn, ops: kernelOps, length });
+  const extractor = def.create(options, { inputDim: E, rng: rng.fork('extractor'), warn, ops: kernelOps, length });
   const refuses = paddingOf(def) === 'refuses';
   const C = task.output.kind === 'classes' ? task.output.classes : 1;
   const headVars = linearVariables(rng.fork('head'), 'head', extractor.outputDim, C);

@@ -80,11 +80,11 @@ const largest = (terms: MemoryTerm[]) => terms.reduce((a, b) => (b.floats > a.fl
 export function estimateCellMemory(cell: Cell): MemoryEstimate | undefined {
   const def = extractors.get(cell.extractor.name);
   const { batch: B, embedDim: E } = cell.train;
-  const o = cell.extractor.options as Record<string, number | string | boolean>;
+  const o = cell.extractor.options; // resolved when the cell was built
   if (!def.memory || !def.width) return undefined;
-  const floats = def.memory(def.options.parse(o), { batch: B, length: cell.length, inputDim: E });
+  const floats = def.memory(o, { batch: B, length: cell.length, inputDim: E });
   // Weights, gradients, clipped gradients, Adam's m and v.
-  const params = 5 * (def.width.params(def.options.parse(o), E) + harnessParams(cell));
+  const params = 5 * (def.width.params(o, E) + harnessParams(cell));
   const terms = [...floats.train, harnessActivations(B, cell.length, E)];
   return { bytes: FLOAT * (sum(terms) + params), dominant: largest(terms).what };
 }
@@ -96,10 +96,10 @@ export function estimateCellMemory(cell: Cell): MemoryEstimate | undefined {
 export function estimateEvalMemory(cell: Cell, length: number): MemoryEstimate | undefined {
   const def = extractors.get(cell.extractor.name);
   const { batch: B, embedDim: E } = cell.train;
-  const o = cell.extractor.options as Record<string, number | string | boolean>;
+  const o = cell.extractor.options;
   if (!def.memory || !def.width) return undefined;
-  const floats = def.memory(def.options.parse(o), { batch: B, length, inputDim: E });
-  const params = 5 * (def.width.params(def.options.parse(o), E) + harnessParams(cell));
+  const floats = def.memory(o, { batch: B, length, inputDim: E });
+  const params = 5 * (def.width.params(o, E) + harnessParams(cell));
   const terms = [...floats.forward, harnessActivations(B, length, E)];
   return { bytes: FLOAT * (sum(terms) + params), dominant: largest(terms).what };
 }
@@ -124,6 +124,9 @@ export function evalMemoryRefusal(cell: Cell, length: number): string | undefine
   return estimate && refusal(cell, estimate)?.message;
 }
 
+/** What to lower when an extractor's cell does not fit, unless its definition says (`memoryAdvice`). */
+export const DEFAULT_MEMORY_ADVICE = 'lower --batch, the length or the width';
+
 function refusal(cell: Cell, estimate: MemoryEstimate): { message: string; estimatedPeakBytes: number } | undefined {
   const budget = memoryBudget(cell.train.backend);
   if (estimate.bytes <= budget) return undefined;
@@ -131,7 +134,7 @@ function refusal(cell: Cell, estimate: MemoryEstimate): { message: string; estim
     cell.train.backend === 'wasm'
       ? `the ${gib(budget)} budget (the 4 GiB WASM heap less a ${Math.round((1 - HEAP_FRACTION) * 100)}% safety margin)`
       : `the ${gib(budget)} budget (${Math.round(HEAP_FRACTION * 100)}% of this machine's memory)`;
-  const fix = cell.extractor.name === 'transformer' ? 'lower --batch, the length, heads or layers' : 'lower --batch, the length or the width';
+  const fix = extractors.get(cell.extractor.name).memoryAdvice ?? DEFAULT_MEMORY_ADVICE;
   return {
     message: `not run: estimated peak memory ${gib(estimate.bytes)} exceeds ${heap}; dominant term: ${estimate.dominant}. To fit, ${fix}`,
     estimatedPeakBytes: Math.round(estimate.bytes),

@@ -23,10 +23,14 @@ export interface StateSize {
   what: string;
 }
 
-/** The state of `def` with `options` (defaults filled in) after `length` positions, or undefined when the definition declares none (plugins may not). */
-export function stateSize(def: ExtractorDefinition, options: unknown, length: number, inputDim: number): StateSize | undefined {
+/**
+ * The state of `def` with resolved `options` (defaults filled in: a cell's options, or
+ * `def.options.parse(given)`) after `length` positions, or undefined when the definition
+ * declares none (plugins may not).
+ */
+export function stateSize(def: ExtractorDefinition, options: Record<string, unknown>, length: number, inputDim: number): StateSize | undefined {
   if (!def.state) return undefined;
-  const s = def.state(def.options.parse(options ?? {}), length, inputDim);
+  const s = def.state(options, length, inputDim);
   return { floats: s.floats, bytes: BYTES_PER_FLOAT * s.floats, what: s.what };
 }
 
@@ -73,8 +77,9 @@ export interface StateListing {
 
 /** `fxbench list`'s state facts of an extractor with its default options, or undefined when it declares no state. */
 export function stateListing(def: ExtractorDefinition, inputDim = defaultInputDim()): StateListing | undefined {
+  const defaults = def.options.parse({});
   const at = LIST_LENGTHS.flatMap((length) => {
-    const s = stateSize(def, {}, length, inputDim);
+    const s = stateSize(def, defaults, length, inputDim);
     return s ? [{ length, bytes: s.bytes, what: s.what }] : [];
   });
   if (!at.length) return undefined;

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../../kernels/backend.js';
 import { environment } from '../store/env.js';
 import { recordHead, type ResultRecord } from '../store/results.js';
-import { longestFirst } from '../cost/cellCost.js';
+import { longestFirst } from './order.js';
 import type { Cell } from '../suite/suite.js';
 
 export type ToWorker = { type: 'cell'; cell: Cell };
@@ -62,7 +62,7 @@ export interface PoolEvents {
 
 export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugins: string[]; backend: BackendName; threads?: number; stop?: StopSignal }, events: PoolEvents): Promise<void> {
   const byId = new Map(cells.map((c) => [c.id, c]));
-  const queue = longestFirst(cells); // see schedule.ts
+  const queue = longestFirst(cells); // see order.ts
   const count = Math.min(workers, cells.length);
   const url = new URL('./worker.js', import.meta.url);
   const stopping = () => opts.stop?.requested ?? false;

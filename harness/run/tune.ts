@@ -36,7 +36,7 @@ import { didYouMean } from '../../core/registry.js';
 import { readResultLines, type CompletedRecord, type ResultRecord } from '../store/results.js';
 import type { DataSources } from '../suite/stageData.js';
 import { isDone, repairTail, warnSkipped } from '../store/files.js';
-import type { Cell, PluginUse, Suite, SuiteOrigin } from '../suite/suite.js';
+import { cellId, type Cell, type PluginUse, type Suite, type SuiteOrigin } from '../suite/suite.js';
 import type { TrialOutcome, TuningSummary } from '../suite/tuneRecord.js';
 
 /**
@@ -199,7 +199,7 @@ export function trialCell(g: TuneGroup, config: Record<string, unknown>, seed: n
   const trainPart = Object.fromEntries(Object.entries(config).filter(([k]) => isTunable(k)));
   const optionPart = Object.fromEntries(Object.entries(config).filter(([k]) => !isTunable(k)));
   return {
-    id: `tune:${g.task.label}/${g.extractor.label}/T${g.length}/s${seed}/${configLabel(config)}/${steps}steps`,
+    id: `tune:${cellId(g.task.label, g.extractor.label, g.length, seed)}/${configLabel(config)}/${steps}steps`,
     suite: g.suite,
     task: g.task,
     extractor: { ...g.extractor, options: { ...g.extractor.options, ...optionPart } },

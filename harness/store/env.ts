@@ -2,26 +2,29 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 import { kernelFeatures } from '../../kernels/wasm/features.js';
 import { kernelThreads } from '../../kernels/runtime/runtime.js';
 import { packageRoot, packageVersion } from '../../core/paths.js';
 
-export interface Environment {
-  fxbench: string;
-  gitCommit?: string;
-  node: string;
-  tfjs: string;
-  backend: string;
+/** The environment schema: `Environment` derives from it, so a field recorded is a field read back. */
+export const envSchema = z.object({
+  fxbench: z.string(),
+  gitCommit: z.string().optional(),
+  node: z.string(),
+  tfjs: z.string(),
+  backend: z.string(),
   /** The WebAssembly features fxbench's own kernels use (fused multiply-add rounds differently). */
-  kernels?: string;
-  cpu: string;
-  cores: number;
+  kernels: z.string().optional(),
+  cpu: z.string(),
+  cores: z.number().int().positive(),
   /** Kernel threads the cell ran with (`--threads`; absent in records from before it existed: 1). */
-  threads?: number;
-  memoryGiB: number;
-  platform: string;
-  arch: string;
-}
+  threads: z.number().int().positive().optional(),
+  memoryGiB: z.number(),
+  platform: z.string(),
+  arch: z.string(),
+});
+export type Environment = z.infer<typeof envSchema>;
 
 let commit: string | undefined | null = null;
 function gitCommit(): string | undefined {

@@ -12,9 +12,9 @@
  *   run's cell. Anything else in the file is refused, never silently mixed.
  * - A torn last line (a run killed mid-write) is reported and ignored; its cell is rerun.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { UsageError } from '../../core/errors.js';
+import { repairJsonlTail, writeJsonlAtomic } from '../../core/jsonl.js';
 import { readResultLines, type LocatedRecord, type ResultRecord, type SkippedLine } from './results.js';
 import type { Cell } from '../suite/suite.js';
 
@@ -81,31 +81,7 @@ export function supersedeRetried<T extends ResultRecord | LocatedRecord>(items: 
  * off with a warning; a complete last record that only lacks its newline gets one.
  */
 export function repairTail(file: string, warn: (message: string) => void): void {
-  if (!existsSync(file) || statSync(file).size === 0) return;
-  const text = readFileSync(file);
-  if (text[text.length - 1] === 0x0a) return;
-  const cut = text.lastIndexOf(0x0a) + 1; // start of the last line
-  const tail = text.subarray(cut).toString('utf8');
-  const fd = openSync(file, 'r+');
-  try {
-    let complete = false;
-    try {
-      JSON.parse(tail);
-      complete = true;
-    } catch {
-      /* torn */
-    }
-    if (complete) {
-      writeSync(fd, '\n', text.length);
-    } else {
-      const line = text.subarray(0, cut).toString('utf8').split('\n').length;
-      warn(`${file}:${line}: torn last line (the run was killed while writing it): removed; that cell will run again`);
-      ftruncateSync(fd, cut);
-    }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  repairJsonlTail(file, warn, 'that cell will run again');
 }
 
 export interface ResumePlan {
@@ -256,13 +232,5 @@ export function readForReport(files: string[], warn: (message: string) => void):
 
 /** Write records as JSONL through a temporary file renamed into place: a crash leaves the old file or the new one. */
 export function writeResultsAtomic(file: string, records: ResultRecord[]): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, records.map((r) => JSON.stringify(r) + '\n').join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  writeJsonlAtomic(file, records);
 }

@@ -3,15 +3,10 @@
  * data keyed by (suite, task, extractor, length, seed), carry their full config, seed and
  * environment, and are a union on `status`: only completed cells carry metrics.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import type { Environment } from './env.js';
-import { trainRecordSchema } from '../suite/fields.js';
-import { dataSchema } from '../suite/stageData.js';
-import { tuningSchema } from '../suite/tuneRecord.js';
-import { PADDING_TREATMENTS } from '../../extractors/types.js';
-import type { Cell } from '../suite/suite.js';
+import { appendJsonl, readJsonl } from '../../core/jsonl.js';
+import { envSchema, type Environment } from './env.js';
+import { cellSchema, type Cell } from '../suite/suite.js';
 
 /**
  * 2 (2026-12): the fair-training protocol — `train` has evalSamples (replacing
@@ -22,57 +17,26 @@ import type { Cell } from '../suite/suite.js';
  */
 export const SCHEMA_VERSION = 2;
 
-const pluginUse = z.object({
-  name: z.string(),
-  label: z.string(),
-  options: z.record(z.string(), z.unknown()),
-  /** Parameter matching: target count, count reached, and the width option chosen. */
-  matched: z.object({ target: z.number(), params: z.number(), option: z.string(), value: z.number() }).optional(),
-});
 
-const envSchema = z.object({
-  fxbench: z.string(),
-  gitCommit: z.string().optional(),
-  node: z.string(),
-  tfjs: z.string(),
-  backend: z.string(),
-  kernels: z.string().optional(),
-  cpu: z.string(),
-  cores: z.number().int().positive(),
-  memoryGiB: z.number(),
-  platform: z.string(),
-  arch: z.string(),
-});
 
 /** Mean score of the evaluation samples whose meta[key] == value. */
 const binSchema = z.object({ value: z.number(), n: z.number().int().positive(), score: z.number() });
 
+/** Every record starts with its cell (../suite/suite.ts cellSchema; `id` as `cellId`), the extractor's facts as built, and where it ran. */
 const common = {
   schemaVersion: z.literal(SCHEMA_VERSION),
-  cellId: z.string(),
-  suite: z.string(),
-  task: pluginUse,
-  extractor: pluginUse.extend({
+  cellId: cellSchema.shape.id,
+  ...cellSchema.omit({ id: true }).shape,
+  extractor: cellSchema.shape.extractor.extend({
     /** Extractor parameters (embedding and head excluded). */
     params: z.number().int().nonnegative().optional(),
     outputDim: z.number().int().positive().optional(),
     info: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).optional(),
-    /** What the extractor does with padding: `masked`, `reads` or `refuses` (extractors/types.ts PaddingTreatment); absent in records older than it. */
-    padding: z.enum(PADDING_TREATMENTS).optional(),
     /** State carried per sequence at inference after `length` positions, float32 bytes (the definition's `state`; Zoology's state size). */
     stateBytes: z.number().nonnegative().optional(),
     /** The option that sets the extractor's width (its definition's `width.option`): reports join widths into one line by it. */
     widthOption: z.string().optional(),
   }),
-  length: z.number().int().positive(),
-  seed: z.number().int().nonnegative(),
-  train: trainRecordSchema,
-  /** The split (tasks with splits) and seed stream each stage read: train, validation, and test (null for a tuning trial). */
-  data: dataSchema,
-  /** A tuning trial (written to the tuning file beside the results, never to the results): its group key, rung and grid point. */
-  trial: z.object({ key: z.string(), rung: z.number().int().nonnegative(), config: z.record(z.string(), z.unknown()) }).optional(),
-  /** A tuned main cell: the grid, budget, rungs and choice that set its training fields and options (tune.ts). */
-  tuning: tuningSchema.optional(),
   env: envSchema,
   /** ISO time the cell started. */
   startedAt: z.string(),
@@ -258,26 +222,11 @@ export function recordHead(cell: Cell, env: Environment) {
 }
 
 /**
- * Append one record as a line and fsync, so a killed run keeps every finished cell. The
- * line is one write; if the file ends in a torn line (a run killed mid-write), a newline
- * first keeps the new record on a line of its own.
+ * Append one record as a line and fsync, so a killed run keeps every finished cell (a torn
+ * line left by an earlier kill stays on a line of its own: ../../core/jsonl.ts).
  */
 export function appendResult(file: string, record: ResultRecord): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const fd = openSync(file, 'a+');
-  try {
-    const size = fstatSync(fd).size;
-    let prefix = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) prefix = '\n';
-    }
-    writeSync(fd, prefix + JSON.stringify(record) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  appendJsonl(file, record);
 }
 
 /** A line that is not a readable record. */
@@ -307,36 +256,23 @@ export interface LocatedRecord {
 
 /** Every readable record of the files, with its file and line; unreadable lines are reported, not thrown. */
 export function readResultLines(files: string[]): { entries: LocatedRecord[]; skipped: SkippedLine[] } {
+  const read = readJsonl(files);
   const entries: LocatedRecord[] = [];
-  const skipped: SkippedLine[] = [];
-  for (const file of files) {
-    if (!existsSync(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    const lines = text.split('\n');
-    lines.forEach((line, i) => {
-      if (!line.trim()) return;
-      const isTail = i === lines.length - 1; // no newline after it
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-      } catch {
-        skipped.push(
-          isTail
-            ? { file, line: i + 1, torn: true, reason: 'torn last line (the run was killed while writing it): ignored, that cell counts as not run' }
-            : { file, line: i + 1, torn: false, reason: 'not valid JSON' },
-        );
-        return;
-      }
-      const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
-      if (typeof version === 'number' && version !== SCHEMA_VERSION) {
-        skipped.push({ file, line: i + 1, torn: false, version, reason: `a results record of schemaVersion ${version}; this fxbench reads ${SCHEMA_VERSION}${version < SCHEMA_VERSION ? ' (written before the fair-training protocol: rerun the suite, or read it with the fxbench that wrote it)' : ' (written by a newer fxbench)'}: ignored` });
-        return;
-      }
-      const parsed = resultSchema.safeParse(raw);
-      if (parsed.success) entries.push({ record: parsed.data, file, line: i + 1 });
-      else skipped.push({ file, line: i + 1, torn: false, reason: `not a results record: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
-    });
+  const skipped: SkippedLine[] = read.skipped.map(({ file, line, torn }) =>
+    torn ? { file, line, torn, reason: 'torn last line (the run was killed while writing it): ignored, that cell counts as not run' } : { file, line, torn, reason: 'not valid JSON' },
+  );
+  for (const { file, line, value } of read.lines) {
+    const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
+    if (typeof version === 'number' && version !== SCHEMA_VERSION) {
+      skipped.push({ file, line, torn: false, version, reason: `a results record of schemaVersion ${version}; this fxbench reads ${SCHEMA_VERSION}${version < SCHEMA_VERSION ? ' (written before the fair-training protocol: rerun the suite, or read it with the fxbench that wrote it)' : ' (written by a newer fxbench)'}: ignored` });
+      continue;
+    }
+    const parsed = resultSchema.safeParse(value);
+    if (parsed.success) entries.push({ record: parsed.data, file, line });
+    else skipped.push({ file, line, torn: false, reason: `not a results record: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
   }
+  // In file and line order, as the lines were read.
+  skipped.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line);
   return { entries, skipped };
 }
 

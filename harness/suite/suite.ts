@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
-import { ADAM, defaultValEvery, TUNABLE_FIELDS, untunedValue, type TunableField, RETIRED_FIELDS, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig } from './fields.js';
+import { ADAM, defaultValEvery, TUNABLE_FIELDS, untunedValue, type TunableField, RETIRED_FIELDS, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig, trainRecordSchema } from './fields.js';
 import { extractors, tasks } from '../plugins/registries.js';
 import { didYouMean } from '../../core/registry.js';
-import { dataSources, hasSplits, missingSplits, type DataSources } from './stageData.js';
+import { dataSchema, dataSources, hasSplits, missingSplits } from './stageData.js';
 import type { Task, TaskDefinition } from '../../tasks/types.js';
-import type { TuningSummary } from './tuneRecord.js';
-import { paddingOf, type ExtractorDefinition, type PaddingTreatment } from '../../extractors/types.js';
+import { tuningSchema } from './tuneRecord.js';
+import { paddingOf, PADDING_TREATMENTS, type ExtractorDefinition } from '../../extractors/types.js';
 
 export const suiteSchema = z.object(suiteFields).strict();
 
@@ -22,39 +22,41 @@ export type Suite = z.output<typeof suiteSchema>;
 export type { TrainConfig } from './fields.js';
 
 /** A resolved plugin reference: name, label and options with every default filled in. */
-export interface PluginUse {
-  name: string;
-  label: string;
-  options: Record<string, unknown>;
+export const pluginUseSchema = z.object({
+  name: z.string(),
+  label: z.string(),
+  options: z.record(z.string(), z.unknown()),
   /** Set when --match-params chose the width: the target, the count reached and the width chosen. */
-  matched?: { target: number; params: number; option: string; value: number };
-  /** Extractors only: what the extractor does with padding (its definition's `padding`), recorded with every result. */
-  padding?: PaddingTreatment;
-}
-
-/** Everything one cell needs; plain data, so it can go to a worker or into a results file. */
-export interface Cell {
-  id: string;
-  suite: string;
-  task: PluginUse;
-  extractor: PluginUse;
-  length: number;
-  seed: number;
-  train: TrainConfig;
-  /** The split and stream each stage reads (splits.ts). */
-  data: DataSources;
-  /** Set on a tuning trial (tune.ts): which tuning group, rung and grid point it measures. Trials run from their own seed stream and read no test data. */
-  trial?: Trial;
-  /** Set on a tuned main cell once its group is tuned (tune.ts applyTuning): the grid, rungs and choice. */
-  tuning?: TuningSummary;
-}
+  matched: z.object({ target: z.number(), params: z.number(), option: z.string(), value: z.number() }).optional(),
+  /** Extractors only: what the extractor does with padding (its definition's `padding`), recorded with every result; absent in records older than it. */
+  padding: z.enum(PADDING_TREATMENTS).optional(),
+});
+export type PluginUse = z.infer<typeof pluginUseSchema>;
 
 /** A tuning trial's place: the group's cache key, the successive-halving rung (0-based) and the grid point. */
-export interface Trial {
-  key: string;
-  rung: number;
-  config: Record<string, unknown>;
-}
+export const trialSchema = z.object({ key: z.string(), rung: z.number().int().nonnegative(), config: z.record(z.string(), z.unknown()) });
+export type Trial = z.infer<typeof trialSchema>;
+
+/** Everything one cell needs; plain data, so it can go to a worker or into a results file (whose records start with these fields: ../store/results.ts). */
+export const cellSchema = z.object({
+  id: z.string(),
+  suite: z.string(),
+  task: pluginUseSchema,
+  extractor: pluginUseSchema,
+  length: z.number().int().positive(),
+  seed: z.number().int().nonnegative(),
+  train: trainRecordSchema,
+  /** The split (tasks with splits) and seed stream each stage reads: train, validation, and test (null for a tuning trial) (./stageData.ts). */
+  data: dataSchema,
+  /** Set on a tuning trial (../run/tune.ts): which tuning group, rung and grid point it measures. Trials run from their own seed stream, read no test data, and are written to the tuning file beside the results, never to the results. */
+  trial: trialSchema.optional(),
+  /** Set on a tuned main cell once its group is tuned (../run/tune.ts applyTuning): the grid, budget, rungs and choice that set its training fields and options. */
+  tuning: tuningSchema.optional(),
+});
+export type Cell = z.infer<typeof cellSchema>;
+
+/** A cell's id, `task/extractor/T<length>/s<seed>` by labels: unique in a suite, and what records and progress lines name it by. */
+export const cellId = (task: string, extractor: string, length: number, seed: number): string => `${task}/${extractor}/T${length}/s${seed}`;
 
 /**
  * Where a suite's input came from, so an error names the input the user typed: the flag
@@ -329,7 +331,7 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
     for (const length of suite.lengths)
       for (const extractor of extractorUses)
         for (const seed of suite.seeds)
-          cells.push({ id: `${task.label}/${extractor.label}/T${length}/s${seed}`, suite: suite.name, task, extractor, length, seed, train, data: dataSources(tasks.get(task.name)) });
+          cells.push({ id: cellId(task.label, extractor.label, length, seed), suite: suite.name, task, extractor, length, seed, train, data: dataSources(tasks.get(task.name)) });
   return cells;
 }
 

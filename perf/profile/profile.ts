@@ -19,7 +19,7 @@ const task = {
   input: { kind: 'tokens' as const, vocab: 32, tokens: [] },
   output: { kind: 'classes' as const, classes: 2, labels: ['0', '1'], per: 'sequence' as const },
 } as never;
-const model = buildModel(task, extractors.get(name), {}, { embedDim: 64, readout: 'last' }, new Rng(1), undefined, T);
+const model = buildModel(task, extractors.get(name), extractors.get(name).options.parse({}), { embedDim: 64, readout: 'last' }, new Rng(1), undefined, T);
 const opt = new Adam(Object.values(model.variables), { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
 const ids = new Int32Array(B * T).map((_, i) => (i * 7) % 32);
 const t = { inputs: tf.tensor1d(ids, 'int32'), targets: tf.tensor1d(new Int32Array(B), 'int32'), batchSize: B, length: T };

@@ -27,7 +27,7 @@ export interface BenchStep {
 
 /** A model of extractor `name` (default options) on batches [B, T] of fixed tokens. */
 export function benchStep(name: string, T: number, B: number): BenchStep {
-  const model = buildModel(TASK, extractors.get(name), {}, { embedDim: 64, readout: 'last' }, new Rng(1), undefined, T);
+  const model = buildModel(TASK, extractors.get(name), extractors.get(name).options.parse({}), { embedDim: 64, readout: 'last' }, new Rng(1), undefined, T);
   const vars = Object.values(model.variables);
   const opt = new Adam(vars, { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   const ids = new Int32Array(B * T).map((_, i) => (i * 7) % 32);

@@ -39,8 +39,14 @@ export const CHART_BUILDERS = {
   paramCounts,
 } satisfies Record<string, ChartBuilder>;
 
-/** The name of a chart builder: claims name their evidence charts by it, so a misspelt name does not compile. */
+/** The name of a chart builder. */
 export type ChartName = keyof typeof CHART_BUILDERS;
+
+/** The builder of a chart by name (claims name their evidence charts so); an unknown name is a bug, thrown. */
+export function chartBuilder(name: string): ChartBuilder {
+  if (!Object.hasOwn(CHART_BUILDERS, name)) throw new Error(`no chart builder named "${name}" (reports/charts/index.ts CHART_BUILDERS)`);
+  return CHART_BUILDERS[name as ChartName];
+}
 
 /** All charts of a results set, in reading order (the order of CHART_BUILDERS). */
 export function buildCharts(records: ResultRecord[]): Chart[] {

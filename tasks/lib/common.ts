@@ -12,27 +12,12 @@
  * - Every random draw comes from the `Rng` passed to `sample`; module-level caches hold only
  *   parsed corpora and derived tables that do not depend on any draw.
  */
-import { UsageError } from '../../core/errors.js';
 import type { Batch } from '../types.js';
 
 /** The padding token's printed form; tasks that pad put it at id 0. */
 export const PAD = '<pad>';
 /** Out-of-vocabulary token for word-level real-text tasks (id 1 there). */
 export const UNK = '<unk>';
-
-/** Throws a UsageError when `length` is not an integer >= `minLength`. */
-export function checkLength(task: string, length: number, minLength: number): void {
-  if (!Number.isInteger(length) || length < minLength) {
-    throw new UsageError(`task "${task}" needs an integer length >= ${minLength}, got ${length}`);
-  }
-}
-
-/** Throws a UsageError when `batchSize` is not a positive integer. */
-export function checkBatchSize(task: string, batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new UsageError(`task "${task}" needs a positive integer batch size, got ${batchSize}`);
-  }
-}
 
 /**
  * Renders token ids as text, joined by `sep`; a run of leading pads is shown once as

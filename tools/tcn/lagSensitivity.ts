@@ -44,7 +44,7 @@ const task = def.create(def.options.parse({ symbols: 4 }));
 const sums = new Float64Array(T);
 for (let s = 0; s < Number(sArg); s++) {
   const rng = new Rng(`lag/${s}`);
-  const model = buildModel(task, extractors.get('tcn'), { channels: 64, kernel, levels, ...extra }, { embedDim: 64, readout: 'last' }, rng.fork('init'), undefined, T);
+  const model = buildModel(task, extractors.get('tcn'), extractors.get('tcn').options.parse({ channels: 64, kernel, levels, ...extra }), { embedDim: 64, readout: 'last' }, rng.fork('init'), undefined, T);
   const t = model.toTensors(task.sample(rng.fork('data'), 32, T));
   const p = sensitivityProfile(model, t);
   for (let i = 0; i < T; i++) sums[i] += p[i] / p[T - 1];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rnnSequential } from '../../../audit/claims/rnnSequential.js';
 import { speedRanking } from '../../../audit/claims/speedRanking.js';
 import type { SpeedRow } from '../../../audit/speed.js';
-import { speedCases } from '../../../audit/speed.js';
+import { speedCases } from '../../../audit/timing.js';
 import { decision, P } from '../fixtures.js';
 
 const env = { fxbench: '0', node: 'v20', tfjs: '4', backend: 'wasm', cpu: 'x', cores: 2, memoryGiB: 24, platform: 'linux', arch: 'x64' };

@@ -106,7 +106,7 @@ describe('padding masks in the harness', () => {
 
   it('the mean readout averages real positions only', () => {
     const task = tasks.get('agreement').create(tasks.get('agreement').options.parse({}));
-    const model = buildModel(task, extractors.get('lstm'), { hidden: 4 }, { embedDim: 8, readout: 'mean' }, new Rng('mean'), undefined, 10);
+    const model = buildModel(task, extractors.get('lstm'), extractors.get('lstm').options.parse({ hidden: 4 }), { embedDim: 8, readout: 'mean' }, new Rng('mean'), undefined, 10);
     const batch = task.sample(new Rng('mean/batch'), 3, 10);
     const t = model.toTensors(batch);
     try {
@@ -140,7 +140,7 @@ describe('padding masks in the harness', () => {
     const task = tasks.get('agreement').create(tasks.get('agreement').options.parse({}));
     const def = extractors.get('transformer');
     expect(def.padding).toBe('masked');
-    const model = buildModel(task, def, { dModel: 8, heads: 2, ffDim: 16, layers: 2, positional: 'none' }, { embedDim: 8, readout: 'last' }, new Rng('shift'), undefined, 12);
+    const model = buildModel(task, def, def.options.parse({ dModel: 8, heads: 2, ffDim: 16, layers: 2, positional: 'none' }), { embedDim: 8, readout: 'last' }, new Rng('shift'), undefined, 12);
     try {
       const batch = task.sample(new Rng('shift/batch'), 4, 12);
       const last = (b: Batch) => {
@@ -157,7 +157,7 @@ describe('padding masks in the harness', () => {
         for (let b = 0; b < 4; b++) for (let h = 0; h < 8; h++) expect(Math.abs(more[b][h] - base[b][h])).toBeLessThan(1e-5);
       }
       // The LSTM reads the pads: the same change moves its last position (the check can fail).
-      const lstm = buildModel(task, extractors.get('lstm'), { hidden: 8 }, { embedDim: 8, readout: 'last' }, new Rng('shift'), undefined, 12);
+      const lstm = buildModel(task, extractors.get('lstm'), extractors.get('lstm').options.parse({ hidden: 8 }), { embedDim: 8, readout: 'last' }, new Rng('shift'), undefined, 12);
       try {
         const read = (b: Batch) => {
           const t = lstm.toTensors(b);
@@ -207,7 +207,7 @@ describe('padding masks in the harness', () => {
   it('a padded batch that reaches a refusing extractor anyway (a task that did not declare pads) is an error, not a silent mask', () => {
     const agreement = tasks.get('agreement').create(tasks.get('agreement').options.parse({}));
     const undeclared = { ...agreement, pads: undefined };
-    const model = buildModel(undeclared, refuser, {}, { embedDim: 8, readout: 'last' }, new Rng('r'));
+    const model = buildModel(undeclared, refuser, refuser.options.parse({}), { embedDim: 8, readout: 'last' }, new Rng('r'));
     const t = model.toTensors(agreement.sample(new Rng('r/b'), 4, 12));
     try {
       expect(() => tf.tidy(() => model.extract(model.embed(t), t, false))).toThrow(/declares padding 'refuses' but was given a batch with left padding/);

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cellCost, longestFirst } from '../../../harness/cost/cellCost.js';
+import { cellCost } from '../../../harness/cost/cellCost.js';
+import { extractors } from '../../../harness/plugins/registries.js';
 import { expandSuite, parseSuite, type Cell } from '../../../harness/suite/suite.js';
 
 const cells = (input: Record<string, unknown>): Cell[] => expandSuite(parseSuite({ name: 's', seeds: [1], steps: 10, ...input }, 'test'));
 
-describe('longest-first cell order', () => {
-  it('puts long sequences and the quadratic Transformer first', () => {
-    const cs = cells({ tasks: ['recall'], extractors: ['rnn', 'transformer'], lengths: [16, 512] });
-    const order = longestFirst(cs).map((c) => `${c.extractor.name}-${c.length}`);
-    expect(order).toEqual(['transformer-512', 'rnn-512', 'transformer-16', 'rnn-16']);
-  });
-
+describe('the cell-cost model', () => {
   it('grows with steps, batch and (faster than linearly, for the Transformer) length', () => {
     const [a] = cells({ tasks: ['recall'], extractors: ['transformer'], lengths: [64] });
     const [b] = cells({ tasks: ['recall'], extractors: ['transformer'], lengths: [128] });
@@ -19,10 +14,22 @@ describe('longest-first cell order', () => {
     expect(cellCost(c)! / cellCost(a)!).toBeCloseTo(2, 10);
   });
 
-  it('keeps cells of unknown cost (no parameter count) after the rest, in their order', () => {
-    const cs = cells({ tasks: ['recall'], extractors: ['rnn'], lengths: [16, 64] });
-    const unknown = { ...cs[0], id: 'plugin', extractor: { name: 'not-registered', options: {} } } as Cell;
-    expect(cellCost(unknown)).toBeUndefined();
-    expect(longestFirst([unknown, ...cs]).map((c) => c.id)).toEqual([cs[1].id, cs[0].id, 'plugin']);
+  it("is steps x the definition's forward FLOPs, or 2 x parameters x positions without them", () => {
+    for (const name of ['rnn', 'transformer', 'mlp']) {
+      const [cell] = cells({ tasks: ['recall'], extractors: [name], lengths: [32], batch: 8 });
+      const def = extractors.get(name);
+      const shape = { batch: 8, length: 32, inputDim: cell.train.embedDim };
+      const forward = def.forwardFlops ? def.forwardFlops(cell.extractor.options, shape) : 2 * def.width!.params(cell.extractor.options, shape.inputDim) * 8 * 32;
+      expect(cellCost(cell), name).toBe(10 * forward);
+    }
+    // The MLP applies its weights once per sequence: its cost does not grow with the positions it reads.
+    const [short] = cells({ tasks: ['recall'], extractors: [{ name: 'mlp', options: { maxLen: 64 } }], lengths: [16] });
+    const [long] = cells({ tasks: ['recall'], extractors: [{ name: 'mlp', options: { maxLen: 64 } }], lengths: [64] });
+    expect(cellCost(long)).toBe(cellCost(short));
+  });
+
+  it('has no cost for an extractor it cannot count', () => {
+    const [cell] = cells({ tasks: ['recall'], extractors: ['rnn'], lengths: [16] });
+    expect(cellCost({ ...cell, extractor: { name: 'not-registered', label: 'x', options: {} } })).toBeUndefined();
   });
 });

@@ -9,16 +9,16 @@ import { defineExtractor } from '../../../extractors/types.js';
 describe('state size', () => {
   it("is 4 bytes per float of the definition's state, at the given length and input width", () => {
     const tf = extractors.get('transformer');
-    expect(stateSize(tf, { dModel: 32, layers: 3 }, 100, 16)).toEqual({ floats: 2 * 3 * 100 * 32, bytes: 4 * 2 * 3 * 100 * 32, what: 'KV cache 2*layers*T*dModel = 2*3*100*32' });
-    expect(stateSize(extractors.get('gru'), { hidden: 48, layers: 2 }, 5000, 16)?.bytes).toBe(4 * 48 * 2);
+    expect(stateSize(tf, tf.options.parse({ dModel: 32, layers: 3 }), 100, 16)).toEqual({ floats: 2 * 3 * 100 * 32, bytes: 4 * 2 * 3 * 100 * 32, what: 'KV cache 2*layers*T*dModel = 2*3*100*32' });
+    expect(stateSize(extractors.get('gru'), extractors.get('gru').options.parse({ hidden: 48, layers: 2 }), 5000, 16)?.bytes).toBe(4 * 48 * 2);
     // The TCN's buffer depends on the input width (its first block reads D channels).
     const tcn = extractors.get('tcn');
-    expect(stateSize(tcn, {}, 64, 32)!.floats).toBeLessThan(stateSize(tcn, {}, 64, 64)!.floats);
+    expect(stateSize(tcn, tcn.options.parse({}), 64, 32)!.floats).toBeLessThan(stateSize(tcn, tcn.options.parse({}), 64, 64)!.floats);
   });
 
   it('is undefined for a definition that declares none (a plugin may not)', () => {
     const bare = defineExtractor({ name: 'bare', description: 'no state declared', options: z.object({}).strict(), create: () => { throw new Error('not built'); } });
-    expect(stateSize(bare, {}, 64, 16)).toBeUndefined();
+    expect(stateSize(bare, bare.options.parse({}), 64, 16)).toBeUndefined();
     expect(stateListing(bare)).toBeUndefined();
     expect(stateLine(bare)).toBe('state: not declared; padding: reads');
   });

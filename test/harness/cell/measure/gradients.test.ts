@@ -48,7 +48,7 @@ describe('sensitivity profile', () => {
   for (const w of [0.5, 0.9, 1.5]) {
     it(`decays as w^distance for a linear recurrence with w = ${w}`, () => {
       const T = 10;
-      const model = buildModel(task, linearRecurrence, { w }, { embedDim: 4, readout: 'last' }, new Rng(1));
+      const model = buildModel(task, linearRecurrence, linearRecurrence.options.parse({ w }), { embedDim: 4, readout: 'last' }, new Rng(1));
       const t = model.toTensors(task.sample(new Rng(2), 8, T));
       const profile = sensitivityProfile(model, t);
       expect(profile).toHaveLength(T);

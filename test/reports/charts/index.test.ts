@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { buildCharts, CHART_BUILDERS, SECTIONS } from '../../reports/charts/index.js';
-import { speedChart } from '../../reports/charts/speed.js';
-import { completedRecord, env, richResults, widthSweep } from './fixtures.js';
+import { buildCharts, chartBuilder, CHART_BUILDERS, SECTIONS } from '../../../reports/charts/index.js';
+import { speedChart } from '../../../reports/charts/speed.js';
+import { completedRecord, env, richResults, widthSweep } from '../fixtures.js';
 
 // The official schema shipped with vega-lite (its `exports` hide build/: resolve the entry and go up).
 const vegaLiteDir = path.resolve(path.dirname(fileURLToPath(import.meta.resolve('vega-lite'))), '..');
@@ -53,5 +53,14 @@ describe('chart builders on a rich results set', () => {
     expect(ids.some((id) => id.startsWith('metric-vs-state'))).toBe(false); // no widths varied
     expect(buildCharts(richResults()).some((c) => c.id.startsWith('metric-vs-state'))).toBe(false); // nor here
     expect(buildCharts([])).toEqual([]);
+  });
+});
+
+describe('chartBuilder', () => {
+  it("resolves every claim's evidence chart names, and throws on an unknown name", async () => {
+    const { CLAIMS } = await import('../../../audit/claims/index.js');
+    for (const claim of CLAIMS) for (const name of claim.charts) expect(chartBuilder(name), `${claim.id}: ${name}`).toBe(CHART_BUILDERS[name as keyof typeof CHART_BUILDERS]);
+    expect(() => chartBuilder('metricVsLenght')).toThrow(/no chart builder named "metricVsLenght"/);
+    expect(() => chartBuilder('toString')).toThrow(/no chart builder/);
   });
 });
