@@ -10,6 +10,8 @@ export { defineExtractor, parameterCount, type Extractor, type ExtractorDefiniti
 export { defineTask, type Task, type TaskDefinition, type Batch, type Chance, type InputSpec, type OutputSpec, type StepMeta } from './tasks/types.js';
 export { parseSuite, expandSuite, type Suite, type SuiteInput, type Cell } from './harness/suite/suite.js';
 export { runCell } from './harness/cell/runCell.js';
+// The run pipeline: shard, refuse what cannot fit, lock the results file, tune, resume, execute.
+export { runSuite, runCells, StopSignal, type RunOptions, type RunOutcome } from './harness/run/runSuite.js';
 export { readResults, resultSchema, type ResultRecord } from './harness/store/results.js';
 export { writeReport } from './reports/render.js';
 // Large runs: resume, shard and merge; memory estimates; the optimiser and the workers' cell order.
@@ -22,12 +24,50 @@ export { cellCost } from './harness/cost/cellCost.js';
 export { longestFirst } from './harness/run/order.js';
 // Statistics for comparing extractors (harness/stats/): tests, effect sizes, survival, power, sequential designs.
 export {
-  mean, median, sampleSd, ci95, confidenceInterval, tCdf, tQuantile, normalCdf, normalQuantile, chiSquaredSf, noncentralTCdf,
-  fisherExact, pairedTTest, tost, wilcoxonSignedRank, holm, hedgesG, hedgesGPaired, bootstrapInterval, meanDifference,
-  kaplanMeier, logRank, censoredAtBudget, pairedTTestPower, pairedTTestMde, pairedTTestSeedsNeeded, fisherPower, fisherMde,
-  fisherSeedsNeeded, logRankEventsNeeded, logRankMdeHazardRatio, sequentialBoundaries, sequentialDecision, spentAlpha,
-  type TimeToEvent, type KaplanMeierCurve, type LogRankResult, type FisherResult, type TTestResult, type TostResult,
-  type WilcoxonResult, type BootstrapInterval, type SequentialBoundaries, type Spending,
+  mean,
+  median,
+  sampleSd,
+  ci95,
+  confidenceInterval,
+  tCdf,
+  tQuantile,
+  normalCdf,
+  normalQuantile,
+  chiSquaredSf,
+  noncentralTCdf,
+  fisherExact,
+  pairedTTest,
+  tost,
+  wilcoxonSignedRank,
+  holm,
+  hedgesG,
+  hedgesGPaired,
+  bootstrapInterval,
+  meanDifference,
+  kaplanMeier,
+  logRank,
+  censoredAtBudget,
+  pairedTTestPower,
+  pairedTTestMde,
+  pairedTTestSeedsNeeded,
+  fisherPower,
+  fisherMde,
+  fisherSeedsNeeded,
+  logRankEventsNeeded,
+  logRankMdeHazardRatio,
+  sequentialBoundaries,
+  sequentialDecision,
+  spentAlpha,
+  type TimeToEvent,
+  type KaplanMeierCurve,
+  type LogRankResult,
+  type FisherResult,
+  type TTestResult,
+  type TostResult,
+  type WilcoxonResult,
+  type BootstrapInterval,
+  type SequentialBoundaries,
+  type Spending,
 } from './stats/index.js';
 // The training protocol: the suite fields, splits, evaluation against the empirical chance, the schedule, tuning.
 export { suiteFields, trainFields, fieldInfo, type TrainConfig, type FieldInfo } from './harness/suite/fields.js';
@@ -82,7 +122,13 @@ export function createExtractor(
   ctx: { inputDim?: number; seed?: number; warn?: (m: string) => void; length?: number } = {},
 ): StandaloneExtractor {
   const def = extractors.get(name);
-  const extractor = def.create(def.options.parse(options), { inputDim: ctx.inputDim ?? 64, rng: new Rng(ctx.seed ?? 1).fork('extractor'), warn: ctx.warn, ops: kernelOps, length: ctx.length });
+  const extractor = def.create(def.options.parse(options), {
+    inputDim: ctx.inputDim ?? 64,
+    rng: new Rng(ctx.seed ?? 1).fork('extractor'),
+    warn: ctx.warn,
+    ops: kernelOps,
+    length: ctx.length,
+  });
   return {
     extractor,
     saveWeights: () => saveWeights(extractor),
@@ -90,7 +136,8 @@ export function createExtractor(
     apply: (x, opts = {}) => {
       const training = opts.training ?? false;
       if (!opts.mask) return extractor.apply(x, { training });
-      if ((def.padding ?? 'reads') === 'refuses') throw new UsageError(`extractor ${name} declares padding 'refuses': it cannot take a key-padding mask; call apply without one`);
+      if ((def.padding ?? 'reads') === 'refuses')
+        throw new UsageError(`extractor ${name} declares padding 'refuses': it cannot take a key-padding mask; call apply without one`);
       return extractor.apply(x, { training, mask: opts.mask });
     },
     parameterCount: Object.values(extractor.variables).reduce((n, v) => n + v.size, 0),

@@ -35,7 +35,14 @@ export type Registry = Record<ClaimId, RegistryEntry>;
 
 /** Shared decision code every claim's hash covers, relative to the package root. */
 // The profiles (sizes, seeds, budgets) and run.ts (which cells run which seeds) decide what a verdict sees, so they belong to every rule.
-export const SHARED_SOURCES = ['audit/verdict.ts', 'audit/components.ts', 'audit/measures.ts', 'harness/cell/measure/solve.ts', 'audit/experiments/profiles.ts', 'audit/run.ts'];
+export const SHARED_SOURCES = [
+  'audit/verdict.ts',
+  'audit/components.ts',
+  'audit/measures.ts',
+  'harness/cell/measure/solve.ts',
+  'audit/experiments/profiles.ts',
+  'audit/run.ts',
+];
 
 const REGISTRY_FILE = 'audit/preregistration.json';
 
@@ -111,7 +118,9 @@ export function ruleHash(claim: Claim): string {
 /** SHA-256 of every rule and test: the claims' sources, the statistics and the profiles. */
 export function rulesHash(claims: readonly Claim[]): string {
   const src = defaultSources();
-  const stats = readdirSync(path.join(src.root, 'stats')).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `stats/${f}`);
+  const stats = readdirSync(path.join(src.root, 'stats'))
+    .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+    .map((f) => `stats/${f}`);
   const byName = (rel: string) => src.names[rel] ?? rel;
   const files = [...new Set([...claims.flatMap(claimSources), ...stats, 'audit/experiments/profiles.ts'])].sort((a, b) => (byName(a) < byName(b) ? -1 : 1));
   return hashSources(files, src);
@@ -132,7 +141,12 @@ export interface RegistrationStatus {
 }
 
 /** Whether a claim's verdict on these records is confirmatory, and if not, why. */
-export function registrationStatus(claim: Claim, profile: Profile, records: readonly ResultRecord[], registry: Partial<Registry> = readRegistry()): RegistrationStatus {
+export function registrationStatus(
+  claim: Claim,
+  profile: Profile,
+  records: readonly ResultRecord[],
+  registry: Partial<Registry> = readRegistry(),
+): RegistrationStatus {
   const entry = registry[claim.id];
   const hash = ruleHash(claim);
   const reasons: string[] = [];
@@ -141,9 +155,13 @@ export function registrationStatus(claim: Claim, profile: Profile, records: read
   const suites = new Set(claim.needs.map((e) => `audit-${e.name}`));
   const own = records.filter((r) => suites.has(r.suite));
   const started = own.map((r) => r.startedAt).sort()[0];
-  if (entry && started && started < entry.registered) reasons.push(`the rule (version ${entry.version}, registered ${entry.registered}) was registered after the run started (${started}): the rule changed after the data`);
+  if (entry && started && started < entry.registered)
+    reasons.push(
+      `the rule (version ${entry.version}, registered ${entry.registered}) was registered after the run started (${started}): the rule changed after the data`,
+    );
   const devSeeds = [...new Set(own.map((r) => r.seed).filter((s) => s < CONFIRMATORY_SEED_MIN))];
-  if (devSeeds.length) reasons.push(`seeds below ${CONFIRMATORY_SEED_MIN} (${devSeeds.slice(0, 5).join(', ')}${devSeeds.length > 5 ? ', ...' : ''}) are development seeds`);
+  if (devSeeds.length)
+    reasons.push(`seeds below ${CONFIRMATORY_SEED_MIN} (${devSeeds.slice(0, 5).join(', ')}${devSeeds.length > 5 ? ', ...' : ''}) are development seeds`);
   if (!profile.confirmatory) reasons.push(`the ${profile.name} profile is exploratory by design`);
   return { status: reasons.length ? 'exploratory' : 'confirmatory', version: entry?.version ?? null, registered: entry?.registered ?? null, hash, reasons };
 }

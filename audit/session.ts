@@ -29,7 +29,10 @@ export function prepareAudit(profileName: string, claimIds: string[] | undefined
   if (!profile) throw new UsageError(`unknown profile "${profileName}": use smoke, quick, standard or full`);
   for (const id of claimIds ?? []) {
     if (!CLAIMS.some((c) => c.id === id)) {
-      const s = didYouMean(id, CLAIMS.map((c) => c.id));
+      const s = didYouMean(
+        id,
+        CLAIMS.map((c) => c.id),
+      );
       throw new UsageError(`unknown claim "${id}"${s ? `: did you mean "${s}"?` : ''} (\`fxbench audit --list\` shows them)`);
     }
   }
@@ -42,13 +45,21 @@ export function prepareAudit(profileName: string, claimIds: string[] | undefined
  * nothing else running; resumable), decide every claim from the results and write
  * `<out>.audit.json`.
  */
-export async function finishAudit(profile: Profile, claims: Claim[], out: string, warn: (m: string) => void, log: (m: string) => void = warn): Promise<{ audit: AuditResult; records: ResultRecord[] }> {
+export async function finishAudit(
+  profile: Profile,
+  claims: Claim[],
+  out: string,
+  warn: (m: string) => void,
+  log: (m: string) => void = warn,
+): Promise<{ audit: AuditResult; records: ResultRecord[] }> {
   const records = readForReport([out], warn);
   const cases = speedCases(claims, profile);
   const speed = cases.length ? await measureSpeed(cases, profile.speed, speedFile(out), log) : [];
   const audit = decide(claims, profile, records, speed);
   // The wall time runs from the first cell the audit ran, tuning trials included (decide sees only the main cells).
-  const trialStarts = readResults([tuningFile(out)]).records.map((r) => Date.parse(r.startedAt)).filter(Number.isFinite);
+  const trialStarts = readResults([tuningFile(out)])
+    .records.map((r) => Date.parse(r.startedAt))
+    .filter(Number.isFinite);
   if (trialStarts.length && audit.wallMs !== undefined) audit.wallMs = Math.max(audit.wallMs, Date.now() - trialStarts.reduce((a, b) => Math.min(a, b)));
   writeAudit(out.replace(/\.jsonl$/, '') + '.audit.json', audit);
   return { audit, records };
@@ -68,6 +79,9 @@ export function formatVerdicts(audit: AuditResult): string {
 }
 
 export function defaultAuditOut(profile: string): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d+Z$/, 'Z');
   return path.join('results', `audit-${profile}-${stamp}.jsonl`);
 }

@@ -28,7 +28,9 @@ export function speedCases(claims: readonly { speed?: (p: Profile) => SpeedCase[
 /** Takes every timing not yet in `file`, appending rows as they come; returns all rows of the cases. */
 export async function measureSpeed(cases: readonly SpeedCase[], plan: SpeedPlan, file: string, log: (m: string) => void): Promise<SpeedRow[]> {
   const done = new Map(readSpeed(file).map((r) => [key(r, r.repetition), r]));
-  const todo = plan.repetitions * cases.length - cases.reduce((n, c) => n + Array.from({ length: plan.repetitions }, (_, r) => done.has(key(c, r))).filter(Boolean).length, 0);
+  const todo =
+    plan.repetitions * cases.length -
+    cases.reduce((n, c) => n + Array.from({ length: plan.repetitions }, (_, r) => done.has(key(c, r))).filter(Boolean).length, 0);
   if (todo > 0) {
     await initBackend('wasm');
     log(`timing ${cases.length} extractor settings x ${plan.repetitions} repetitions x ${plan.steps} steps, alone in this process -> ${file}`);
@@ -37,7 +39,18 @@ export async function measureSpeed(cases: readonly SpeedCase[], plan: SpeedPlan,
       for (const c of cases) {
         if (done.has(key(c, rep))) continue;
         const t = await timeTrainSteps(c.name, c.options, c.length, plan.batch, plan.steps);
-        const row: SpeedRow = { ...c, repetition: rep, batch: plan.batch, steps: plan.steps, meanMs: t.meanMs, p50Ms: t.p50Ms, seqPerSec: (plan.batch * 1000) / t.meanMs, params: t.params, measuredAt: new Date().toISOString(), env };
+        const row: SpeedRow = {
+          ...c,
+          repetition: rep,
+          batch: plan.batch,
+          steps: plan.steps,
+          meanMs: t.meanMs,
+          p50Ms: t.p50Ms,
+          seqPerSec: (plan.batch * 1000) / t.meanMs,
+          params: t.params,
+          measuredAt: new Date().toISOString(),
+          env,
+        };
         appendJsonl(file, row);
         done.set(key(c, rep), row);
       }

@@ -16,7 +16,9 @@ export async function main(argv: string[]): Promise<void> {
   const names = COMMANDS.map(commandName);
   const parser = yargs(argv)
     .scriptName('fxbench')
-    .usage('$0 <command> [options]\n\nCompare sequence feature extractors on identical tasks: the RNN family (RNN, LSTM, GRU, minGRU), the Transformer encoder and linear attention, the TCN, and state-space models (S4D, Mamba).')
+    .usage(
+      '$0 <command> [options]\n\nCompare sequence feature extractors on identical tasks: the RNN family (RNN, LSTM, GRU, minGRU), the Transformer encoder and linear attention, the TCN, and state-space models (S4D, Mamba).',
+    )
     // Not `array: true`: an array option would swallow the command name that follows it.
     .option('plugin', { type: 'string', describe: 'load an extractor/task plugin (file or package), repeatable; plugins are code: only load what you trust' })
     .coerce(['plugin', 'option'], (v: string | string[]) => [v].flat())
@@ -24,7 +26,9 @@ export async function main(argv: string[]): Promise<void> {
     .middleware(async (a) => {
       if (a.plugin?.length) {
         for (const p of await loadPlugins(a.plugin)) {
-          process.stderr.write(`plugin ${p.plugin}: registered ${[...p.extractors.map((n) => `extractor ${n}`), ...p.tasks.map((n) => `task ${n}`)].join(', ')}\n`);
+          process.stderr.write(
+            `plugin ${p.plugin}: registered ${[...p.extractors.map((n) => `extractor ${n}`), ...p.tasks.map((n) => `task ${n}`)].join(', ')}\n`,
+          );
         }
       }
     });
@@ -43,7 +47,9 @@ export async function main(argv: string[]): Promise<void> {
       const unknown = /^Unknown arguments?: (.+)$/.exec(line);
       const choice = /^Invalid values: Argument: (\S+), Given: (.+), Choices: (.+)$/.exec(line);
       if (unknown) {
-        const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter((k) => k.length > 1 && k !== '$0');
+        const known = Object.keys((parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key).filter(
+          (k) => k.length > 1 && k !== '$0',
+        );
         const first = unknown[1].split(', ')[0];
         const close = didYouMean(first.replace(/^-+/, ''), known);
         if (close) line += `: did you mean --${close}?`;

@@ -65,7 +65,6 @@ export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): t
   );
 }
 
-
 /** nn.Linear's default initialisation: weight and bias U(-1/sqrt(in), 1/sqrt(in)). */
 export function linearVariables(rng: Rng, prefix: string, inDim: number, outDim: number): Record<string, tf.Variable> {
   const bound = 1 / Math.sqrt(inDim);

@@ -48,7 +48,14 @@ export const mlp = defineExtractor({
       apply(x) {
         const [B, T] = x.shape;
         if (T > o.maxLen) throw new UsageError(`mlp reads at most maxLen=${o.maxLen} positions, got ${T}: raise mlp.maxLen`);
-        const padded = T < o.maxLen ? tf.pad(x, [[0, 0], [o.maxLen - T, 0], [0, 0]]) : x; // [B, maxLen, D], zeros on the left like the tasks' padding
+        const padded =
+          T < o.maxLen
+            ? tf.pad(x, [
+                [0, 0],
+                [o.maxLen - T, 0],
+                [0, 0],
+              ])
+            : x; // [B, maxLen, D], zeros on the left like the tasks' padding
         const hidden = tf.relu(linear(padded.reshape([B, o.maxLen * D]), v('fc1.weight'), v('fc1.bias'))); // [B, H]
         const out = linear(hidden, v('fc2.weight'), v('fc2.bias')); // [B, H]
         return tf.tile(out.reshape([B, 1, H]), [1, T, 1]) as tf.Tensor3D; // [B, T, H]

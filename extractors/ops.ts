@@ -75,13 +75,15 @@ function sameShape(name: string, a: tf.Tensor, b: tf.Tensor, what: string): void
 }
 
 function checkKind(name: string, kind: string): void {
-  if (!(ACTIVATION_KINDS as readonly string[]).includes(kind)) throw new Error(`ops.${name}: unknown activation "${kind}" (one of ${ACTIVATION_KINDS.join(', ')})`);
+  if (!(ACTIVATION_KINDS as readonly string[]).includes(kind))
+    throw new Error(`ops.${name}: unknown activation "${kind}" (one of ${ACTIVATION_KINDS.join(', ')})`);
 }
 
 function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
   const inDim = x.shape[x.rank - 1];
   const outDim = weight.shape[0];
-  if (weight.rank !== 2 || weight.shape[1] !== inDim) throw new Error(`ops.linear: weight must be [out, ${inDim}] (nn.Linear's layout, for x [${x.shape}]), got [${weight.shape}]`);
+  if (weight.rank !== 2 || weight.shape[1] !== inDim)
+    throw new Error(`ops.linear: weight must be [out, ${inDim}] (nn.Linear's layout, for x [${x.shape}]), got [${weight.shape}]`);
   if (bias && (bias.rank !== 1 || bias.shape[0] !== outDim)) throw new Error(`ops.linear: bias must be [${outDim}], got [${bias.shape}]`);
   const N = x.size / inDim;
   const outShape = [...x.shape.slice(0, -1), outDim];
@@ -217,7 +219,9 @@ function scan(mode: ScanMode, a: tf.Tensor3D, b: tf.Tensor3D, h0?: tf.Tensor2D):
       if (n > 0) K.fns[`scan_${mode}`](B, T, W, A, Bb, H0, Hs, T * W, W);
       const value = K.tensor(Hs, [B, T, W]);
       // linear: da = G h_{t-1} needs a and h; lerp: dz = G (v - h_{t-1}), dv = G z needs z, v and h.
-      const saved = recording() ? { a: K.save(A, n), b: mode === 'lerp' ? K.save(Bb, n) : undefined, h: K.save(Hs, n), h0: hi ? K.save(H0, B * W) : undefined } : undefined;
+      const saved = recording()
+        ? { a: K.save(A, n), b: mode === 'lerp' ? K.save(Bb, n) : undefined, h: K.save(Hs, n), h0: hi ? K.save(H0, B * W) : undefined }
+        : undefined;
       return {
         value,
         gradFunc: (dy) => {
@@ -291,8 +295,10 @@ function attention(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tens
   if (qkv.rank !== 3 || qkv.shape[2] % 3 !== 0) throw new Error(`ops.attention: qkv must be [B, T, 3d] (q | k | v), got [${qkv.shape.join(', ')}]`);
   const [B, T, d3] = qkv.shape;
   const d = d3 / 3;
-  if (!Number.isInteger(heads) || heads < 1 || d % heads !== 0) throw new Error(`ops.attention: heads must be a positive integer that divides d = ${d}, got ${heads}`);
-  if (mask && (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== T)) throw new Error(`ops.attention: mask must be [B, T] = [${B}, ${T}], got [${mask.shape.join(', ')}]`);
+  if (!Number.isInteger(heads) || heads < 1 || d % heads !== 0)
+    throw new Error(`ops.attention: heads must be a positive integer that divides d = ${d}, got ${heads}`);
+  if (mask && (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== T))
+    throw new Error(`ops.attention: mask must be [B, T] = [${B}, ${T}], got [${mask.shape.join(', ')}]`);
   const dims = attentionDims(B, T, d, heads);
   const f = op((...args) => {
     const [qi] = args;
@@ -306,7 +312,10 @@ function attention(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tens
       const rec = recording();
       const att = attentionForward(K, dims, QKV, O, keep, rec ? 'stream' : 'none');
       const value = K.tensor(O, [B, T, d]);
-      const saved = rec && att?.mode === 'stream' ? { qkv: K.save(QKV, B * T * d3), keep: mi ? K.save(keep, B * T) : undefined, stats: K.save(att.stats, statsSize(dims)), block: att.block } : undefined;
+      const saved =
+        rec && att?.mode === 'stream'
+          ? { qkv: K.save(QKV, B * T * d3), keep: mi ? K.save(keep, B * T) : undefined, stats: K.save(att.stats, statsSize(dims)), block: att.block }
+          : undefined;
       return {
         value,
         gradFunc: (dy) => {
@@ -348,7 +357,8 @@ export const kernelOps: KernelOps = {
   causalConv: (x, weight, bias) => {
     const C = x.shape[2];
     if (x.rank !== 3) throw new Error(`ops.causalConv: x must be [B, T, C], got [${x.shape.join(', ')}]`);
-    if (weight.rank !== 3 || weight.shape[0] !== C || weight.shape[1] !== 1) throw new Error(`ops.causalConv: weight must be [${C}, 1, K], got [${weight.shape.join(', ')}]`);
+    if (weight.rank !== 3 || weight.shape[0] !== C || weight.shape[1] !== 1)
+      throw new Error(`ops.causalConv: weight must be [${C}, 1, K], got [${weight.shape.join(', ')}]`);
     if (bias.rank !== 1 || bias.shape[0] !== C) throw new Error(`ops.causalConv: bias must be [${C}], got [${bias.shape.join(', ')}]`);
     return causalDepthwiseConv1d(x, weight, bias);
   },

@@ -29,7 +29,7 @@ export function loadWeights(extractor: Extractor, record: WeightRecord): void {
   const variables = extractor.variables;
   const known = Object.keys(variables);
   for (const name of Object.keys(record)) {
-    if (!Object.prototype.hasOwnProperty.call(variables, name)) {
+    if (!Object.hasOwn(variables, name)) {
       throw new Error(
         `loadWeights: unknown weight "${name}" (this extractor has ${known.length} weights: ${preview(known)}); ` +
           `remove it from the record or create the extractor with the options the weights were saved with`,
@@ -37,7 +37,7 @@ export function loadWeights(extractor: Extractor, record: WeightRecord): void {
     }
   }
   for (const name of known) {
-    if (!Object.prototype.hasOwnProperty.call(record, name)) {
+    if (!Object.hasOwn(record, name)) {
       throw new Error(
         `loadWeights: weight "${name}" is missing from the record; ` +
           `add it (shape [${variables[name].shape.join(', ')}]) or create the extractor with the options the weights were saved with`,
@@ -80,4 +80,3 @@ export function loadWeights(extractor: Extractor, record: WeightRecord): void {
 function preview(names: string[]): string {
   return names.length <= 6 ? names.join(', ') : `${names.slice(0, 6).join(', ')}, ...`;
 }
-

@@ -174,7 +174,7 @@ export function peerScript(): string {
 }
 
 const TORCH_HELP =
-  'the PyTorch peer needs Debian\'s python3 with torch and a threaded OpenBLAS: ' +
+  "the PyTorch peer needs Debian's python3 with torch and a threaded OpenBLAS: " +
   '`apt-get update && apt-get install -y python3-torch libopenblas0-pthread` (see ../shared/peers/README.md)';
 
 /**
@@ -188,13 +188,32 @@ export async function runTorchPeer(opts: BenchOptions & { python?: string; threa
   if (python.includes('/') && !existsSync(python)) throw new Error(`${python} not found: ${TORCH_HELP}`);
   const script = peerScript();
   if (!existsSync(script)) throw new Error(`PyTorch peer not found at ${script}: it ships in ../shared/peers beside the fxbench checkout`);
-  const args = [script, '--extractors', opts.extractors.join(','), '--lengths', opts.lengths.join(','), '--batch', String(opts.batch), '--threads', String(threads)];
+  const args = [
+    script,
+    '--extractors',
+    opts.extractors.join(','),
+    '--lengths',
+    opts.lengths.join(','),
+    '--batch',
+    String(opts.batch),
+    '--threads',
+    String(threads),
+  ];
   if (opts.minTimeMs !== undefined) args.push('--min-time', String(opts.minTimeMs / 1000));
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(python, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...peerThreadEnv(threads) } }, (err, out, errOut) => {
       if (!err) return resolve(out);
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `${python} not found` : /No module named .?torch/.test(errOut) ? 'torch is not installed' : undefined;
-      reject(new Error(missing ? `${missing}: ${TORCH_HELP}` : `PyTorch peer failed (${err.message.split('\n')[0]}): ${errOut.trim().split('\n').slice(-3).join(' | ')}`));
+      const missing =
+        (err as NodeJS.ErrnoException).code === 'ENOENT'
+          ? `${python} not found`
+          : /No module named .?torch/.test(errOut)
+            ? 'torch is not installed'
+            : undefined;
+      reject(
+        new Error(
+          missing ? `${missing}: ${TORCH_HELP}` : `PyTorch peer failed (${err.message.split('\n')[0]}): ${errOut.trim().split('\n').slice(-3).join(' | ')}`,
+        ),
+      );
     });
   });
   return parsePeerOutput(stdout).map((r) => ({ ...r, threads }));
@@ -232,7 +251,13 @@ export function parsePeerOutput(stdout: string): PeerRow[] {
  * by tinybench over exactly `iterations` steps after one warm-up step. Call after
  * `initBackend`, with nothing else running in the process.
  */
-export async function timeTrainSteps(name: string, options: Record<string, unknown>, length: number, batch: number, iterations: number): Promise<{ meanMs: number; p50Ms: number; params: number }> {
+export async function timeTrainSteps(
+  name: string,
+  options: Record<string, unknown>,
+  length: number,
+  batch: number,
+  iterations: number,
+): Promise<{ meanMs: number; p50Ms: number; params: number }> {
   const task = randomTokensTask();
   const def = extractors.get(name);
   const rng = new Rng(`speed/${name}/${length}`);

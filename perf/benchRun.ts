@@ -57,7 +57,8 @@ export const DEFAULT_REPS = 3;
 
 export async function benchCommand(a: BenchArgs, log: (line: string) => void, out: (line: string) => void): Promise<void> {
   for (const e of a.extractors) extractors.get(e); // unknown names fail before any timing
-  if (a.peer !== undefined && a.peer !== 'torch') throw new UsageError(`--peer ${a.peer} is not supported: the only peer is torch (../shared/peers/torch_bench.py)`);
+  if (a.peer !== undefined && a.peer !== 'torch')
+    throw new UsageError(`--peer ${a.peer} is not supported: the only peer is torch (../shared/peers/torch_bench.py)`);
   if (!Number.isInteger(a.batch) || a.batch < 1) throw new UsageError(`--batch must be a positive integer, got ${a.batch}`);
   for (const L of a.lengths) if (!Number.isInteger(L) || L < 1) throw new UsageError(`--lengths must be positive integers, got ${L}`);
   const reps = a.reps ?? DEFAULT_REPS;
@@ -76,7 +77,9 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
       log(`bench: timing ${extractor} at lengths ${a.lengths.join(', ')}, batch ${a.batch}${reps > 1 ? ` (repetition ${r + 1} of ${reps})` : ''}`);
       rows[r].push(...(await runBench({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs })));
       if (a.peer === 'torch' && isPeerExtractor(extractor)) {
-        log(`bench: running the PyTorch peer (${threads > 1 ? `1 and ${threads} threads, the better of the two` : 'one thread'}) on ${extractor} at the same shapes`);
+        log(
+          `bench: running the PyTorch peer (${threads > 1 ? `1 and ${threads} threads, the better of the two` : 'one thread'}) on ${extractor} at the same shapes`,
+        );
         try {
           const peerOpts = { extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs };
           const one = await runTorchPeer(peerOpts);
@@ -115,8 +118,10 @@ export function spread(xs: number[]): Spread {
   return { median, min: s[0], max: s[s.length - 1] };
 }
 
-const sameCell = (x: { extractor: string; length: number; mode: string; batch: number }, y: { extractor: string; length: number; mode: string; batch: number }) =>
-  x.extractor === y.extractor && x.length === y.length && x.mode === y.mode && x.batch === y.batch;
+const sameCell = (
+  x: { extractor: string; length: number; mode: string; batch: number },
+  y: { extractor: string; length: number; mode: string; batch: number },
+) => x.extractor === y.extractor && x.length === y.length && x.mode === y.mode && x.batch === y.batch;
 
 /** Per (extractor, length, mode): the repetitions side by side, ours against the peer's of the same repetition. */
 export function summarise(rows: BenchRow[][], peer: PeerRow[][]): BenchSummary[] {
@@ -183,7 +188,18 @@ export function jsonLines(s: BenchSummary): Record<string, unknown>[] {
       reps: s.peer.length,
     });
   }
-  if (s.ratio) lines.push({ ratio: `ours/${s.peer[0].peer}`, extractor: s.extractor, length: s.length, batch: s.batch, mode: s.mode, median: s.ratio.median, min: s.ratio.min, max: s.ratio.max, reps: s.peer.length });
+  if (s.ratio)
+    lines.push({
+      ratio: `ours/${s.peer[0].peer}`,
+      extractor: s.extractor,
+      length: s.length,
+      batch: s.batch,
+      mode: s.mode,
+      median: s.ratio.median,
+      min: s.ratio.min,
+      max: s.ratio.max,
+      reps: s.peer.length,
+    });
   return lines;
 }
 
@@ -204,16 +220,26 @@ export function formatTable(summaries: BenchSummary[]): string {
     const o = s.ours[0];
     const med = (xs: number[]) => spread(xs).median;
     const cells = [s.extractor, s.mode, String(s.length), s.seqPerSec.median.toFixed(1), ...(reps > 1 ? [range(s.seqPerSec, 0)] : [])];
-    cells.push(med(s.ours.map((r) => r.msPerStep)).toFixed(2), med(s.ours.map((r) => r.p99Ms)).toFixed(2), med(s.ours.map((r) => r.gflops)).toFixed(2), (o.peakBytes / 2 ** 20).toFixed(1), String(o.params));
+    cells.push(
+      med(s.ours.map((r) => r.msPerStep)).toFixed(2),
+      med(s.ours.map((r) => r.p99Ms)).toFixed(2),
+      med(s.ours.map((r) => r.gflops)).toFixed(2),
+      (o.peakBytes / 2 ** 20).toFixed(1),
+      String(o.params),
+    );
     if (withPeer) {
       cells.push(s.peerSeqPerSec ? s.peerSeqPerSec.median.toFixed(1) : '-', s.ratio ? s.ratio.median.toFixed(2) : '-');
       if (reps > 1) cells.push(s.ratio ? range(s.ratio, 2) : '-');
     }
     return cells;
   });
-  const note = reps > 1 ? `\n(medians of ${reps} repetitions${withPeer ? '; ours/torch is the median of the repetitions\' ratios, each ours and the peer run back to back' : ''})` : '';
+  const note =
+    reps > 1
+      ? `\n(medians of ${reps} repetitions${withPeer ? "; ours/torch is the median of the repetitions' ratios, each ours and the peer run back to back" : ''})`
+      : '';
   const threads = summaries[0]?.ours[0]?.threads ?? 1;
-  const threadNote = threads > 1 ? `\n(ours on ${threads} kernel threads${withPeer ? `; torch seq/s is the better of its runs at 1 and ${threads} threads, per row` : ''})` : '';
+  const threadNote =
+    threads > 1 ? `\n(ours on ${threads} kernel threads${withPeer ? `; torch seq/s is the better of its runs at 1 and ${threads} threads, per row` : ''})` : '';
   return pad([head, ...body]) + note + threadNote;
 }
 
@@ -226,8 +252,14 @@ export function formatScaling(summaries: BenchSummary[]): string {
     const ss = summaries.filter((s) => s.extractor === extractor && s.mode === mode);
     if (ss.length < 2) continue;
     const logT = ss.map((s) => Math.log(s.length));
-    const time = leastSquares(logT, ss.map((s) => Math.log(spread(s.ours.map((r) => r.msPerStep)).median))).slope;
-    const memory = leastSquares(logT, ss.map((s) => Math.log(s.ours[0].peakBytes))).slope;
+    const time = leastSquares(
+      logT,
+      ss.map((s) => Math.log(spread(s.ours.map((r) => r.msPerStep)).median)),
+    ).slope;
+    const memory = leastSquares(
+      logT,
+      ss.map((s) => Math.log(s.ours[0].peakBytes)),
+    ).slope;
     lines.push(`  ${extractor} ${mode}: time ${time.toFixed(2)}, peak memory ${memory.toFixed(2)}`);
   }
   return lines.length > 1 ? lines.join('\n') : '';

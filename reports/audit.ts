@@ -59,7 +59,9 @@ function componentRow(x: Component): string {
 function primaryResult(c: ClaimResult): string {
   const p = c.decision.primary;
   if (!p) return '';
-  const eq = p.equivalence ? `<p>Equivalence (no effect): ${h(p.equivalence.label)}: TOST p = ${h(pText(p.equivalence.p))}, Holm-adjusted ${h(pText(p.equivalence.pAdjusted))}.</p>` : '';
+  const eq = p.equivalence
+    ? `<p>Equivalence (no effect): ${h(p.equivalence.label)}: TOST p = ${h(pText(p.equivalence.p))}, Holm-adjusted ${h(pText(p.equivalence.pAdjusted))}.</p>`
+    : '';
   return `
     <p><b>Primary test</b> at ${h(p.at)}: p = <b>${h(pText(p.p))}</b>, Holm-adjusted <b>${h(pText(p.pAdjusted))}</b>${p.components.length > 1 ? ' (intersection-union over the parts below: every part must hold)' : ''}.</p>
     <table class="components"><thead><tr><th>part</th><th>test</th><th>n per arm</th><th>p</th><th>points</th><th>effect [interval]</th><th>power at 80% (hover: how)</th></tr></thead><tbody>${p.components.map(componentRow).join('')}</tbody></table>

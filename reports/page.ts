@@ -29,7 +29,8 @@ export interface PageInput {
   csvHref?: string;
 }
 
-const fmt = (x: number | null | undefined, digits = 3) => (x === undefined || x === null || !Number.isFinite(x) ? '' : Number(x.toPrecision(digits)).toString());
+const fmt = (x: number | null | undefined, digits = 3) =>
+  x === undefined || x === null || !Number.isFinite(x) ? '' : Number(x.toPrecision(digits)).toString();
 
 function statusText(r: ResultRecord): string {
   if (r.status === 'completed') return 'completed';
@@ -57,7 +58,7 @@ function summaryTable(records: ResultRecord[]): string {
     ['metric', ''],
     ['value', 'held-out value of the metric'],
     ['chance', 'population chance baseline in the same metric'],
-    ['score', '0 at the empirical chance (the training data\'s constant predictor on the same samples), 1 perfect'],
+    ['score', "0 at the empirical chance (the training data's constant predictor on the same samples), 1 perfect"],
     ['solved at', 'steps to solve on validation (first of two solved checks); empty: censored at the budget'],
     ['params', 'extractor parameters (embedding and head excluded)'],
     ['ms/step', 'mean training step time'],
@@ -101,10 +102,15 @@ function summaryTable(records: ResultRecord[]): string {
 function tuningTable(records: ResultRecord[]): string {
   const groups = [...new Map(records.flatMap((r) => (r.tuning ? [[JSON.stringify([r.task.label, r.extractor.label, r.length]), r] as const] : []))).values()];
   if (!groups.length) return '';
-  const show = (o: Record<string, unknown>) => Object.entries(o).map(([k, v]) => `${k} = ${Array.isArray(v) ? v.map((x) => JSON.stringify(x)).join(', ') : JSON.stringify(v)}`).join('; ');
+  const show = (o: Record<string, unknown>) =>
+    Object.entries(o)
+      .map(([k, v]) => `${k} = ${Array.isArray(v) ? v.map((x) => JSON.stringify(x)).join(', ') : JSON.stringify(v)}`)
+      .join('; ');
   const rows = groups.map((r) => {
     const t = r.tuning!;
-    const rungs = t.rungs.length ? t.rungs.map((x) => `${x.trials.length} × ${x.steps} steps${x.kept ? ` → ${x.kept}` : ''}`).join(', ') : 'one grid point: nothing to run';
+    const rungs = t.rungs.length
+      ? t.rungs.map((x) => `${x.trials.length} × ${x.steps} steps${x.kept ? ` → ${x.kept}` : ''}`).join(', ')
+      : 'one grid point: nothing to run';
     const budget = `${t.budget.steps} steps, seeds ${t.budget.seeds.join(', ')}, ${t.budget.halving === false ? 'no halving' : `halving ${t.budget.halving}`}`;
     const cells = [r.task.label, r.extractor.label, r.length, show(t.grid), budget, rungs, show(t.chosen)];
     return `<tr>${cells.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`;
@@ -132,7 +138,11 @@ function problems(records: ResultRecord[]): string {
 function configBlock(records: ResultRecord[]): string {
   const envs = [...new Map(records.map((r) => [JSON.stringify(r.env), r.env])).values()];
   const trains = [...new Map(records.map((r) => [JSON.stringify(r.train), r.train])).values()];
-  const extractors = [...new Map(records.map((r) => [r.extractor.label, { name: r.extractor.name, options: r.extractor.options, params: r.extractor.params, info: r.extractor.info }])).entries()];
+  const extractors = [
+    ...new Map(
+      records.map((r) => [r.extractor.label, { name: r.extractor.name, options: r.extractor.options, params: r.extractor.params, info: r.extractor.info }]),
+    ).entries(),
+  ];
   const tasks = [...new Map(records.map((r) => [r.task.label, { name: r.task.name, options: r.task.options }])).entries()];
   const pre = (x: unknown) => `<pre>${h(JSON.stringify(x, null, 2))}</pre>`;
   return `
@@ -180,7 +190,6 @@ function tocLinks(charts: Chart[]): string {
 }
 
 function contents(p: PageInput, bySection: [string, Chart[]][], hasProblems: boolean): string {
-  const item = (href: string, text: string, sub = '') => `<li><a href="${h(href)}">${h(text)}</a>${sub}</li>`;
   const row = (href: string, text: string, links = '') => `<dt><a href="${h(href)}">${h(text)}</a></dt><dd>${links}</dd>`;
   const rows: string[] = [];
   if (p.intro && /id="claims"/.test(p.intro)) rows.push(row('#claims', "The article's claims"));
@@ -199,7 +208,9 @@ export function renderPage(p: PageInput): string {
   const specs = Object.fromEntries([...p.charts, ...(p.introCharts ?? [])].map((c) => [c.id, c.spec]));
   const inline = (js: string) => `<script>${js.replace(/<\/script/gi, '<\\/script')}</script>`;
   const tuned = tuningTable(p.records);
-  const bySection = SECTIONS.map((s) => [s, p.charts.filter((c) => c.section === s)] as [string, Chart[]]).filter(([s, cs]) => cs.length || (s === 'Tuning' && tuned));
+  const bySection = SECTIONS.map((s) => [s, p.charts.filter((c) => c.section === s)] as [string, Chart[]]).filter(
+    ([s, cs]) => cs.length || (s === 'Tuning' && tuned),
+  );
   const tasks = [...new Set(p.records.map((r) => r.task.label))];
   const extractors = extractorPalette(p.records).labels;
   const lengths = [...new Set(p.records.map((r) => r.length))].sort((a, b) => a - b);

@@ -47,8 +47,18 @@ function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, C
     const suites = new Set(claim.needs.map((e) => `audit-${e.name}`));
     const own = records.filter((r) => suites.has(r.suite));
     const charts = claim.charts.flatMap((name) => chartBuilder(name)(own));
-    if (claim.speed) charts.push(...speedChart(audit.speed.filter((r) => claim.speed!(audit.profile).some((s) => s.label === r.label && s.length === r.length)), 'isolated-timings', `${claim.id}: isolated training throughput on one thread`));
-    out.set(c.id, charts.map((x) => ({ ...x, id: `${c.id}--${x.id}` })));
+    if (claim.speed)
+      charts.push(
+        ...speedChart(
+          audit.speed.filter((r) => claim.speed!(audit.profile).some((s) => s.label === r.label && s.length === r.length)),
+          'isolated-timings',
+          `${claim.id}: isolated training throughput on one thread`,
+        ),
+      );
+    out.set(
+      c.id,
+      charts.map((x) => ({ ...x, id: `${c.id}--${x.id}` })),
+    );
   }
   return out;
 }

@@ -249,7 +249,7 @@ export function noncentralTCdf(t: number, df: number, ncp: number): number {
     let s = 0.5 - p;
     let a = 0.5;
     const b = 0.5 * df;
-    const rxb = Math.pow(1 - x, b);
+    const rxb = (1 - x) ** b;
     const albeta = 0.5 * Math.log(Math.PI) + logGamma(b) - logGamma(0.5 + b);
     let xodd = regularizedBeta(x, a, b);
     let godd = 2 * rxb * Math.exp(a * Math.log(x) - albeta);

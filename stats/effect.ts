@@ -68,7 +68,12 @@ function quantile(sorted: readonly number[], q: number): number {
  * Rng seed. With few seeds the bootstrap distribution is coarse (n^n resamples at most) and
  * the interval too narrow; the audit labels it descriptive.
  */
-export function bootstrapInterval(x: readonly number[], y: readonly number[], statistic: (x: readonly number[], y: readonly number[]) => number, opts: BootstrapOptions): BootstrapInterval {
+export function bootstrapInterval(
+  x: readonly number[],
+  y: readonly number[],
+  statistic: (x: readonly number[], y: readonly number[]) => number,
+  opts: BootstrapOptions,
+): BootstrapInterval {
   const level = opts.level ?? 0.95;
   const resamples = opts.resamples ?? 4000;
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap level must be in (0, 1), got ${level}`);

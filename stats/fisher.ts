@@ -47,7 +47,13 @@ function requireCount(x: number, what: string): void {
  * table with an empty row or column.
  */
 export function fisherExact(a: number, b: number, c: number, d: number): FisherResult {
-  for (const [x, n] of [[a, 'a'], [b, 'b'], [c, 'c'], [d, 'd']] as const) requireCount(x, n);
+  for (const [x, n] of [
+    [a, 'a'],
+    [b, 'b'],
+    [c, 'c'],
+    [d, 'd'],
+  ] as const)
+    requireCount(x, n);
   const row1 = a + b;
   const row2 = c + d;
   const col1 = a + c;

@@ -8,7 +8,7 @@
  */
 export function holm(ps: readonly number[]): number[] {
   for (const p of ps) if (!(Number.isNaN(p) || (p >= 0 && p <= 1))) throw new RangeError(`holm needs p-values in [0, 1], got ${p}`);
-  const valid = ps.map((p, i) => i).filter((i) => !Number.isNaN(ps[i]));
+  const valid = ps.map((_p, i) => i).filter((i) => !Number.isNaN(ps[i]));
   const order = valid.sort((i, j) => ps[i] - ps[j]);
   const m = order.length;
   const out = ps.map(() => NaN);

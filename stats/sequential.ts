@@ -62,7 +62,8 @@ export function sequentialBoundaries(fractions: readonly number[], alpha = 0.05,
   if (!fractions.length) throw new RangeError('sequentialBoundaries needs at least one look');
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`α must be in (0, 1), got ${alpha}`);
   fractions.forEach((t, i) => {
-    if (!(t > 0 && t <= 1) || (i > 0 && t <= fractions[i - 1])) throw new RangeError(`information fractions must increase within (0, 1], got ${fractions.join(', ')}`);
+    if (!(t > 0 && t <= 1) || (i > 0 && t <= fractions[i - 1]))
+      throw new RangeError(`information fractions must increase within (0, 1], got ${fractions.join(', ')}`);
   });
   const spent = fractions.map((t) => spentAlpha(spending, t, alpha));
   const z: number[] = [];

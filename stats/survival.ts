@@ -143,7 +143,8 @@ export function logRank(groups: readonly (readonly TimeToEvent[])[]): LogRankRes
   const df = k - 1;
   const oe = observed.slice(0, df).map((o, i) => o - expected[i]);
   const sub = V.slice(0, df).map((row) => row.slice(0, df));
-  if (!times.length || sub.every((row) => row.every((v) => v === 0))) return { observed, expected, chiSquare: 0, df, p: 1, ...(k === 2 ? { z: 0, variance: 0 } : {}) };
+  if (!times.length || sub.every((row) => row.every((v) => v === 0)))
+    return { observed, expected, chiSquare: 0, df, p: 1, ...(k === 2 ? { z: 0, variance: 0 } : {}) };
   const x = solve(sub, oe);
   const chiSquare = oe.reduce((s, v, i) => s + v * x[i], 0);
   const result: LogRankResult = { observed, expected, chiSquare, df, p: chiSquaredSf(chiSquare, df) };

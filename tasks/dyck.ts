@@ -95,8 +95,7 @@ function boundedOpenTable(n: number, D: number): Float64Array {
 
 export const dyck = defineTask({
   name: NAME,
-  description:
-    'Dyck-2 recognition: is a string of ( ) [ ] balanced? Negatives are minimally corrupted balanced strings, so a stack is needed.',
+  description: 'Dyck-2 recognition: is a string of ( ) [ ] balanced? Negatives are minimally corrupted balanced strings, so a stack is needed.',
   example: '"( [ ] ) [ ( ) ]" -> balanced; swap positions 1 and 5: "( ( ] ) [ [ ) ]" -> unbalanced (same bracket counts).',
   source: 'Chomsky & Schützenberger 1963; Suzgun et al. 2019; Hahn 2020; Ebrahimi et al. 2020 (Dyck languages and neural networks).',
   options,

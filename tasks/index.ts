@@ -19,19 +19,6 @@ import { brownGenre } from './brown-genre.js';
 import { brownAgreement } from './brown-agreement.js';
 import { spam } from './spam.js';
 
-export const builtinTasks: TaskDefinition[] = [
-  recall,
-  adding,
-  copy,
-  mqar,
-  selectiveCopy,
-  parity,
-  listops,
-  dyck,
-  agreement,
-  brownGenre,
-  brownAgreement,
-  spam,
-];
+export const builtinTasks: TaskDefinition[] = [recall, adding, copy, mqar, selectiveCopy, parity, listops, dyck, agreement, brownGenre, brownAgreement, spam];
 
 export { addingSolved, ADDING_SOLVED_THRESHOLD } from './adding.js';

@@ -114,8 +114,7 @@ function build(rng: Rng, budget: number, depth: number, opts: Opts, out: number[
 
 export const listops = defineTask({
   name: NAME,
-  description:
-    'LRA ListOps: evaluate a nested expression of MIN, MAX, MED and SM (sum mod 10) over digits; hierarchical structure over long sequences.',
+  description: 'LRA ListOps: evaluate a nested expression of MIN, MAX, MED and SM (sum mod 10) over digits; hierarchical structure over long sequences.',
   example: '"<pad> [MAX 2 9 [MIN 4 7 ] [SM 5 8 ] ]" -> 9 (MIN(4,7)=4, SM(5,8)=3, MAX(2,9,4,3)=9).',
   source: 'Nangia & Bowman 2018 (ListOps); Tay et al. 2021, Long Range Arena.',
   options,

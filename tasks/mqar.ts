@@ -46,11 +46,20 @@ const BLANK = 0;
 
 const options = z
   .object({
-    vocab: z.number().int().min(6).max(65536).default(256).describe('vocabulary size V: keys are ids 1..V/2-1, values V/2..V-1 (Zoology vocab_size; its experiments use 8192)'),
+    vocab: z
+      .number()
+      .int()
+      .min(6)
+      .max(65536)
+      .default(256)
+      .describe('vocabulary size V: keys are ids 1..V/2-1, values V/2..V-1 (Zoology vocab_size; its experiments use 8192)'),
     pairs: z.number().int().min(1).default(8).describe('key-value pairs N at the start of each sample (Zoology num_kv_pairs)'),
     queries: z.number().int().min(1).optional().describe('queries Q <= N, each of a different key (unset: every key once, as multiquery_ar)'),
     powerA: z.number().positive().max(1).default(0.01).describe('query slots drawn with p(slot g) ∝ (g+1)^(a-1) (Zoology power_a; 1 = uniform)'),
-    fill: z.enum(['random', 'blank']).default('random').describe('other positions: random ids from the whole vocabulary (Zoology random_non_queries) or the blank id 0'),
+    fill: z
+      .enum(['random', 'blank'])
+      .default('random')
+      .describe('other positions: random ids from the whole vocabulary (Zoology random_non_queries) or the blank id 0'),
   })
   .strict();
 
@@ -111,7 +120,10 @@ export const mqar = defineTask({
     const nValues = V - half;
     const N = opts.pairs;
     const Q = opts.queries ?? N;
-    if (N > nKeys) throw new UsageError(`task ${NAME}: pairs = ${N} needs ${N} distinct keys, but vocab = ${V} has ${nKeys} (ids 1..${half - 1}): raise vocab to at least ${2 * (N + 1)} or lower pairs`);
+    if (N > nKeys)
+      throw new UsageError(
+        `task ${NAME}: pairs = ${N} needs ${N} distinct keys, but vocab = ${V} has ${nKeys} (ids 1..${half - 1}): raise vocab to at least ${2 * (N + 1)} or lower pairs`,
+      );
     if (Q > N) throw new UsageError(`task ${NAME}: queries = ${Q} exceeds pairs = ${N}: each query asks a different key, so give queries <= ${N}`);
     const tokens = tokenNames(V);
     const labels = tokens.slice(half);
@@ -121,7 +133,11 @@ export const mqar = defineTask({
       input: { kind: 'tokens', vocab: V, tokens },
       output: { kind: 'classes', classes: nValues, labels, per: 'step' },
       minLength,
-      chance: () => ({ value: 1 / nValues, metric: 'accuracy', why: `1/|values| for |values| = ${nValues} value ids, each pair's value uniform and independent of its key` }),
+      chance: () => ({
+        value: 1 / nValues,
+        metric: 'accuracy',
+        why: `1/|values| for |values| = ${nValues} value ids, each pair's value uniform and independent of its key`,
+      }),
       sample(rng: Rng, batchSize: number, length: number): Batch {
         const T = length;
         const S = Math.floor((T - 2 * N) / 2); // query slots

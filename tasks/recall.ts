@@ -63,7 +63,9 @@ const options = z
     distractors: z
       .enum(RECALL_DISTRACTORS)
       .default('disjoint')
-      .describe("'disjoint': noise from its own alphabet and every answer symbol once per sample (a bag of words is exactly at chance); 'shared': noise from the answer alphabet (the old task: counts leak the answer)"),
+      .describe(
+        "'disjoint': noise from its own alphabet and every answer symbol once per sample (a bag of words is exactly at chance); 'shared': noise from the answer alphabet (the old task: counts leak the answer)",
+      ),
   })
   .strict();
 

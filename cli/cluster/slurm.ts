@@ -56,7 +56,8 @@ function directives(o: SlurmOptions, withCpus: boolean): string[] {
 }
 
 export function slurmScripts(dir: string, m: RunManifest, o: SlurmOptions): Record<keyof typeof SLURM_FILES, string> {
-  if (/\s/.test(dir)) throw new UsageError(`run folder ${JSON.stringify(dir)} has whitespace in its path, which #SBATCH --output cannot hold: choose a --dir without spaces`);
+  if (/\s/.test(dir))
+    throw new UsageError(`run folder ${JSON.stringify(dir)} has whitespace in its path, which #SBATCH --output cannot hold: choose a --dir without spaces`);
   const out = `$RUN/${shardFile('$SLURM_ARRAY_TASK_ID')}`;
   const suite = `$RUN/${SUITE_FILE}`;
   const workers = '${SLURM_CPUS_PER_TASK:-1}';
@@ -77,7 +78,7 @@ export function slurmScripts(dir: string, m: RunManifest, o: SlurmOptions): Reco
     // --resume always: a requeued or restarted task continues its own results file.
     `${fxbenchLine(shardArgs(m, { suite, out, workers }), new Set([out, suite, workers]), false)} &`,
     'child=$!',
-    "# scancel and time limits send SIGTERM: fxbench stops after the current training step, saving every finished cell.",
+    '# scancel and time limits send SIGTERM: fxbench stops after the current training step, saving every finished cell.',
     "trap 'kill -TERM $child 2>/dev/null' TERM INT",
     'wait $child; status=$?',
     'while kill -0 $child 2>/dev/null; do wait $child; status=$?; done',
@@ -137,12 +138,22 @@ function sbatch(args: string[], cwd: string, what: string): string {
   const r = spawnSync('sbatch', ['--parsable', ...args], { cwd, encoding: 'utf8' });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`sbatch not found: submit from a machine with Slurm's client tools (Debian: apt-get install slurm-client), e.g. with sh ${path.join(cwd, SLURM_FILES.submit)}`);
+    if (code === 'ENOENT')
+      throw new UsageError(
+        `sbatch not found: submit from a machine with Slurm's client tools (Debian: apt-get install slurm-client), e.g. with sh ${path.join(cwd, SLURM_FILES.submit)}`,
+      );
     throw new UsageError(`sbatch could not be run (${code ?? r.error.message}) for the ${what}`);
   }
   if (r.status !== 0) {
     // sbatch explains itself on lines "sbatch: error: ...": keep each distinct reason, on one line.
-    const reasons = [...new Set(r.stderr.split('\n').map((l) => l.replace(/^sbatch:\s*(error:|fatal:)?\s*/, '').trim()).filter(Boolean))];
+    const reasons = [
+      ...new Set(
+        r.stderr
+          .split('\n')
+          .map((l) => l.replace(/^sbatch:\s*(error:|fatal:)?\s*/, '').trim())
+          .filter(Boolean),
+      ),
+    ];
     throw new UsageError(`sbatch refused the ${what}: ${reasons.join('; ') || `exit code ${r.status}`}`);
   }
   const id = r.stdout.trim().split(';')[0];

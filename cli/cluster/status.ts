@@ -9,7 +9,6 @@ import path from 'node:path';
 import { lockFileOf } from '../../harness/store/lock.js';
 import { readResultLines, type ResultRecord } from '../../harness/store/results.js';
 import { isDone } from '../../harness/store/files.js';
-import type { Cell } from '../../harness/suite/suite.js';
 import { shardCells, shardFile, type RunManifest, type RunWork } from './runFolder.js';
 
 export interface MissingCell {
@@ -97,7 +96,8 @@ export function formatStatus(s: RunStatus): string {
   const w = String(Math.max(...s.shards.map((x) => x.cells), 1)).length;
   const n = (x: number) => String(x).padStart(w);
   const lines = s.shards.map(
-    (x) => `shard ${String(x.index).padStart(String(s.shards.length - 1).length)}: ${n(x.done)} done, ${n(x.errored)} errored, ${n(x.remaining)} remaining of ${n(x.cells)}${x.writer ? `  (being written: ${x.writer})` : ''}`,
+    (x) =>
+      `shard ${String(x.index).padStart(String(s.shards.length - 1).length)}: ${n(x.done)} done, ${n(x.errored)} errored, ${n(x.remaining)} remaining of ${n(x.cells)}${x.writer ? `  (being written: ${x.writer})` : ''}`,
   );
   const errored = s.missing.filter((c) => c.state === 'errored').length;
   lines.push(`total: ${s.done} done, ${errored} errored, ${s.missing.length - errored} remaining of ${s.cells} cells`);

@@ -12,7 +12,13 @@ export const audit = defineCommand({
   describe: "put each of the article's claims to an experiment and give a verdict (npm start runs --profile quick)",
   builder: (y) =>
     y
-      .option('profile', { type: 'string', default: 'quick', choices: Object.keys(PROFILES), describe: 'sizes: smoke (seconds, untrained: a pipeline check), quick (2-4 seeds, ~2 minutes on 2 cores; indicative), standard (5-10 seeds, confirmatory; under an hour on 2 cores), full (20 seeds; a cluster, shard it)' })
+      .option('profile', {
+        type: 'string',
+        default: 'quick',
+        choices: Object.keys(PROFILES),
+        describe:
+          'sizes: smoke (seconds, untrained: a pipeline check), quick (2-4 seeds, ~2 minutes on 2 cores; indicative), standard (5-10 seeds, confirmatory; under an hour on 2 cores), full (20 seeds; a cluster, shard it)',
+      })
       .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
       .coerce('claim', (v: string | string[]) => [v].flat())
       .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })
@@ -29,13 +35,23 @@ export const audit = defineCommand({
     }
     const { profile, claims, cells, plan } = prepareAudit(a.profile, a.claim);
     const shape = `profile ${profile.name}, ${claims.length} claims`;
-    const { out, stopped, progress } = await runControlled(a as RunControlArgs, argv, defaultAuditOut(profile.name), (options) => runCells(cells, plan, options, shape));
+    const { out, stopped, progress } = await runControlled(a as RunControlArgs, argv, defaultAuditOut(profile.name), (options) =>
+      runCells(cells, plan, options, shape),
+    );
     if (stopped) return;
     if (a.shard !== undefined) {
-      progress.log(`shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`);
+      progress.log(
+        `shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out merged.jsonl, then fxbench audit --profile ${profile.name} --resume --out merged.jsonl decides the claims and writes the report.`,
+      );
       return;
     }
-    const { audit, records } = await finishAudit(profile, claims, out, (m) => progress.log(`warning: ${m}`), (m) => progress.log(m));
+    const { audit, records } = await finishAudit(
+      profile,
+      claims,
+      out,
+      (m) => progress.log(`warning: ${m}`),
+      (m) => progress.log(m),
+    );
     process.stdout.write(formatVerdicts(audit) + '\n');
     const { writeReport } = await import('../../reports/render.js');
     const html = await writeReport(records, a.report ?? out.replace(/\.jsonl$/, '-report'), audit);

@@ -19,7 +19,10 @@ export type RunControlArgs = Pick<RunArgs, 'out' | 'resume' | 'shard' | 'shards'
 
 /** results/<name>-<time>.jsonl */
 export function defaultOut(name: string): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d+Z$/, 'Z');
   return path.join('results', `${name}-${stamp}.jsonl`);
 }
 
@@ -51,7 +54,9 @@ export async function runControlled(
   const onSignal = (signal: NodeJS.Signals) => {
     stoppedBy ??= signal;
     stop.request();
-    progress.log(`fxbench: ${signal}: stopping after the current training step; finished cells are saved (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`);
+    progress.log(
+      `fxbench: ${signal}: stopping after the current training step; finished cells are saved (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again quits at once)`,
+    );
   };
   // `once`: a second signal finds no listener and ends the process at once (the default action).
   process.once('SIGINT', onSignal);

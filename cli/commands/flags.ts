@@ -1,7 +1,13 @@
 /** Flag parsing shared by the commands: comma-separated lists, numbers, `-o NAME.KEY=VALUE`. */
 import { UsageError } from '../../core/errors.js';
 
-export const csv = (s: string | undefined) => (s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter(Boolean));
+export const csv = (s: string | undefined) =>
+  s === undefined
+    ? undefined
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
 
 export function csvNumbers(flag: string, s: string | undefined): number[] | undefined {
   const parts = csv(s);
@@ -45,7 +51,8 @@ export function numberFlag(a: Record<string, unknown>, flag: string, argv: strin
   const v = a[flag];
   if (v === undefined) return undefined;
   if (Array.isArray(v)) throw new UsageError(`--${flag} is given ${v.length} times: give it once, e.g. ${example}`);
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new UsageError(`--${flag} ${JSON.stringify(typedValue(argv, flag) ?? String(v))} is not a number: e.g. ${example}`);
+  if (typeof v !== 'number' || Number.isNaN(v))
+    throw new UsageError(`--${flag} ${JSON.stringify(typedValue(argv, flag) ?? String(v))} is not a number: e.g. ${example}`);
   return v;
 }
 

@@ -15,5 +15,5 @@ import { status } from './status.js';
 import { submit } from './submit.js';
 import type { Command } from './types.js';
 
-// Each command keeps its own flag types; the registry only needs the common shape.
+// biome-ignore lint/suspicious/noExplicitAny: each command keeps its own flag types; the registry only needs the common shape.
 export const COMMANDS: readonly Command<any>[] = [quick, run, report, merge, audit, submit, status, collect, bench, sample, list];

@@ -26,16 +26,24 @@ function printList(json: boolean): void {
       return { ...row, unavailable: (e as Error).message };
     }
   });
-  const extractorRows = extractors.all().map((e) => ({ name: e.name, description: e.description, options: describeOptions(e.options as never), state: stateListing(e), padding: e.padding ?? 'reads', stateLine: stateLine(e) }));
+  const extractorRows = extractors.all().map((e) => ({
+    name: e.name,
+    description: e.description,
+    options: describeOptions(e.options as never),
+    state: stateListing(e),
+    padding: e.padding ?? 'reads',
+    stateLine: stateLine(e),
+  }));
   if (json) {
     process.stdout.write(JSON.stringify({ tasks: taskRows, extractors: extractorRows.map(({ stateLine: _, ...row }) => row) }, null, 2) + '\n');
     return;
   }
   const opts = (rows: { key: string; default: unknown; description: string }[]) =>
-    rows.map((o) => `      ${o.key} = ${o.default === undefined ? "(unset)" : JSON.stringify(o.default)}  ${o.description}`.trimEnd()).join('\n');
+    rows.map((o) => `      ${o.key} = ${o.default === undefined ? '(unset)' : JSON.stringify(o.default)}  ${o.description}`.trimEnd()).join('\n');
   const lines = ['Tasks:'];
   for (const t of taskRows) {
-    const facts = 'unavailable' in t ? `    unavailable: ${t.unavailable}` : `    metric ${t.metric}, chance ${+t.chance.toPrecision(4)} at T=64 (${t.chanceWhy})`;
+    const facts =
+      'unavailable' in t ? `    unavailable: ${t.unavailable}` : `    metric ${t.metric}, chance ${+t.chance.toPrecision(4)} at T=64 (${t.chanceWhy})`;
     lines.push(`  ${t.name}  ${t.description}`, facts, opts(t.options));
   }
   lines.push('', 'Extractors:');

@@ -34,6 +34,9 @@ export const merge = defineCommand({
 function suiteNames(records: ResultRecord[]): string {
   const names = [...new Set(records.map((r) => r.suite))];
   if (names.length === 1) return `suite "${names[0]}"`;
-  const shown = names.slice(0, 3).map((n) => `"${n}"`).join(', ');
+  const shown = names
+    .slice(0, 3)
+    .map((n) => `"${n}"`)
+    .join(', ');
   return `${names.length} suites (${shown}${names.length > 3 ? `, and ${names.length - 3} more` : ''})`;
 }

@@ -17,9 +17,21 @@ import { csv, csvNumbers, numberFlag, parseOptionFlags } from './flags.js';
  */
 /** Flags for runs started by a scheduler (sharding, waiting for a predecessor's lock), shared by `run`, `quick` and `audit`. */
 export const SCHEDULER_FLAGS = {
-  shard: { type: 'string', requiresArg: true, describe: 'run shard I of N (0-based): the cells whose index mod N is I, e.g. --shard 0/4; auto: from the Slurm array task or Kubernetes completion index' },
-  shards: { type: 'number', requiresArg: true, describe: 'the number of shards for --shard auto in a Kubernetes Indexed Job (its completions); under Slurm, a check of the array size' },
-  'lock-wait': { type: 'number', requiresArg: true, describe: 'seconds to wait for another run writing to --out to finish or go stale, instead of stopping at once (a requeued job)' },
+  shard: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'run shard I of N (0-based): the cells whose index mod N is I, e.g. --shard 0/4; auto: from the Slurm array task or Kubernetes completion index',
+  },
+  shards: {
+    type: 'number',
+    requiresArg: true,
+    describe: 'the number of shards for --shard auto in a Kubernetes Indexed Job (its completions); under Slurm, a check of the array size',
+  },
+  'lock-wait': {
+    type: 'number',
+    requiresArg: true,
+    describe: 'seconds to wait for another run writing to --out to finish or go stale, instead of stopping at once (a requeued job)',
+  },
 } as const satisfies Record<string, Options>;
 
 export interface RunArgs {
@@ -49,14 +61,29 @@ export function runFlags(y: Argv): Argv<RunArgs> {
   // One flag per flagged suite field, typed from the field's schema (fields.ts).
   for (const f of flaggedFields()) {
     const k = f.kind;
-    y = y.option(f.flag, k.kind === 'number' ? { type: 'number', requiresArg: true, describe: f.describe } : k.kind === 'choice' ? { type: 'string', choices: k.choices, describe: f.describe } : { type: 'string', requiresArg: true, describe: f.describe });
+    y = y.option(
+      f.flag,
+      k.kind === 'number'
+        ? { type: 'number', requiresArg: true, describe: f.describe }
+        : k.kind === 'choice'
+          ? { type: 'string', choices: k.choices, describe: f.describe }
+          : { type: 'string', requiresArg: true, describe: f.describe },
+    );
   }
   return y
     .option('option', { alias: 'o', type: 'string', requiresArg: true, describe: 'plugin option NAME.KEY=VALUE, repeatable, e.g. -o transformer.heads=8' })
-    .option('tune', { type: 'string', describe: 'tuning grid KEY=V1,V2,... (repeatable; keys: lr, warmup, schedule, clip, extractor options), e.g. --tune lr=0.001,0.003; --no-tune trains every cell at the given settings' })
-    .option('tune-steps', { type: 'number', requiresArg: true, describe: "tuning budget: trial steps at the last rung (default: --steps)" })
+    .option('tune', {
+      type: 'string',
+      describe:
+        'tuning grid KEY=V1,V2,... (repeatable; keys: lr, warmup, schedule, clip, extractor options), e.g. --tune lr=0.001,0.003; --no-tune trains every cell at the given settings',
+    })
+    .option('tune-steps', { type: 'number', requiresArg: true, describe: 'tuning budget: trial steps at the last rung (default: --steps)' })
     .option('tune-seeds', { type: 'string', requiresArg: true, describe: 'comma-separated tuning seeds (default 1; trials use their own stream of each seed)' })
-    .option('tune-halving', { type: 'string', requiresArg: true, describe: "successive halving's factor (default 2), or off: every grid point at the full budget" })
+    .option('tune-halving', {
+      type: 'string',
+      requiresArg: true,
+      describe: "successive halving's factor (default 2), or off: every grid point at the full budget",
+    })
     .option('out', { type: 'string', requiresArg: true, describe: 'results file (JSONL); default results/<suite>-<time>.jsonl' })
     .option('report', { type: 'string', requiresArg: true, describe: 'also write an HTML report into this folder' })
     .option('quiet', { type: 'boolean', describe: 'no progress output' })
@@ -70,7 +97,9 @@ export function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []
   // A repeated flag arrives as an array: only -o and --plugin may repeat.
   for (const [key, v] of Object.entries(a)) {
     if (Array.isArray(v) && !['option', 'o', 'plugin', 'tune', '_'].includes(key) && key.length > 1) {
-      throw new UsageError(`--${key} is given ${v.length} times: give it once${['tasks', 'extractors', 'lengths', 'seeds'].includes(key) ? `, with a comma-separated list (--${key} ${v.join(',')})` : ''}`);
+      throw new UsageError(
+        `--${key} is given ${v.length} times: give it once${['tasks', 'extractors', 'lengths', 'seeds'].includes(key) ? `, with a comma-separated list (--${key} ${v.join(',')})` : ''}`,
+      );
     }
   }
   const input: SuiteInput = base ? structuredClone(base) : ({ tasks: [], extractors: [], lengths: [] } as unknown as SuiteInput);
@@ -96,7 +125,9 @@ export function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []
   for (const name of options.keys()) {
     if (!known.has(name)) {
       const close = didYouMean(name, [...known]);
-      throw new UsageError(`--option names "${name}", which is not among this run's tasks or extractors${close ? `: did you mean "${close}"?` : ''} (this run has ${[...known].join(', ')})`);
+      throw new UsageError(
+        `--option names "${name}", which is not among this run's tasks or extractors${close ? `: did you mean "${close}"?` : ''} (this run has ${[...known].join(', ')})`,
+      );
     }
   }
   // Every other flagged field, parsed by its kind; the suite schema then checks the value.
@@ -104,13 +135,19 @@ export function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []
     if (f.kind.kind === 'names') continue; // tasks and extractors, above
     const example = flagExample(infoOf(f.field)!)!;
     const given = (a as Record<string, unknown>)[f.flag];
-    const v = f.kind.kind === 'number' ? numberFlag(a as Record<string, unknown>, f.flag, argv, example) : f.kind.kind === 'numbers' ? csvNumbers(f.flag, given as string | undefined) : given;
+    const v =
+      f.kind.kind === 'number'
+        ? numberFlag(a as Record<string, unknown>, f.flag, argv, example)
+        : f.kind.kind === 'numbers'
+          ? csvNumbers(f.flag, given as string | undefined)
+          : given;
     if (v === undefined) continue;
     (input as Record<string, unknown>)[f.field] = v;
     flags[f.field] = `--${f.flag}`;
   }
   applyTuneFlags(a, input, flags, argv);
-  const inFile = (key: string, example: string) => (a.suite ? `suite file ${a.suite} has no "${key}": add "${key}": ${example} to it, or pass --${key}` : `no ${key} given: pass --${key}`);
+  const inFile = (key: string, example: string) =>
+    a.suite ? `suite file ${a.suite} has no "${key}": add "${key}": ${example} to it, or pass --${key}` : `no ${key} given: pass --${key}`;
   if (!input.tasks.length) throw new UsageError(`${inFile('tasks', '["recall"]')} recall,adding${a.suite ? '' : ' or a suite file'}`);
   if (!input.extractors.length) throw new UsageError(`${inFile('extractors', '["lstm"]')} rnn,lstm,transformer${a.suite ? '' : ' or a suite file'}`);
   if (!input.lengths.length) throw new UsageError(`${inFile('lengths', '[16, 64]')} 16,64${a.suite ? '' : ' or a suite file'}`);
@@ -147,7 +184,8 @@ function applyTuneFlags(a: RunArgs, input: SuiteInput, flags: Record<string, str
   const halving = a['tune-halving'];
   if (halving !== undefined) {
     const n = Number(halving);
-    if (halving !== 'off' && !(Number.isInteger(n) && n >= 2)) throw new UsageError(`--tune-halving ${JSON.stringify(halving)}: expected an integer >= 2 or off, e.g. --tune-halving 3`);
+    if (halving !== 'off' && !(Number.isInteger(n) && n >= 2))
+      throw new UsageError(`--tune-halving ${JSON.stringify(halving)}: expected an integer >= 2 or off, e.g. --tune-halving 3`);
     tune.halving = halving === 'off' ? false : n;
   }
   input.tune = tune as SuiteInput['tune'];

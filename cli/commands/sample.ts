@@ -22,12 +22,18 @@ export const sample = defineCommand({
 });
 
 function printSamples(name: string, a: { length: number; count: number; seed: number; option?: string[]; json?: boolean }): void {
-  for (const [flag, v] of [['length', a.length], ['count', a.count], ['seed', a.seed]] as const) {
-    if (!Number.isInteger(v) || v < (flag === 'seed' ? 0 : 1)) throw new UsageError(`--${flag} must be a ${flag === 'seed' ? 'non-negative' : 'positive'} integer, got ${v}`);
+  for (const [flag, v] of [
+    ['length', a.length],
+    ['count', a.count],
+    ['seed', a.seed],
+  ] as const) {
+    if (!Number.isInteger(v) || v < (flag === 'seed' ? 0 : 1))
+      throw new UsageError(`--${flag} must be a ${flag === 'seed' ? 'non-negative' : 'positive'} integer, got ${v}`);
   }
   const def = tasks.get(name);
   const given = parseOptionFlags(a.option ?? []);
-  for (const key of given.keys()) if (key !== name) throw new UsageError(`--option names "${key}", but this command samples task "${name}": write ${name}.KEY=VALUE`);
+  for (const key of given.keys())
+    if (key !== name) throw new UsageError(`--option names "${key}", but this command samples task "${name}": write ${name}.KEY=VALUE`);
   const parsed = def.options.safeParse(given.get(name) ?? {});
   if (!parsed.success) throw new UsageError(`task ${name} options: ${formatZodIssue(parsed.error)}`);
   const task = def.create(parsed.data);

@@ -28,7 +28,12 @@ interface SubmitArgs {
 function submitFlags(y: Argv): Argv<SubmitArgs> {
   return y
     .positional('suite', { type: 'string', describe: 'suite file (JSON) to run' })
-    .option('audit', { type: 'string', requiresArg: true, choices: Object.keys(PROFILES), describe: "run the article's audit at this profile instead of a suite" })
+    .option('audit', {
+      type: 'string',
+      requiresArg: true,
+      choices: Object.keys(PROFILES),
+      describe: "run the article's audit at this profile instead of a suite",
+    })
     .option('claim', { type: 'string', requiresArg: true, describe: 'with --audit: only this claim (repeatable)' })
     .coerce('claim', (v: string | string[]) => [v].flat())
     .option('shards', { type: 'number', demandOption: true, requiresArg: true, describe: 'number of shards (array tasks / pods); each runs every N-th cell' })
@@ -38,7 +43,8 @@ function submitFlags(y: Argv): Argv<SubmitArgs> {
 
 function positiveInt(v: unknown, flag: string, argv: string[], example: string): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new UsageError(`--${flag} ${typedValue(argv, flag) ?? String(v)}: expected a positive integer, e.g. --${flag} ${example}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    throw new UsageError(`--${flag} ${typedValue(argv, flag) ?? String(v)}: expected a positive integer, e.g. --${flag} ${example}`);
   return v;
 }
 
@@ -47,7 +53,8 @@ function prepare(a: SubmitArgs, argv: string[], scheduler: RunManifest['schedule
   const shards = positiveInt(a.shards, 'shards', argv, '4')!;
   const planned = planWork(a);
   if (!planned.cells.length) throw new UsageError('this run has no cells: nothing to submit');
-  if (shards > planned.cells.length) throw new UsageError(`--shards ${shards} is more than the run's ${planned.cells.length} cells: give at most --shards ${planned.cells.length}`);
+  if (shards > planned.cells.length)
+    throw new UsageError(`--shards ${shards} is more than the run's ${planned.cells.length} cells: give at most --shards ${planned.cells.length}`);
   return createRunFolder(planned, { dir: a.dir, scheduler, shards, plugins });
 }
 
@@ -80,7 +87,9 @@ const slurm = {
     }
     print(`run folder: ${dir}`);
     const jobs = submitSlurm(dir, manifest);
-    print(`array job ${jobs.array}: ${manifest.shards} shards of ${manifest.cells} cells (${path.join(dir, SLURM_FILES.array)}; logs in ${path.join(dir, 'logs')})`);
+    print(
+      `array job ${jobs.array}: ${manifest.shards} shards of ${manifest.cells} cells (${path.join(dir, SLURM_FILES.array)}; logs in ${path.join(dir, 'logs')})`,
+    );
     print(`merge job ${jobs.merge}: after every shard succeeds (${path.join(dir, SLURM_FILES.merge)})`);
     print(`status: fxbench status ${dir}`);
     print(`report: ${path.join(dir, REPORT_DIR, 'index.html')} (when job ${jobs.merge} has run)`);
@@ -99,8 +108,12 @@ const k8s = {
       .option('memory', { type: 'string', requiresArg: true, describe: 'memory per pod, e.g. 4Gi (request and limit)' })
       .option('parallelism', { type: 'number', requiresArg: true, describe: 'pods running at once (default: every shard)' }),
   handler: (a: SubmitArgs & { image?: string; pvc: string; namespace?: string; cpus: number; memory?: string; parallelism?: number }, argv: string[]) => {
-    if (!a['dry-run']) throw new UsageError('fxbench submit k8s writes manifests only (no cluster is driven from here): add --dry-run, then apply them with the submit.sh it writes');
-    if (!a.image) throw new UsageError('--image is needed: the container image the pods run, with fxbench installed (e.g. --image registry.example.com/fxbench:0.1.0)');
+    if (!a['dry-run'])
+      throw new UsageError(
+        'fxbench submit k8s writes manifests only (no cluster is driven from here): add --dry-run, then apply them with the submit.sh it writes',
+      );
+    if (!a.image)
+      throw new UsageError('--image is needed: the container image the pods run, with fxbench installed (e.g. --image registry.example.com/fxbench:0.1.0)');
     const cpus = positiveInt(a.cpus, 'cpus', argv, '2')!;
     const parallelism = positiveInt(a.parallelism, 'parallelism', argv, '4');
     // Pods see plugins as given: package names installed in the image, or paths inside it.

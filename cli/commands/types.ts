@@ -12,7 +12,7 @@ export interface CommandContext {
   argv: string[];
 }
 
-export interface Command<A = {}> {
+export interface Command<A = Record<string, unknown>> {
   /** yargs usage, e.g. `run [suite]`; the first word is the command's name. */
   command: string;
   describe: string;

@@ -14,7 +14,13 @@ import { z } from 'zod';
 /** nn.Linear's init, U(-1/sqrt(in), 1/sqrt(in)), weight then bias, from the harness's seeded rng. */
 function linearInit(rng, name, inDim, outDim) {
   const bound = 1 / Math.sqrt(inDim);
-  const draw = (shape) => tf.variable(tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => (rng.uniform() * 2 - 1) * bound), shape));
+  const draw = (shape) =>
+    tf.variable(
+      tf.tensor(
+        Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => (rng.uniform() * 2 - 1) * bound),
+        shape,
+      ),
+    );
   return { [`${name}.weight`]: draw([outDim, inDim]), [`${name}.bias`]: draw([outDim]) };
 }
 

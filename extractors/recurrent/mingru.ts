@@ -126,7 +126,16 @@ interface Saved {
   h: Float32Array; // [N, H]
 }
 
-function forward(B: number, T: number, D: number, H: number, x: tf.Tensor, w: Float32Array, bias: Float32Array, keep: boolean): { y: tf.Tensor3D; saved?: Saved } {
+function forward(
+  B: number,
+  T: number,
+  D: number,
+  H: number,
+  x: tf.Tensor,
+  w: Float32Array,
+  bias: Float32Array,
+  keep: boolean,
+): { y: tf.Tensor3D; saved?: Saved } {
   const N = B * T;
   const K = kernels();
   const f = K.fns;
@@ -137,7 +146,10 @@ function forward(B: number, T: number, D: number, H: number, x: tf.Tensor, w: Fl
     const Bias = K.put(bias);
     // The two halves of to_hidden_and_gate into their own [N, H] buffers (every later pass is contiguous).
     const [HID, Z] = [K.alloc(N * H), K.alloc(N * H)];
-    for (const [half, out] of [[0, HID], [1, Z]] as const) {
+    for (const [half, out] of [
+      [0, HID],
+      [1, Z],
+    ] as const) {
       K.gemm(N, H, D, X, D, 1, Wt + 4 * half * H, 2 * H, out, H, false, { bias: Bias + 4 * half * H }); // X W_half^T + b_half (the bias as the product's epilogue: no separate pass)
     }
     const V = K.alloc(N * H);
@@ -177,7 +189,10 @@ function backward(B: number, T: number, D: number, H: number, s: Saved, dy: tf.T
     const dW = K.alloc(2 * H * D);
     const db = K.alloc(2 * H);
     const one = K.put([1]);
-    for (const [half, dHalf] of [[0, dV], [1, dZ]] as const) {
+    for (const [half, dHalf] of [
+      [0, dV],
+      [1, dZ],
+    ] as const) {
       K.gemm(N, D, H, dHalf, H, 1, W + 4 * half * H * D, D, dX, D, half === 1); // dx (+)= d half W_half
       K.gemm(H, D, N, dHalf, 1, H, X, D, dW + 4 * half * H * D, D); // dW_half = d half^T X
       K.gemm(1, H, N, one, 0, 0, dHalf, H, db + 4 * half * H, H); // db_half = 1^T d half

@@ -59,7 +59,9 @@ export const DEFAULT_UPDATE_BIAS: GateBias = 'chrono';
 export const lstmOptions = recurrentOptions.extend({
   forgetBias: gateBias
     .default(DEFAULT_FORGET_BIAS)
-    .describe("forget-gate bias: 'pytorch' (~0), 'unit' (1, Jozefowicz et al. 2015), 'chrono' (log U[1, T-1], Tallec & Ollivier 2018; input gate -that), or a number"),
+    .describe(
+      "forget-gate bias: 'pytorch' (~0), 'unit' (1, Jozefowicz et al. 2015), 'chrono' (log U[1, T-1], Tallec & Ollivier 2018; input gate -that), or a number",
+    ),
 });
 export const gruOptions = recurrentOptions.extend({
   updateBias: gateBias
@@ -87,7 +89,9 @@ function initGateBias(cell: Cell, scheme: GateBias, H: number, w: LayerWeights, 
   let values: Float64Array;
   if (scheme === 'chrono') {
     if (length === undefined) {
-      throw new UsageError(`${cell}: the chrono initialisation needs the training length T (T_max): pass it as the extractor context's length (createExtractor(name, options, { length }))`);
+      throw new UsageError(
+        `${cell}: the chrono initialisation needs the training length T (T_max): pass it as the extractor context's length (createExtractor(name, options, { length }))`,
+      );
     }
     // Tallec & Ollivier 2018, eq. 16: b ~ log(U([1, T_max - 1])).
     const r = rng.fork(`chrono_l${layer}`);
@@ -182,7 +186,11 @@ export function recurrentParams(cell: Cell, o: RecurrentOptions, inputDim: numbe
  * N*(G*H + 2H + D_in), in the kernel arena and again as host copies for backward: the
  * O(T*B*G*H) term. Training holds about twice the forward.
  */
-export function recurrentMemory(cell: Cell, o: RecurrentOptions, { batch: B, length: T, inputDim: D }: RunShape): { forward: MemoryTerm[]; train: MemoryTerm[] } {
+export function recurrentMemory(
+  cell: Cell,
+  o: RecurrentOptions,
+  { batch: B, length: T, inputDim: D }: RunShape,
+): { forward: MemoryTerm[]; train: MemoryTerm[] } {
   const G = GATES[cell];
   const [H, L, N] = [o.hidden, o.layers, B * T];
   let floats = 0;

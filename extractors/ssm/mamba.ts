@@ -86,7 +86,10 @@ export const mamba = defineExtractor({
   // Streaming, each layer carries its SSM state h (di x N) and the convolution's last k - 1 inputs (di each).
   state: (o) => {
     const { dInner: di, dState: N, dConv: k } = mambaDims(o);
-    return { floats: o.layers * di * (N + k - 1), what: `per layer the SSM state d_inner*d_state = ${di}*${N} plus the conv buffer d_inner*(d_conv-1) = ${di}*${k - 1}, x${o.layers} layers` };
+    return {
+      floats: o.layers * di * (N + k - 1),
+      what: `per layer the SSM state d_inner*d_state = ${di}*${N} plus the conv buffer d_inner*(d_conv-1) = ${di}*${k - 1}, x${o.layers} layers`,
+    };
   },
   padding: 'reads',
   create(o, ctx): Extractor {

@@ -27,7 +27,17 @@ export interface MambaDims {
   dConv: number;
 }
 
-export const MAMBA_NAMES = ['A_log', 'D', 'in_proj.weight', 'conv1d.weight', 'conv1d.bias', 'x_proj.weight', 'dt_proj.weight', 'dt_proj.bias', 'out_proj.weight'] as const;
+export const MAMBA_NAMES = [
+  'A_log',
+  'D',
+  'in_proj.weight',
+  'conv1d.weight',
+  'conv1d.bias',
+  'x_proj.weight',
+  'dt_proj.weight',
+  'dt_proj.bias',
+  'out_proj.weight',
+] as const;
 
 /** A = -exp(A_log) [di, N], transposed to the scan's [N, di]. */
 function aTransposed(K: Kernels, aLog: Float32Array, di: number, N: number): number {
@@ -42,7 +52,7 @@ export function mambaMixer(m: MambaDims): Mixer {
   const { dInner: di, dtRank: R, dState: Ns, dConv: k } = m;
   const X = R + 2 * Ns; // x_proj's output width
   /** Buffers both passes derive from the kept ones. */
-  const derived = (K: Kernels, N: number, xz: number, c: number, xd: number, dtp: number) => {
+  const derived = (K: Kernels, N: number, xz: number, c: number, _xd: number, dtp: number) => {
     const u = K.alloc(N * di);
     K.rows('silu', 1, N * di, c, 0, u, 0);
     const dt = K.alloc(N * di);
@@ -108,14 +118,20 @@ export function mambaMixer(m: MambaDims): Mixer {
       const dD = K.zeros(di);
       const dxd = K.alloc(N * X);
       const sd: ScanDims = { B, T, C: di, N: Ns };
-      selectiveScanRowsBackward(K, sd, scanInputs(K, w, u, dt, s.xd), { at: dy, ld: di }, {
-        du: { at: du, ld: di },
-        ddt: { at: ddt, ld: di },
-        dAt,
-        dD,
-        dB: { at: dxd + 4 * R, ld: X },
-        dC: { at: dxd + 4 * (R + Ns), ld: X },
-      });
+      selectiveScanRowsBackward(
+        K,
+        sd,
+        scanInputs(K, w, u, dt, s.xd),
+        { at: dy, ld: di },
+        {
+          du: { at: du, ld: di },
+          ddt: { at: ddt, ld: di },
+          dAt,
+          dD,
+          dB: { at: dxd + 4 * R, ld: X },
+          dC: { at: dxd + 4 * (R + Ns), ld: X },
+        },
+      );
       // dt = softplus(dtp), dtp = xd[:, :R] W_dt^T + b_dt: the first R columns of dxd
       K.rows('softplusBackward', 1, N * di, s.dtp, 0, ddt, 0, ddt, 0); // in place: ddt becomes d dtp
       const dtProj = linearRowsBackward(K, N, R, di, ddt, di, s.xd, X, w['dt_proj.weight'], dxd, X, false, true);

@@ -81,7 +81,10 @@ export const s4d = defineExtractor({
   // In recurrent form each channel carries N/2 complex states, N floats: H*N per layer.
   state: (options) => {
     const o = options as S4DOptions;
-    return { floats: o.layers * o.dModel * o.dState, what: `per layer H*N = ${o.dModel}*${o.dState} (N/2 complex states per channel, recurrent form), x${o.layers} layers` };
+    return {
+      floats: o.layers * o.dModel * o.dState,
+      what: `per layer H*N = ${o.dModel}*${o.dState} (N/2 complex states per channel, recurrent form), x${o.layers} layers`,
+    };
   },
   padding: 'reads',
   create(options, ctx): Extractor {
@@ -93,11 +96,31 @@ export const s4d = defineExtractor({
     const fill = (n: number, f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
     for (let i = 0; i < o.layers; i++) {
       const p = `layers.${i}.mixer`;
-      variables[`${p}.D`] = dataVariable(fill(d, () => rng.normal()), [d], `${p}.D`);
-      variables[`${p}.kernel.log_dt`] = dataVariable(fill(d, () => rng.uniform() * (Math.log(DT_MAX) - Math.log(DT_MIN)) + Math.log(DT_MIN)), [d], `${p}.kernel.log_dt`);
-      variables[`${p}.kernel.C`] = dataVariable(fill(d * M * 2, () => rng.normal() * Math.SQRT1_2), [d, M, 2], `${p}.kernel.C`);
-      variables[`${p}.kernel.log_A_real`] = dataVariable(fill(d * M, () => Math.log(0.5)), [d, M], `${p}.kernel.log_A_real`);
-      variables[`${p}.kernel.A_imag`] = dataVariable(fill(d * M, (j) => Math.PI * (j % M)), [d, M], `${p}.kernel.A_imag`);
+      variables[`${p}.D`] = dataVariable(
+        fill(d, () => rng.normal()),
+        [d],
+        `${p}.D`,
+      );
+      variables[`${p}.kernel.log_dt`] = dataVariable(
+        fill(d, () => rng.uniform() * (Math.log(DT_MAX) - Math.log(DT_MIN)) + Math.log(DT_MIN)),
+        [d],
+        `${p}.kernel.log_dt`,
+      );
+      variables[`${p}.kernel.C`] = dataVariable(
+        fill(d * M * 2, () => rng.normal() * Math.SQRT1_2),
+        [d, M, 2],
+        `${p}.kernel.C`,
+      );
+      variables[`${p}.kernel.log_A_real`] = dataVariable(
+        fill(d * M, () => Math.log(0.5)),
+        [d, M],
+        `${p}.kernel.log_A_real`,
+      );
+      variables[`${p}.kernel.A_imag`] = dataVariable(
+        fill(d * M, (j) => Math.PI * (j % M)),
+        [d, M],
+        `${p}.kernel.A_imag`,
+      );
       // nn.Conv1d(d, 2d, 1): fan_in = d, weight and bias U(+-1/sqrt(d)).
       variables[`${p}.output_linear.0.weight`] = uniformVariable(rng, [2 * d, d, 1], 1 / Math.sqrt(d), `${p}.output_linear.0.weight`);
       variables[`${p}.output_linear.0.bias`] = uniformVariable(rng, [2 * d], 1 / Math.sqrt(d), `${p}.output_linear.0.bias`);

@@ -106,7 +106,11 @@ function mode(p: S4DKernelParams, h: number, n: number, dt: number): Mode {
 }
 
 /** Gradients of the parameters given dK [T, H] (time-major, any float array). */
-export function s4dKernelBackward(p: S4DKernelParams, T: number, dK: ArrayLike<number>): { logDt: Float32Array; C: Float32Array; logAReal: Float32Array; AImag: Float32Array } {
+export function s4dKernelBackward(
+  p: S4DKernelParams,
+  T: number,
+  dK: ArrayLike<number>,
+): { logDt: Float32Array; C: Float32Array; logAReal: Float32Array; AImag: Float32Array } {
   const { H, M } = p;
   const gLogDt = new Float32Array(H);
   const gC = new Float32Array(H * M * 2);

@@ -122,7 +122,15 @@ function normBackward(K: Kernels, d: StackDims, kind: NormKind, X: number, S: nu
 
 type Saved = { blocks: Record<string, Float32Array>[]; final: Record<string, Float32Array> };
 
-function forward(d: StackDims, h: tf.Tensor, layers: HostLayer[], fin: Float32Array[], mixer: Mixer, kind: NormKind, keepAll: boolean): { y: tf.Tensor3D; saved?: Saved } {
+function forward(
+  d: StackDims,
+  h: tf.Tensor,
+  layers: HostLayer[],
+  fin: Float32Array[],
+  mixer: Mixer,
+  kind: NormKind,
+  keepAll: boolean,
+): { y: tf.Tensor3D; saved?: Saved } {
   const K = kernels();
   const mark = K.mark();
   const size = d.N * d.d;
@@ -151,7 +159,15 @@ function forward(d: StackDims, h: tf.Tensor, layers: HostLayer[], fin: Float32Ar
   }
 }
 
-function backward(d: StackDims, saved: Saved, layers: HostLayer[], fin: Float32Array[], mixer: Mixer, kind: NormKind, dy: tf.Tensor): { dx: tf.Tensor; layers: { norm: Float32Array[]; mixer: HostWeights }[]; final: Float32Array[] } {
+function backward(
+  d: StackDims,
+  saved: Saved,
+  layers: HostLayer[],
+  fin: Float32Array[],
+  mixer: Mixer,
+  kind: NormKind,
+  dy: tf.Tensor,
+): { dx: tf.Tensor; layers: { norm: Float32Array[]; mixer: HostWeights }[]; final: Float32Array[] } {
   const K = kernels();
   const mark = K.mark();
   const size = d.N * d.d;
@@ -177,7 +193,18 @@ function backward(d: StackDims, saved: Saved, layers: HostLayer[], fin: Float32A
 // --- shared building blocks on kernel memory (addresses in bytes, strides in floats) ---
 
 /** Y [N, out] (row stride ldy) = X [N, in] (row stride ldx) W^T (+ b), W [out, in] and b on the host. */
-export function linearRows(K: Kernels, N: number, inDim: number, outDim: number, X: number, ldx: number, w: Float32Array, b: Float32Array | undefined, Y: number, ldy: number): void {
+export function linearRows(
+  K: Kernels,
+  N: number,
+  inDim: number,
+  outDim: number,
+  X: number,
+  ldx: number,
+  w: Float32Array,
+  b: Float32Array | undefined,
+  Y: number,
+  ldy: number,
+): void {
   if (b) K.gemm(N, outDim, 1, K.put([1]), 0, 0, K.put(b), outDim, Y, ldy); // every row = b (1 x b, A strides 0)
   K.gemm(N, outDim, inDim, X, ldx, 1, K.putTransposed(w, outDim, inDim), outDim, Y, ldy, b !== undefined);
 }
@@ -187,7 +214,19 @@ export function linearRows(K: Kernels, N: number, inDim: number, outDim: number,
  * lddx); returns dW = dY^T X [out, in] and, with `bias`, db = 1^T dY.
  */
 export function linearRowsBackward(
-  K: Kernels, N: number, inDim: number, outDim: number, dY: number, lddy: number, X: number, ldx: number, w: Float32Array, dX: number, lddx: number, accumulate: boolean, bias: boolean,
+  K: Kernels,
+  N: number,
+  inDim: number,
+  outDim: number,
+  dY: number,
+  lddy: number,
+  X: number,
+  ldx: number,
+  w: Float32Array,
+  dX: number,
+  lddx: number,
+  accumulate: boolean,
+  bias: boolean,
 ): { dW: Float32Array; db?: Float32Array } {
   K.gemm(N, inDim, outDim, dY, lddy, 1, K.put(w), inDim, dX, lddx, accumulate);
   const dW = K.alloc(outDim * inDim);

@@ -43,7 +43,9 @@ export const tcnOptions = z
     init: z
       .enum(TCN_INITS)
       .default('pytorch')
-      .describe("convolution weights: 'pytorch' U(+-1/sqrt(Cin k)); 'normal' N(0, 0.01) (Bai et al.'s intent); 'bai' what their code does (N(0, 0.01) on the downsample only)"),
+      .describe(
+        "convolution weights: 'pytorch' U(+-1/sqrt(Cin k)); 'normal' N(0, 0.01) (Bai et al.'s intent); 'bai' what their code does (N(0, 0.01) on the downsample only)",
+      ),
   })
   .strict();
 export type TcnOptions = z.output<typeof tcnOptions>;
@@ -114,7 +116,12 @@ export const tcn = defineExtractor({
       const normal = o.init === 'normal' || (o.init === 'bai' && name.endsWith('downsample'));
       if (normal) {
         const r = ctx.rng.fork(`normal/${name}`);
-        weight.assign(tf.tensor(Float32Array.from({ length: weight.size }, () => NORMAL_STD * r.normal()), weight.shape));
+        weight.assign(
+          tf.tensor(
+            Float32Array.from({ length: weight.size }, () => NORMAL_STD * r.normal()),
+            weight.shape,
+          ),
+        );
       }
       if (!normalised) {
         variables[`${name}.weight`] = weight;
@@ -124,7 +131,11 @@ export const tcn = defineExtractor({
       // PyTorch's weight_norm(conv, dim=0): bias stays; weight becomes weight_g = ||weight|| per
       // output channel [Cout, 1, 1] and weight_v = weight (state_dict order: bias, weight_g, weight_v).
       variables[`${name}.bias`] = bias;
-      variables[`${name}.weight_g`] = tf.variable(tf.tidy(() => tf.sqrt(tf.sum(tf.square(weight), [1, 2], true))), true, `${weight.name}_g`); // [Cout, 1, 1]
+      variables[`${name}.weight_g`] = tf.variable(
+        tf.tidy(() => tf.sqrt(tf.sum(tf.square(weight), [1, 2], true))),
+        true,
+        `${weight.name}_g`,
+      ); // [Cout, 1, 1]
       variables[`${name}.weight_v`] = weight;
     };
     for (let i = 0; i < o.levels; i++) {
@@ -148,7 +159,14 @@ export const tcn = defineExtractor({
     const blocks = (): BlockWeights[] =>
       Array.from({ length: o.levels }, (_, i) => {
         const p = `blocks.${i}`;
-        return { w1: weightOf(`${p}.conv1`), b1: v(`${p}.conv1.bias`)!, w2: weightOf(`${p}.conv2`), b2: v(`${p}.conv2.bias`)!, wd: v(`${p}.downsample.weight`), bd: v(`${p}.downsample.bias`) };
+        return {
+          w1: weightOf(`${p}.conv1`),
+          b1: v(`${p}.conv1.bias`)!,
+          w2: weightOf(`${p}.conv2`),
+          b2: v(`${p}.conv2.bias`)!,
+          wd: v(`${p}.downsample.weight`),
+          bd: v(`${p}.downsample.bias`),
+        };
       });
     const fixed = o.weightNorm ? undefined : blocks();
 

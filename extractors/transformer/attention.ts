@@ -72,7 +72,15 @@ export function statsSize({ B, T, heads }: AttentionDims): number {
  * of a key mask [B, T] or 0. `save`: 'probs' keeps P [B, heads, T, T], 'stream' keeps the
  * statistics (blocks of `block` query rows), 'none' keeps nothing (no backward pass).
  */
-export function attentionForward(K: Kernels, dims: AttentionDims, QKV: number, O: number, keep: number, save: 'probs' | 'stream' | 'none', block = STREAM_BLOCK): AttentionSaved | undefined {
+export function attentionForward(
+  K: Kernels,
+  dims: AttentionDims,
+  QKV: number,
+  O: number,
+  keep: number,
+  save: 'probs' | 'stream' | 'none',
+  block = STREAM_BLOCK,
+): AttentionSaved | undefined {
   const { B, T, d, heads, dh, scale } = dims;
   const probs = save === 'probs';
   const rowsPer = probs ? T : Math.min(block, T);

@@ -41,7 +41,14 @@ function linearAttentionBlock(causal: boolean): AttentionBlock {
       featureMap(K, d, QKV);
       const O = K.alloc(N * dm); // [N, d] heads side by side
       const DEN = K.alloc(denSize(d)); // [B, heads, T]
-      perHead(K, d, QKV, O, (q, k, v, o, den, s) => K.fns.linearAttention(d.attn.T, d.attn.dh, q, k, v, 3 * dm, o, dm, den, s.S, s.z, LINEAR_ATTENTION_EPS, causal ? 1 : 0), DEN);
+      perHead(
+        K,
+        d,
+        QKV,
+        O,
+        (q, k, v, o, den, s) => K.fns.linearAttention(d.attn.T, d.attn.dh, q, k, v, 3 * dm, o, dm, den, s.S, s.z, LINEAR_ATTENTION_EPS, causal ? 1 : 0),
+        DEN,
+      );
       Object.assign(keep, { U, QKV, O, DEN });
       return { r: linearForward(K, N, dm, dm, O, w.outW!, w.outB!) };
     },
@@ -51,11 +58,39 @@ function linearAttentionBlock(causal: boolean): AttentionBlock {
       const out = linearBackward(K, N, dm, dm, dF, s.O, w.outW!, dO, false);
       const dQKV = K.alloc(3 * N * dm);
       const { T, dh } = d.attn;
-      perHead(K, d, s.QKV, s.O, (q, k, v, o, den, sc, b, j) => {
-        const at = (base: number, col: number) => base + 4 * (b * T * 3 * dm + col + j * dh);
-        const go = dO + 4 * (b * T * dm + j * dh);
-        K.fns.linearAttentionBackward(T, dh, q, k, v, 3 * dm, o, dm, den, go, at(dQKV, 0), at(dQKV, dm), at(dQKV, 2 * dm), sc.S, sc.z, sc.R, sc.r, sc.gn, sc.gd, causal ? 1 : 0);
-      }, s.DEN);
+      perHead(
+        K,
+        d,
+        s.QKV,
+        s.O,
+        (q, k, v, o, den, sc, b, j) => {
+          const at = (base: number, col: number) => base + 4 * (b * T * 3 * dm + col + j * dh);
+          const go = dO + 4 * (b * T * dm + j * dh);
+          K.fns.linearAttentionBackward(
+            T,
+            dh,
+            q,
+            k,
+            v,
+            3 * dm,
+            o,
+            dm,
+            den,
+            go,
+            at(dQKV, 0),
+            at(dQKV, dm),
+            at(dQKV, 2 * dm),
+            sc.S,
+            sc.z,
+            sc.R,
+            sc.r,
+            sc.gn,
+            sc.gd,
+            causal ? 1 : 0,
+          );
+        },
+        s.DEN,
+      );
       // phi's slope from its output: min(phi, 1) (zero at padded keys, where phi(k) was zeroed).
       K.rows(kernelName('actBackward', 'elu1'), N, 2 * dm, s.QKV, 12 * dm, dQKV, 12 * dm);
       const inp = linearBackward(K, N, dm, 3 * dm, dQKV, s.U, w.inW!, dU, accumulate);
@@ -87,7 +122,14 @@ interface Scratch {
 }
 
 /** Calls `fn` with head j of sequence b's q, k, v, o and den addresses (and scratch), for every (b, j). */
-function perHead(K: Kernels, d: Dims, QKV: number, O: number, fn: (q: number, k: number, v: number, o: number, den: number, s: Scratch, b: number, j: number) => void, DEN: number): void {
+function perHead(
+  K: Kernels,
+  d: Dims,
+  QKV: number,
+  O: number,
+  fn: (q: number, k: number, v: number, o: number, den: number, s: Scratch, b: number, j: number) => void,
+  DEN: number,
+): void {
   const { B, T, heads, dh } = d.attn;
   const dm = d.d;
   // Independent (sequence, head) pairs: split across the kernel threads, each range with its own scratch.
@@ -126,7 +168,12 @@ export const linearTransformer = defineExtractor({
     // Transformer's count), and the denominators B*heads*T; the state is per head, O(dh^2).
     const o = options as LinearAttentionOptions;
     const [d, ff, L, N] = [o.dModel, o.ffDim, o.layers, B * T];
-    const forward = [{ floats: N * (2 * d + D) + L * (N * (14 * d + 2 * ff) + B * o.heads * T), what: `activations B*T*width*layers = ${B}*${T}*${14 * d + 2 * ff}*${L} floats` }];
+    const forward = [
+      {
+        floats: N * (2 * d + D) + L * (N * (14 * d + 2 * ff) + B * o.heads * T),
+        what: `activations B*T*width*layers = ${B}*${T}*${14 * d + 2 * ff}*${L} floats`,
+      },
+    ];
     return { forward, train: forward.map((t) => ({ ...t, floats: 2 * t.floats })) };
   },
   // Causal: per layer and head the dh x dh state S and the normaliser z (dh), whatever the length.
@@ -135,7 +182,11 @@ export const linearTransformer = defineExtractor({
     const o = options as LinearAttentionOptions;
     const dh = o.dModel / o.heads;
     const sz = o.layers * o.heads * (dh * dh + dh);
-    if (!o.causal) return { floats: sz + o.layers * T * o.dModel, what: `S, z and the queries: layers*(heads*(dh^2 + dh) + T*dModel) = ${o.layers}*(${o.heads}*(${dh}^2 + ${dh}) + ${T}*${o.dModel}) (not causal)` };
+    if (!o.causal)
+      return {
+        floats: sz + o.layers * T * o.dModel,
+        what: `S, z and the queries: layers*(heads*(dh^2 + dh) + T*dModel) = ${o.layers}*(${o.heads}*(${dh}^2 + ${dh}) + ${T}*${o.dModel}) (not causal)`,
+      };
     return { floats: sz, what: `S and z: layers*heads*(dh^2 + dh) = ${o.layers}*${o.heads}*(${dh}^2 + ${dh})` };
   },
   padding: 'masked',

@@ -87,9 +87,16 @@ export const attentionOverride: { mode?: 'probs' | 'stream'; block?: number } = 
  * any other position's features. Padded query positions are still computed (they attend to
  * the tokens), as in PyTorch. A sequence with no token at all gets zero attention (PyTorch: NaN).
  */
-export function encoderStack(h: tf.Tensor3D, layers: EncoderLayerWeights[], o: EncoderOptions, keyMask?: tf.Tensor2D, attention: AttentionBlock = attentionBlock): tf.Tensor3D {
+export function encoderStack(
+  h: tf.Tensor3D,
+  layers: EncoderLayerWeights[],
+  o: EncoderOptions,
+  keyMask?: tf.Tensor2D,
+  attention: AttentionBlock = attentionBlock,
+): tf.Tensor3D {
   const [B, T, d] = h.shape;
-  if (keyMask && (keyMask.shape[0] !== B || keyMask.shape[1] !== T)) throw new Error(`transformer: key mask of shape [${keyMask.shape}] for input [${B}, ${T}, ...]: expected [${B}, ${T}]`);
+  if (keyMask && (keyMask.shape[0] !== B || keyMask.shape[1] !== T))
+    throw new Error(`transformer: key mask of shape [${keyMask.shape}] for input [${B}, ${T}, ...]: expected [${B}, ${T}]`);
   const attn = attentionDims(B, T, d, o.heads);
   const mode = attentionOverride.mode ?? attentionMode(attn, layers.length);
   const present = (w: EncoderLayerWeights) => NAMES.filter((n) => w[n] !== undefined);
@@ -134,7 +141,17 @@ export function linearForward(K: Kernels, N: number, inDim: number, outDim: numb
 }
 
 /** dX (+)= dY W; returns dW = dY^T X [out, in] and db = 1^T dY (new buffers). */
-export function linearBackward(K: Kernels, N: number, inDim: number, outDim: number, dY: number, X: number, w: number, dX: number, accumulate: boolean): { dW: number; db: number } {
+export function linearBackward(
+  K: Kernels,
+  N: number,
+  inDim: number,
+  outDim: number,
+  dY: number,
+  X: number,
+  w: number,
+  dX: number,
+  accumulate: boolean,
+): { dW: number; db: number } {
   K.gemm(N, inDim, outDim, dY, outDim, 1, w, inDim, dX, inDim, accumulate);
   const dW = K.alloc(outDim * inDim);
   K.gemm(outDim, inDim, N, dY, 1, outDim, X, inDim, dW, inDim); // dY read transposed
@@ -285,7 +302,10 @@ function backward(K: Kernels, d: Dims, saved: Saved['subs'], layers: LayerAt[], 
   let dX = dy;
   const grads: LayerAt[] = layers.map(() => ({}));
   for (let l = layers.length - 1; l >= 0; l--) {
-    for (const [i, f] of [[1, feedForwardBlock], [0, d.attention]] as const) {
+    for (const [i, f] of [
+      [1, feedForwardBlock],
+      [0, d.attention],
+    ] as const) {
       const s = saved[2 * l + i];
       dX = subBackward(K, d, f, layers[l], s.keep, s.attn, dX, grads[l]);
     }

@@ -23,17 +23,23 @@ import { defineExtractor, type Extractor, type ExtractorContext } from '../types
 
 /** The encoder's options (shared with linear-attention, which adds `causal`). */
 export const transformerFields = {
-    dModel: z.number().int().positive().default(128).describe('model width d (and output width)'),
-    heads: z.number().int().positive().default(4).describe('attention heads; must divide dModel'),
-    ffDim: z.number().int().positive().default(512).describe('feed-forward hidden width'),
-    layers: z.number().int().positive().default(2).describe('encoder layers'),
-    positional: z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal').describe('positional encoding added to the input'),
-    maxLen: z.number().int().positive().default(512).describe('table size for learned positions (BERT: 512); longer input is refused'),
-    norm: z.enum(['post', 'pre', 'none']).default('post').describe("LayerNorm placement: post = the article's add & norm"),
-    residual: z.boolean().default(true).describe('skip connections around attention and feed-forward'),
+  dModel: z.number().int().positive().default(128).describe('model width d (and output width)'),
+  heads: z.number().int().positive().default(4).describe('attention heads; must divide dModel'),
+  ffDim: z.number().int().positive().default(512).describe('feed-forward hidden width'),
+  layers: z.number().int().positive().default(2).describe('encoder layers'),
+  positional: z.enum(['sinusoidal', 'learned', 'none']).default('sinusoidal').describe('positional encoding added to the input'),
+  maxLen: z.number().int().positive().default(512).describe('table size for learned positions (BERT: 512); longer input is refused'),
+  norm: z.enum(['post', 'pre', 'none']).default('post').describe("LayerNorm placement: post = the article's add & norm"),
+  residual: z.boolean().default(true).describe('skip connections around attention and feed-forward'),
 };
-export const headsDivideDModel = [(o: { dModel: number; heads: number }) => o.dModel % o.heads === 0, { message: 'heads must divide dModel (e.g. dModel 128 with heads 1, 2, 4 or 8)' }] as const;
-export const transformerOptions = z.object(transformerFields).strict().refine(...headsDivideDModel);
+export const headsDivideDModel = [
+  (o: { dModel: number; heads: number }) => o.dModel % o.heads === 0,
+  { message: 'heads must divide dModel (e.g. dModel 128 with heads 1, 2, 4 or 8)' },
+] as const;
+export const transformerOptions = z
+  .object(transformerFields)
+  .strict()
+  .refine(...headsDivideDModel);
 export type TransformerOptions = z.output<typeof transformerOptions>;
 
 /**
@@ -104,12 +110,24 @@ export const transformer = defineExtractor({
     // kernel memory, and in tfjs the projection, the positions' sum and the stack's output
     // (and their gradients). Measured at T = 4096, batch 8, training (fxbench run
     // examples/suites/transformer-4096.json): kernels 887 MB + tfjs 83 MB = 970 MB, this estimate 1.02 GB (0.95 GiB).
-    const acts = (k: number) => ({ floats: k * L * N * (8 * d + ff) + k * N * (2 * d + D) + k * 3 * N * d, what: `activations B*T*(8 dModel + ffDim)*layers = ${B}*${T}*${8 * d + ff}*${L} floats${k > 1 ? ', and as much again in the backward pass' : ''}` });
-    const scratch = { floats: 2 * STREAM_BLOCK * T + 2 * T * (d / h), what: `attention scratch for one block of ${STREAM_BLOCK} query rows, 2*${STREAM_BLOCK}*T floats` };
+    const acts = (k: number) => ({
+      floats: k * L * N * (8 * d + ff) + k * N * (2 * d + D) + k * 3 * N * d,
+      what: `activations B*T*(8 dModel + ffDim)*layers = ${B}*${T}*${8 * d + ff}*${L} floats${k > 1 ? ', and as much again in the backward pass' : ''}`,
+    });
+    const scratch = {
+      floats: 2 * STREAM_BLOCK * T + 2 * T * (d / h),
+      what: `attention scratch for one block of ${STREAM_BLOCK} query rows, 2*${STREAM_BLOCK}*T floats`,
+    };
     const attention =
       attentionMode(dims, L) === 'probs'
-        ? { floats: L * probsSize(dims) + T * T, what: `attention probabilities B*heads*T^2 = ${B}*${h}*${T}^2 floats per layer (x${L} layers, kept for backward)` }
-        : { floats: L * statsSize(dims), what: `attention softmax statistics 2*B*heads*T = 2*${B}*${h}*${T} floats per layer (x${L}; streamed, probabilities recomputed in backward)` };
+        ? {
+            floats: L * probsSize(dims) + T * T,
+            what: `attention probabilities B*heads*T^2 = ${B}*${h}*${T}^2 floats per layer (x${L} layers, kept for backward)`,
+          }
+        : {
+            floats: L * statsSize(dims),
+            what: `attention softmax statistics 2*B*heads*T = 2*${B}*${h}*${T} floats per layer (x${L}; streamed, probabilities recomputed in backward)`,
+          };
     return { forward: [acts(1), scratch], train: [acts(2), scratch, attention] };
   },
   // A KV cache: keys and values of every layer for every position read so far.

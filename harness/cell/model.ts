@@ -75,7 +75,15 @@ export function batchTensorList(t: BatchTensors): tf.Tensor[] {
  * @param length the training sequence length, told to the extractor (`ExtractorContext.length`,
  *   e.g. for the chrono initialisation of gate biases).
  */
-export function buildModel(task: Task, def: ExtractorDefinition, options: Record<string, unknown>, head: HeadConfig, rng: Rng, warn?: (m: string) => void, length?: number): Model {
+export function buildModel(
+  task: Task,
+  def: ExtractorDefinition,
+  options: Record<string, unknown>,
+  head: HeadConfig,
+  rng: Rng,
+  warn?: (m: string) => void,
+  length?: number,
+): Model {
   const E = head.embedDim;
   const embedding: Record<string, tf.Variable> = {};
   if (task.input.kind === 'tokens') {
@@ -125,13 +133,18 @@ export function buildModel(task: Task, def: ExtractorDefinition, options: Record
     },
     extract(x, t, training) {
       // A task that did not declare its padding (`Task.pads`) reaches here only at run time.
-      if (refuses && t.keyMask) throw new UsageError(`extractor ${def.name} declares padding 'refuses' but was given a batch with left padding: the task must declare \`pads\` so such runs are refused before any work`);
+      if (refuses && t.keyMask)
+        throw new UsageError(
+          `extractor ${def.name} declares padding 'refuses' but was given a batch with left padding: the task must declare \`pads\` so such runs are refused before any work`,
+        );
       return extractor.apply(x, t.keyMask ? { training, mask: t.keyMask } : { training }); // [B, T, H]
     },
     predict(features, t) {
       let h: tf.Tensor;
-      if (perStep) h = features; // [B, T, H]
-      else if (head.readout === 'mean') h = t?.keyMask ? maskedMean(features, t.keyMask) : tf.mean(features, 1); // [B, H]
+      if (perStep)
+        h = features; // [B, T, H]
+      else if (head.readout === 'mean')
+        h = t?.keyMask ? maskedMean(features, t.keyMask) : tf.mean(features, 1); // [B, H]
       else h = lastPosition(features); // [B, H]; a kernel copy: tf's gather and slice are slow on WASM
       const out = linear(h, headVars['head.weight'] as tf.Tensor as tf.Tensor2D, headVars['head.bias'] as tf.Tensor as tf.Tensor1D); // [.., C]
       return C === 1 && task.output.kind === 'regression' ? out.squeeze([out.rank - 1]) : out;

@@ -40,7 +40,10 @@ export interface CellHooks {
 /** Thrown by `runCell` when `shouldStop` asked it to stop: the cell has no result. */
 export class CellInterrupted extends Error {
   override name = 'CellInterrupted';
-  constructor(readonly cellId: string, readonly step: number) {
+  constructor(
+    readonly cellId: string,
+    readonly step: number,
+  ) {
     super(`cell ${cellId} interrupted after training step ${step}`);
   }
 }
@@ -48,7 +51,7 @@ export class CellInterrupted extends Error {
 /** A thrown value's message, whatever was thrown (plugins may throw strings). */
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message || e.name;
-  return typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
+  return typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e));
 }
 
 export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<ResultRecord> {
@@ -57,7 +60,8 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
   Object.assign(base.extractor, cellState(cell));
   // Refuse, before allocating anything, a cell whose estimated peak would not fit the heap.
   const refusal = memoryRefusal(cell);
-  if (refusal) return { ...base, status: 'errored', message: refusal.message, estimatedPeakBytes: refusal.estimatedPeakBytes, wallMs: performance.now() - started };
+  if (refusal)
+    return { ...base, status: 'errored', message: refusal.message, estimatedPeakBytes: refusal.estimatedPeakBytes, wallMs: performance.now() - started };
   let model: Model | undefined;
   const trial = cell.trial !== undefined;
   // Leak hygiene: every tensor the cell creates and does not keep is freed when it ends,
@@ -85,12 +89,18 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     const profileInit = profileBatch ? withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t)) : [];
 
     // Stage 3: train, checking the validation score every valEvery steps.
-    const trained = await train(model, optimizer, task, cell, rng.fork('train'), hooks, { set: validationSet, constant, solvedScore: solvedScoreOf(task, cell.length) });
+    const trained = await train(model, optimizer, task, cell, rng.fork('train'), hooks, {
+      set: validationSet,
+      constant,
+      solvedScore: solvedScoreOf(task, cell.length),
+    });
     if (trained.diverged) {
       const d = trained.diverged;
       const n = trained.curves.loss.length;
       const what = [!Number.isFinite(d.loss) && `loss ${d.loss}`, !Number.isFinite(d.gradNorm) && `gradient norm ${d.gradNorm}`].filter(Boolean).join(' and ');
-      const broken = Object.entries(d.groups).filter(([, v]) => !Number.isFinite(v)).map(([g]) => g);
+      const broken = Object.entries(d.groups)
+        .filter(([, v]) => !Number.isFinite(v))
+        .map(([g]) => g);
       return {
         ...base,
         status: 'diverged',
@@ -98,9 +108,15 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
         message:
           `${what} at training step ${d.step}` +
           (broken.length ? ` (non-finite gradients in ${broken.join(', ')})` : '') +
-          (n ? `; last finite step ${n}: loss ${trained.curves.loss[n - 1].toPrecision(4)}, gradient norm ${trained.curves.gradNorm[n - 1].toPrecision(4)}` : ''),
+          (n
+            ? `; last finite step ${n}: loss ${trained.curves.loss[n - 1].toPrecision(4)}, gradient norm ${trained.curves.gradNorm[n - 1].toPrecision(4)}`
+            : ''),
         curves: trained.curves,
-        atDivergence: { loss: jsonNumber(d.loss), gradNorm: jsonNumber(d.gradNorm), groups: Object.fromEntries(Object.entries(d.groups).map(([g, v]) => [g, jsonNumber(v)])) },
+        atDivergence: {
+          loss: jsonNumber(d.loss),
+          gradNorm: jsonNumber(d.gradNorm),
+          groups: Object.fromEntries(Object.entries(d.groups).map(([g, v]) => [g, jsonNumber(v)])),
+        },
         lastFinite: n ? { step: n, loss: trained.curves.loss[n - 1], gradNorm: trained.curves.gradNorm[n - 1] } : undefined,
         groups: trained.groups,
         validation: { curve: trained.validation.curve },
@@ -114,21 +130,36 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     // its multiples. A tuning trial: its last validation check is its result.
     const chance = task.chance(cell.length);
     const testRng = rng.fork('test');
-    const evaluated = trial ? trained.validation.last : evaluate(predictor(model), stage.test, drawBatches(stage.test, testRng, cell.train.evalSamples, cell.train.batch, cell.length), constant);
+    const evaluated = trial
+      ? trained.validation.last
+      : evaluate(predictor(model), stage.test, drawBatches(stage.test, testRng, cell.train.evalSamples, cell.train.batch, cell.length), constant);
     const lengths = cell.train.generalize.map((factor) => {
       const length = Math.round(cell.length * factor);
-      const scored = (e: Evaluated) => ({ value: e.value, chance: task.chance(length).value, empiricalChance: e.chance, score: scoreOf(chance.metric, e.value, e.chance) });
+      const scored = (e: Evaluated) => ({
+        value: e.value,
+        chance: task.chance(length).value,
+        empiricalChance: e.chance,
+        score: scoreOf(chance.metric, e.value, e.chance),
+      });
       if (factor === 1) return { length, factor, status: 'completed' as const, ...scored(evaluated) };
       if (model!.extractor.maxLength !== undefined && length > model!.extractor.maxLength) {
         return { length, factor, status: 'not-applicable' as const, reason: `the extractor reads at most ${model!.extractor.maxLength} positions` };
       }
       const tooBig = evalMemoryRefusal(cell, length);
       if (tooBig) return { length, factor, status: 'not-applicable' as const, reason: tooBig.replace(/^not run: /, 'not evaluated: ') };
-      const e = evaluate(predictor(model!), stage.test, drawBatches(stage.test, testRng.fork(`x${factor}`), cell.train.evalSamples, cell.train.batch, length), constant);
+      const e = evaluate(
+        predictor(model!),
+        stage.test,
+        drawBatches(stage.test, testRng.fork(`x${factor}`), cell.train.evalSamples, cell.train.batch, length),
+        constant,
+      );
       return { length, factor, status: 'completed' as const, ...scored(e) };
     });
     // Tasks with splits: the same measurement on training-split samples, so the generalisation gap shows.
-    const onTrain = !trial && cell.data.train.split !== undefined ? evaluate(predictor(model), task, drawBatches(task, rng.fork('train-eval'), cell.train.evalSamples, cell.train.batch, cell.length), constant) : undefined;
+    const onTrain =
+      !trial && cell.data.train.split !== undefined
+        ? evaluate(predictor(model), task, drawBatches(task, rng.fork('train-eval'), cell.train.evalSamples, cell.train.batch, cell.length), constant)
+        : undefined;
     const forwardFlops = model.extractor.flops(cell.train.batch, cell.length);
     const record: CompletedRecord = {
       ...base,
@@ -207,7 +238,22 @@ function readable(record: ResultRecord): ResultRecord {
   const issue = check.error.issues[0];
   const { schemaVersion, cellId, suite, task, extractor, length, seed, train, data, trial, tuning, env, startedAt, wallMs } = record;
   return {
-    ...{ schemaVersion, cellId, suite, task, extractor, length, seed, train, data, ...(trial ? { trial } : {}), ...(tuning ? { tuning } : {}), env, startedAt, wallMs },
+    ...{
+      schemaVersion,
+      cellId,
+      suite,
+      task,
+      extractor,
+      length,
+      seed,
+      train,
+      data,
+      ...(trial ? { trial } : {}),
+      ...(tuning ? { tuning } : {}),
+      env,
+      startedAt,
+      wallMs,
+    },
     status: 'errored',
     message: `the cell's result is not valid at ${issue.path.join('.')} (${issue.message}): a non-finite evaluation metric? check the extractor's output with training: false`,
   };
@@ -321,7 +367,13 @@ async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng:
       const norm = globalNorm(g);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         // Per-group norms say where the gradient broke; the curves keep only finite steps.
-        return { curves, groups, msPerStep: mean(times), validation: validations(), diverged: { step: step + 1, loss, gradNorm: norm, groups: groupNorms(grads, groupOf) } };
+        return {
+          curves,
+          groups,
+          msPerStep: mean(times),
+          validation: validations(),
+          diverged: { step: step + 1, loss, gradNorm: norm, groups: groupNorms(grads, groupOf) },
+        };
       }
       curves.loss.push(loss);
       curves.gradNorm.push(norm);

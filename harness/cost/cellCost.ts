@@ -11,7 +11,7 @@ import type { Cell } from '../suite/suite.js';
 
 /** Estimated relative cost of a cell's training, or undefined for extractors without a parameter count. */
 export function cellCost(cell: Cell): number | undefined {
-  let def;
+  let def: ReturnType<typeof extractors.get>;
   try {
     def = extractors.get(cell.extractor.name);
   } catch {

@@ -92,6 +92,8 @@ export function stateLine(def: ExtractorDefinition, inputDim = defaultInputDim()
   const s = stateListing(def, inputDim);
   if (!s) return `state: not declared; ${padding}`;
   const last = s.at[s.at.length - 1];
-  const sizes = s.constant ? `${formatBytes(last.bytes)} at ${s.at.map((a) => `T=${a.length}`).join(' and at ')}` : s.at.map((a) => `${formatBytes(a.bytes)} at T=${a.length}`).join(', ');
+  const sizes = s.constant
+    ? `${formatBytes(last.bytes)} at ${s.at.map((a) => `T=${a.length}`).join(' and at ')}`
+    : s.at.map((a) => `${formatBytes(a.bytes)} at T=${a.length}`).join(', ');
   return `state: ${sizes} (${last.what}), per sequence at inference with these defaults and input width ${s.inputDim}; ${padding}`;
 }

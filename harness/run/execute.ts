@@ -32,7 +32,6 @@ export interface ExecuteOptions {
   stop?: StopSignal;
 }
 
-
 /** Runs the cells and returns the records written, in completion order. */
 export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise<ResultRecord[]> {
   const records: ResultRecord[] = [];
@@ -40,7 +39,10 @@ export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise
   const { progress } = opts;
   const stop = opts.stop ?? new StopSignal();
   const workers = Math.min(opts.workers ?? defaultWorkers(opts.threads), cells.length);
-  progress.start(cells.length, cells.reduce((n, c) => n + c.train.steps, 0));
+  progress.start(
+    cells.length,
+    cells.reduce((n, c) => n + c.train.steps, 0),
+  );
   const warned = new Set<string>();
   const warn = (m: string) => {
     if (!warned.has(m)) progress.log(`warning: ${m}`);
@@ -68,13 +70,18 @@ export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise
         }
       }
     } else {
-      await runOnWorkers(cells, workers, { plugins: opts.plugins ?? [], backend: cells[0].train.backend, threads: opts.threads ?? 1, stop }, {
-        cellStart: (cell) => progress.cellStart(cell.id),
-        step: (cell, step, steps, loss) => progress.step(cell.id, step, steps, loss),
-        warn,
-        result: finish,
-        interrupted: (cell, step) => interrupted(cell.id, step),
-      });
+      await runOnWorkers(
+        cells,
+        workers,
+        { plugins: opts.plugins ?? [], backend: cells[0].train.backend, threads: opts.threads ?? 1, stop },
+        {
+          cellStart: (cell) => progress.cellStart(cell.id),
+          step: (cell, step, steps, loss) => progress.step(cell.id, step, steps, loss),
+          warn,
+          result: finish,
+          interrupted: (cell, step) => interrupted(cell.id, step),
+        },
+      );
     }
   } finally {
     progress.stop();

@@ -43,7 +43,8 @@ const COUNTS = { workers: 'worker threads', threads: 'kernel threads per cell' }
 export function parallelism(a: ParallelismArgs, available = cores(), typed: (flag: keyof typeof COUNTS) => string | undefined = () => undefined): Parallelism {
   for (const flag of Object.keys(COUNTS) as (keyof typeof COUNTS)[]) {
     const v: unknown = a[flag];
-    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) { // an array (a flag given twice) is not an integer
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) {
+      // an array (a flag given twice) is not an integer
       throw new UsageError(`--${flag} ${typed(flag) ?? v}: expected a positive integer (${COUNTS[flag]}), e.g. --${flag} 2`);
     }
   }
@@ -60,7 +61,15 @@ export function parallelism(a: ParallelismArgs, available = cores(), typed: (fla
 
 /** The flags, shared by `run`, `quick` and `audit` (and `bench`'s --threads). */
 export const PARALLEL_FLAGS = {
-  workers: { type: 'number', requiresArg: true, describe: `cells run at once, one worker thread and tfjs instance each (default: the cores, ${cores()}, divided by --threads)` },
-  threads: { type: 'number', requiresArg: true, describe: 'kernel threads per cell, sharing its WebAssembly memory (default 1); results are bit-identical for every value' },
+  workers: {
+    type: 'number',
+    requiresArg: true,
+    describe: `cells run at once, one worker thread and tfjs instance each (default: the cores, ${cores()}, divided by --threads)`,
+  },
+  threads: {
+    type: 'number',
+    requiresArg: true,
+    describe: 'kernel threads per cell, sharing its WebAssembly memory (default 1); results are bit-identical for every value',
+  },
   oversubscribe: { type: 'boolean', describe: 'allow --workers x --threads above the number of cores (timings are then unreliable)' },
 } as const;

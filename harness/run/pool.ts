@@ -60,7 +60,12 @@ export interface PoolEvents {
   interrupted?(cell: Cell, step: number): void;
 }
 
-export async function runOnWorkers(cells: Cell[], workers: number, opts: { plugins: string[]; backend: BackendName; threads?: number; stop?: StopSignal }, events: PoolEvents): Promise<void> {
+export async function runOnWorkers(
+  cells: Cell[],
+  workers: number,
+  opts: { plugins: string[]; backend: BackendName; threads?: number; stop?: StopSignal },
+  events: PoolEvents,
+): Promise<void> {
   const byId = new Map(cells.map((c) => [c.id, c]));
   const queue = longestFirst(cells); // see order.ts
   const count = Math.min(workers, cells.length);

@@ -51,7 +51,13 @@ function lineProgress(stream: NodeJS.WriteStream): Progress {
 
 function barProgress(stream: NodeJS.WriteStream): Progress {
   const bar = new cliProgress.SingleBar(
-    { stream, format: 'cells {cells} |{bar}| {percentage}% steps {value}/{total} | eta {eta_formatted} | {current}', hideCursor: true, etaBuffer: 200, clearOnComplete: true },
+    {
+      stream,
+      format: 'cells {cells} |{bar}| {percentage}% steps {value}/{total} | eta {eta_formatted} | {current}',
+      hideCursor: true,
+      etaBuffer: 200,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let totalCells = 0;

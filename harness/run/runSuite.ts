@@ -106,7 +106,11 @@ export async function runCells(all: Cell[], plan: TuningPlan = emptyPlan(), opti
       const file = tuningFile(out);
       const todo = keys.filter((k) => !known.has(k));
       const chosen = keys.length - todo.length;
-      progress.log(todo.length ? `fxbench: tuning ${todo.length} (task, extractor, length) groups on validation${chosen ? ` (${chosen} more already chosen in ${out})` : ''}: trials in ${file}` : `fxbench: every tuning group's choice is in ${out}`);
+      progress.log(
+        todo.length
+          ? `fxbench: tuning ${todo.length} (task, extractor, length) groups on validation${chosen ? ` (${chosen} more already chosen in ${out})` : ''}: trials in ${file}`
+          : `fxbench: every tuning group's choice is in ${out}`,
+      );
       const tuned = await runTuning(plan, todo, { ...run, file, warn });
       if (tuned.stopped) return { records: [], out, stopped: true, toRun: cells.length };
       const summaries = new Map([...known, ...tuned.summaries]);
@@ -124,9 +128,14 @@ export async function runCells(all: Cell[], plan: TuningPlan = emptyPlan(), opti
       cells = todo.todo;
     }
     // 6. Execute.
-    const what = shard ? `shard ${shard.index}/${shard.count}${shard.from ? ` (${shard.from})` : ''}: ${selected.length} of ${all.length} cells (${shape})` : `${all.length} cells (${shape})`;
+    const what = shard
+      ? `shard ${shard.index}/${shard.count}${shard.from ? ` (${shard.from})` : ''}: ${selected.length} of ${all.length} cells (${shape})`
+      : `${all.length} cells (${shape})`;
     progress.log(`fxbench: ${what}${resumed} -> ${out}`);
-    if (refusals.length) warn(`${refusals.length} of ${selected.length} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
+    if (refusals.length)
+      warn(
+        `${refusals.length} of ${selected.length} cells exceed the memory budget and are recorded as errored without running, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`,
+      );
     const records = await executeCells(cells, { ...run, out });
     return { records, out, stopped: stop.requested, toRun: cells.length };
   });

@@ -26,7 +26,7 @@
  */
 import { selectShard, selectShardByUnit, type Shard } from '../suite/shard.js';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
 import { executeCells, type StopSignal } from './execute.js';
 import { fieldInfo, trainFields, TUNABLE_FIELDS, type TrainConfig, type TunableField, type TuneInput } from '../suite/fields.js';
@@ -92,7 +92,7 @@ export function mergePlans(plans: TuningPlan[]): TuningPlan {
   return out;
 }
 
-const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)));
 const isTunable = (k: string): k is TunableField => (TUNABLE_FIELDS as readonly string[]).includes(k);
 const optionKeys = (name: string) => Object.keys((extractors.get(name).options as unknown as { shape?: Record<string, unknown> }).shape ?? {});
 
@@ -110,30 +110,41 @@ export function planTuning(suite: Suite, cells: Cell[], origin: SuiteOrigin = {}
   const name = (k: string) => (flagged ? `--tune ${k}=...` : `tune.${k}`);
   const explicit = Object.keys(tune).filter((k) => !BUDGET_KEYS.includes(k));
   // The default grid leaves out what the suite sets: `--lr 0.003` trains at 0.003.
-  const grid: [string, unknown[]][] = explicit.length ? explicit.map((k) => [k, tune[k] as unknown[]]) : Object.entries(DEFAULT_GRID).filter(([k]) => isTunable(k) && suite[k] === undefined);
+  const grid: [string, unknown[]][] = explicit.length
+    ? explicit.map((k) => [k, tune[k] as unknown[]])
+    : Object.entries(DEFAULT_GRID).filter(([k]) => isTunable(k) && suite[k] === undefined);
   const givenOptions = new Map<string, Record<string, unknown>>();
   suite.extractors.forEach((r) => {
     if (typeof r !== 'string') givenOptions.set(r.label ?? r.name, r.options ?? {});
   });
   const names = [...new Set(cells.map((c) => c.extractor.name))];
   for (const [k, values] of grid) {
-    if (!Array.isArray(values)) throw new UsageError(`${where}${name(k)}: expected a list of values to try, got ${show(values)} (e.g. "tune": {"${k}": [..., ...]})`);
+    if (!Array.isArray(values))
+      throw new UsageError(`${where}${name(k)}: expected a list of values to try, got ${show(values)} (e.g. "tune": {"${k}": [..., ...]})`);
     if (!values.length) throw new UsageError(`${where}${name(k)}: the grid list is empty: give at least one value, or drop "${k}"`);
     if (isTunable(k)) {
-      if (suite[k] !== undefined) throw new UsageError(`${where}"${k}" is set (${show(suite[k])}) and tuned (${name(k)}): drop one of the two (tune: false turns tuning off)`);
+      if (suite[k] !== undefined)
+        throw new UsageError(`${where}"${k}" is set (${show(suite[k])}) and tuned (${name(k)}): drop one of the two (tune: false turns tuning off)`);
       const schema = (trainFields[k] as z.ZodOptional<z.ZodType>).unwrap();
       values.forEach((v, i) => {
-        if (!schema.safeParse(v).success) throw new UsageError(`${where}${flagged ? `--tune ${k}` : `tune.${k}[${i}]`}: expected ${fieldInfo.get(trainFields[k])!.expected}, got ${show(v)}`);
+        if (!schema.safeParse(v).success)
+          throw new UsageError(`${where}${flagged ? `--tune ${k}` : `tune.${k}[${i}]`}: expected ${fieldInfo.get(trainFields[k])!.expected}, got ${show(v)}`);
       });
       continue;
     }
     if (!names.some((n) => optionKeys(n).includes(k))) {
       const allowed = [...TUNABLE_FIELDS, ...new Set(names.flatMap(optionKeys))];
       const close = didYouMean(k, allowed);
-      throw new UsageError(`${where}${name(k)}: unknown grid key "${k}"${close ? `: did you mean "${close}"?` : ''} (grid keys: ${TUNABLE_FIELDS.join(', ')}, or an option of this run's extractors: ${[...new Set(names.flatMap(optionKeys))].join(', ')})`);
+      throw new UsageError(
+        `${where}${name(k)}: unknown grid key "${k}"${close ? `: did you mean "${close}"?` : ''} (grid keys: ${TUNABLE_FIELDS.join(', ')}, or an option of this run's extractors: ${[...new Set(names.flatMap(optionKeys))].join(', ')})`,
+      );
     }
   }
-  const budget: TuningSummary['budget'] = { steps: tune.steps ?? suite.steps, seeds: tune.seeds ?? DEFAULT_TUNE_SEEDS, halving: tune.halving ?? DEFAULT_HALVING };
+  const budget: TuningSummary['budget'] = {
+    steps: tune.steps ?? suite.steps,
+    seeds: tune.seeds ?? DEFAULT_TUNE_SEEDS,
+    halving: tune.halving ?? DEFAULT_HALVING,
+  };
   const checked = new Set<string>();
   for (const cell of cells) {
     const own = optionKeys(cell.extractor.name);
@@ -145,11 +156,16 @@ export function planTuning(suite: Suite, cells: Cell[], origin: SuiteOrigin = {}
       for (const [k, values] of applicable) {
         if (isTunable(k)) continue;
         if (givenOptions.get(cell.extractor.label)?.[k] !== undefined || cell.extractor.matched?.option === k) {
-          throw new UsageError(`${where}extractor ${cell.extractor.label} sets ${k} (${show(cell.extractor.options[k])}) and ${name(k)} tunes it: drop one of the two`);
+          throw new UsageError(
+            `${where}extractor ${cell.extractor.label} sets ${k} (${show(cell.extractor.options[k])}) and ${name(k)} tunes it: drop one of the two`,
+          );
         }
         values.forEach((v, i) => {
           const r = def.options.safeParse({ ...cell.extractor.options, [k]: v });
-          if (!r.success) throw new UsageError(`${where}${flagged ? `--tune ${k}` : `tune.${k}[${i}]`}: extractor ${cell.extractor.label} option ${k} refuses ${show(v)}: ${r.error.issues[0].message}`);
+          if (!r.success)
+            throw new UsageError(
+              `${where}${flagged ? `--tune ${k}` : `tune.${k}[${i}]`}: extractor ${cell.extractor.label} option ${k} refuses ${show(v)}: ${r.error.issues[0].message}`,
+            );
         });
       }
     }
@@ -189,7 +205,10 @@ export function rungBudgets(n: number, budget: TuningSummary['budget']): number[
   return Array.from({ length: rungs }, (_, k) => Math.max(1, Math.round(budget.steps / eta ** (rungs - 1 - k))));
 }
 
-const configLabel = (config: Record<string, unknown>) => Object.entries(config).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(',');
+const configLabel = (config: Record<string, unknown>) =>
+  Object.entries(config)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(',');
 
 /** The cache identity of a trial: its group, grid point, seed and budget. */
 const trialId = (key: string, config: Record<string, unknown>, seed: number, steps: number) => JSON.stringify([key, configLabel(config), seed, steps]);
@@ -273,7 +292,13 @@ export async function runTuning(plan: TuningPlan, keys: string[], opts: TuningOp
     const points = gridPoints(g.grid);
     const summary: TuningSummary = { key, grid: Object.fromEntries(g.grid), budget: g.budget, rungs: [], chosen: points[0] };
     summaries.set(key, summary);
-    return { g, summary, budgets: rungBudgets(points.length, g.budget), alive: points.length > 1 ? points : [], previous: new Map<string, { outcome: TrialOutcome; records: ResultRecord[] }>() };
+    return {
+      g,
+      summary,
+      budgets: rungBudgets(points.length, g.budget),
+      alive: points.length > 1 ? points : [],
+      previous: new Map<string, { outcome: TrialOutcome; records: ResultRecord[] }>(),
+    };
   });
   for (let rung = 0; states.some((s) => s.alive.length); rung++) {
     const active = states.filter((s) => s.alive.length);
@@ -289,7 +314,14 @@ export async function runTuning(plan: TuningPlan, keys: string[], opts: TuningOp
     }
     if (todo.length) {
       opts.progress.log(`tuning, rung ${rung + 1}: ${todo.length} trials of ${active.length} (task, extractor, length) groups -> ${opts.file}`);
-      const records = await executeCells(todo, { out: opts.file, progress: opts.progress, workers: opts.workers, threads: opts.threads, plugins: opts.plugins, stop: opts.stop });
+      const records = await executeCells(todo, {
+        out: opts.file,
+        progress: opts.progress,
+        workers: opts.workers,
+        threads: opts.threads,
+        plugins: opts.plugins,
+        stop: opts.stop,
+      });
       for (const r of records) if (r.trial) cache.set(trialId(r.trial.key, r.trial.config, r.seed, r.train.steps), r);
       if (opts.stop?.requested) return { summaries, stopped: true };
     }
@@ -322,7 +354,11 @@ export async function runTuning(plan: TuningPlan, keys: string[], opts: TuningOp
  * stopped at a regular validation check, under a constant schedule, with the same
  * validation interval, so training would stop at the same step at this budget too.
  */
-function carried(s: { g: TuneGroup; budgets: number[]; previous: Map<string, { outcome: TrialOutcome; records: ResultRecord[] }> }, config: Record<string, unknown>, rung: number): boolean {
+function carried(
+  s: { g: TuneGroup; budgets: number[]; previous: Map<string, { outcome: TrialOutcome; records: ResultRecord[] }> },
+  config: Record<string, unknown>,
+  rung: number,
+): boolean {
   if (rung === 0) return false;
   const prev = s.previous.get(configLabel(config));
   if (!prev) return false;
@@ -336,7 +372,12 @@ function carried(s: { g: TuneGroup; budgets: number[]; previous: Map<string, { o
 export function applyTuning(cell: Cell, summary: TuningSummary): Cell {
   const trainPart = Object.fromEntries(Object.entries(summary.chosen).filter(([k]) => isTunable(k)));
   const optionPart = Object.fromEntries(Object.entries(summary.chosen).filter(([k]) => !isTunable(k)));
-  return { ...cell, train: { ...cell.train, ...trainPart }, extractor: { ...cell.extractor, options: { ...cell.extractor.options, ...optionPart } }, tuning: summary };
+  return {
+    ...cell,
+    train: { ...cell.train, ...trainPart },
+    extractor: { ...cell.extractor, options: { ...cell.extractor.options, ...optionPart } },
+    tuning: summary,
+  };
 }
 
 /** The tuning summaries that done main records already carry: a resumed run needs no tuning for their groups. */

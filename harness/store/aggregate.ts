@@ -178,7 +178,7 @@ export function binValues(values: readonly number[], max = 8): { bins: Bin[]; bi
   const min = distinct[0];
   const width = (distinct[distinct.length - 1] - min) / max;
   const binOf = (v: number) => Math.min(max - 1, Math.floor((v - min) / width));
-  const bins: Bin[] = Array.from({ length: max }, (_, i) => ({ lo: Infinity, hi: -Infinity, mid: NaN }));
+  const bins: Bin[] = Array.from({ length: max }, (_, _i) => ({ lo: Infinity, hi: -Infinity, mid: NaN }));
   for (const v of distinct) {
     const b = bins[binOf(v)];
     b.lo = Math.min(b.lo, v);

@@ -30,7 +30,10 @@ let commit: string | undefined | null = null;
 function gitCommit(): string | undefined {
   if (commit === null) {
     try {
-      commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || undefined;
+      commit =
+        execFileSync('git', ['rev-parse', 'HEAD'], { cwd: packageRoot(), stdio: ['ignore', 'pipe', 'ignore'] })
+          .toString()
+          .trim() || undefined;
     } catch {
       commit = undefined; // not a git checkout (installed from npm): the version identifies the code
     }

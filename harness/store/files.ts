@@ -29,7 +29,9 @@ export const isDone = (r: ResultRecord) => r.status === 'completed' || r.status 
 function configOf(x: Pick<Cell, 'suite' | 'task' | 'extractor' | 'length' | 'seed' | 'train' | 'tuning'>) {
   const use = (u: Cell['task']) => ({ name: u.name, label: u.label, options: u.options, matched: u.matched });
   // Through JSON, so a cell (in memory) and a record (read back) compare alike. The tuning key stands for the grid and budget.
-  return JSON.parse(JSON.stringify({ suite: x.suite, task: use(x.task), extractor: use(x.extractor), length: x.length, seed: x.seed, train: x.train, tuning: x.tuning?.key })) as unknown;
+  return JSON.parse(
+    JSON.stringify({ suite: x.suite, task: use(x.task), extractor: use(x.extractor), length: x.length, seed: x.seed, train: x.train, tuning: x.tuning?.key }),
+  ) as unknown;
 }
 
 /** A cell or record without the given training fields and extractor options, and without its tuning summary. */
@@ -103,7 +105,8 @@ export function planResume(file: string, cells: Cell[], warn: (message: string) 
   repairTail(file, warn);
   const { entries, skipped } = readResultLines([file]);
   const old = skipped.find((x) => x.version !== undefined);
-  if (old) throw new UsageError(`--resume: ${file}:${old.line} is ${old.reason.replace(/: ignored$/, '')}; a resumed run cannot mix versions: write to another --out`);
+  if (old)
+    throw new UsageError(`--resume: ${file}:${old.line} is ${old.reason.replace(/: ignored$/, '')}; a resumed run cannot mix versions: write to another --out`);
   warnSkipped(skipped, warn);
   // A run may span several suites (an audit runs one per experiment): cells are keyed by suite and id.
   const key = (x: { suite: string; id?: string; cellId?: string }) => `${x.suite}\u0000${x.id ?? x.cellId}`;
@@ -117,7 +120,10 @@ export function planResume(file: string, cells: Cell[], warn: (message: string) 
       throw new UsageError(`--resume: ${file} holds results of suite "${r.suite}" (line ${line}), not "${[...suites].join('", "')}": ${fix}`);
     }
     const cell = byId.get(key(r));
-    if (!cell) throw new UsageError(`--resume: ${file}:${line} holds cell ${r.cellId}, which is not a cell of this run (another suite, other flags or another --shard?): ${fix}`);
+    if (!cell)
+      throw new UsageError(
+        `--resume: ${file}:${line} holds cell ${r.cellId}, which is not a cell of this run (another suite, other flags or another --shard?): ${fix}`,
+      );
     // Before tuning (tunedKeys given), what tuning will choose is left out of the comparison.
     const keys = tunedKeys?.(cell);
     const d = keys ? firstDifference(configOf(withoutKeys(cell, keys)), configOf(withoutKeys(r, keys))) : firstDifference(configOf(cell), configOf(r));
@@ -157,11 +163,15 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
   const firstOfSuite = new Map<string, LocatedRecord>();
   for (const e of entries) {
     const r = e.record;
-    if (runOf(r.suite) !== runOf(first.record.suite)) throw new UsageError(`mixed suites: ${where(first)} is suite "${first.record.suite}", ${where(e)} is suite "${r.suite}": ${fix}`);
+    if (runOf(r.suite) !== runOf(first.record.suite))
+      throw new UsageError(`mixed suites: ${where(first)} is suite "${first.record.suite}", ${where(e)} is suite "${r.suite}": ${fix}`);
     const suiteFirst = firstOfSuite.get(r.suite) ?? e;
     firstOfSuite.set(r.suite, suiteFirst);
     const train = firstDifference(untuned(suiteFirst.record.train, suiteFirst.record), untuned(r.train, r), 'train');
-    if (train) throw new UsageError(`mixed configurations of suite "${r.suite}": ${where(suiteFirst)} has ${train.path} = ${show(train.a)}, ${where(e)} has ${show(train.b)}: ${fix}`);
+    if (train)
+      throw new UsageError(
+        `mixed configurations of suite "${r.suite}": ${where(suiteFirst)} has ${train.path} = ${show(train.a)}, ${where(e)} has ${show(train.b)}: ${fix}`,
+      );
     for (const kind of ['task', 'extractor'] as const) {
       const key = `${r.suite}\u0000${kind}\u0000${r[kind].label}`;
       const seen = labels.get(key);
@@ -169,9 +179,13 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
         labels.set(key, e);
         continue;
       }
-      const pick = (x: ResultRecord) => JSON.parse(JSON.stringify({ name: x[kind].name, options: untuned(x[kind].options, x), matched: x[kind].matched })) as unknown;
+      const pick = (x: ResultRecord) =>
+        JSON.parse(JSON.stringify({ name: x[kind].name, options: untuned(x[kind].options, x), matched: x[kind].matched })) as unknown;
       const d = firstDifference(pick(seen.record), pick(r), `${kind}`);
-      if (d) throw new UsageError(`mixed configurations of suite "${r.suite}": ${kind} "${r[kind].label}" has ${d.path} = ${show(d.a)} in ${where(seen)} but ${show(d.b)} in ${where(e)}: ${fix}`);
+      if (d)
+        throw new UsageError(
+          `mixed configurations of suite "${r.suite}": ${kind} "${r[kind].label}" has ${d.path} = ${show(d.a)} in ${where(seen)} but ${show(d.b)} in ${where(e)}: ${fix}`,
+        );
     }
   }
   const doneAt = new Map<string, LocatedRecord>();
@@ -179,7 +193,10 @@ export function mergeResults(files: string[], warn: (message: string) => void): 
     if (!isDone(e.record)) continue;
     const cellKey = `${e.record.suite}\u0000${e.record.cellId}`;
     const other = doneAt.get(cellKey);
-    if (other) throw new UsageError(`duplicate cell ${e.record.cellId}: in ${where(other)} and ${where(e)} (the same file twice, or overlapping shards?): merge each shard once`);
+    if (other)
+      throw new UsageError(
+        `duplicate cell ${e.record.cellId}: in ${where(other)} and ${where(e)} (the same file twice, or overlapping shards?): merge each shard once`,
+      );
     doneAt.set(cellKey, e);
   }
   const records = supersedeRetried(entries).map((e) => e.record);

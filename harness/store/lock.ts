@@ -59,7 +59,8 @@ function pidAlive(pid: number): boolean {
 export function staleReason(holder: LockHolder | undefined, heartbeatAgeMs: number, here = { host: os.hostname(), pid: process.pid }): string | undefined {
   if (!holder) return 'the lock file is unreadable';
   if (holder.host === here.host) {
-    if (holder.pid === here.pid) return heldHere.has(holder.token) ? undefined : 'it names this very process, which did not take it (a restarted container reuses the pid)';
+    if (holder.pid === here.pid)
+      return heldHere.has(holder.token) ? undefined : 'it names this very process, which did not take it (a restarted container reuses the pid)';
     if (!pidAlive(holder.pid)) return 'that process is gone';
   }
   if (heartbeatAgeMs > STALE_MS) return `its heartbeat stopped ${Math.round(heartbeatAgeMs / 1000)} s ago`;
@@ -144,7 +145,8 @@ export function lockResults(out: string, warn: (message: string) => void, opts: 
       return tryLock(out, warn, opts);
     } catch (e) {
       if (!(e instanceof HeldElsewhere) || Date.now() >= deadline) throw e;
-      if (!waited) warn(`${e.message.replace(/: wait for it.*$/, '')}: waiting up to ${Math.round((deadline - Date.now()) / 1000)} s for it to finish or go stale`);
+      if (!waited)
+        warn(`${e.message.replace(/: wait for it.*$/, '')}: waiting up to ${Math.round((deadline - Date.now()) / 1000)} s for it to finish or go stale`);
       waited = true;
       sleep(Math.min(1000, deadline - Date.now()));
     }
@@ -172,7 +174,9 @@ function tryLock(out: string, warn: (message: string) => void, opts: LockOptions
     const other = parseHolder(seen);
     const why = staleReason(other, age);
     if (!why) {
-      throw new HeldElsewhere(`--out ${out} is being written by another fxbench run, ${describeHolder(other!)}: wait for it to finish, or write to another --out (its lock: ${file})`);
+      throw new HeldElsewhere(
+        `--out ${out} is being written by another fxbench run, ${describeHolder(other!)}: wait for it to finish, or write to another --out (its lock: ${file})`,
+      );
     }
     // Move the stale lock aside, then check that what moved is what was judged stale.
     const aside = `${file}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;

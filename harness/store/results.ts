@@ -17,8 +17,6 @@ import { cellSchema, type Cell } from '../suite/suite.js';
  */
 export const SCHEMA_VERSION = 2;
 
-
-
 /** Mean score of the evaluation samples whose meta[key] == value. */
 const binSchema = z.object({ value: z.number(), n: z.number().int().positive(), score: z.number() });
 
@@ -259,17 +257,26 @@ export function readResultLines(files: string[]): { entries: LocatedRecord[]; sk
   const read = readJsonl(files);
   const entries: LocatedRecord[] = [];
   const skipped: SkippedLine[] = read.skipped.map(({ file, line, torn }) =>
-    torn ? { file, line, torn, reason: 'torn last line (the run was killed while writing it): ignored, that cell counts as not run' } : { file, line, torn, reason: 'not valid JSON' },
+    torn
+      ? { file, line, torn, reason: 'torn last line (the run was killed while writing it): ignored, that cell counts as not run' }
+      : { file, line, torn, reason: 'not valid JSON' },
   );
   for (const { file, line, value } of read.lines) {
     const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
     if (typeof version === 'number' && version !== SCHEMA_VERSION) {
-      skipped.push({ file, line, torn: false, version, reason: `a results record of schemaVersion ${version}; this fxbench reads ${SCHEMA_VERSION}${version < SCHEMA_VERSION ? ' (written before the fair-training protocol: rerun the suite, or read it with the fxbench that wrote it)' : ' (written by a newer fxbench)'}: ignored` });
+      skipped.push({
+        file,
+        line,
+        torn: false,
+        version,
+        reason: `a results record of schemaVersion ${version}; this fxbench reads ${SCHEMA_VERSION}${version < SCHEMA_VERSION ? ' (written before the fair-training protocol: rerun the suite, or read it with the fxbench that wrote it)' : ' (written by a newer fxbench)'}: ignored`,
+      });
       continue;
     }
     const parsed = resultSchema.safeParse(value);
     if (parsed.success) entries.push({ record: parsed.data, file, line });
-    else skipped.push({ file, line, torn: false, reason: `not a results record: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
+    else
+      skipped.push({ file, line, torn: false, reason: `not a results record: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` });
   }
   // In file and line order, as the lines were read.
   skipped.sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line);

@@ -83,28 +83,61 @@ export type TuneInput = z.output<typeof tuneSchema>;
  * cell of a suite shares, copied into each cell's (and record's) `train`.
  */
 export const trainFields = {
-  steps: field(z.number().int().positive().default(2000), 'training budget per cell (steps); a cell solved on validation stops earlier', { expected: 'a positive integer', example: 200, flag: 'steps' }),
+  steps: field(z.number().int().positive().default(2000), 'training budget per cell (steps); a cell solved on validation stops earlier', {
+    expected: 'a positive integer',
+    example: 200,
+    flag: 'steps',
+  }),
   batch: field(z.number().int().positive().default(32), 'sequences per training step', { expected: 'a positive integer', example: 32, flag: 'batch' }),
   // Tunable fields: optional in a suite (tuning may choose them, tune.ts), resolved to their default otherwise.
-  lr: tunable(z.number().positive().max(1), 3e-3, 'Adam learning rate after warmup (default 0.003; chosen by tuning when not given)', { expected: 'a number in (0, 1]', example: 0.003, flag: 'lr' }),
-  warmup: tunable(z.number().int().nonnegative(), 100, 'steps of linear learning-rate warmup, from lr/warmup to lr (default 100)', { expected: 'a non-negative integer (steps)', example: 100, flag: 'warmup' }),
-  schedule: tunable(z.enum(['constant', 'cosine']), 'constant', 'learning rate after warmup: constant, or cosine decay toward 0 over the budget (default constant)', { expected: '"constant" or "cosine"', example: 'constant', flag: 'schedule' }),
+  lr: tunable(z.number().positive().max(1), 3e-3, 'Adam learning rate after warmup (default 0.003; chosen by tuning when not given)', {
+    expected: 'a number in (0, 1]',
+    example: 0.003,
+    flag: 'lr',
+  }),
+  warmup: tunable(z.number().int().nonnegative(), 100, 'steps of linear learning-rate warmup, from lr/warmup to lr (default 100)', {
+    expected: 'a non-negative integer (steps)',
+    example: 100,
+    flag: 'warmup',
+  }),
+  schedule: tunable(
+    z.enum(['constant', 'cosine']),
+    'constant',
+    'learning rate after warmup: constant, or cosine decay toward 0 over the budget (default constant)',
+    { expected: '"constant" or "cosine"', example: 'constant', flag: 'schedule' },
+  ),
   clip: tunable(z.number().positive(), 1, 'clip gradients to this global norm (default 1)', { expected: 'a positive number', example: 1 }),
   embedDim: field(z.number().int().positive().default(64), 'embedding width fed to every extractor', { expected: 'a positive integer', example: 64 }),
   readout: field(z.enum(['last', 'mean']).default('last'), 'per-sequence readout of the features', { expected: '"last" or "mean"', example: 'last' }),
-  valEvery: field(z.number().int().positive().optional(), 'check the validation score every this many steps (default 100, or the budget when smaller); two solved checks in a row stop the cell', {
-    expected: 'a positive integer (steps), at most the budget',
-    example: 100,
-    flag: 'val-every',
+  valEvery: field(
+    z.number().int().positive().optional(),
+    'check the validation score every this many steps (default 100, or the budget when smaller); two solved checks in a row stop the cell',
+    {
+      expected: 'a positive integer (steps), at most the budget',
+      example: 100,
+      flag: 'val-every',
+    },
+  ),
+  valSamples: field(z.number().int().positive().default(512), 'validation samples per check (a fixed set drawn once)', {
+    expected: 'a positive integer',
+    example: 512,
+    flag: 'val-samples',
   }),
-  valSamples: field(z.number().int().positive().default(512), 'validation samples per check (a fixed set drawn once)', { expected: 'a positive integer', example: 512, flag: 'val-samples' }),
-  evalSamples: field(z.number().int().positive().default(2048), 'test samples the reported score is computed on', { expected: 'a positive integer', example: 2048, flag: 'eval-samples' }),
+  evalSamples: field(z.number().int().positive().default(2048), 'test samples the reported score is computed on', {
+    expected: 'a positive integer',
+    example: 2048,
+    flag: 'eval-samples',
+  }),
   generalize: field(z.array(z.number().positive()).default([1, 2, 4]), 'evaluate the trained model at these multiples of the training length', {
     expected: 'a list of positive numbers (multiples of the training length)',
     each: 'a positive number',
     example: [1, 2, 4],
   }),
-  backend: field(z.enum(['wasm', 'cpu']).default('wasm'), 'tfjs backend (wasm is ~40x faster)', { expected: '"wasm" or "cpu"', example: 'wasm', flag: 'backend' }),
+  backend: field(z.enum(['wasm', 'cpu']).default('wasm'), 'tfjs backend (wasm is ~40x faster)', {
+    expected: '"wasm" or "cpu"',
+    example: 'wasm',
+    flag: 'backend',
+  }),
 };
 
 /** Fields suite files may still carry from older versions, and what replaced them. */
@@ -134,14 +167,30 @@ export const suiteFields = {
     flagExample: 'rnn,lstm',
     flagDescribe: 'comma-separated extractor names',
   }),
-  lengths: field(z.array(z.number().int().positive()).min(1), 'sequence lengths', { expected: 'a non-empty list of positive integers', each: 'a positive integer', example: [16, 64], flag: 'lengths', flagDescribe: 'comma-separated sequence lengths, e.g. 16,64' }),
-  seeds: field(z.array(z.number().int().nonnegative()).min(1).default([1]), 'seeds, one cell each', { expected: 'a non-empty list of non-negative integers', each: 'a non-negative integer', example: [1, 2, 3], flag: 'seeds', flagDescribe: 'comma-separated seeds, e.g. 1,2,3' }),
-  ...trainFields,
-  matchParams: field(z.number().int().positive().optional(), "choose each extractor's width so its parameter count is within 10% of this (Long Range Arena's rule)", {
-    expected: 'a positive integer (a parameter count)',
-    example: 200000,
-    flag: 'match-params',
+  lengths: field(z.array(z.number().int().positive()).min(1), 'sequence lengths', {
+    expected: 'a non-empty list of positive integers',
+    each: 'a positive integer',
+    example: [16, 64],
+    flag: 'lengths',
+    flagDescribe: 'comma-separated sequence lengths, e.g. 16,64',
   }),
+  seeds: field(z.array(z.number().int().nonnegative()).min(1).default([1]), 'seeds, one cell each', {
+    expected: 'a non-empty list of non-negative integers',
+    each: 'a non-negative integer',
+    example: [1, 2, 3],
+    flag: 'seeds',
+    flagDescribe: 'comma-separated seeds, e.g. 1,2,3',
+  }),
+  ...trainFields,
+  matchParams: field(
+    z.number().int().positive().optional(),
+    "choose each extractor's width so its parameter count is within 10% of this (Long Range Arena's rule)",
+    {
+      expected: 'a positive integer (a parameter count)',
+      example: 200000,
+      flag: 'match-params',
+    },
+  ),
   tune: field(
     z.union([z.literal(false), tuneSchema]).optional(),
     'equal-budget tuning on validation for every extractor (tune.ts): a grid of lr, warmup, schedule, clip and extractor options, and its budget (steps, seeds, halving); false: off',
@@ -170,7 +219,10 @@ export function infoOf(name: string): FieldInfo | undefined {
 /** JSON written as people write it: `[16, 64]`, `{"name": "adding"}`. */
 export function jsonText(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(jsonText).join(', ')}]`;
-  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${jsonText(x)}`).join(', ')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${jsonText(x)}`)
+      .join(', ')}}`;
   return JSON.stringify(v);
 }
 
@@ -189,10 +241,17 @@ function bare(schema: z.ZodType): z.ZodType {
 }
 
 /** Schemas as records hold them: every field present, no defaults (a record states what ran). */
-type Resolved<S extends Record<string, z.ZodType>> = { [K in keyof S]: S[K] extends z.ZodDefault<infer I> ? I : S[K] extends z.ZodOptional<infer I> ? (K extends TunableField ? I : S[K]) : S[K] };
+type Resolved<S extends Record<string, z.ZodType>> = {
+  [K in keyof S]: S[K] extends z.ZodDefault<infer I> ? I : S[K] extends z.ZodOptional<infer I> ? (K extends TunableField ? I : S[K]) : S[K];
+};
 
 function resolvedShape<S extends Record<string, z.ZodType>>(shape: S): Resolved<S> {
-  return Object.fromEntries(Object.entries(shape).map(([k, s]) => [k, s instanceof z.ZodDefault || (s instanceof z.ZodOptional && fieldInfo.get(s)?.untuned !== undefined) ? s.unwrap() : s])) as Resolved<S>;
+  return Object.fromEntries(
+    Object.entries(shape).map(([k, s]) => [
+      k,
+      s instanceof z.ZodDefault || (s instanceof z.ZodOptional && fieldInfo.get(s)?.untuned !== undefined) ? s.unwrap() : s,
+    ]),
+  ) as Resolved<S>;
 }
 
 /** The optimiser every cell trains with (not a suite field: it is the same for everyone). */

@@ -30,7 +30,10 @@ type Env = Record<string, string | undefined>;
 function envInt(env: Env, name: string): number | undefined {
   const v = env[name];
   if (v === undefined || v === '') return undefined;
-  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--shard auto: ${name}=${JSON.stringify(v)} is not a non-negative integer: run under an unmodified scheduler environment, or give --shard I/N`);
+  if (!/^\d+$/.test(v.trim()))
+    throw new UsageError(
+      `--shard auto: ${name}=${JSON.stringify(v)} is not a non-negative integer: run under an unmodified scheduler environment, or give --shard I/N`,
+    );
   return Number(v);
 }
 
@@ -40,7 +43,8 @@ function envInt(env: Env, name: string): number | undefined {
  * and a check of the array's size under Slurm.
  */
 export function resolveShard(spec: string, shards: number | undefined, env: Env = process.env): Shard {
-  if (shards !== undefined && (!Number.isInteger(shards) || shards < 1)) throw new UsageError(`--shards ${shards}: expected a positive integer, the number of shards, e.g. --shards 4`);
+  if (shards !== undefined && (!Number.isInteger(shards) || shards < 1))
+    throw new UsageError(`--shards ${shards}: expected a positive integer, the number of shards, e.g. --shards 4`);
   if (spec.trim() !== 'auto') {
     if (shards !== undefined) throw new UsageError(`--shards goes with --shard auto: with --shard ${spec} the count is already given after the slash`);
     return parseShard(spec);
@@ -48,22 +52,30 @@ export function resolveShard(spec: string, shards: number | undefined, env: Env 
   const slurmId = envInt(env, 'SLURM_ARRAY_TASK_ID');
   const k8sIndex = envInt(env, 'JOB_COMPLETION_INDEX');
   if (slurmId !== undefined && k8sIndex !== undefined) {
-    throw new UsageError(`--shard auto: both SLURM_ARRAY_TASK_ID=${slurmId} and JOB_COMPLETION_INDEX=${k8sIndex} are set, so the scheduler is ambiguous: give --shard I/N`);
+    throw new UsageError(
+      `--shard auto: both SLURM_ARRAY_TASK_ID=${slurmId} and JOB_COMPLETION_INDEX=${k8sIndex} are set, so the scheduler is ambiguous: give --shard I/N`,
+    );
   }
   if (slurmId !== undefined) {
     const min = envInt(env, 'SLURM_ARRAY_TASK_MIN');
     const max = envInt(env, 'SLURM_ARRAY_TASK_MAX');
     const taskCount = envInt(env, 'SLURM_ARRAY_TASK_COUNT');
     const from = `SLURM_ARRAY_TASK_ID=${slurmId}`;
-    if (min === undefined && taskCount === undefined) throw new UsageError(`--shard auto: ${from} but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN/MAX is set: submit a job array (sbatch --array=0-3), or give --shard I/N`);
+    if (min === undefined && taskCount === undefined)
+      throw new UsageError(
+        `--shard auto: ${from} but neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MIN/MAX is set: submit a job array (sbatch --array=0-3), or give --shard I/N`,
+      );
     const base = min ?? 0;
     const span = max !== undefined && min !== undefined ? max - min + 1 : undefined;
     const count = taskCount ?? span;
     if (count === undefined) throw new UsageError(`--shard auto: ${from} with SLURM_ARRAY_TASK_MIN but no SLURM_ARRAY_TASK_MAX or COUNT: give --shard I/N`);
     if (span !== undefined && taskCount !== undefined && span !== taskCount) {
-      throw new UsageError(`--shard auto: the Slurm array ${min}-${max} has ${taskCount} tasks, not ${span}: use a contiguous array without a step (sbatch --array=0-${taskCount - 1}), or give --shard I/N`);
+      throw new UsageError(
+        `--shard auto: the Slurm array ${min}-${max} has ${taskCount} tasks, not ${span}: use a contiguous array without a step (sbatch --array=0-${taskCount - 1}), or give --shard I/N`,
+      );
     }
-    if (shards !== undefined && shards !== count) throw new UsageError(`--shard auto: the Slurm array has ${count} tasks but --shards is ${shards}: make them agree (sbatch --array=0-${shards - 1})`);
+    if (shards !== undefined && shards !== count)
+      throw new UsageError(`--shard auto: the Slurm array has ${count} tasks but --shards is ${shards}: make them agree (sbatch --array=0-${shards - 1})`);
     const index = slurmId - base;
     if (index < 0 || index >= count) throw new UsageError(`--shard auto: ${from} is outside the array ${base}-${base + count - 1}: give --shard I/N`);
     return { index, count, from };
@@ -71,15 +83,23 @@ export function resolveShard(spec: string, shards: number | undefined, env: Env 
   if (k8sIndex !== undefined) {
     const from = `JOB_COMPLETION_INDEX=${k8sIndex}`;
     if (shards === undefined) throw new UsageError(`--shard auto: ${from} (a Kubernetes Indexed Job) needs --shards N, the Job's completions`);
-    if (k8sIndex >= shards) throw new UsageError(`--shard auto: ${from} is out of range for --shards ${shards} (indices 0..${shards - 1}): set the Job's completions to ${shards}, or raise --shards`);
+    if (k8sIndex >= shards)
+      throw new UsageError(
+        `--shard auto: ${from} is out of range for --shards ${shards} (indices 0..${shards - 1}): set the Job's completions to ${shards}, or raise --shards`,
+      );
     return { index: k8sIndex, count: shards, from };
   }
-  throw new UsageError('--shard auto: no scheduler index in the environment (SLURM_ARRAY_TASK_ID of a Slurm job array, or JOB_COMPLETION_INDEX of a Kubernetes Indexed Job): run inside one, or give --shard I/N');
+  throw new UsageError(
+    '--shard auto: no scheduler index in the environment (SLURM_ARRAY_TASK_ID of a Slurm job array, or JOB_COMPLETION_INDEX of a Kubernetes Indexed Job): run inside one, or give --shard I/N',
+  );
 }
 
 export function parseShard(spec: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(spec);
-  if (!m) throw new UsageError(`--shard "${spec}" is malformed: write INDEX/COUNT with a 0-based index, e.g. --shard 0/4 (JOB_COMPLETION_INDEX/4 in a Kubernetes Indexed Job)`);
+  if (!m)
+    throw new UsageError(
+      `--shard "${spec}" is malformed: write INDEX/COUNT with a 0-based index, e.g. --shard 0/4 (JOB_COMPLETION_INDEX/4 in a Kubernetes Indexed Job)`,
+    );
   const index = Number(m[1]);
   const count = Number(m[2]);
   if (count < 1) throw new UsageError(`--shard ${spec}: the shard count must be at least 1, e.g. --shard 0/4`);

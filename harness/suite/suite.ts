@@ -7,7 +7,22 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.js';
-import { ADAM, defaultValEvery, TUNABLE_FIELDS, untunedValue, type TunableField, RETIRED_FIELDS, flagExample, infoOf, jsonText, suiteFields, TRAIN_FIELD_NAMES, type PluginRef, type TrainConfig, trainRecordSchema } from './fields.js';
+import {
+  ADAM,
+  defaultValEvery,
+  TUNABLE_FIELDS,
+  untunedValue,
+  type TunableField,
+  RETIRED_FIELDS,
+  flagExample,
+  infoOf,
+  jsonText,
+  suiteFields,
+  TRAIN_FIELD_NAMES,
+  type PluginRef,
+  type TrainConfig,
+  trainRecordSchema,
+} from './fields.js';
 import { extractors, tasks } from '../plugins/registries.js';
 import { didYouMean } from '../../core/registry.js';
 import { dataSchema, dataSources, hasSplits, missingSplits } from './stageData.js';
@@ -80,7 +95,9 @@ export function parseSuite(raw: unknown, source = 'suite', origin: SuiteOrigin =
   const suite = result.data;
   if (suite.valEvery !== undefined && suite.valEvery > suite.steps) {
     const name = (f: 'valEvery' | 'steps') => origin.flags?.[f] ?? `"${f}"`;
-    throw new UsageError(`${origin.flags?.valEvery ? '' : `${where}: `}${name('valEvery')} ${suite.valEvery} is larger than the budget ${name('steps')} ${suite.steps}: validation would never run; lower ${name('valEvery')} or raise ${name('steps')}`);
+    throw new UsageError(
+      `${origin.flags?.valEvery ? '' : `${where}: `}${name('valEvery')} ${suite.valEvery} is larger than the budget ${name('steps')} ${suite.steps}: validation would never run; lower ${name('valEvery')} or raise ${name('steps')}`,
+    );
   }
   return suite;
 }
@@ -102,18 +119,29 @@ const show = (v: unknown): string => {
   return text === undefined ? String(v) : text.length > 60 ? text.slice(0, 57) + '...' : text;
 };
 
-const KIND_NAMES: Record<string, string> = { int: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'an object', record: 'an object' };
+const KIND_NAMES: Record<string, string> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+};
 
 /** "expected X, got Y" for one zod issue, whatever the schema (plugin options included). */
 export function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const got = value === undefined ? 'nothing' : show(value);
   switch (issue.code) {
     case 'invalid_type':
-      return value === undefined ? `missing: expected ${KIND_NAMES[issue.expected] ?? issue.expected}` : `expected ${KIND_NAMES[issue.expected] ?? issue.expected}, got ${got}`;
+      return value === undefined
+        ? `missing: expected ${KIND_NAMES[issue.expected] ?? issue.expected}`
+        : `expected ${KIND_NAMES[issue.expected] ?? issue.expected}, got ${got}`;
     case 'too_small':
     case 'too_big': {
       const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      if (issue.origin === 'array') return `expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} entries, got ${Array.isArray(value) ? value.length : got}`;
+      if (issue.origin === 'array')
+        return `expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} entries, got ${Array.isArray(value) ? value.length : got}`;
       if (issue.origin === 'string') return `expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} characters, got ${got}`;
       if (issue.code === 'too_small' && bound === 0 && !issue.inclusive) return `expected a positive number, got ${got}`;
       const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
@@ -166,7 +194,8 @@ function describeSuiteError(error: z.ZodError, raw: unknown, where: string, orig
   if (info) {
     const expected = path.length > 1 && info.each ? info.each : info.expected;
     const flagged = flagExample(info);
-    if (value === undefined) return `${where}: "${field}" is missing: give ${expected}, e.g. "${field}": ${jsonText(info.example)}${flagged ? ` (or ${flagged})` : ''}${more}`;
+    if (value === undefined)
+      return `${where}: "${field}" is missing: give ${expected}, e.g. "${field}": ${jsonText(info.example)}${flagged ? ` (or ${flagged})` : ''}${more}`;
     return `${where}: ${jsonPath(path)}: expected ${expected}, got ${show(value)} (e.g. "${field}": ${jsonText(info.example)})${more}`;
   }
   return `${where}: ${jsonPath(path) || '(top level)'}: ${describeIssue(issue, value)}${more}`;
@@ -183,7 +212,9 @@ export function loadSuiteFile(file: string): SuiteInput {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`suite file ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'error')}): check the path`);
+    throw new UsageError(
+      `suite file ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (code ?? 'error')}): check the path`,
+    );
   }
   let raw: unknown;
   try {
@@ -198,7 +229,8 @@ export function loadSuiteFile(file: string): SuiteInput {
     }
     throw new UsageError(`suite file ${file} is not valid JSON${where} (${message}): fix the syntax`);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new UsageError(`suite file ${file}: expected a JSON object such as {"tasks": ["recall"], "extractors": ["lstm"], "lengths": [16]}, got ${show(raw)}`);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new UsageError(`suite file ${file}: expected a JSON object such as {"tasks": ["recall"], "extractors": ["lstm"], "lengths": [16]}, got ${show(raw)}`);
   const partial = suiteSchema.partial({ tasks: true, extractors: true, lengths: true }).strict();
   const result = partial.safeParse(raw);
   if (!result.success) throw new UsageError(describeSuiteError(result.error, raw, `suite file ${file}`, {}));
@@ -243,7 +275,9 @@ function resolve(kind: 'task' | 'extractor', ref: PluginRef, index: number, orig
     const list = '`fxbench list` describes them';
     if (issue.code === 'unrecognized_keys') {
       const close = didYouMean(key!, allowed);
-      throw new UsageError(`${where}${kind} ${name} has no option "${key}"${close ? `: did you mean "${close}"?` : ''} (its options: ${allowed.join(', ') || 'none'}; ${list})`);
+      throw new UsageError(
+        `${where}${kind} ${name} has no option "${key}"${close ? `: did you mean "${close}"?` : ''} (its options: ${allowed.join(', ') || 'none'}; ${list})`,
+      );
     }
     const what = key ? `${kind} ${name} option ${key}` : `${kind} ${name} options`;
     throw new UsageError(`${where}${what}: ${describeIssue(issue, key ? (given as Record<string, unknown>)[key] : given)} (${list})`);
@@ -254,11 +288,15 @@ function resolve(kind: 'task' | 'extractor', ref: PluginRef, index: number, orig
     // The harness picks the split of each stage (splits.ts): it is not an option of the suite.
     const at = origin.optionFlags?.has(`${name}.split`) ? `-o ${name}.split=${show((given as Record<string, unknown>).split)}: ` : at0(origin, kind, index);
     if ((given as Record<string, unknown>).split !== undefined) {
-      throw new UsageError(`${at}task ${name}: "split" is chosen by the harness (train for training, validation for tuning and early stopping, test for the reported score): remove it`);
+      throw new UsageError(
+        `${at}task ${name}: "split" is chosen by the harness (train for training, validation for tuning and early stopping, test for the reported score): remove it`,
+      );
     }
     const missing = missingSplits(def as TaskDefinition, options);
     if (missing.length) {
-      throw new UsageError(`${at}task ${name} has no ${missing.map((m) => `"${m}"`).join(' or ')} split: the harness trains on "train", tunes and stops early on "validation" and reports "test", so a task with a split option must accept all three`);
+      throw new UsageError(
+        `${at}task ${name} has no ${missing.map((m) => `"${m}"`).join(' or ')} split: the harness trains on "train", tunes and stops early on "validation" and reports "test", so a task with a split option must accept all three`,
+      );
     }
     delete options.split;
   }
@@ -274,7 +312,10 @@ function resolve(kind: 'task' | 'extractor', ref: PluginRef, index: number, orig
  */
 export function matchWidth(use: PluginUse, ref: PluginRef, target: number, inputDim: number): PluginUse {
   const def = extractors.get(use.name);
-  if (!def.width) throw new UsageError(`extractor ${use.name} does not declare a width option, so --match-params cannot size it: drop it from this run or set its size by hand`);
+  if (!def.width)
+    throw new UsageError(
+      `extractor ${use.name} does not declare a width option, so --match-params cannot size it: drop it from this run or set its size by hand`,
+    );
   const { option, params } = def.width;
   if (typeof ref !== 'string' && ref.options[option] !== undefined) {
     throw new UsageError(`extractor ${use.label} sets ${option} explicitly while --match-params chooses it: drop one of the two`);
@@ -291,7 +332,9 @@ export function matchWidth(use: PluginUse, ref: PluginRef, target: number, input
   const k = lo > 1 && Math.abs(count(lo - 1) - target) <= Math.abs(count(lo) - target) ? lo - 1 : lo;
   const reached = count(k);
   if (Math.abs(reached - target) > 0.1 * target) {
-    throw new UsageError(`--match-params ${target}: ${use.label} cannot get within 10% (closest: ${reached} parameters at ${option}=${k * step}); choose another target`);
+    throw new UsageError(
+      `--match-params ${target}: ${use.label} cannot get within 10% (closest: ${reached} parameters at ${option}=${k * step}); choose another target`,
+    );
   }
   return { ...use, options: { ...use.options, [option]: k * step }, matched: { target, params: reached, option, value: k * step } };
 }
@@ -331,7 +374,16 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
     for (const length of suite.lengths)
       for (const extractor of extractorUses)
         for (const seed of suite.seeds)
-          cells.push({ id: cellId(task.label, extractor.label, length, seed), suite: suite.name, task, extractor, length, seed, train, data: dataSources(tasks.get(task.name)) });
+          cells.push({
+            id: cellId(task.label, extractor.label, length, seed),
+            suite: suite.name,
+            task,
+            extractor,
+            length,
+            seed,
+            train,
+            data: dataSources(tasks.get(task.name)),
+          });
   return cells;
 }
 

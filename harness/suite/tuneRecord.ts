@@ -29,7 +29,11 @@ export const tuningSchema = z.object({
   /** The grid as tuned for this extractor: its keys (in order) with their values. */
   grid: z.record(z.string(), z.array(z.unknown())),
   /** The budget: trial steps at the last rung, tuning seeds, successive halving's factor (false: none). */
-  budget: z.object({ steps: z.number().int().positive(), seeds: z.array(z.number().int().nonnegative()), halving: z.union([z.number().int().min(2), z.literal(false)]) }),
+  budget: z.object({
+    steps: z.number().int().positive(),
+    seeds: z.array(z.number().int().nonnegative()),
+    halving: z.union([z.number().int().min(2), z.literal(false)]),
+  }),
   /** Successive halving (Jamieson & Talwalkar 2016): each rung's trial budget, every grid point it ran, ranked best first, and how many went on. */
   rungs: z.array(z.object({ steps: z.number().int().positive(), trials: z.array(trialOutcomeSchema), kept: z.number().int().nonnegative() })),
   /** The grid point the main cells ran with. */

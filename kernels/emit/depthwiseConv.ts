@@ -41,12 +41,24 @@ function rowsOf(f: Fn, Bn: Local, T: Local, body: (t: Local, rowIndex: Local) =>
   const t = f.local(Ty.i32);
   const r = f.local(Ty.i32); // row index b*T + t
   f.i32(0).set(r);
-  f.for(b, () => f.i32(0), () => f.get(Bn), 1, () => {
-    f.for(t, () => f.i32(0), () => f.get(T), 1, () => {
-      body(t, r);
-      f.get(r).i32(1).op(Op.i32Add).set(r);
-    });
-  });
+  f.for(
+    b,
+    () => f.i32(0),
+    () => f.get(Bn),
+    1,
+    () => {
+      f.for(
+        t,
+        () => f.i32(0),
+        () => f.get(T),
+        1,
+        () => {
+          body(t, r);
+          f.get(r).i32(1).op(Op.i32Add).set(r);
+        },
+      );
+    },
+  );
 }
 
 /** addr = base + 4 (index * ld) */
@@ -73,7 +85,12 @@ function forwardFn(): Fn {
   f.get(C).i32(2).op(Op.i32Shl).set(wBytes);
   rowsOf(f, Bn, T, (t, r) => {
     // j0 = max(0, K - 1 - t)
-    maxI32(f, () => f.i32(0), () => f.get(K).i32(1).op(Op.i32Sub).get(t).op(Op.i32Sub), tmp);
+    maxI32(
+      f,
+      () => f.i32(0),
+      () => f.get(K).i32(1).op(Op.i32Sub).get(t).op(Op.i32Sub),
+      tmp,
+    );
     f.set(j0);
     f.get(w).get(j0).get(wBytes).op(Op.i32Mul).op(Op.i32Add).set(w0);
     // x row r - (K-1-j0)
@@ -124,10 +141,20 @@ function backwardFn(): Fn {
   f.get(lddy).i32(2).op(Op.i32Shl).set(dyBytes);
   f.get(C).i32(2).op(Op.i32Shl).set(wBytes);
   rowsOf(f, Bn, T, (t, r) => {
-    maxI32(f, () => f.i32(0), () => f.get(K).i32(1).op(Op.i32Sub).get(t).op(Op.i32Sub), tmp);
+    maxI32(
+      f,
+      () => f.i32(0),
+      () => f.get(K).i32(1).op(Op.i32Sub).get(t).op(Op.i32Sub),
+      tmp,
+    );
     f.set(j0);
     // j1 = max(0, K - T + t)
-    maxI32(f, () => f.i32(0), () => f.get(K).get(T).op(Op.i32Sub).get(t).op(Op.i32Add), tmp);
+    maxI32(
+      f,
+      () => f.i32(0),
+      () => f.get(K).get(T).op(Op.i32Sub).get(t).op(Op.i32Add),
+      tmp,
+    );
     f.set(j1);
     f.get(dw).get(j0).get(wBytes).op(Op.i32Mul).op(Op.i32Add).set(dw0);
     rowAddress(f, x, () => f.get(r).get(K).i32(1).op(Op.i32Sub).get(j0).op(Op.i32Sub).op(Op.i32Sub), ldx, x0);
@@ -176,6 +203,24 @@ function backwardFn(): Fn {
 
 /** The causal depthwise convolution kernels for the runtime's table (../runtime/runtime.ts). */
 export const depthwiseConvKernels = {
-  depthwiseConv: kernel<(B: number, T: number, C: number, K: number, x: number, ldx: number, w: number, bias: number, y: number, ldy: number) => void>(forwardFn()),
-  depthwiseConvBackward: kernel<(B: number, T: number, C: number, K: number, x: number, ldx: number, w: number, dy: number, lddy: number, dx: number, lddx: number, dw: number, db: number) => void>(backwardFn()),
+  depthwiseConv: kernel<(B: number, T: number, C: number, K: number, x: number, ldx: number, w: number, bias: number, y: number, ldy: number) => void>(
+    forwardFn(),
+  ),
+  depthwiseConvBackward: kernel<
+    (
+      B: number,
+      T: number,
+      C: number,
+      K: number,
+      x: number,
+      ldx: number,
+      w: number,
+      dy: number,
+      lddy: number,
+      dx: number,
+      lddx: number,
+      dw: number,
+      db: number,
+    ) => void
+  >(backwardFn()),
 };

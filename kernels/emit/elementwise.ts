@@ -38,28 +38,62 @@ function copy2dFn(): Fn {
     a();
     f.set(into);
     b();
-    f.get(into).op(Op.i32LtS).if(() => {
-      b();
-      f.set(into);
-    });
+    f.get(into)
+      .op(Op.i32LtS)
+      .if(() => {
+        b();
+        f.set(into);
+      });
   };
   f.get(cs).i32(2).op(Op.i32Shl).set(cs4);
   f.get(cd).i32(2).op(Op.i32Shl).set(cd4);
-  f.for(r0, () => f.i32(0), () => f.get(rows), 8, () => {
-    min(() => f.get(r0).i32(8).op(Op.i32Add), () => f.get(rows), rEnd);
-    f.for(c0, () => f.i32(0), () => f.get(cols), 8, () => {
-      min(() => f.get(c0).i32(8).op(Op.i32Add), () => f.get(cols), cEnd);
-      f.for(r, () => f.get(r0), () => f.get(rEnd), 1, () => {
-        f.get(src).get(r).get(rs).op(Op.i32Mul).get(c0).get(cs).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(ps); // &src[r][c0]
-        f.get(dst).get(r).get(rd).op(Op.i32Mul).get(c0).get(cd).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(pd); // &dst[r][c0]
-        f.for(c, () => f.get(c0), () => f.get(cEnd), 1, () => {
-          f.get(pd).get(ps).mem(Op.f32Load).mem(Op.f32Store);
-          f.get(ps).get(cs4).op(Op.i32Add).set(ps);
-          f.get(pd).get(cd4).op(Op.i32Add).set(pd);
-        });
-      });
-    });
-  });
+  f.for(
+    r0,
+    () => f.i32(0),
+    () => f.get(rows),
+    8,
+    () => {
+      min(
+        () => f.get(r0).i32(8).op(Op.i32Add),
+        () => f.get(rows),
+        rEnd,
+      );
+      f.for(
+        c0,
+        () => f.i32(0),
+        () => f.get(cols),
+        8,
+        () => {
+          min(
+            () => f.get(c0).i32(8).op(Op.i32Add),
+            () => f.get(cols),
+            cEnd,
+          );
+          f.for(
+            r,
+            () => f.get(r0),
+            () => f.get(rEnd),
+            1,
+            () => {
+              f.get(src).get(r).get(rs).op(Op.i32Mul).get(c0).get(cs).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(ps); // &src[r][c0]
+              f.get(dst).get(r).get(rd).op(Op.i32Mul).get(c0).get(cd).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(pd); // &dst[r][c0]
+              f.for(
+                c,
+                () => f.get(c0),
+                () => f.get(cEnd),
+                1,
+                () => {
+                  f.get(pd).get(ps).mem(Op.f32Load).mem(Op.f32Store);
+                  f.get(ps).get(cs4).op(Op.i32Add).set(ps);
+                  f.get(pd).get(cd4).op(Op.i32Add).set(pd);
+                },
+              );
+            },
+          );
+        },
+      );
+    },
+  );
   return f;
 }
 

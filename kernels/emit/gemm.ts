@@ -76,7 +76,11 @@ function tile(f: Fn, L: GemmLocals, mr: number, nv: number): void {
   f.get(L.c).get(L.i).get(L.ldc).op(Op.i32Mul).get(L.j).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(L.pc);
   const rowC = (r: number) => {
     f.get(L.pc);
-    if (r > 0) f.get(L.ldc).i32(4 * r).op(Op.i32Mul).op(Op.i32Add);
+    if (r > 0)
+      f.get(L.ldc)
+        .i32(4 * r)
+        .op(Op.i32Mul)
+        .op(Op.i32Add);
   };
   // Accumulators start from C (a later K block, or acc), from the bias row, or from zero.
   f.get(L.first).if(
@@ -111,28 +115,47 @@ function tile(f: Fn, L: GemmLocals, mr: number, nv: number): void {
   );
   // pa[r] = a + 4 ((i + r) rsa + k0 csa); pb = b + 4 (k0 ldb + j)
   for (let r = 0; r < mr; r++) {
-    f.get(L.a).get(L.i).i32(r).op(Op.i32Add).get(L.rsa).op(Op.i32Mul).get(L.k0).get(L.csa).op(Op.i32Mul).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(L.pa[r]);
+    f.get(L.a)
+      .get(L.i)
+      .i32(r)
+      .op(Op.i32Add)
+      .get(L.rsa)
+      .op(Op.i32Mul)
+      .get(L.k0)
+      .get(L.csa)
+      .op(Op.i32Mul)
+      .op(Op.i32Add)
+      .i32(2)
+      .op(Op.i32Shl)
+      .op(Op.i32Add)
+      .set(L.pa[r]);
   }
   f.get(L.b).get(L.k0).get(L.ldb).op(Op.i32Mul).get(L.j).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(L.pb);
-  f.for(L.k, () => f.get(L.k0), () => f.get(L.kEnd), 1, () => {
-    for (let v = 0; v < width; v++) {
-      f.get(L.pb);
-      if (scalar) f.mem(Op.f32Load).set(bv[v]);
-      else f.vmem(Simd.load, 16 * v).set(bv[v]);
-    }
-    for (let r = 0; r < mr; r++) {
-      f.get(L.pa[r]);
-      if (scalar) f.mem(Op.f32Load).set(L.as);
-      else f.vmem(Simd.load32Splat).set(L.av);
+  f.for(
+    L.k,
+    () => f.get(L.k0),
+    () => f.get(L.kEnd),
+    1,
+    () => {
       for (let v = 0; v < width; v++) {
-        const a = accs[r * width + v];
-        if (scalar) f.get(a).get(L.as).get(bv[v]).op(Op.f32Mul).op(Op.f32Add).set(a);
-        else f.madd(a, L.av, bv[v]);
+        f.get(L.pb);
+        if (scalar) f.mem(Op.f32Load).set(bv[v]);
+        else f.vmem(Simd.load, 16 * v).set(bv[v]);
       }
-      f.get(L.pa[r]).get(L.csa4).op(Op.i32Add).set(L.pa[r]);
-    }
-    f.get(L.pb).get(L.ldb4).op(Op.i32Add).set(L.pb);
-  });
+      for (let r = 0; r < mr; r++) {
+        f.get(L.pa[r]);
+        if (scalar) f.mem(Op.f32Load).set(L.as);
+        else f.vmem(Simd.load32Splat).set(L.av);
+        for (let v = 0; v < width; v++) {
+          const a = accs[r * width + v];
+          if (scalar) f.get(a).get(L.as).get(bv[v]).op(Op.f32Mul).op(Op.f32Add).set(a);
+          else f.madd(a, L.av, bv[v]);
+        }
+        f.get(L.pa[r]).get(L.csa4).op(Op.i32Add).set(L.pa[r]);
+      }
+      f.get(L.pb).get(L.ldb4).op(Op.i32Add).set(L.pb);
+    },
+  );
 
   const store = (relu: boolean) => {
     for (let r = 0; r < mr; r++) {
@@ -164,10 +187,15 @@ function rowBlock(f: Fn, L: GemmLocals, mr: number): void {
       f.get(L.j).i32(8).op(Op.i32Add).set(L.j).br(0);
     }),
   );
-  f.get(L.j).i32(4).op(Op.i32Add).get(L.N).op(Op.i32LeS).if(() => {
-    tile(f, L, mr, 1);
-    f.get(L.j).i32(4).op(Op.i32Add).set(L.j);
-  });
+  f.get(L.j)
+    .i32(4)
+    .op(Op.i32Add)
+    .get(L.N)
+    .op(Op.i32LeS)
+    .if(() => {
+      tile(f, L, mr, 1);
+      f.get(L.j).i32(4).op(Op.i32Add).set(L.j);
+    });
   f.block(() =>
     f.loop(() => {
       f.get(L.j).get(L.N).op(Op.i32GeS).brIf(1);
@@ -181,7 +209,19 @@ function gemmSimpleFn(): Fn {
   const f = new Fn('gemmSimple', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.i32]);
   const [M, N, K, a, rsa, csa, b, ldb, c, ldc, acc, bias, relu] = f.params;
   const L: GemmLocals = {
-    M, N, K, a, rsa, csa, b, ldb, c, ldc, acc, bias, relu,
+    M,
+    N,
+    K,
+    a,
+    rsa,
+    csa,
+    b,
+    ldb,
+    c,
+    ldc,
+    acc,
+    bias,
+    relu,
     i: f.local(Ty.i32),
     j: f.local(Ty.i32),
     k: f.local(Ty.i32),
@@ -204,7 +244,13 @@ function gemmSimpleFn(): Fn {
   f.i32(0).set(L.k0);
   f.loop(() => {
     // kEnd = min(k0 + KC, K)
-    f.get(L.k0).i32(KC).op(Op.i32Add).tee(L.kEnd).get(K).op(Op.i32GtS).if(() => f.get(K).set(L.kEnd));
+    f.get(L.k0)
+      .i32(KC)
+      .op(Op.i32Add)
+      .tee(L.kEnd)
+      .get(K)
+      .op(Op.i32GtS)
+      .if(() => f.get(K).set(L.kEnd));
     f.get(L.kEnd).get(K).op(Op.i32GeS).get(relu).op(Op.i32And).set(L.last); // relu == 0 or 1
     // Full row tiles of 4, then single rows.
     f.i32(0).set(L.i);
@@ -231,5 +277,21 @@ function gemmSimpleFn(): Fn {
 
 /** For the runtime's table (./runtime.ts); use `Kernels.gemm`, which splits a product between this and the packed kernel. */
 export const gemmKernels = {
-  gemmSimple: kernel<(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, acc: number, bias: number, relu: number) => void>(gemmSimpleFn()),
+  gemmSimple: kernel<
+    (
+      M: number,
+      N: number,
+      K: number,
+      a: number,
+      rsa: number,
+      csa: number,
+      b: number,
+      ldb: number,
+      c: number,
+      ldc: number,
+      acc: number,
+      bias: number,
+      relu: number,
+    ) => void
+  >(gemmSimpleFn()),
 };

@@ -33,19 +33,28 @@ function forwardFn(): Fn {
   const st = f.local(Ty.i32);
   const two = f.local(Ty.i32);
   f.i32(2).set(two);
-  rows(f, n, [[x, cols, rx], [y, cols, ry], [stats, two, st]], () => {
-    rowSum(f, cols, sumX, (L, off) => L.load(rx, off));
-    f.get(mean).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mean);
-    rowSum(f, cols, sumSq, (L, off) => {
-      const c = (l: Lanes) => l.sub(l.load(rx, off), l.bcast(mean));
-      return L.mul(c(L), c(L));
-    });
-    // std = sqrt(sum / cols + eps)
-    f.get(std).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).get(eps).op(Op.f32Add).op(Op.f32Sqrt).set(std);
-    pass(f, cols, (L, off) => [L.store(ry, L.add(L.mul(L.div(L.sub(L.load(rx, off), L.bcast(mean)), L.bcast(std)), L.load(w, off)), L.load(b, off)), off)]);
-    f.get(st).get(mean).mem(Op.f32Store);
-    f.get(st).get(std).mem(Op.f32Store, 4);
-  });
+  rows(
+    f,
+    n,
+    [
+      [x, cols, rx],
+      [y, cols, ry],
+      [stats, two, st],
+    ],
+    () => {
+      rowSum(f, cols, sumX, (L, off) => L.load(rx, off));
+      f.get(mean).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mean);
+      rowSum(f, cols, sumSq, (L, off) => {
+        const c = (l: Lanes) => l.sub(l.load(rx, off), l.bcast(mean));
+        return L.mul(c(L), c(L));
+      });
+      // std = sqrt(sum / cols + eps)
+      f.get(std).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).get(eps).op(Op.f32Add).op(Op.f32Sqrt).set(std);
+      pass(f, cols, (L, off) => [L.store(ry, L.add(L.mul(L.div(L.sub(L.load(rx, off), L.bcast(mean)), L.bcast(std)), L.load(w, off)), L.load(b, off)), off)]);
+      f.get(st).get(mean).mem(Op.f32Store);
+      f.get(st).get(std).mem(Op.f32Store, 4);
+    },
+  );
   return f;
 }
 
@@ -64,31 +73,43 @@ function backwardFn(): Fn {
   const mgx = sgx.into; // mean(g xhat)
   const two = f.local(Ty.i32);
   f.i32(2).set(two);
-  rows(f, n, [[x, cols, rx], [dy, cols, rdy], [dx, cols, rdx], [stats, two, st]], () => {
-    f.get(st).mem(Op.f32Load).set(mean);
-    f.get(st).mem(Op.f32Load, 4).set(std);
-    const xhat = (L: Lanes, off: Local) => L.div(L.sub(L.load(rx, off), L.bcast(mean)), L.bcast(std));
-    // One pass: sums of g and g xhat for this row; dw, db accumulate over rows.
-    reducingPass(f, cols, [sg, sgx], (L, off, [a1, a2]) => {
-      const g = L.mul(L.load(rdy, off), L.load(w, off));
-      return [
-        L.set(a1, L.add(L.get(a1), g)),
-        L.set(a2, L.add(L.get(a2), L.mul(g, xhat(L, off)))),
-        L.store(dw, L.add(L.load(dw, off), L.mul(L.load(rdy, off), xhat(L, off))), off),
-        L.store(db, L.add(L.load(db, off), L.load(rdy, off)), off),
-      ];
-    });
-    f.get(mg).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mg);
-    f.get(mgx).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mgx);
-    pass(f, cols, (L, off) => [
-      L.store(rdx, L.div(L.sub(L.sub(L.mul(L.load(rdy, off), L.load(w, off)), L.bcast(mg)), L.mul(xhat(L, off), L.bcast(mgx))), L.bcast(std)), off),
-    ]);
-  });
+  rows(
+    f,
+    n,
+    [
+      [x, cols, rx],
+      [dy, cols, rdy],
+      [dx, cols, rdx],
+      [stats, two, st],
+    ],
+    () => {
+      f.get(st).mem(Op.f32Load).set(mean);
+      f.get(st).mem(Op.f32Load, 4).set(std);
+      const xhat = (L: Lanes, off: Local) => L.div(L.sub(L.load(rx, off), L.bcast(mean)), L.bcast(std));
+      // One pass: sums of g and g xhat for this row; dw, db accumulate over rows.
+      reducingPass(f, cols, [sg, sgx], (L, off, [a1, a2]) => {
+        const g = L.mul(L.load(rdy, off), L.load(w, off));
+        return [
+          L.set(a1, L.add(L.get(a1), g)),
+          L.set(a2, L.add(L.get(a2), L.mul(g, xhat(L, off)))),
+          L.store(dw, L.add(L.load(dw, off), L.mul(L.load(rdy, off), xhat(L, off))), off),
+          L.store(db, L.add(L.load(db, off), L.load(rdy, off)), off),
+        ];
+      });
+      f.get(mg).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mg);
+      f.get(mgx).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mgx);
+      pass(f, cols, (L, off) => [
+        L.store(rdx, L.div(L.sub(L.sub(L.mul(L.load(rdy, off), L.load(w, off)), L.bcast(mg)), L.mul(xhat(L, off), L.bcast(mgx))), L.bcast(std)), off),
+      ]);
+    },
+  );
   return f;
 }
 
 /** The LayerNorm kernels for the runtime's table (./runtime.ts): rows of [n, cols], contiguous; stats [n, 2] = (mean, std) per row. */
 export const layerNormKernels = {
   layerNorm: kernel<(n: number, cols: number, x: number, y: number, w: number, b: number, stats: number, eps: number) => void>(forwardFn()),
-  layerNormBackward: kernel<(n: number, cols: number, x: number, dy: number, w: number, stats: number, dx: number, dw: number, db: number) => void>(backwardFn()),
+  layerNormBackward: kernel<(n: number, cols: number, x: number, dy: number, w: number, stats: number, dx: number, dw: number, db: number) => void>(
+    backwardFn(),
+  ),
 };

@@ -43,13 +43,21 @@ function fma(f: Fn, L: Lanes, acc: Local, a: Expr, b: Expr): void {
   if (L.width === 4 && hasFma()) {
     a(f);
     b(f);
-    f.get(acc).simd(RELAXED_MADD as Simd).set(acc);
+    f.get(acc)
+      .simd(RELAXED_MADD as Simd)
+      .set(acc);
   } else L.set(acc, L.add(L.get(acc), L.mul(a, b)))(f);
 }
 
 /** for g < G: body(), with `gb` = g (the group index). */
 function groups(f: Fn, G: Local, g: Local, body: () => void): void {
-  f.for(g, () => f.i32(0), () => f.get(G), 1, body);
+  f.for(
+    g,
+    () => f.i32(0),
+    () => f.get(G),
+    1,
+    body,
+  );
 }
 
 /** while (cond) body: `cond` leaves an i32. */
@@ -98,43 +106,67 @@ function forwardFn(): Fn {
   };
   groups(f, G, g, () => {
     f.get(k).get(g).get(T).op(Op.i32Mul).i32(4).op(Op.i32Shl).op(Op.i32Add).set(kb); // k + 16 T g
-    f.for(b, () => f.i32(0), () => f.get(Bn), 1, () => {
-      f.get(x).get(g).get(xg).op(Op.i32Mul).op(Op.i32Add).get(b).get(xs).op(Op.i32Mul).op(Op.i32Add).set(xb);
-      f.get(y).get(g).get(yg).op(Op.i32Mul).op(Op.i32Add).get(b).get(ys).op(Op.i32Mul).op(Op.i32Add).set(yb);
-      f.i32(0).set(t0);
-      // full blocks of 4 outputs t0 .. t0+3
-      whileDo(f, () => f.get(t0).i32(4).op(Op.i32Add).get(T).op(Op.i32LeS), () => {
-        for (const a of acc) L.set(a, L.k(0))(f);
-        f.get(kb).set(pk);
-        f.get(xb).get(t0).get(xr).op(Op.i32Mul).op(Op.i32Add).set(px); // x row t0
-        for (let i = 1; i < 4; i++) L.set(w[i], L.load(px, xo[i]))(f); // rows t0+1 .. t0+3
-        // lags 0 .. t0 - 1 in groups of 4 (t0 of them), then lag t0
-        f.i32(0).set(s);
-        whileDo(f, () => f.get(s).get(t0).op(Op.i32LtS), () => {
-          for (let p = 0; p < 4; p++) lag(p, true);
-          f.get(s).i32(4).op(Op.i32Add).set(s);
-        });
-        lag(0, true);
-        for (let p = 1; p < 4; p++) lag(p, false, p); // the triangle
-        f.get(yb).get(t0).get(yr).op(Op.i32Mul).op(Op.i32Add).set(py);
-        for (let i = 0; i < 4; i++) L.store(py, L.get(acc[i]), yo[i])(f);
-        f.get(t0).i32(4).op(Op.i32Add).set(t0);
-      });
-      // the last T % 4 outputs, one at a time
-      whileDo(f, () => f.get(t0).get(T).op(Op.i32LtS), () => {
-        L.set(a0, L.k(0))(f);
-        f.get(kb).set(pk);
-        f.get(xb).get(t0).get(xr).op(Op.i32Mul).op(Op.i32Add).set(px);
-        f.for(s, () => f.i32(0), () => f.get(t0).i32(1).op(Op.i32Add), 1, () => {
-          fma(f, L, a0, L.load(pk), L.load(px));
-          f.get(pk).i32(16).op(Op.i32Add).set(pk);
-          f.get(px).get(xr).op(Op.i32Sub).set(px);
-        });
-        f.get(yb).get(t0).get(yr).op(Op.i32Mul).op(Op.i32Add).set(py);
-        L.store(py, L.get(a0))(f);
-        f.get(t0).i32(1).op(Op.i32Add).set(t0);
-      });
-    });
+    f.for(
+      b,
+      () => f.i32(0),
+      () => f.get(Bn),
+      1,
+      () => {
+        f.get(x).get(g).get(xg).op(Op.i32Mul).op(Op.i32Add).get(b).get(xs).op(Op.i32Mul).op(Op.i32Add).set(xb);
+        f.get(y).get(g).get(yg).op(Op.i32Mul).op(Op.i32Add).get(b).get(ys).op(Op.i32Mul).op(Op.i32Add).set(yb);
+        f.i32(0).set(t0);
+        // full blocks of 4 outputs t0 .. t0+3
+        whileDo(
+          f,
+          () => f.get(t0).i32(4).op(Op.i32Add).get(T).op(Op.i32LeS),
+          () => {
+            for (const a of acc) L.set(a, L.k(0))(f);
+            f.get(kb).set(pk);
+            f.get(xb).get(t0).get(xr).op(Op.i32Mul).op(Op.i32Add).set(px); // x row t0
+            for (let i = 1; i < 4; i++) L.set(w[i], L.load(px, xo[i]))(f); // rows t0+1 .. t0+3
+            // lags 0 .. t0 - 1 in groups of 4 (t0 of them), then lag t0
+            f.i32(0).set(s);
+            whileDo(
+              f,
+              () => f.get(s).get(t0).op(Op.i32LtS),
+              () => {
+                for (let p = 0; p < 4; p++) lag(p, true);
+                f.get(s).i32(4).op(Op.i32Add).set(s);
+              },
+            );
+            lag(0, true);
+            for (let p = 1; p < 4; p++) lag(p, false, p); // the triangle
+            f.get(yb).get(t0).get(yr).op(Op.i32Mul).op(Op.i32Add).set(py);
+            for (let i = 0; i < 4; i++) L.store(py, L.get(acc[i]), yo[i])(f);
+            f.get(t0).i32(4).op(Op.i32Add).set(t0);
+          },
+        );
+        // the last T % 4 outputs, one at a time
+        whileDo(
+          f,
+          () => f.get(t0).get(T).op(Op.i32LtS),
+          () => {
+            L.set(a0, L.k(0))(f);
+            f.get(kb).set(pk);
+            f.get(xb).get(t0).get(xr).op(Op.i32Mul).op(Op.i32Add).set(px);
+            f.for(
+              s,
+              () => f.i32(0),
+              () => f.get(t0).i32(1).op(Op.i32Add),
+              1,
+              () => {
+                fma(f, L, a0, L.load(pk), L.load(px));
+                f.get(pk).i32(16).op(Op.i32Add).set(pk);
+                f.get(px).get(xr).op(Op.i32Sub).set(px);
+              },
+            );
+            f.get(yb).get(t0).get(yr).op(Op.i32Mul).op(Op.i32Add).set(py);
+            L.store(py, L.get(a0))(f);
+            f.get(t0).i32(1).op(Op.i32Add).set(t0);
+          },
+        );
+      },
+    );
   });
   return f;
 }
@@ -168,48 +200,78 @@ function kernelGradFn(): Fn {
     f.get(g).get(grp).op(Op.i32Mul).set(base); // the group's byte offset in dy and x
     f.i32(0).set(s0);
     // full blocks of 4 lags s0 .. s0+3
-    whileDo(f, () => f.get(s0).i32(4).op(Op.i32Add).get(T).op(Op.i32LeS), () => {
-      for (const a of acc) L.set(a, L.k(0))(f);
-      f.get(T).get(s0).op(Op.i32Sub).set(jEnd); // steps j = 0 .. T - s0 - 1
-      f.for(b, () => f.i32(0), () => f.get(Bn), 1, () => {
-        f.get(dy).get(base).op(Op.i32Add).get(b).get(seq).op(Op.i32Mul).op(Op.i32Add).get(s0).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pd);
-        f.get(x).get(base).op(Op.i32Add).get(b).get(seq).op(Op.i32Mul).op(Op.i32Add).set(px);
-        for (let p = 0; p < 3; p++) stepAt(p, p); // the triangle j = 0, 1, 2
-        stepAt(3);
-        // j = 4 .. jEnd - 1: groups of 4, then the rest one guarded step at a time
-        f.i32(4).set(j);
-        whileDo(f, () => f.get(j).i32(4).op(Op.i32Add).get(jEnd).op(Op.i32LeS), () => {
-          for (let p = 0; p < 4; p++) stepAt(p);
-          f.get(j).i32(4).op(Op.i32Add).set(j);
-        });
-        for (let p = 0; p < 3; p++) {
-          f.get(j).i32(p).op(Op.i32Add).get(jEnd).op(Op.i32LtS);
-          f.if(() => stepAt(p));
+    whileDo(
+      f,
+      () => f.get(s0).i32(4).op(Op.i32Add).get(T).op(Op.i32LeS),
+      () => {
+        for (const a of acc) L.set(a, L.k(0))(f);
+        f.get(T).get(s0).op(Op.i32Sub).set(jEnd); // steps j = 0 .. T - s0 - 1
+        f.for(
+          b,
+          () => f.i32(0),
+          () => f.get(Bn),
+          1,
+          () => {
+            f.get(dy).get(base).op(Op.i32Add).get(b).get(seq).op(Op.i32Mul).op(Op.i32Add).get(s0).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pd);
+            f.get(x).get(base).op(Op.i32Add).get(b).get(seq).op(Op.i32Mul).op(Op.i32Add).set(px);
+            for (let p = 0; p < 3; p++) stepAt(p, p); // the triangle j = 0, 1, 2
+            stepAt(3);
+            // j = 4 .. jEnd - 1: groups of 4, then the rest one guarded step at a time
+            f.i32(4).set(j);
+            whileDo(
+              f,
+              () => f.get(j).i32(4).op(Op.i32Add).get(jEnd).op(Op.i32LeS),
+              () => {
+                for (let p = 0; p < 4; p++) stepAt(p);
+                f.get(j).i32(4).op(Op.i32Add).set(j);
+              },
+            );
+            for (let p = 0; p < 3; p++) {
+              f.get(j).i32(p).op(Op.i32Add).get(jEnd).op(Op.i32LtS);
+              f.if(() => stepAt(p));
+            }
+          },
+        );
+        f.get(dk).get(g).get(T).op(Op.i32Mul).get(s0).op(Op.i32Add).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pk);
+        for (let i = 0; i < 4; i++) {
+          L.store(pk, L.add(L.load(pk), L.get(acc[i])))(f);
+          f.get(pk).i32(16).op(Op.i32Add).set(pk);
         }
-      });
-      f.get(dk).get(g).get(T).op(Op.i32Mul).get(s0).op(Op.i32Add).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pk);
-      for (let i = 0; i < 4; i++) {
-        L.store(pk, L.add(L.load(pk), L.get(acc[i])))(f);
-        f.get(pk).i32(16).op(Op.i32Add).set(pk);
-      }
-      f.get(s0).i32(4).op(Op.i32Add).set(s0);
-    });
+        f.get(s0).i32(4).op(Op.i32Add).set(s0);
+      },
+    );
     // the last T % 4 lags, one at a time
-    whileDo(f, () => f.get(s0).get(T).op(Op.i32LtS), () => {
-      L.set(a0, L.k(0))(f);
-      f.for(b, () => f.i32(0), () => f.get(Bn), 1, () => {
-        f.get(dy).get(base).op(Op.i32Add).get(b).get(seq).op(Op.i32Mul).op(Op.i32Add).get(s0).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pd);
-        f.get(x).get(base).op(Op.i32Add).get(b).get(seq).op(Op.i32Mul).op(Op.i32Add).set(px);
-        f.for(j, () => f.get(s0), () => f.get(T), 1, () => {
-          fma(f, L, a0, L.load(pd), L.load(px));
-          f.get(pd).i32(16).op(Op.i32Add).set(pd);
-          f.get(px).i32(16).op(Op.i32Add).set(px);
-        });
-      });
-      f.get(dk).get(g).get(T).op(Op.i32Mul).get(s0).op(Op.i32Add).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pk);
-      L.store(pk, L.add(L.load(pk), L.get(a0)))(f);
-      f.get(s0).i32(1).op(Op.i32Add).set(s0);
-    });
+    whileDo(
+      f,
+      () => f.get(s0).get(T).op(Op.i32LtS),
+      () => {
+        L.set(a0, L.k(0))(f);
+        f.for(
+          b,
+          () => f.i32(0),
+          () => f.get(Bn),
+          1,
+          () => {
+            f.get(dy).get(base).op(Op.i32Add).get(b).get(seq).op(Op.i32Mul).op(Op.i32Add).get(s0).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pd);
+            f.get(x).get(base).op(Op.i32Add).get(b).get(seq).op(Op.i32Mul).op(Op.i32Add).set(px);
+            f.for(
+              j,
+              () => f.get(s0),
+              () => f.get(T),
+              1,
+              () => {
+                fma(f, L, a0, L.load(pd), L.load(px));
+                f.get(pd).i32(16).op(Op.i32Add).set(pd);
+                f.get(px).i32(16).op(Op.i32Add).set(px);
+              },
+            );
+          },
+        );
+        f.get(dk).get(g).get(T).op(Op.i32Mul).get(s0).op(Op.i32Add).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pk);
+        L.store(pk, L.add(L.load(pk), L.get(a0)))(f);
+        f.get(s0).i32(1).op(Op.i32Add).set(s0);
+      },
+    );
   });
   return f;
 }
@@ -225,29 +287,65 @@ function packFn(): Fn {
   const [g0, gEnd, g, r, pr, pp, gs] = Array.from({ length: 7 }, () => f.local(I32));
   f.get(n).i32(4).op(Op.i32Shl).set(gs);
   const loop = (toPacked: boolean) =>
-    f.for(g0, () => f.i32(0), () => f.get(G), 4, () => {
-      // groups g0 .. min(g0 + 4, G) - 1
-      f.get(g0).i32(4).op(Op.i32Add).get(G).get(g0).i32(4).op(Op.i32Add).get(G).op(Op.i32LtS).op(Op.select).set(gEnd);
-      f.for(r, () => f.i32(0), () => f.get(n), 1, () => {
-        f.get(rows).get(r).get(ld).op(Op.i32Mul).op(Op.i32Add).get(g0).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pr);
-        f.get(packed).get(g0).get(gs).op(Op.i32Mul).op(Op.i32Add).get(r).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pp);
-        f.for(g, () => f.get(g0), () => f.get(gEnd), 1, () => {
-          if (toPacked) f.get(pp).get(pr).vmem(Simd.load).vmem(Simd.store);
-          else f.get(pr).get(pp).vmem(Simd.load).vmem(Simd.store);
-          f.get(pr).i32(16).op(Op.i32Add).set(pr);
-          f.get(pp).get(gs).op(Op.i32Add).set(pp);
-        });
-      });
-    });
+    f.for(
+      g0,
+      () => f.i32(0),
+      () => f.get(G),
+      4,
+      () => {
+        // groups g0 .. min(g0 + 4, G) - 1
+        f.get(g0).i32(4).op(Op.i32Add).get(G).get(g0).i32(4).op(Op.i32Add).get(G).op(Op.i32LtS).op(Op.select).set(gEnd);
+        f.for(
+          r,
+          () => f.i32(0),
+          () => f.get(n),
+          1,
+          () => {
+            f.get(rows).get(r).get(ld).op(Op.i32Mul).op(Op.i32Add).get(g0).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pr);
+            f.get(packed).get(g0).get(gs).op(Op.i32Mul).op(Op.i32Add).get(r).i32(4).op(Op.i32Shl).op(Op.i32Add).set(pp);
+            f.for(
+              g,
+              () => f.get(g0),
+              () => f.get(gEnd),
+              1,
+              () => {
+                if (toPacked) f.get(pp).get(pr).vmem(Simd.load).vmem(Simd.store);
+                else f.get(pr).get(pp).vmem(Simd.load).vmem(Simd.store);
+                f.get(pr).i32(16).op(Op.i32Add).set(pr);
+                f.get(pp).get(gs).op(Op.i32Add).set(pp);
+              },
+            );
+          },
+        );
+      },
+    );
   f.get(unpack);
-  f.if(() => loop(false), () => loop(true));
+  f.if(
+    () => loop(false),
+    () => loop(true),
+  );
   return f;
 }
 
 /** The long convolution kernels for the runtime's table (../runtime/runtime.ts). */
 export const longConvKernels = {
   /** Packed layout (see above): G groups; x, y strides in bytes per group, sequence and row. */
-  longConv: kernel<(G: number, B: number, T: number, k: number, x: number, xGroup: number, xSeq: number, xRow: number, y: number, yGroup: number, ySeq: number, yRow: number) => void>(forwardFn()),
+  longConv: kernel<
+    (
+      G: number,
+      B: number,
+      T: number,
+      k: number,
+      x: number,
+      xGroup: number,
+      xSeq: number,
+      xRow: number,
+      y: number,
+      yGroup: number,
+      ySeq: number,
+      yRow: number,
+    ) => void
+  >(forwardFn()),
   /** dk [G][T][4] += the kernel gradient from dy, x [G][B][T][4] (contiguous). */
   longConvKernelGrad: kernel<(G: number, B: number, T: number, dy: number, x: number, dk: number) => void>(kernelGradFn()),
   /** Rows [n] of G full groups (row stride ld bytes) to [G][n][4], or back when `unpack` is 1. */

@@ -38,14 +38,23 @@ export const ACTIVATIONS: Record<ActivationKind, Activation> = {
   tanh: { value: (L, s, x) => tanh(L, s, x), from: 'y', slope: (L, _s, y) => L.sub(L.k(1), L.mul(y, y)) },
   relu: { value: (L, _s, x) => L.relu(x), from: 'y', slope: (L, _s, y) => L.positiveMask(L.k(1), y) }, // y > 0 exactly where x > 0
   // silu'(x) = s (1 + x (1 - s)), s = sigmoid(x) recomputed.
-  silu: { value: (L, s, x) => L.mul(x, sigmoid(L, s, x)), from: 'x', slope: (L, s, x) => sigmoidTimes(L, s, x, (sg) => L.add(L.k(1), L.mul(x, L.sub(L.k(1), sg)))) },
+  silu: {
+    value: (L, s, x) => L.mul(x, sigmoid(L, s, x)),
+    from: 'x',
+    slope: (L, s, x) => sigmoidTimes(L, s, x, (sg) => L.add(L.k(1), L.mul(x, L.sub(L.k(1), sg)))),
+  },
   // elu(x) + 1 = x + 1 (x > 0), exp(x) (x <= 0): the slope is 1, resp. exp(x) = y, i.e. min(y, 1).
   elu1: { value: (L, s, x) => L.whereNonNegative(x, L.add(x, L.k(1)), exp(L, s, x)), from: 'y', slope: (L, _s, y) => L.min(y, L.k(1)) },
   // From x, not y: y >= 0.5 tells the branch too, except where sigmoid(x < 0) rounds to 0.5 (|x| < 1e-7).
   'mingru-g': {
     value: (L, s, x) => L.whereNonNegative(x, L.add(x, L.k(0.5)), sigmoid(L, s, x)),
     from: 'x',
-    slope: (L, s, x) => L.whereNonNegative(x, L.k(1), sigmoidTimes(L, s, x, (sg) => L.sub(L.k(1), sg))),
+    slope: (L, s, x) =>
+      L.whereNonNegative(
+        x,
+        L.k(1),
+        sigmoidTimes(L, s, x, (sg) => L.sub(L.k(1), sg)),
+      ),
   },
 };
 

@@ -41,13 +41,22 @@ function forwardFn(): Fn {
   const vacc = f.local(Ty.v128);
   const one = f.local(Ty.i32);
   f.i32(1).set(one);
-  rows(f, n, [[x, cols, rx], [y, cols, ry], [rstd, one, rr]], () => {
-    rowSum(f, cols, vacc, r, (L, off) => L.mul(L.load(rx, off), L.load(rx, off)));
-    // r = 1 / sqrt(sum / cols + eps)
-    f.f32(1).get(r).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).get(eps).op(Op.f32Add).op(Op.f32Sqrt).op(Op.f32Div).set(r);
-    pass(f, cols, (L, off) => [L.store(ry, L.mul(L.mul(L.load(rx, off), L.bcast(r)), L.load(w, off)), off)]);
-    f.get(rr).get(r).mem(Op.f32Store);
-  });
+  rows(
+    f,
+    n,
+    [
+      [x, cols, rx],
+      [y, cols, ry],
+      [rstd, one, rr],
+    ],
+    () => {
+      rowSum(f, cols, vacc, r, (L, off) => L.mul(L.load(rx, off), L.load(rx, off)));
+      // r = 1 / sqrt(sum / cols + eps)
+      f.f32(1).get(r).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).get(eps).op(Op.f32Add).op(Op.f32Sqrt).op(Op.f32Div).set(r);
+      pass(f, cols, (L, off) => [L.store(ry, L.mul(L.mul(L.load(rx, off), L.bcast(r)), L.load(w, off)), off)]);
+      f.get(rr).get(r).mem(Op.f32Store);
+    },
+  );
   return f;
 }
 
@@ -63,26 +72,36 @@ function backwardFn(): Fn {
   const vacc = f.local(Ty.v128);
   const one = f.local(Ty.i32);
   f.i32(1).set(one);
-  rows(f, n, [[x, cols, rx], [dy, cols, rdy], [dx, cols, rdx], [rstd, one, rr]], () => {
-    f.get(rr).mem(Op.f32Load).set(r);
-    const xhat = (L: Lanes, off: Local) => L.mul(L.load(rx, off), L.bcast(r));
-    // One pass: the row's sum of g xhat; dw accumulates over rows.
-    f.f32(0).set(mgx).f32(0).simd(Simd.f32x4Splat).set(vacc);
-    pass(
-      f,
-      cols,
-      (L, off) => {
-        const acc = L.width === 4 ? vacc : mgx;
-        return [
-          L.set(acc, L.add(L.get(acc), L.mul(L.mul(L.load(rdy, off), L.load(w, off)), xhat(L, off)))),
-          L.store(dw, L.add(L.load(dw, off), L.mul(L.load(rdy, off), xhat(L, off))), off),
-        ];
-      },
-      () => horizontal(f, vacc, mgx, Op.f32Add),
-    );
-    f.get(mgx).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mgx);
-    pass(f, cols, (L, off) => [L.store(rdx, L.mul(L.sub(L.mul(L.load(rdy, off), L.load(w, off)), L.mul(xhat(L, off), L.bcast(mgx))), L.bcast(r)), off)]);
-  });
+  rows(
+    f,
+    n,
+    [
+      [x, cols, rx],
+      [dy, cols, rdy],
+      [dx, cols, rdx],
+      [rstd, one, rr],
+    ],
+    () => {
+      f.get(rr).mem(Op.f32Load).set(r);
+      const xhat = (L: Lanes, off: Local) => L.mul(L.load(rx, off), L.bcast(r));
+      // One pass: the row's sum of g xhat; dw accumulates over rows.
+      f.f32(0).set(mgx).f32(0).simd(Simd.f32x4Splat).set(vacc);
+      pass(
+        f,
+        cols,
+        (L, off) => {
+          const acc = L.width === 4 ? vacc : mgx;
+          return [
+            L.set(acc, L.add(L.get(acc), L.mul(L.mul(L.load(rdy, off), L.load(w, off)), xhat(L, off)))),
+            L.store(dw, L.add(L.load(dw, off), L.mul(L.load(rdy, off), xhat(L, off))), off),
+          ];
+        },
+        () => horizontal(f, vacc, mgx, Op.f32Add),
+      );
+      f.get(mgx).get(cols).op(Op.f32ConvertI32S).op(Op.f32Div).set(mgx);
+      pass(f, cols, (L, off) => [L.store(rdx, L.mul(L.sub(L.mul(L.load(rdy, off), L.load(w, off)), L.mul(xhat(L, off), L.bcast(mgx))), L.bcast(r)), off)]);
+    },
+  );
   return f;
 }
 

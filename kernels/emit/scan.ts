@@ -57,25 +57,38 @@ function forwardFn(mode: ScanMode): Fn {
   f.get(ss).i32(2).op(Op.i32Shl).set(ssB);
   f.get(ts).i32(2).op(Op.i32Shl).set(tsB);
   f.get(W).i32(2).op(Op.i32Shl).set(rowB);
-  const row = (prev: Prev) => pass(f, W, (L, off) => [L.store(ph, step(mode, L, L.load(pa, off), L.load(pb, off), prevOf(L, prev, off), prev === 'zero'), off)]);
-  f.for(s, () => f.i32(0), () => f.get(S), 1, () => {
-    seqStart(f, a, s, ssB, pa);
-    seqStart(f, b, s, ssB, pb);
-    seqStart(f, h, s, ssB, ph);
-    // t = 0 reads h0's row s, or zero.
-    f.get(h0).if(
-      () => {
-        f.get(h0).get(s).get(rowB).op(Op.i32Mul).op(Op.i32Add).set(pp);
-        row({ row: pp });
-      },
-      () => row('zero'),
-    );
-    f.for(t, () => f.i32(1), () => f.get(T), 1, () => {
-      f.get(ph).set(pp);
-      for (const p of [pa, pb, ph]) f.get(p).get(tsB).op(Op.i32Add).set(p);
-      row({ row: pp });
-    });
-  });
+  const row = (prev: Prev) =>
+    pass(f, W, (L, off) => [L.store(ph, step(mode, L, L.load(pa, off), L.load(pb, off), prevOf(L, prev, off), prev === 'zero'), off)]);
+  f.for(
+    s,
+    () => f.i32(0),
+    () => f.get(S),
+    1,
+    () => {
+      seqStart(f, a, s, ssB, pa);
+      seqStart(f, b, s, ssB, pb);
+      seqStart(f, h, s, ssB, ph);
+      // t = 0 reads h0's row s, or zero.
+      f.get(h0).if(
+        () => {
+          f.get(h0).get(s).get(rowB).op(Op.i32Mul).op(Op.i32Add).set(pp);
+          row({ row: pp });
+        },
+        () => row('zero'),
+      );
+      f.for(
+        t,
+        () => f.i32(1),
+        () => f.get(T),
+        1,
+        () => {
+          f.get(ph).set(pp);
+          for (const p of [pa, pb, ph]) f.get(p).get(tsB).op(Op.i32Add).set(p);
+          row({ row: pp });
+        },
+      );
+    },
+  );
   return f;
 }
 
@@ -96,44 +109,56 @@ function backwardFn(mode: ScanMode): Fn {
       if (mode === 'linear') return [L.store(pda, prev === 'zero' ? L.k(0) : L.mul(G, hp), off)];
       return [L.store(pda, L.mul(G, prev === 'zero' ? L.load(pb, off) : L.sub(L.load(pb, off), hp)), off), L.store(pdb, L.mul(G, L.load(pa, off)), off)];
     });
-  f.for(s, () => f.i32(0), () => f.get(S), 1, () => {
-    // 1. Reverse pass: G_t = g_t + c_{t+1} G_{t+1} for t = T-2 .. 0 (pn, pgn: step t+1's rows).
-    f.get(T).i32(1).op(Op.i32Sub).set(t);
-    f.get(a).get(s).get(ssB).op(Op.i32Mul).op(Op.i32Add).get(t).get(tsB).op(Op.i32Mul).op(Op.i32Add).set(pn);
-    f.get(g).get(s).get(ssB).op(Op.i32Mul).op(Op.i32Add).get(t).get(tsB).op(Op.i32Mul).op(Op.i32Add).set(pgn);
-    f.block(() =>
-      f.loop(() => {
-        f.get(t).i32(1).op(Op.i32LtS).brIf(1); // until t = 0 has been updated
-        f.get(pgn).get(tsB).op(Op.i32Sub).set(pg);
-        pass(f, W, (L, off) => [L.store(pg, L.add(L.load(pg, off), L.mul(carry(L, pn, off), L.load(pgn, off))), off)]);
-        f.get(pg).set(pgn);
-        f.get(pn).get(tsB).op(Op.i32Sub).set(pn);
-        f.get(t).i32(1).op(Op.i32Sub).set(t).br(0);
-      }),
-    );
-    // 2. Forward pass: the inputs' gradients, step 0 against h0 (or zero), then against h_{t-1}.
-    seqStart(f, a, s, ssB, pa);
-    seqStart(f, b, s, ssB, pb);
-    seqStart(f, h, s, ssB, ph);
-    seqStart(f, g, s, ssB, pg);
-    seqStart(f, da, s, ssB, pda);
-    seqStart(f, db, s, ssB, pdb);
-    f.get(h0).if(
-      () => {
-        f.get(h0).get(s).get(rowB).op(Op.i32Mul).op(Op.i32Add).set(p0);
-        grads({ row: p0 });
-        // dh0 = c_0 G_0
-        f.get(dh0).get(s).get(rowB).op(Op.i32Mul).op(Op.i32Add).set(pd0);
-        pass(f, W, (L, off) => [L.store(pd0, L.mul(carry(L, pa, off), L.load(pg, off)), off)]);
-      },
-      () => grads('zero'),
-    );
-    f.for(t, () => f.i32(1), () => f.get(T), 1, () => {
-      for (const p of [pa, pb, pg, pda, pdb]) f.get(p).get(tsB).op(Op.i32Add).set(p);
-      grads({ row: ph }); // h_{t-1}
-      f.get(ph).get(tsB).op(Op.i32Add).set(ph);
-    });
-  });
+  f.for(
+    s,
+    () => f.i32(0),
+    () => f.get(S),
+    1,
+    () => {
+      // 1. Reverse pass: G_t = g_t + c_{t+1} G_{t+1} for t = T-2 .. 0 (pn, pgn: step t+1's rows).
+      f.get(T).i32(1).op(Op.i32Sub).set(t);
+      f.get(a).get(s).get(ssB).op(Op.i32Mul).op(Op.i32Add).get(t).get(tsB).op(Op.i32Mul).op(Op.i32Add).set(pn);
+      f.get(g).get(s).get(ssB).op(Op.i32Mul).op(Op.i32Add).get(t).get(tsB).op(Op.i32Mul).op(Op.i32Add).set(pgn);
+      f.block(() =>
+        f.loop(() => {
+          f.get(t).i32(1).op(Op.i32LtS).brIf(1); // until t = 0 has been updated
+          f.get(pgn).get(tsB).op(Op.i32Sub).set(pg);
+          pass(f, W, (L, off) => [L.store(pg, L.add(L.load(pg, off), L.mul(carry(L, pn, off), L.load(pgn, off))), off)]);
+          f.get(pg).set(pgn);
+          f.get(pn).get(tsB).op(Op.i32Sub).set(pn);
+          f.get(t).i32(1).op(Op.i32Sub).set(t).br(0);
+        }),
+      );
+      // 2. Forward pass: the inputs' gradients, step 0 against h0 (or zero), then against h_{t-1}.
+      seqStart(f, a, s, ssB, pa);
+      seqStart(f, b, s, ssB, pb);
+      seqStart(f, h, s, ssB, ph);
+      seqStart(f, g, s, ssB, pg);
+      seqStart(f, da, s, ssB, pda);
+      seqStart(f, db, s, ssB, pdb);
+      f.get(h0).if(
+        () => {
+          f.get(h0).get(s).get(rowB).op(Op.i32Mul).op(Op.i32Add).set(p0);
+          grads({ row: p0 });
+          // dh0 = c_0 G_0
+          f.get(dh0).get(s).get(rowB).op(Op.i32Mul).op(Op.i32Add).set(pd0);
+          pass(f, W, (L, off) => [L.store(pd0, L.mul(carry(L, pa, off), L.load(pg, off)), off)]);
+        },
+        () => grads('zero'),
+      );
+      f.for(
+        t,
+        () => f.i32(1),
+        () => f.get(T),
+        1,
+        () => {
+          for (const p of [pa, pb, pg, pda, pdb]) f.get(p).get(tsB).op(Op.i32Add).set(p);
+          grads({ row: ph }); // h_{t-1}
+          f.get(ph).get(tsB).op(Op.i32Add).set(ph);
+        },
+      );
+    },
+  );
   return f;
 }
 

@@ -34,18 +34,22 @@ import { scratch, SCALAR, VEC, type Expr, type Lanes, type Scratch } from '../wa
 import { Fn, kernel, Op, Simd, Ty, type Local } from '../wasm/assembler.js';
 
 /** A float at p broadcast to every lane (vector flavour), or the float itself (scalar). */
-const splat = (L: Lanes, p: Local): Expr => (f) => {
-  f.get(p);
-  if (L.width === 4) f.vmem(Simd.load32Splat);
-  else f.mem(Op.f32Load);
-};
+const splat =
+  (L: Lanes, p: Local): Expr =>
+  (f) => {
+    f.get(p);
+    if (L.width === 4) f.vmem(Simd.load32Splat);
+    else f.mem(Op.f32Load);
+  };
 
 /** A float at p + off (a byte-offset local) broadcast to every lane, or the float itself. */
-const splatAt = (L: Lanes, p: Local, off: Local): Expr => (f) => {
-  f.get(p).get(off).op(Op.i32Add);
-  if (L.width === 4) f.vmem(Simd.load32Splat);
-  else f.mem(Op.f32Load);
-};
+const splatAt =
+  (L: Lanes, p: Local, off: Local): Expr =>
+  (f) => {
+    f.get(p).get(off).op(Op.i32Add);
+    if (L.width === 4) f.vmem(Simd.load32Splat);
+    else f.mem(Op.f32Load);
+  };
 
 /** exp(x) for x <= 0 (the scan's dt A, where it spends most of its time): ./fma.ts's exp without the upper clamp. */
 const expNeg = (L: Lanes, s: Scratch, x: Expr): Expr => expFma(L, s, x, true);
@@ -56,7 +60,14 @@ const bump = (f: Fn, p: Local, k: Local) => f.get(p).get(k).op(Op.i32Add).set(p)
 const step = (f: Fn, p: Local, bytes: number) => f.get(p).i32(bytes).op(Op.i32Add).set(p);
 
 /** for (i = 0; i < n; i++) body() */
-const count = (f: Fn, i: Local, n: Local, body: () => void) => f.for(i, () => f.i32(0), () => f.get(n), 1, body);
+const count = (f: Fn, i: Local, n: Local, body: () => void) =>
+  f.for(
+    i,
+    () => f.i32(0),
+    () => f.get(n),
+    1,
+    body,
+  );
 
 /**
  * The channel loop both kernels share: blocks of 4 channels (vector flavour), then single
@@ -102,7 +113,8 @@ function forwardFn(): Fn {
   stride(C, sA);
   f.i32(16).set(sixteen);
   /** base + 4 (b T ld) */
-  const seqRow = (base: Local, ld: Local, into: Local) => f.get(base).get(b).get(T).op(Op.i32Mul).get(ld).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(into);
+  const seqRow = (base: Local, ld: Local, into: Local) =>
+    f.get(base).get(b).get(T).op(Op.i32Mul).get(ld).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(into);
 
   count(f, b, Bn, () => {
     channels(f, C, c, cb, (L) => {
@@ -177,7 +189,8 @@ function backwardFn(): Fn {
   f.get(hs).get(T).i32(1).op(Op.i32Add).get(sN).op(Op.i32Mul).op(Op.i32Add).set(as);
   f.get(as).get(T).get(sN).op(Op.i32Mul).op(Op.i32Add).set(gs);
   f.get(gs).get(sN).op(Op.i32Add).set(dAs);
-  const seqRow = (base: Local, ld: Local, into: Local) => f.get(base).get(b).get(T).op(Op.i32Mul).get(ld).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(into);
+  const seqRow = (base: Local, ld: Local, into: Local) =>
+    f.get(base).get(b).get(T).op(Op.i32Mul).get(ld).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(into);
   const zero = (from: Local, p: Local) => {
     f.get(from).set(p);
     count(f, n, N, () => {
@@ -240,7 +253,16 @@ function backwardFn(): Fn {
         seqRow(Bm, ldB, pB);
         seqRow(Cm, ldC, pC);
         const toLast = (p: Local, st: Local) => f.get(p).get(T).i32(1).op(Op.i32Sub).get(st).op(Op.i32Mul).op(Op.i32Add).set(p);
-        for (const [p, st] of [[pu, su], [pdt, sdt], [pdy, sdy], [pdu, sdu], [pddt, sddt], [pB, sB], [pC, sC]] as const) toLast(p, st);
+        for (const [p, st] of [
+          [pu, su],
+          [pdt, sdt],
+          [pdy, sdy],
+          [pdu, sdu],
+          [pddt, sddt],
+          [pB, sB],
+          [pC, sC],
+        ] as const)
+          toLast(p, st);
         // partial sums of dB, dC: row b T + T-1, 16 N bytes per row
         f.get(b).get(T).op(Op.i32Mul).get(T).op(Op.i32Add).i32(1).op(Op.i32Sub).get(sN).op(Op.i32Mul).set(pBp);
         f.get(dCp).get(pBp).op(Op.i32Add).set(pCp);
@@ -286,7 +308,16 @@ function backwardFn(): Fn {
           L.store(pddt, L.add(L.get(S2), L.mul(L.get(uv), L.get(S1))))(f);
           L.set(dDacc, L.add(L.get(dDacc), L.mul(L.get(dyv), L.get(uv))))(f);
           // step back one row; the scratch pointers went forward N slots, so back 2 N
-          for (const [p, st] of [[pu, su], [pdt, sdt], [pdy, sdy], [pdu, sdu], [pddt, sddt], [pB, sB], [pC, sC]] as const) last(p, st);
+          for (const [p, st] of [
+            [pu, su],
+            [pdt, sdt],
+            [pdy, sdy],
+            [pdu, sdu],
+            [pddt, sddt],
+            [pB, sB],
+            [pC, sC],
+          ] as const)
+            last(p, st);
           for (const p of [pH, pAs, pBp, pCp]) {
             f.get(p).get(sN).op(Op.i32Sub).get(sN).op(Op.i32Sub).set(p);
           }
@@ -330,13 +361,54 @@ function laneSumFn(): Fn {
 
 /** The selective scan kernels for the runtime's table (../runtime/runtime.ts). */
 export const selectiveScanKernels = {
-  selectiveScan: kernel<(B: number, T: number, C: number, N: number, u: number, ldu: number, dt: number, lddt: number, A: number, Bm: number, ldB: number, Cm: number, ldC: number, D: number, y: number, ldy: number, h: number) => void>(forwardFn()),
+  selectiveScan: kernel<
+    (
+      B: number,
+      T: number,
+      C: number,
+      N: number,
+      u: number,
+      ldu: number,
+      dt: number,
+      lddt: number,
+      A: number,
+      Bm: number,
+      ldB: number,
+      Cm: number,
+      ldC: number,
+      D: number,
+      y: number,
+      ldy: number,
+      h: number,
+    ) => void
+  >(forwardFn()),
   selectiveScanBackward: kernel<
     (
-      B: number, T: number, C: number, N: number,
-      u: number, ldu: number, dt: number, lddt: number, A: number, Bm: number, ldB: number, Cm: number, ldC: number, D: number,
-      dy: number, lddy: number, du: number, lddu: number, ddt: number, lddt2: number,
-      dA: number, dD: number, dBp: number, dCp: number, work: number,
+      B: number,
+      T: number,
+      C: number,
+      N: number,
+      u: number,
+      ldu: number,
+      dt: number,
+      lddt: number,
+      A: number,
+      Bm: number,
+      ldB: number,
+      Cm: number,
+      ldC: number,
+      D: number,
+      dy: number,
+      lddy: number,
+      du: number,
+      lddu: number,
+      ddt: number,
+      lddt2: number,
+      dA: number,
+      dD: number,
+      dBp: number,
+      dCp: number,
+      work: number,
     ) => void
   >(backwardFn()),
   /** dst[r * ld + j] = sum of the 4 floats at src + 16 (r cols + j): partial sums to a [rows, cols] matrix (row stride ld floats). */

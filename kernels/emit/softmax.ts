@@ -41,33 +41,43 @@ function softmaxFn(): Fn {
   const ss = scratch(f, SCALAR);
   /** The kernel body, without (keep = 0) or with a key mask. */
   const body = (masked: boolean) =>
-    rows(f, n, [[p, ld, row], [stats, two, st]], () => {
-      // max (over the kept keys: a masked score is pushed to MASKED_SCORE; keep = 1 adds exactly 0)
-      reducingPass(f, cols, [max], (L, off, [acc]) => {
-        const s = masked ? L.add(L.load(row, off), L.mul(L.sub(L.load(keep, off), L.k(1)), L.k(-MASKED_SCORE))) : L.load(row, off);
-        return [L.set(acc, L.max(L.get(acc), s))];
-      });
-      // e_j = exp(scale s_j - scale max) (times keep_j: exactly 0 at a masked key, as exp(-inf) in PyTorch), summed
-      f.get(m).get(scale).op(Op.f32Mul).op(Op.f32Neg).set(m);
-      reducingPass(f, cols, [total], (L, off, [acc]) => {
-        const x = exp(L, L.width === 4 ? sv : ss, L.add(L.mul(L.load(row, off), L.bcast(scale)), L.bcast(m)));
-        const e = masked ? L.mul(x, L.load(keep, off)) : x;
-        return [L.store(row, e, off), L.set(acc, L.add(L.get(acc), L.load(row, off)))];
-      });
-      // A row whose keys are all masked has sum 0: its probabilities are 0 (PyTorch's are NaN).
-      if (masked) f.get(sum).f32(1e-30).op(Op.f32Max).set(sum);
-      // p_j = e_j / sum (a division, not a multiply by 1/sum: one rounding, as tf.softmax)
-      pass(f, cols, (L, off) => [L.store(row, L.div(L.load(row, off), L.bcast(sum)), off)]);
-      // The row's (-scale max, sum), from which softmaxRecompute reproduces p exactly.
-      f.get(stats).if(() => {
-        f.get(st).get(m).mem(Op.f32Store);
-        f.get(st).get(sum).mem(Op.f32Store, 4);
-      });
-    });
-  f.get(keep).op(Op.i32Eqz).if(
-    () => body(false),
-    () => body(true),
-  );
+    rows(
+      f,
+      n,
+      [
+        [p, ld, row],
+        [stats, two, st],
+      ],
+      () => {
+        // max (over the kept keys: a masked score is pushed to MASKED_SCORE; keep = 1 adds exactly 0)
+        reducingPass(f, cols, [max], (L, off, [acc]) => {
+          const s = masked ? L.add(L.load(row, off), L.mul(L.sub(L.load(keep, off), L.k(1)), L.k(-MASKED_SCORE))) : L.load(row, off);
+          return [L.set(acc, L.max(L.get(acc), s))];
+        });
+        // e_j = exp(scale s_j - scale max) (times keep_j: exactly 0 at a masked key, as exp(-inf) in PyTorch), summed
+        f.get(m).get(scale).op(Op.f32Mul).op(Op.f32Neg).set(m);
+        reducingPass(f, cols, [total], (L, off, [acc]) => {
+          const x = exp(L, L.width === 4 ? sv : ss, L.add(L.mul(L.load(row, off), L.bcast(scale)), L.bcast(m)));
+          const e = masked ? L.mul(x, L.load(keep, off)) : x;
+          return [L.store(row, e, off), L.set(acc, L.add(L.get(acc), L.load(row, off)))];
+        });
+        // A row whose keys are all masked has sum 0: its probabilities are 0 (PyTorch's are NaN).
+        if (masked) f.get(sum).f32(1e-30).op(Op.f32Max).set(sum);
+        // p_j = e_j / sum (a division, not a multiply by 1/sum: one rounding, as tf.softmax)
+        pass(f, cols, (L, off) => [L.store(row, L.div(L.load(row, off), L.bcast(sum)), off)]);
+        // The row's (-scale max, sum), from which softmaxRecompute reproduces p exactly.
+        f.get(stats).if(() => {
+          f.get(st).get(m).mem(Op.f32Store);
+          f.get(st).get(sum).mem(Op.f32Store, 4);
+        });
+      },
+    );
+  f.get(keep)
+    .op(Op.i32Eqz)
+    .if(
+      () => body(false),
+      () => body(true),
+    );
   return f;
 }
 
@@ -84,18 +94,28 @@ function softmaxRecomputeFn(): Fn {
   const ss = scratch(f, SCALAR);
   f.i32(2).set(two);
   const body = (masked: boolean) =>
-    rows(f, n, [[p, ld, row], [stats, two, st]], () => {
-      f.get(st).mem(Op.f32Load).set(m);
-      f.get(st).mem(Op.f32Load, 4).set(sum);
-      pass(f, cols, (L, off) => {
-        const x = exp(L, L.width === 4 ? sv : ss, L.add(L.mul(L.load(row, off), L.bcast(scale)), L.bcast(m)));
-        return [L.store(row, L.div(masked ? L.mul(x, L.load(keep, off)) : x, L.bcast(sum)), off)];
-      });
-    });
-  f.get(keep).op(Op.i32Eqz).if(
-    () => body(false),
-    () => body(true),
-  );
+    rows(
+      f,
+      n,
+      [
+        [p, ld, row],
+        [stats, two, st],
+      ],
+      () => {
+        f.get(st).mem(Op.f32Load).set(m);
+        f.get(st).mem(Op.f32Load, 4).set(sum);
+        pass(f, cols, (L, off) => {
+          const x = exp(L, L.width === 4 ? sv : ss, L.add(L.mul(L.load(row, off), L.bcast(scale)), L.bcast(m)));
+          return [L.store(row, L.div(masked ? L.mul(x, L.load(keep, off)) : x, L.bcast(sum)), off)];
+        });
+      },
+    );
+  f.get(keep)
+    .op(Op.i32Eqz)
+    .if(
+      () => body(false),
+      () => body(true),
+    );
   return f;
 }
 
@@ -106,12 +126,20 @@ function softmaxBackwardFn(): Fn {
   const rg = f.local(Ty.i32);
   const acc = accumulator(f, Op.f32Add);
   const dot = acc.into;
-  rows(f, n, [[p, ldp, rp], [g, ldg, rg]], () => {
-    // dot = sum_k p_k g_k
-    reducingPass(f, cols, [acc], (L, off, [a]) => [L.set(a, L.add(L.get(a), L.mul(L.load(rp, off), L.load(rg, off))))]);
-    // g_j = scale p_j (g_j - dot)
-    pass(f, cols, (L, off) => [L.store(rg, L.mul(L.mul(L.bcast(scale), L.load(rp, off)), L.sub(L.load(rg, off), L.bcast(dot))), off)]);
-  });
+  rows(
+    f,
+    n,
+    [
+      [p, ldp, rp],
+      [g, ldg, rg],
+    ],
+    () => {
+      // dot = sum_k p_k g_k
+      reducingPass(f, cols, [acc], (L, off, [a]) => [L.set(a, L.add(L.get(a), L.mul(L.load(rp, off), L.load(rg, off))))]);
+      // g_j = scale p_j (g_j - dot)
+      pass(f, cols, (L, off) => [L.store(rg, L.mul(L.mul(L.bcast(scale), L.load(rp, off)), L.sub(L.load(rg, off), L.bcast(dot))), off)]);
+    },
+  );
   return f;
 }
 

@@ -30,7 +30,19 @@ export function depthwiseConvRows(K: Kernels, d: ConvDims, X: number, ldx: numbe
  * The gradients of `depthwiseConvRows` given dY: writes dX (row stride lddx), and adds the
  * tap-major weight gradient into dw [K, C] and the bias gradient into db [C] (zero them first).
  */
-export function depthwiseConvRowsBackward(K: Kernels, d: ConvDims, X: number, ldx: number, w: number, dY: number, lddy: number, dX: number, lddx: number, dw: number, db: number): void {
+export function depthwiseConvRowsBackward(
+  K: Kernels,
+  d: ConvDims,
+  X: number,
+  ldx: number,
+  w: number,
+  dY: number,
+  lddy: number,
+  dX: number,
+  lddx: number,
+  dw: number,
+  db: number,
+): void {
   K.fns.depthwiseConvBackward(d.B, d.T, d.C, d.K, X, ldx, w, dY, lddy, dX, lddx, dw, db);
 }
 

@@ -54,7 +54,9 @@ export function longConvRowsBackward(K: Kernels, B: number, T: number, H: number
   packGroups(K, n, H, dY, dyp);
   // dx[t] = sum_s k[s] dy[t+s]: the forward sum over time reversed (last rows first, row strides negated)
   const last = 16 * (T - 1);
-  K.parallelRows(G, 1, (g0, g1) => K.fns.longConv(g1 - g0, B, T, kp + 16 * T * g0, dyp + 16 * n * g0 + last, 16 * n, 16 * T, -16, dxp + 16 * n * g0 + last, 16 * n, 16 * T, -16));
+  K.parallelRows(G, 1, (g0, g1) =>
+    K.fns.longConv(g1 - g0, B, T, kp + 16 * T * g0, dyp + 16 * n * g0 + last, 16 * n, 16 * T, -16, dxp + 16 * n * g0 + last, 16 * n, 16 * T, -16),
+  );
   packGroups(K, n, H, dX, dxp, true);
   const dkp = K.zeros(4 * G * T);
   K.parallelRows(G, 1, (g0, g1) => K.fns.longConvKernelGrad(g1 - g0, B, T, dyp + 16 * n * g0, xp + 16 * n * g0, dkp + 16 * T * g0));

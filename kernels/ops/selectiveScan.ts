@@ -57,9 +57,31 @@ export function selectiveScanRowsBackward(K: Kernels, d: ScanDims, s: ScanInputs
   const dCp = K.zeros(4 * rowsN * d.N);
   const work = K.alloc(4 * d.N * (2 * d.T + 3));
   K.fns.selectiveScanBackward(
-    d.B, d.T, d.C, d.N,
-    s.u.at, s.u.ld, s.dt.at, s.dt.ld, s.At, s.Bm.at, s.Bm.ld, s.Cm.at, s.Cm.ld, s.D,
-    dy.at, dy.ld, g.du.at, g.du.ld, g.ddt.at, g.ddt.ld, g.dAt, g.dD, dBp, dCp, work,
+    d.B,
+    d.T,
+    d.C,
+    d.N,
+    s.u.at,
+    s.u.ld,
+    s.dt.at,
+    s.dt.ld,
+    s.At,
+    s.Bm.at,
+    s.Bm.ld,
+    s.Cm.at,
+    s.Cm.ld,
+    s.D,
+    dy.at,
+    dy.ld,
+    g.du.at,
+    g.du.ld,
+    g.ddt.at,
+    g.ddt.ld,
+    g.dAt,
+    g.dD,
+    dBp,
+    dCp,
+    work,
   );
   K.fns.laneSum(rowsN, d.N, dBp, g.dB.at, g.dB.ld);
   K.fns.laneSum(rowsN, d.N, dCp, g.dC.at, g.dC.ld);
@@ -116,7 +138,14 @@ export function selectiveScan(u: tf.Tensor3D, delta: tf.Tensor3D, A: tf.Tensor2D
           const dA = new Float32Array(C * N);
           const dAt = K.view(g.dAt, N * C);
           for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) dA[c * N + n] = dAt[n * C + c];
-          return [K.tensor(g.du.at, [B, T, C]), K.tensor(g.ddt.at, [B, T, C]), tf.tensor(dA, [C, N]), K.tensor(g.dB.at, [B, T, N]), K.tensor(g.dC.at, [B, T, N]), K.tensor(g.dD, [C])];
+          return [
+            K.tensor(g.du.at, [B, T, C]),
+            K.tensor(g.ddt.at, [B, T, C]),
+            tf.tensor(dA, [C, N]),
+            K.tensor(g.dB.at, [B, T, N]),
+            K.tensor(g.dC.at, [B, T, N]),
+            K.tensor(g.dD, [C]),
+          ];
         } finally {
           K.release(m);
         }

@@ -43,7 +43,11 @@ export function hostOp<S>(op: HostOp<S>, inputs: tf.Tensor[]): tf.Tensor {
     let value: tf.Tensor;
     let saved: S;
     try {
-      const r = op.forward(K, xs.map((t) => K.putTensor(t)), keep);
+      const r = op.forward(
+        K,
+        xs.map((t) => K.putTensor(t)),
+        keep,
+      );
       value = K.tensor(r.y, r.shape);
       saved = r.saved;
       if (keep) region = K.pin(mark);

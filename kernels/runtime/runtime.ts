@@ -66,15 +66,64 @@ interface Elementwise {
 
 /** ./linearAttention.ts: one head of one sequence; addresses in bytes, strides in floats. */
 interface LinearAttentionExports {
-  linearAttention(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, S: number, z: number, eps: number, causal: number): void;
-  linearAttentionBackward(T: number, dh: number, q: number, k: number, v: number, ld: number, o: number, ldo: number, den: number, go: number, dq: number, dk: number, dv: number, S: number, z: number, R: number, r: number, gn: number, gd: number, causal: number): void;
+  linearAttention(
+    T: number,
+    dh: number,
+    q: number,
+    k: number,
+    v: number,
+    ld: number,
+    o: number,
+    ldo: number,
+    den: number,
+    S: number,
+    z: number,
+    eps: number,
+    causal: number,
+  ): void;
+  linearAttentionBackward(
+    T: number,
+    dh: number,
+    q: number,
+    k: number,
+    v: number,
+    ld: number,
+    o: number,
+    ldo: number,
+    den: number,
+    go: number,
+    dq: number,
+    dk: number,
+    dv: number,
+    S: number,
+    z: number,
+    R: number,
+    r: number,
+    gn: number,
+    gd: number,
+    causal: number,
+  ): void;
 }
 
 /** ./scan.ts: `scan_<mode>` and `scanBackward_<mode>`; ./pointwise.ts kernels are row kernels, named by `kernelName`. */
 type ScanExports = {
   [M in 'linear' | 'lerp' as `scan_${M}`]: (S: number, T: number, W: number, a: number, b: number, h0: number, h: number, ss: number, ts: number) => void;
 } & {
-  [M in 'linear' | 'lerp' as `scanBackward_${M}`]: (S: number, T: number, W: number, a: number, b: number, h: number, h0: number, g: number, da: number, db: number, dh0: number, ss: number, ts: number) => void;
+  [M in 'linear' | 'lerp' as `scanBackward_${M}`]: (
+    S: number,
+    T: number,
+    W: number,
+    a: number,
+    b: number,
+    h: number,
+    h0: number,
+    g: number,
+    da: number,
+    db: number,
+    dh0: number,
+    ss: number,
+    ts: number,
+  ) => void;
 };
 
 const PAGE = 65536;
@@ -135,9 +184,16 @@ export class Kernels {
     // 16 MB to start; grows on demand.
     this.memory = shared ? new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 256 });
     this.heap = new Float32Array(this.memory.buffer);
-    const module = new WebAssembly.Module(assemble(Object.values(KERNELS).map((k) => k.fn), { shared }));
+    const module = new WebAssembly.Module(
+      assemble(
+        Object.values(KERNELS).map((k) => k.fn),
+        { shared },
+      ),
+    );
     this.direct = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
-    this.recorder = Object.fromEntries(Object.keys(KERNELS).map((name) => [name, (...args: number[]) => this.recording!.push([name, args])])) as unknown as Exports;
+    this.recorder = Object.fromEntries(
+      Object.keys(KERNELS).map((name) => [name, (...args: number[]) => this.recording!.push([name, args])]),
+    ) as unknown as Exports;
     this.threads = shared ? new KernelThreads(threadCount, module, this.memory, Object.keys(KERNELS)) : undefined;
   }
 
@@ -166,7 +222,10 @@ export class Kernels {
       return;
     }
     const bounds = splitBounds(M, unit, n);
-    T.run(Array.from({ length: n }, (_, i) => part(bounds[i], bounds[i + 1])), (calls) => this.execHere(calls));
+    T.run(
+      Array.from({ length: n }, (_, i) => part(bounds[i], bounds[i + 1])),
+      (calls) => this.execHere(calls),
+    );
   }
 
   /**
@@ -215,7 +274,10 @@ export class Kernels {
   parallelRows(M: number, unit: number, body: (r0: number, r1: number) => void): void {
     const units = Math.floor(M / unit);
     const n = this.threads && !this.recording ? Math.min(this.threads.count, units) : 1;
-    if (n < 2) return body(0, M);
+    if (n < 2) {
+      body(0, M);
+      return;
+    }
     const bounds = splitBounds(M, unit, n);
     this.parallelFor(n, (i) => body(bounds[i], bounds[i + 1]));
   }
@@ -461,7 +523,20 @@ export class Kernels {
    * The epilogue, applied as C is written: `bias` (byte address of a row [N]) starts every
    * row of C (instead of zeros; not with `accumulate`), `relu` clamps the result at 0.
    */
-  gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, accumulate = false, epilogue: Epilogue = {}): void {
+  gemm(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsa: number,
+    csa: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate = false,
+    epilogue: Epilogue = {},
+  ): void {
     if (!worthPacking(M, N, K, rsa, csa)) {
       const [acc, bias, relu] = [accumulate ? 1 : 0, accumulate ? 0 : (epilogue.bias ?? 0), epilogue.relu ? 1 : 0];
       this.byRows(M, MR, M * N * K, (i0, i1) => [['gemmSimple', [i1 - i0, N, K, a + 4 * i0 * rsa, rsa, csa, b, ldb, c + 4 * i0 * ldc, ldc, acc, bias, relu]]]);
@@ -481,7 +556,20 @@ export class Kernels {
    * of 8 columns and the last takes the N % 8 edge columns, so each column is computed by
    * the same kernel path as on one thread.
    */
-  private gemmByColumns(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, ldb: number, c: number, ldc: number, accumulate: boolean, epilogue: Epilogue): void {
+  private gemmByColumns(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsa: number,
+    csa: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: boolean,
+    epilogue: Epilogue,
+  ): void {
     const T = this.threads!;
     const [acc, bias, relu] = [accumulate ? 1 : 0, accumulate ? 0 : (epilogue.bias ?? 0), epilogue.relu ? 1 : 0];
     const M4 = M - (M % MR);
@@ -499,7 +587,11 @@ export class Kernels {
       calls.push(['packB', [K, j8 - j0, b + 4 * j0, ldb, bt]]);
       if (M4 > 0) calls.push(['gemmPacked', [M4, j8 - j0, K, a, rsa, csa, bt, c + 4 * j0, ldc, acc, ap + 4 * MC * KC * t, bias && bias + 4 * j0, relu]]);
       if (j1 > N8 && M4 > 0) calls.push(['gemmSimple', [M4, N - N8, K, a, rsa, csa, b + 4 * N8, ldb, c + 4 * N8, ldc, acc, bias && bias + 4 * N8, relu]]);
-      if (M4 < M) calls.push(['gemmSimple', [M - M4, j1 - j0, K, a + 4 * M4 * rsa, rsa, csa, b + 4 * j0, ldb, c + 4 * M4 * ldc + 4 * j0, ldc, acc, bias && bias + 4 * j0, relu]]);
+      if (M4 < M)
+        calls.push([
+          'gemmSimple',
+          [M - M4, j1 - j0, K, a + 4 * M4 * rsa, rsa, csa, b + 4 * j0, ldb, c + 4 * M4 * ldc + 4 * j0, ldc, acc, bias && bias + 4 * j0, relu],
+        ]);
       parts.push(calls);
     }
     if (n < 2) this.exec(parts[0]);
@@ -531,7 +623,11 @@ export class Kernels {
       const [ai, ci] = [a + 4 * i0 * rsa, c + 4 * i0 * ldc];
       if (m4 > 0 && N8 > 0) calls.push(['gemmPacked', [m4, N8, K, ai, rsa, csa, B.at, ci, ldc, acc, ap + 4 * MC * KC * t++, bias, relu]]);
       if (N8 < N && m4 > 0) calls.push(['gemmSimple', [m4, N - N8, K, ai, rsa, csa, B.b + 4 * N8, B.ldb, ci + 4 * N8, ldc, acc, bias && bias + 4 * N8, relu]]);
-      if (i1 > M4) calls.push(['gemmSimple', [i1 - Math.max(i0, M4), N, K, a + 4 * Math.max(i0, M4) * rsa, rsa, csa, B.b, B.ldb, c + 4 * Math.max(i0, M4) * ldc, ldc, acc, bias, relu]]);
+      if (i1 > M4)
+        calls.push([
+          'gemmSimple',
+          [i1 - Math.max(i0, M4), N, K, a + 4 * Math.max(i0, M4) * rsa, rsa, csa, B.b, B.ldb, c + 4 * Math.max(i0, M4) * ldc, ldc, acc, bias, relu],
+        ]);
       return calls;
     });
     this.release(mark);

@@ -85,7 +85,13 @@ export class KernelThreads {
   private readonly startMs: number;
 
   /** `count` threads in all, this one included (so count - 1 workers); `script` and `startMs` are for tests. */
-  constructor(readonly count: number, module: WebAssembly.Module, memory: WebAssembly.Memory, names: string[], opts: { script?: URL; startMs?: number } = {}) {
+  constructor(
+    readonly count: number,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    names: string[],
+    opts: { script?: URL; startMs?: number } = {},
+  ) {
     this.startMs = opts.startMs ?? START_MS;
     if (!Number.isInteger(count) || count < 1) throw new Error(`kernel threads: ${count} is not a positive integer`);
     this.index = new Map(names.map((n, i) => [n, i]));
@@ -171,7 +177,9 @@ export class KernelThreads {
       if (now === seq) break;
       if (this.failure) throw new Error(`kernel thread failed: ${this.failure.message}`);
       if (Atomics.load(this.control, w * CONTROL + SLOT.started) === 0 && performance.now() - this.born > this.startMs) {
-        throw new Error(`kernel thread ${w + 1} did not start within ${this.startMs / 1000} s (its script ./thread.js must sit beside threads.js in the build); run with --threads 1`);
+        throw new Error(
+          `kernel thread ${w + 1} did not start within ${this.startMs / 1000} s (its script ./thread.js must sit beside threads.js in the build); run with --threads 1`,
+        );
       }
       Atomics.wait(this.control, done, now, Math.min(1000, this.startMs));
     }

@@ -150,7 +150,12 @@ export class Fn {
   }
   /** acc = acc + a * b on f32x4 locals: fused where the engine has relaxed SIMD (./features.ts). */
   madd(acc: Local, a: Local, b: Local): this {
-    if (hasFma()) return this.get(a).get(b).get(acc).simd(RELAXED_MADD as Simd).set(acc);
+    if (hasFma())
+      return this.get(a)
+        .get(b)
+        .get(acc)
+        .simd(RELAXED_MADD as Simd)
+        .set(acc);
     return this.get(acc).get(a).get(b).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(acc);
   }
   get(l: Local): this {
@@ -326,8 +331,28 @@ export function assemble(fns: Fn[], opts: { shared?: boolean } = {}): Uint8Array
   const limits: number[] = opts.shared ? [0x03, 0x01] : [0x00, 0x01];
   if (opts.shared) uleb(65536, limits);
   section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]]), out);
-  section(3, vec(fns.map((_, i) => { const b: number[] = []; uleb(i, b); return b; })), out);
-  section(7, vec(fns.map((f, i) => { const b = [...name(f.name), 0x00]; uleb(i, b); return b; })), out);
+  section(
+    3,
+    vec(
+      fns.map((_, i) => {
+        const b: number[] = [];
+        uleb(i, b);
+        return b;
+      }),
+    ),
+    out,
+  );
+  section(
+    7,
+    vec(
+      fns.map((f, i) => {
+        const b = [...name(f.name), 0x00];
+        uleb(i, b);
+        return b;
+      }),
+    ),
+    out,
+  );
   section(10, vec(fns.map((f) => f.encode())), out);
   return new Uint8Array(out);
 }

@@ -11,14 +11,16 @@ import type { Expr, Lanes, Scratch } from './lanes.js';
 import type { Simd } from './assembler.js';
 
 /** a b + c */
-export const fmadd = (L: Lanes, a: Expr, b: Expr, c: Expr): Expr => (f) => {
-  if (L.width === 4 && hasFma()) {
-    a(f);
-    b(f);
-    c(f);
-    f.simd(RELAXED_MADD as Simd);
-  } else L.add(L.mul(a, b), c)(f);
-};
+export const fmadd =
+  (L: Lanes, a: Expr, b: Expr, c: Expr): Expr =>
+  (f) => {
+    if (L.width === 4 && hasFma()) {
+      a(f);
+      b(f);
+      c(f);
+      f.simd(RELAXED_MADD as Simd);
+    } else L.add(L.mul(a, b), c)(f);
+  };
 
 /** c0 + c1 y + c2 y^2 + ... by Horner's rule in fused multiply-adds. */
 export function hornerFma(L: Lanes, y: Expr, c: number[]): Expr {
@@ -30,8 +32,8 @@ export function hornerFma(L: Lanes, y: Expr, c: number[]): Expr {
 // lanes.ts's exp (Cephes expf): log2 e, ln 2 in two parts, the polynomial for exp(r) - 1 - r.
 const LOG2E = 1.44269504088896341;
 const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
-const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
+const LN2_LO = -2.1219444e-4;
+const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.98756915e-4];
 /** 1.5 * 2^23: adding it rounds to the nearest integer (ties to even). */
 const ROUND_MAGIC = 12582912;
 

@@ -54,12 +54,15 @@ export interface Lanes {
 }
 
 function lanes(vector: boolean): Lanes {
-  const bin = (vop: Simd, sop: Op) => (a: Expr, b: Expr): Expr => (f) => {
-    a(f);
-    b(f);
-    if (vector) f.simd(vop);
-    else f.op(sop);
-  };
+  const bin =
+    (vop: Simd, sop: Op) =>
+    (a: Expr, b: Expr): Expr =>
+    (f) => {
+      a(f);
+      b(f);
+      if (vector) f.simd(vop);
+      else f.op(sop);
+    };
   const address = (f: Fn, p: Local, offset?: Local) => {
     f.get(p);
     if (offset !== undefined) f.get(offset).op(Op.i32Add);
@@ -130,7 +133,8 @@ function lanes(vector: boolean): Lanes {
       a(f);
       b(f);
       x(f);
-      if (vector) f.splat(0).simd(Simd.f32x4Ge).simd(Simd.v128Bitselect); // all-ones lanes where x >= 0 pick a
+      if (vector)
+        f.splat(0).simd(Simd.f32x4Ge).simd(Simd.v128Bitselect); // all-ones lanes where x >= 0 pick a
       else f.f32(0).op(Op.f32Ge).op(Op.select);
     },
     // The float with exponent field n + 127 and zero mantissa is 2^n: (n + 127) << 23, reinterpreted.
@@ -147,8 +151,10 @@ export const SCALAR = lanes(false);
 
 // Eigen's float tanh: tanh(x) ~ x P(x^2) / Q(x^2) on [-c, c].
 const TANH_CLAMP = 7.90531110763549805;
-const ALPHA = [4.89352455891786e-3, 6.37261928875436e-4, 1.48572235717979e-5, 5.12229709037114e-8, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16];
-const BETA = [4.89352518554385e-3, 2.2684346324390e-3, 1.18534705686654e-4, 1.19825839466702e-6];
+const ALPHA = [
+  4.89352455891786e-3, 6.37261928875436e-4, 1.48572235717979e-5, 5.12229709037114e-8, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16,
+];
+const BETA = [4.89352518554385e-3, 2.268434632439e-3, 1.18534705686654e-4, 1.19825839466702e-6];
 
 /** Horner's rule in y for coefficients c0 + c1 y + c2 y^2 + ... */
 function horner(L: Lanes, y: Expr, coefficients: number[]): Expr {
@@ -183,8 +189,8 @@ export function sigmoid(L: Lanes, s: Scratch, x: Expr): Expr {
 // Cephes expf: ln 2 split in two so that n * LN2_HI is exact; the polynomial for exp(r) - 1 - r.
 const LOG2E = 1.44269504088896341;
 const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
-const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.9875691500e-4];
+const LN2_LO = -2.1219444e-4;
+const EXP_P = [5.0000001201e-1, 1.6666665459e-1, 4.1665795894e-2, 8.3334519073e-3, 1.3981999507e-3, 1.98756915e-4];
 
 /**
  * 1.5 * 2^23: adding it to a float v in [-2^22, 2^22] rounds v to the nearest integer (ties to

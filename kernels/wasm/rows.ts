@@ -79,7 +79,12 @@ export function reducingPass(f: Fn, cols: Local, accs: Accumulator[], body: (L: 
   pass(
     f,
     cols,
-    (L, off) => body(L, off, accs.map((a) => (L.width === 4 ? a.vec : a.into))),
+    (L, off) =>
+      body(
+        L,
+        off,
+        accs.map((a) => (L.width === 4 ? a.vec : a.into)),
+      ),
     () => {
       for (const a of accs) horizontal(f, a.vec, a.into, a.op);
     },
@@ -89,12 +94,17 @@ export function reducingPass(f: Fn, cols: Local, accs: Accumulator[], body: (L: 
 /** A loop over rows r, setting each `row` local to base + 4 r ld (the start of row r of its matrix). */
 export function rows(f: Fn, n: Local, ptrs: [base: Local, ld: Local, row: Local][], body: () => void): void {
   const r = f.local(Ty.i32);
-  f.for(r, () => f.i32(0), () => f.get(n), 1, () => {
-    for (const [base, ld, row] of ptrs) f.get(base).get(r).get(ld).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(row);
-    body();
-  });
+  f.for(
+    r,
+    () => f.i32(0),
+    () => f.get(n),
+    1,
+    () => {
+      for (const [base, ld, row] of ptrs) f.get(base).get(r).get(ld).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(row);
+      body();
+    },
+  );
 }
-
 
 /** Byte offsets of gates 1, 2, 3 within a row (gate 0 is at offset 0). */
 export interface Gates {
@@ -140,10 +150,16 @@ export function rowKernel(name: string, arrays: string[], body: Body): Fn {
   const vectorStep = flavour(VEC);
   const scalarStep = flavour(SCALAR);
 
-  f.for(b, () => f.i32(0), () => f.get(B), 1, () => {
-    arrays.forEach((a, k) => f.get(base(k)).get(b).get(stride(k)).op(Op.i32Mul).op(Op.i32Add).set(p[a]));
-    lanesLoop(f, H, vectorStep, scalarStep); // 4 units at a time while 4 remain, then one at a time
-  });
+  f.for(
+    b,
+    () => f.i32(0),
+    () => f.get(B),
+    1,
+    () => {
+      arrays.forEach((a, k) => f.get(base(k)).get(b).get(stride(k)).op(Op.i32Mul).op(Op.i32Add).set(p[a]));
+      lanesLoop(f, H, vectorStep, scalarStep); // 4 units at a time while 4 remain, then one at a time
+    },
+  );
   return f;
 }
 
@@ -153,4 +169,3 @@ export function bind(L: Lanes, tmp: () => Local, out: Expr[], e: Expr): Expr {
   out.push(L.set(l, e));
   return L.get(l);
 }
-

@@ -34,7 +34,9 @@ for (let r = 0; r < repeats; r++) {
         push(ours, k, row.seqPerSec);
         push(theirs, k, p.seqPerSec);
         push(ratios, k, row.seqPerSec / p.seqPerSec);
-        console.error(`pass ${r + 1}: ${e} T=${L} ${row.mode}: ours ${row.seqPerSec.toFixed(1)} torch ${p.seqPerSec.toFixed(1)} ratio ${(row.seqPerSec / p.seqPerSec).toFixed(3)}`);
+        console.error(
+          `pass ${r + 1}: ${e} T=${L} ${row.mode}: ours ${row.seqPerSec.toFixed(1)} torch ${p.seqPerSec.toFixed(1)} ratio ${(row.seqPerSec / p.seqPerSec).toFixed(3)}`,
+        );
       }
     }
   }
@@ -46,7 +48,12 @@ for (const e of extractors) {
     for (const mode of ['train', 'infer']) {
       const k = key(e, L, mode);
       if (!ratios.has(k)) continue;
-      console.log(`| ${e} | ${L} | ${mode} | ${median(ours.get(k)!).toFixed(1)} | ${median(theirs.get(k)!).toFixed(1)} | ${median(ratios.get(k)!).toFixed(2)} | ${ratios.get(k)!.map((x) => x.toFixed(2)).join(' ')} |`);
+      console.log(
+        `| ${e} | ${L} | ${mode} | ${median(ours.get(k)!).toFixed(1)} | ${median(theirs.get(k)!).toFixed(1)} | ${median(ratios.get(k)!).toFixed(2)} | ${ratios
+          .get(k)!
+          .map((x) => x.toFixed(2))
+          .join(' ')} |`,
+      );
     }
   }
 }

@@ -13,12 +13,18 @@ for (const name of names.split(',')) {
     const step = benchStep(name, T, B);
     const steps = Number(stepsArg);
     const out: string[] = [];
-    for (const [mode, fn] of ([['train', step.train], ['infer', step.infer]] as const).filter(([m]) => modesArg.split(',').includes(m))) {
+    for (const [mode, fn] of (
+      [
+        ['train', step.train],
+        ['infer', step.infer],
+      ] as const
+    ).filter(([m]) => modesArg.split(',').includes(m))) {
       fn();
       let best = Infinity;
       let bestWall = Infinity;
       for (let i = 0; i < steps; i++) {
-        const c0 = cpuMs(), w0 = performance.now();
+        const c0 = cpuMs(),
+          w0 = performance.now();
         fn();
         best = Math.min(best, cpuMs() - c0);
         bestWall = Math.min(bestWall, performance.now() - w0);

@@ -17,10 +17,21 @@ const b = f.local(Ty.v128);
 f.splat(1e-9).set(b);
 for (const x of acc) f.splat(1).set(x);
 const i = f.local(Ty.i32);
-f.for(i, () => f.i32(0), () => f.get(n), 1, () => {
-  for (const x of acc) f.madd(x, x, b); // x += x * b: each accumulator depends only on itself
-});
-acc.forEach((x, k) => f.i32(16 * k).get(x).vmem(Simd.store)); // results stored, so the loop is not dead code
+f.for(
+  i,
+  () => f.i32(0),
+  () => f.get(n),
+  1,
+  () => {
+    for (const x of acc) f.madd(x, x, b); // x += x * b: each accumulator depends only on itself
+  },
+);
+acc.forEach((x, k) =>
+  f
+    .i32(16 * k)
+    .get(x)
+    .vmem(Simd.store),
+); // results stored, so the loop is not dead code
 const memory = new WebAssembly.Memory({ initial: 1 });
 const peak = new WebAssembly.Instance(new WebAssembly.Module(assemble([f])), { env: { memory } }).exports.peak as (n: number) => void;
 const cpu = () => {
@@ -36,4 +47,6 @@ for (let r = 0; r < 5; r++) {
   best = Math.min(best, cpu() - t0);
 }
 const flopsPerIter = ACC * 8; // 4 lanes x (multiply + add)
-console.log(`f32x4 ${hasFma() ? 'relaxed_madd' : 'mul + add'} peak: ${((N * flopsPerIter) / best / 1e6).toFixed(1)} GFLOP/s (${ACC} independent accumulators, best of 5 in CPU time)`);
+console.log(
+  `f32x4 ${hasFma() ? 'relaxed_madd' : 'mul + add'} peak: ${((N * flopsPerIter) / best / 1e6).toFixed(1)} GFLOP/s (${ACC} independent accumulators, best of 5 in CPU time)`,
+);

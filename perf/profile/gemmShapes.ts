@@ -5,7 +5,10 @@
  */
 import { kernels } from '../../kernels/runtime/runtime.js';
 const K = kernels();
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 type Case = [label: string, M: number, N: number, K: number, transA: boolean, reps?: number, ldb?: number, ldc?: number];
 const cases: Case[] = [
   ['fwd in_proj', 2048, 384, 128, false],
@@ -32,8 +35,12 @@ for (const [label, M, N, Kd, transA, calls = 1, ldb = N, ldc = N] of cases) {
   const B = K.put(Float32Array.from({ length: Kd * ldb }, () => Math.random() - 0.5));
   const C = K.alloc(M * ldc);
   const [rsa, csa] = transA ? [1, M] : [Kd, 1];
-  const run = () => { for (let i = 0; i < calls; i++) K.gemm(M, N, Kd, A, rsa, csa, B, ldb, C, ldc); };
-  const simple = () => { for (let i = 0; i < calls; i++) K.fns.gemmSimple(M, N, Kd, A, rsa, csa, B, ldb, C, ldc, 0, 0, 0); };
+  const run = () => {
+    for (let i = 0; i < calls; i++) K.gemm(M, N, Kd, A, rsa, csa, B, ldb, C, ldc);
+  };
+  const simple = () => {
+    for (let i = 0; i < calls; i++) K.fns.gemmSimple(M, N, Kd, A, rsa, csa, B, ldb, C, ldc, 0, 0, 0);
+  };
   // Alternate the two so that both see the same machine load; keep the fastest of each.
   const best = [Infinity, Infinity];
   run();
@@ -47,5 +54,7 @@ for (const [label, M, N, Kd, transA, calls = 1, ldb = N, ldc = N] of cases) {
   }
   K.release(m);
   const gf = (ms: number) => ((2 * M * N * Kd * calls) / ms / 1e6).toFixed(1).padStart(5);
-  console.log(`${label.padEnd(24)} [${M}x${Kd}]x[${Kd}x${N}]${transA ? 'ᵀA' : '  '} x${calls}  gemm ${best[0].toFixed(2).padStart(7)} ms ${gf(best[0])} GF/s   gemmSimple ${gf(best[1])} GF/s`);
+  console.log(
+    `${label.padEnd(24)} [${M}x${Kd}]x[${Kd}x${N}]${transA ? 'ᵀA' : '  '} x${calls}  gemm ${best[0].toFixed(2).padStart(7)} ms ${gf(best[0])} GF/s   gemmSimple ${gf(best[1])} GF/s`,
+  );
 }

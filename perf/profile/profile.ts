@@ -44,4 +44,5 @@ for (const k of info.kernels) {
 }
 const total = [...by.values()].reduce((a, b) => a + b.ms, 0);
 console.log(`${name} T=${T}: wall ${wall.toFixed(1)} ms (profiled), kernel sum ${total.toFixed(1)} ms, ${info.kernels.length} kernels`);
-for (const [k, v] of [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`${v.ms.toFixed(1).padStart(8)} ms ${String(v.n).padStart(5)}x  ${k}`);
+for (const [k, v] of [...by.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
+  console.log(`${v.ms.toFixed(1).padStart(8)} ms ${String(v.n).padStart(5)}x  ${k}`);

@@ -31,7 +31,15 @@ export function benchStep(name: string, T: number, B: number): BenchStep {
   const vars = Object.values(model.variables);
   const opt = new Adam(vars, { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   const ids = new Int32Array(B * T).map((_, i) => (i * 7) % 32);
-  const batch = { inputs: tf.tensor1d(ids, 'int32'), targets: tf.tensor1d(new Int32Array(B).map((_, i) => i % 2), 'int32'), batchSize: B, length: T };
+  const batch = {
+    inputs: tf.tensor1d(ids, 'int32'),
+    targets: tf.tensor1d(
+      new Int32Array(B).map((_, i) => i % 2),
+      'int32',
+    ),
+    batchSize: B,
+    length: T,
+  };
   return {
     train() {
       const { value, grads } = tf.variableGrads(() => model.loss(model.predict(model.extractor.apply(model.embed(batch), { training: true })), batch), vars);

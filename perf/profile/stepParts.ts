@@ -42,7 +42,10 @@ for (const [n, f] of Object.entries(fns)) {
 // The instance calls its kernels through `direct` (`fns` is a getter over it).
 (K as unknown as { direct: unknown }).direct = wrapped;
 const step = benchStep(name, T, B);
-for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const) {
+for (const [mode, fn] of [
+  ['train', step.train],
+  ['infer', step.infer],
+] as const) {
   fn();
   spent.clear();
   const steps = Number(stepsArg);
@@ -54,12 +57,16 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
   }
   const per = total / steps;
   let inKernels = 0;
-  const lines = [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([n, s]) => {
-    inKernels += s.ms;
-    const gf = s.flops ? `  ${(s.flops / s.ms / 1e6).toFixed(1).padStart(5)} GFLOP/s` : '';
-    return `  ${n.padEnd(20)} ${(s.ms / steps).toFixed(2).padStart(8)} ms ${((100 * s.ms) / total).toFixed(1).padStart(5)}%  ${(s.calls / steps).toFixed(0).padStart(6)} calls${gf}`;
-  });
-  console.log(`${name} T=${T} B=${B} ${mode}: ${per.toFixed(1)} ms per step; kernels ${((100 * inKernels) / total).toFixed(1)}%, outside ${(per - inKernels / steps).toFixed(1)} ms`);
+  const lines = [...spent.entries()]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([n, s]) => {
+      inKernels += s.ms;
+      const gf = s.flops ? `  ${(s.flops / s.ms / 1e6).toFixed(1).padStart(5)} GFLOP/s` : '';
+      return `  ${n.padEnd(20)} ${(s.ms / steps).toFixed(2).padStart(8)} ms ${((100 * s.ms) / total).toFixed(1).padStart(5)}%  ${(s.calls / steps).toFixed(0).padStart(6)} calls${gf}`;
+    });
+  console.log(
+    `${name} T=${T} B=${B} ${mode}: ${per.toFixed(1)} ms per step; kernels ${((100 * inKernels) / total).toFixed(1)}%, outside ${(per - inKernels / steps).toFixed(1)} ms`,
+  );
   console.log(lines.join('\n'));
   // The same product calls again, back to back, outside the step (the arena is released but
   // its memory is still there; only timing matters): in-step rate vs isolated rate.
@@ -95,7 +102,10 @@ for (const [mode, fn] of [['train', step.train], ['infer', step.infer]] as const
       shapes.set(key, e);
     }
   }
-  for (const [k, e] of [...shapes].sort((x, y) => y[1].ms - x[1].ms).slice(0, 14)) console.log(`    ${k.padEnd(28)} ${e.calls.toFixed(0).padStart(5)} calls ${e.ms.toFixed(2).padStart(7)} ms ${(e.flops / e.ms / 1e6).toFixed(1).padStart(5)} GFLOP/s`);
+  for (const [k, e] of [...shapes].sort((x, y) => y[1].ms - x[1].ms).slice(0, 14))
+    console.log(
+      `    ${k.padEnd(28)} ${e.calls.toFixed(0).padStart(5)} calls ${e.ms.toFixed(2).padStart(7)} ms ${(e.flops / e.ms / 1e6).toFixed(1).padStart(5)} GFLOP/s`,
+    );
   if (process.env.REPLAY_RANDOM) {
     // Same calls on random data (uniform in [-1, 1]): does the data itself (denormals) matter?
     const heap = K.heap;

@@ -14,7 +14,12 @@ const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 export function differingOptions(variants: { label: string; options: Record<string, unknown> }[]): Map<string, string> {
   const keys = [...new Set(variants.flatMap((v) => Object.keys(v.options)))].sort();
   const differ = keys.filter((k) => new Set(variants.map((v) => show(v.options[k]))).size > 1);
-  return new Map(variants.map((v) => [v.label, differ.length ? differ.map((k) => `${k}=${v.options[k] === undefined ? '(unset)' : show(v.options[k])}`).join(', ') : 'same options']));
+  return new Map(
+    variants.map((v) => [
+      v.label,
+      differ.length ? differ.map((k) => `${k}=${v.options[k] === undefined ? '(unset)' : show(v.options[k])}`).join(', ') : 'same options',
+    ]),
+  );
 }
 
 export function ablations(records: ResultRecord[]): Chart[] {
@@ -29,7 +34,22 @@ export function ablations(records: ResultRecord[]): Chart[] {
     const rows: Record<string, unknown>[] = [];
     for (const g of aggregateCells(ofName)) {
       if (!g.value) continue;
-      rows.push(finiteRow({ kind: 'bar', task: g.task, metric: g.metric, panel: `${g.task} (${g.metric}, ${g.higherIsBetter ? 'higher' : 'lower'} is better)`, extractor: g.extractor, options: diff.get(g.extractor), length: g.length, mean: g.value.mean, lo: g.value.ci95?.[0], hi: g.value.ci95?.[1], ci: ciText(g.value.ci95), seeds: g.value.n }));
+      rows.push(
+        finiteRow({
+          kind: 'bar',
+          task: g.task,
+          metric: g.metric,
+          panel: `${g.task} (${g.metric}, ${g.higherIsBetter ? 'higher' : 'lower'} is better)`,
+          extractor: g.extractor,
+          options: diff.get(g.extractor),
+          length: g.length,
+          mean: g.value.mean,
+          lo: g.value.ci95?.[0],
+          hi: g.value.ci95?.[1],
+          ci: ciText(g.value.ci95),
+          seeds: g.value.n,
+        }),
+      );
     }
     const chances = groupBy(ofName, (r: CompletedRecord) => JSON.stringify([r.task.label, r.length]));
     const panelOf = new Map(rows.map((r) => [r.task as string, r.panel as string]));
@@ -48,7 +68,15 @@ export function ablations(records: ResultRecord[]): Chart[] {
     const labels = [...byLabel.keys()];
     const { domain, range } = p.scale(labels);
     const x = { field: 'length', type: 'ordinal' as const, title: 'sequence length T', axis: { labelExpr: "'T = ' + datum.label", labelAngle: 0 } };
-    const tooltip = [tip('extractor', 'variant'), tip('options', 'options'), tip('task', 'task'), tip('length', 'T', 'd'), tip('mean', 'mean', '.4f'), tip('ci', '95% CI'), tip('seeds', 'seeds', 'd')];
+    const tooltip = [
+      tip('extractor', 'variant'),
+      tip('options', 'options'),
+      tip('task', 'task'),
+      tip('length', 'T', 'd'),
+      tip('mean', 'mean', '.4f'),
+      tip('ci', '95% CI'),
+      tip('seeds', 'seeds', 'd'),
+    ];
     const lengths = new Set(rows.map((r) => r.length)).size;
     const panels = [...new Set(rows.filter((r) => r.kind === 'bar').map((r) => r.panel as string))];
     const width = panelWidth(Math.min(3, panels.length), Math.max(160, 16 * labels.length * lengths + 40));
@@ -59,7 +87,14 @@ export function ablations(records: ResultRecord[]): Chart[] {
       caption: `Variants of ${name} that differ only in the options listed under the title, side by side on each task and length (mean over seeds, black: 95% CI, grey ticks: chance). Compare bars within a group: the difference is what the option buys.`,
       spec: {
         $schema: SCHEMA,
-        title: { text: `${name} variants`, subtitle: variants.map((v) => `${v.label}: ${diff.get(v.label)}`), anchor: 'start', fontSize: 13, subtitleFontSize: 12, subtitleColor: '#444' },
+        title: {
+          text: `${name} variants`,
+          subtitle: variants.map((v) => `${v.label}: ${diff.get(v.label)}`),
+          anchor: 'start',
+          fontSize: 13,
+          subtitleFontSize: 12,
+          subtitleColor: '#444',
+        },
         data: { values: rows },
         facet: { field: 'panel', type: 'nominal', sort: panels, title: null, header: { labelFontSize: 12, labelFontWeight: 'bold', labelLimit: 400 } },
         columns: 3,

@@ -1,12 +1,32 @@
 /** Accuracy charts: the task metric against sequence length, and against per-sample meta (distance, attractors). */
 import { aggregateCells, binValues, groupBy, summarize } from '../../harness/store/aggregate.js';
 import type { ResultRecord } from '../../harness/store/results.js';
-import { byTask, ciText, completed, extractorColor, finiteRow, lengthAxis, lengthHeader, metricScale, metricTitle, notCompletedNote, palette, panelWidth, safeId, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
+import {
+  byTask,
+  ciText,
+  completed,
+  extractorColor,
+  finiteRow,
+  lengthAxis,
+  lengthHeader,
+  metricScale,
+  metricTitle,
+  notCompletedNote,
+  palette,
+  panelWidth,
+  safeId,
+  SCHEMA,
+  sortedLengths,
+  tip,
+  type Chart,
+} from './common.js';
 
 /** Chance as a dashed rule when it is the same at every length, else as a dashed line over length. */
 function chanceLayer(chance: { length: number; chance: number }[]) {
   const constant = new Set(chance.map((c) => c.chance)).size === 1;
-  const mark = constant ? { type: 'rule' as const, strokeDash: [6, 4], color: '#555', strokeWidth: 1.5 } : { type: 'line' as const, strokeDash: [6, 4], color: '#555', strokeWidth: 1.5 };
+  const mark = constant
+    ? { type: 'rule' as const, strokeDash: [6, 4], color: '#555', strokeWidth: 1.5 }
+    : { type: 'line' as const, strokeDash: [6, 4], color: '#555', strokeWidth: 1.5 };
   return {
     data: { values: constant ? [{ chance: chance[0].chance, label: 'chance' }] : chance.map((c) => ({ ...c, label: 'chance' })) },
     mark,
@@ -32,7 +52,16 @@ export function metricVsLength(records: ResultRecord[]): Chart[] {
     const { metric, higherIsBetter } = rs[0].metrics;
     const groups = aggregateCells(rs).filter((g) => g.value);
     const means = groups.map((g) =>
-      finiteRow({ extractor: g.extractor, length: g.length, mean: g.value!.mean, lo: g.value!.ci95?.[0], hi: g.value!.ci95?.[1], ci: ciText(g.value!.ci95), n: g.value!.n, sd: g.value!.sd ?? undefined }),
+      finiteRow({
+        extractor: g.extractor,
+        length: g.length,
+        mean: g.value!.mean,
+        lo: g.value!.ci95?.[0],
+        hi: g.value!.ci95?.[1],
+        ci: ciText(g.value!.ci95),
+        n: g.value!.n,
+        sd: g.value!.sd ?? undefined,
+      }),
     );
     const bands = means.filter((m) => m.lo !== undefined);
     const seeds = rs.map((r) => finiteRow({ extractor: r.extractor.label, length: r.length, seed: r.seed, value: r.metrics.value }));
@@ -81,7 +110,13 @@ export function metricVsLength(records: ResultRecord[]): Chart[] {
               x,
               y: { field: 'mean', type: 'quantitative' as const, title: yTitle, scale: yScale },
               color,
-              tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', `mean ${metric}`, '.4f'), tip('ci', '95% CI'), tip('n', 'seeds', 'd')],
+              tooltip: [
+                tip('extractor', 'extractor'),
+                tip('length', 'T', 'd'),
+                tip('mean', `mean ${metric}`, '.4f'),
+                tip('ci', '95% CI'),
+                tip('n', 'seeds', 'd'),
+              ],
             },
           },
           chanceLayer(chance),
@@ -119,19 +154,42 @@ export function metricByMeta(records: ResultRecord[]): Chart[] {
       let merged = false;
       const perRun: { extractor: string; length: number; bin: number; range: string; x: number; score: number; samples: number }[] = [];
       for (const [length, ofLength] of groupBy(having, (r) => String(r.length))) {
-        const { bins, binOf } = binValues(ofLength.flatMap((r) => r.byMeta[key].map((b) => b.value)), MAX_BINS);
+        const { bins, binOf } = binValues(
+          ofLength.flatMap((r) => r.byMeta[key].map((b) => b.value)),
+          MAX_BINS,
+        );
         merged ||= bins.some((b) => b.lo !== b.hi);
         for (const r of ofLength) {
           for (const [bin, bs] of groupBy(r.byMeta[key], (b) => String(binOf(b.value)))) {
             const samples = bs.reduce((a, b) => a + b.n, 0);
             const { lo, hi, mid } = bins[Number(bin)];
-            perRun.push({ extractor: r.extractor.label, length: Number(length), bin: Number(bin), range: lo === hi ? String(lo) : `${lo}–${hi}`, x: mid, score: bs.reduce((a, b) => a + b.n * b.score, 0) / samples, samples });
+            perRun.push({
+              extractor: r.extractor.label,
+              length: Number(length),
+              bin: Number(bin),
+              range: lo === hi ? String(lo) : `${lo}–${hi}`,
+              x: mid,
+              score: bs.reduce((a, b) => a + b.n * b.score, 0) / samples,
+              samples,
+            });
           }
         }
       }
       const means = [...groupBy(perRun, (b) => JSON.stringify([b.extractor, b.length, b.bin])).values()].map((bs) => {
         const s = summarize(bs.map((b) => b.score))!;
-        return finiteRow({ kind: 'mean', extractor: bs[0].extractor, length: bs[0].length, x: bs[0].x, range: bs[0].range, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], ci: ciText(s.ci95), seeds: s.n, samples: bs.reduce((a, b) => a + b.samples, 0) });
+        return finiteRow({
+          kind: 'mean',
+          extractor: bs[0].extractor,
+          length: bs[0].length,
+          x: bs[0].x,
+          range: bs[0].range,
+          mean: s.mean,
+          lo: s.ci95?.[0],
+          hi: s.ci95?.[1],
+          ci: ciText(s.ci95),
+          seeds: s.n,
+          samples: bs.reduce((a, b) => a + b.samples, 0),
+        });
       });
       means.sort((a, b) => a.x - b.x);
       const chance = [...new Map(having.map((r) => [r.length, { kind: 'chance', length: r.length, chance: r.metrics.chance }])).values()];
@@ -156,7 +214,12 @@ export function metricByMeta(records: ResultRecord[]): Chart[] {
               {
                 transform: [{ filter: "datum.kind === 'mean' && isValid(datum.lo)" }],
                 mark: { type: 'rule', strokeWidth: 1, opacity: 0.3, clip: true },
-                encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color: extractorColor(p, labels) },
+                encoding: {
+                  x: { field: 'x', type: 'quantitative' },
+                  y: { field: 'lo', type: 'quantitative', scale: yScale },
+                  y2: { field: 'hi' },
+                  color: extractorColor(p, labels),
+                },
               },
               {
                 transform: [{ filter: { field: 'kind', equal: 'mean' } }],
@@ -165,7 +228,15 @@ export function metricByMeta(records: ResultRecord[]): Chart[] {
                   x: { field: 'x', type: 'quantitative', title: axis.title, axis: { tickMinStep: 1 } },
                   y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale },
                   color: extractorColor(p, labels),
-                  tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('range', key), tip('mean', `mean ${metric}`, '.4f'), tip('ci', '95% CI'), tip('seeds', 'seeds', 'd'), tip('samples', 'samples', 'd')],
+                  tooltip: [
+                    tip('extractor', 'extractor'),
+                    tip('length', 'T', 'd'),
+                    tip('range', key),
+                    tip('mean', `mean ${metric}`, '.4f'),
+                    tip('ci', '95% CI'),
+                    tip('seeds', 'seeds', 'd'),
+                    tip('samples', 'samples', 'd'),
+                  ],
                 },
               },
               {

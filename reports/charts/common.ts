@@ -51,7 +51,15 @@ export function extractorColor(p: Palette, labels: Iterable<string>, field = 'ex
 }
 
 /** Legend symbols at full opacity, whatever the layer (bands, faint dots) the legend is merged from. */
-export const LEGEND = { orient: 'right' as const, labelLimit: 240, symbolOpacity: 1, symbolType: 'circle', symbolSize: 90, labelFontSize: 12, titleFontSize: 12 };
+export const LEGEND = {
+  orient: 'right' as const,
+  labelLimit: 240,
+  symbolOpacity: 1,
+  symbolType: 'circle',
+  symbolSize: 90,
+  labelFontSize: 12,
+  titleFontSize: 12,
+};
 
 /**
  * Width of each of `panels` side-by-side facet panels so the chart and its legend fit the
@@ -89,7 +97,13 @@ export function logScaleOf(values: readonly number[]): { type: 'log'; domain?: [
 
 /** Sequence-length axis on a log2 scale with a tick at each length used. */
 export function lengthAxis(lengths: number[], title = 'sequence length T (positions, log scale)') {
-  return { field: 'length', type: 'quantitative' as const, title, scale: { type: 'log' as const, base: 2, nice: false, padding: 12 }, axis: { values: lengths, format: 'd' } };
+  return {
+    field: 'length',
+    type: 'quantitative' as const,
+    title,
+    scale: { type: 'log' as const, base: 2, nice: false, padding: 12 },
+    axis: { values: lengths, format: 'd' },
+  };
 }
 
 /** A tooltip field; quantitative fields get a number format. */

@@ -41,9 +41,24 @@ export function throughputVsLength(records: ResultRecord[]): Chart[] {
     series.set(label, fit ? `${label}   slope ${fit.slope.toFixed(2).replace('-', '−')}` : `${label}   (one length: no slope)`);
   }
   const means = perExtractorLength(rs, seqPerSec, 'log').map((m) => ({ ...m, series: series.get(m.extractor as string) }));
-  const points = rs.map((r) => ({ extractor: r.extractor.label, series: series.get(r.extractor.label), task: r.task.label, length: r.length, seed: r.seed, seqPerSec: seqPerSec(r), msPerStep: r.metrics.msPerStep }));
+  const points = rs.map((r) => ({
+    extractor: r.extractor.label,
+    series: series.get(r.extractor.label),
+    task: r.task.label,
+    length: r.length,
+    seed: r.seed,
+    seqPerSec: seqPerSec(r),
+    msPerStep: r.metrics.msPerStep,
+  }));
   const scale = p.scale(series.keys());
-  const color = { field: 'series', type: 'nominal' as const, title: 'extractor, log-log slope', scale: { domain: scale.domain.map((l) => series.get(l)!), range: scale.range }, sort: scale.domain.map((l) => series.get(l)!), legend: { ...LEGEND, labelLimit: 280 } };
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: 'extractor, log-log slope',
+    scale: { domain: scale.domain.map((l) => series.get(l)!), range: scale.range },
+    sort: scale.domain.map((l) => series.get(l)!),
+    legend: { ...LEGEND, labelLimit: 280 },
+  };
   const x = lengthAxis(sortedLengths(rs));
   const y = { type: 'quantitative' as const, title: 'training throughput (sequences/s, log scale)', scale: { type: 'log' as const } };
   return [
@@ -52,7 +67,7 @@ export function throughputVsLength(records: ResultRecord[]): Chart[] {
       section: 'Cost',
       title: 'Training throughput vs sequence length',
       caption:
-        'Log-log: sequences trained per second (batch × 1000 / ms per step, mean over tasks and seeds; dots: single runs). The legend\'s slope is the least-squares fit on these axes: −1 means time per sequence grows in proportion to T, −2 with T², 0 not at all (parallel hardware absorbing the length).',
+        "Log-log: sequences trained per second (batch × 1000 / ms per step, mean over tasks and seeds; dots: single runs). The legend's slope is the least-squares fit on these axes: −1 means time per sequence grows in proportion to T, −2 with T², 0 not at all (parallel hardware absorbing the length).",
       spec: {
         $schema: SCHEMA,
         width: 460,
@@ -61,12 +76,29 @@ export function throughputVsLength(records: ResultRecord[]): Chart[] {
           {
             data: { values: points },
             mark: { type: 'point', size: 20, opacity: 0.5 },
-            encoding: { x, y: { ...y, field: 'seqPerSec' }, color, tooltip: [tip('extractor', 'extractor'), tip('task', 'task'), tip('length', 'T', 'd'), tip('seed', 'seed'), tip('seqPerSec', 'sequences/s', '.1f'), tip('msPerStep', 'ms/step', '.2f')] },
+            encoding: {
+              x,
+              y: { ...y, field: 'seqPerSec' },
+              color,
+              tooltip: [
+                tip('extractor', 'extractor'),
+                tip('task', 'task'),
+                tip('length', 'T', 'd'),
+                tip('seed', 'seed'),
+                tip('seqPerSec', 'sequences/s', '.1f'),
+                tip('msPerStep', 'ms/step', '.2f'),
+              ],
+            },
           },
           {
             data: { values: means },
             mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2.2 },
-            encoding: { x, y: { ...y, field: 'mean' }, color, tooltip: [tip('series', 'extractor'), tip('length', 'T', 'd'), tip('mean', 'mean sequences/s', '.1f'), tip('n', 'runs', 'd')] },
+            encoding: {
+              x,
+              y: { ...y, field: 'mean' },
+              color,
+              tooltip: [tip('series', 'extractor'), tip('length', 'T', 'd'), tip('mean', 'mean sequences/s', '.1f'), tip('n', 'runs', 'd')],
+            },
           },
         ],
       },
@@ -77,7 +109,16 @@ export function throughputVsLength(records: ResultRecord[]): Chart[] {
 /** A per-(extractor, length) line chart of a cost quantity with 95% CI rules. */
 function costLineChart(
   records: ResultRecord[],
-  opts: { id: string; title: string; caption: string; yTitle: string; format: string; value: (r: CompletedRecord) => number; logY?: boolean; accept?: (r: CompletedRecord) => boolean },
+  opts: {
+    id: string;
+    title: string;
+    caption: string;
+    yTitle: string;
+    format: string;
+    value: (r: CompletedRecord) => number;
+    logY?: boolean;
+    accept?: (r: CompletedRecord) => boolean;
+  },
 ): Chart[] {
   const rs = completed(records).filter((r) => (opts.accept ? opts.accept(r) : true) && Number.isFinite(opts.value(r)));
   if (!rs.length) return [];
@@ -137,7 +178,8 @@ export const memoryVsLength = (records: ResultRecord[]): Chart[] =>
   costLineChart(records, {
     id: 'peak-memory',
     title: 'Peak tensor memory of a training step vs sequence length',
-    caption: 'Peak MiB held by tfjs tensors during one training step (log scale; mean over tasks and seeds). Attention stores T × T scores per head, so its memory grows faster with T than a recurrent or convolutional extractor’s.',
+    caption:
+      'Peak MiB held by tfjs tensors during one training step (log scale; mean over tasks and seeds). Attention stores T × T scores per head, so its memory grows faster with T than a recurrent or convolutional extractor’s.',
     yTitle: 'peak tensor memory (MiB, log scale)',
     format: '.2f',
     value: (r) => r.cost.peakTensorBytes / 2 ** 20,
@@ -161,13 +203,17 @@ export function paramCounts(records: ResultRecord[]): Chart[] {
       options: JSON.stringify(g[0].extractor.options),
     };
   });
-  const color = extractorColor(p, rows.map((r) => r.extractor));
+  const color = extractorColor(
+    p,
+    rows.map((r) => r.extractor),
+  );
   return [
     {
       id: 'param-counts',
       section: 'Cost',
       title: 'Parameters per extractor',
-      caption: 'Trainable parameters of each extractor (embedding and head excluded, they are identical for all). Compare accuracy with this in mind: a bigger extractor is not a fairer one.',
+      caption:
+        'Trainable parameters of each extractor (embedding and head excluded, they are identical for all). Compare accuracy with this in mind: a bigger extractor is not a fairer one.',
       spec: {
         $schema: SCHEMA,
         width: 420,
@@ -178,7 +224,13 @@ export function paramCounts(records: ResultRecord[]): Chart[] {
           x: { field: 'params', type: 'quantitative', title: 'parameters (extractor only)', axis: { format: ',.0f', tickCount: 5 } },
         },
         layer: [
-          { mark: { type: 'bar', cornerRadiusEnd: 2 }, encoding: { color: { ...color, legend: null }, tooltip: [tip('extractor', 'extractor'), tip('name', 'extractor type'), tip('range', 'parameters'), tip('options', 'options')] } },
+          {
+            mark: { type: 'bar', cornerRadiusEnd: 2 },
+            encoding: {
+              color: { ...color, legend: null },
+              tooltip: [tip('extractor', 'extractor'), tip('name', 'extractor type'), tip('range', 'parameters'), tip('options', 'options')],
+            },
+          },
           { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11 }, encoding: { text: { field: 'params', type: 'quantitative', format: ',' } } },
         ],
       },

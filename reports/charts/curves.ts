@@ -19,7 +19,8 @@ export function curveRows(rs: readonly WithCurves[], curveOf: (r: WithCurves) =>
   const rows: Record<string, unknown>[] = [];
   for (const r of rs) {
     const c = curveOf(r);
-    for (const i of thinIndices(c.length)) if (usable(c[i])) rows.push({ kind: 'run', extractor: r.extractor.label, length: r.length, seed: r.seed, step: i + 1, value: c[i] });
+    for (const i of thinIndices(c.length))
+      if (usable(c[i])) rows.push({ kind: 'run', extractor: r.extractor.label, length: r.length, seed: r.seed, step: i + 1, value: c[i] });
   }
   for (const group of groupBy(rs, (r) => JSON.stringify([r.extractor.label, r.length])).values()) {
     const window = smoothingWindow(Math.max(...group.map((r) => r.train.steps)));
@@ -29,7 +30,9 @@ export function curveRows(rs: readonly WithCurves[], curveOf: (r: WithCurves) =>
     });
     const points = curveAcrossSeeds(smoothed, space);
     const keep = new Set(thinIndices(points.length).map((k) => points[k]?.index));
-    for (const pt of points) if (keep.has(pt.index)) rows.push({ kind: 'mean', extractor: group[0].extractor.label, length: group[0].length, step: pt.index + 1, value: pt.mean, seeds: pt.n, window });
+    for (const pt of points)
+      if (keep.has(pt.index))
+        rows.push({ kind: 'mean', extractor: group[0].extractor.label, length: group[0].length, step: pt.index + 1, value: pt.mean, seeds: pt.n, window });
   }
   return rows;
 }
@@ -63,12 +66,23 @@ export function curveSpec<X, Y, C, E>(rows: Record<string, unknown>[], panels: n
         {
           transform: [{ filter: { field: 'kind', equal: 'run' } }],
           mark: { type: 'line' as const, strokeWidth: 1, opacity: s.runOpacity },
-          encoding: { x, y, color, detail: { field: 'seed', type: 'nominal' as const }, tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', s.runLabel, s.format)] },
+          encoding: {
+            x,
+            y,
+            color,
+            detail: { field: 'seed', type: 'nominal' as const },
+            tooltip: [tip('extractor', 'extractor'), tip('seed', 'seed'), tip('step', 'step', 'd'), tip('value', s.runLabel, s.format)],
+          },
         },
         {
           transform: [{ filter: { field: 'kind', equal: 'mean' } }],
           mark: { type: 'line' as const, strokeWidth: 2.4 },
-          encoding: { x, y, color, tooltip: [tip('extractor', 'extractor'), tip('step', 'step', 'd'), tip('value', s.meanLabel, s.format), tip('seeds', 'seeds', 'd')] },
+          encoding: {
+            x,
+            y,
+            color,
+            tooltip: [tip('extractor', 'extractor'), tip('step', 'step', 'd'), tip('value', s.meanLabel, s.format), tip('seeds', 'seeds', 'd')],
+          },
         },
         ...extra,
       ],

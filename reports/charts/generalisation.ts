@@ -31,19 +31,40 @@ export function lengthGeneralisation(records: ResultRecord[]): Chart[] {
     }
     for (const group of groupBy(evals, (e) => JSON.stringify([e.trainLength, e.factor])).values()) {
       const chances = group.map((e) => e.chance).filter((c): c is number => c !== undefined && Number.isFinite(c));
-      if (chances.length) rows.push({ kind: 'chance', trainLength: group[0].trainLength, factor: group[0].factor, length: group[0].length, chance: summarize(chances)!.mean });
+      if (chances.length)
+        rows.push({ kind: 'chance', trainLength: group[0].trainLength, factor: group[0].factor, length: group[0].length, chance: summarize(chances)!.mean });
     }
     const labels = new Set(rs.map((r) => r.extractor.label));
     const { domain, range } = p.scale(labels);
-    const x = { field: 'factor', type: 'ordinal' as const, title: 'evaluated at × the training length', axis: { labelExpr: "datum.label + '×'", labelAngle: 0 } };
+    const x = {
+      field: 'factor',
+      type: 'ordinal' as const,
+      title: 'evaluated at × the training length',
+      axis: { labelExpr: "datum.label + '×'", labelAngle: 0 },
+    };
     const layers = groupedBarLayers({
       x,
       domain,
       range,
       yTitle: metricTitle(metric, higherIsBetter),
-      yScale: metricScale(metric, rows.flatMap((r) => [r.mean, r.chance].filter((v): v is number => typeof v === 'number'))),
-      tooltip: [tip('extractor', 'extractor'), tip('trainLength', 'trained at T', 'd'), tip('length', 'evaluated at T', 'd'), tip('mean', `mean ${metric}`, '.4f'), tip('ci', '95% CI'), tip('evaluated', 'seeds', 'd')],
-      labelTooltip: [tip('extractor', 'extractor'), tip('trainLength', 'trained at T', 'd'), tip('length', 'evaluated at T', 'd'), tip('reason', 'not applicable')],
+      yScale: metricScale(
+        metric,
+        rows.flatMap((r) => [r.mean, r.chance].filter((v): v is number => typeof v === 'number')),
+      ),
+      tooltip: [
+        tip('extractor', 'extractor'),
+        tip('trainLength', 'trained at T', 'd'),
+        tip('length', 'evaluated at T', 'd'),
+        tip('mean', `mean ${metric}`, '.4f'),
+        tip('ci', '95% CI'),
+        tip('evaluated', 'seeds', 'd'),
+      ],
+      labelTooltip: [
+        tip('extractor', 'extractor'),
+        tip('trainLength', 'trained at T', 'd'),
+        tip('length', 'evaluated at T', 'd'),
+        tip('reason', 'not applicable'),
+      ],
     });
     const factors = new Set(evals.map((e) => e.factor)).size;
     const panels = new Set(rs.map((r) => r.length)).size;
@@ -57,7 +78,13 @@ export function lengthGeneralisation(records: ResultRecord[]): Chart[] {
       spec: {
         $schema: SCHEMA,
         data: { values: rows },
-        facet: { column: { field: 'trainLength', type: 'ordinal', header: { labelExpr: "'trained at T = ' + datum.value", labelFontSize: 12, labelFontWeight: 'bold', title: null } } },
+        facet: {
+          column: {
+            field: 'trainLength',
+            type: 'ordinal',
+            header: { labelExpr: "'trained at T = ' + datum.value", labelFontSize: 12, labelFontWeight: 'bold', title: null },
+          },
+        },
         spec: {
           width,
           height: 230,

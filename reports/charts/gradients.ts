@@ -33,7 +33,19 @@ export function gradientProfile(records: ResultRecord[]): Chart[] {
         const keep = new Set(thinIndices(points.length, 256).map((k) => points[k]?.index));
         for (const pt of points) {
           if (!keep.has(pt.index)) continue;
-          rows.push(finiteRow({ extractor: label, length: T, phase, distance: T - 1 - pt.index, norm: pt.mean, lo: pt.lo ?? undefined, hi: pt.hi ?? undefined, seeds: pt.n, slope }));
+          rows.push(
+            finiteRow({
+              extractor: label,
+              length: T,
+              phase,
+              distance: T - 1 - pt.index,
+              norm: pt.mean,
+              lo: pt.lo ?? undefined,
+              hi: pt.hi ?? undefined,
+              seeds: pt.n,
+              slope,
+            }),
+          );
         }
       });
     }
@@ -42,7 +54,15 @@ export function gradientProfile(records: ResultRecord[]): Chart[] {
     const color = extractorColor(p, labels);
     const maxT = Math.max(...rs.map((r) => r.length));
     const yScale = logScaleOf(rows.map((r) => r.norm as number));
-    const tooltip = [tip('extractor', 'extractor'), tip('phase', 'when'), tip('length', 'T', 'd'), tip('distance', 'distance from readout', 'd'), tip('norm', '‖dL/dx_t‖', '.3e'), tip('slope', 'fitted slope (log10 per position)'), tip('seeds', 'seeds', 'd')];
+    const tooltip = [
+      tip('extractor', 'extractor'),
+      tip('phase', 'when'),
+      tip('length', 'T', 'd'),
+      tip('distance', 'distance from readout', 'd'),
+      tip('norm', '‖dL/dx_t‖', '.3e'),
+      tip('slope', 'fitted slope (log10 per position)'),
+      tip('seeds', 'seeds', 'd'),
+    ];
     charts.push({
       id: `grad-profile-${safeId(task)}`,
       section: 'Gradients',
@@ -110,7 +130,8 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
         while (k >= 0 && !(Number.isFinite(curve[k]) && curve[k] > 0)) k--;
         if (k >= 0) rows.push({ kind: 'event', flag, detail, extractor: r.extractor.label, length: r.length, seed: r.seed, step: k + 1, value: curve[k] });
       };
-      if (r.status === 'completed' && r.gradients.exploding) event('exploding', r.gradients.explodingStep ?? curve.length, `exploding at step ${r.gradients.explodingStep ?? '?'}`);
+      if (r.status === 'completed' && r.gradients.exploding)
+        event('exploding', r.gradients.explodingStep ?? curve.length, `exploding at step ${r.gradients.explodingStep ?? '?'}`);
       if (r.status === 'diverged') event('diverged', r.divergedAtStep, `diverged at step ${r.divergedAtStep}: ${r.message}`);
     }
     if (!rows.some((r) => r.kind === 'run')) continue;
@@ -146,7 +167,12 @@ export function gradNormOverTraining(records: ResultRecord[]): Chart[] {
         `Log scale, one panel per length. Bold: each extractor's geometric mean over seeds, smoothed over ${window} step${window > 1 ? 's' : ''}; faint: single runs. A line sinking by orders of magnitude means vanishing gradients; spikes far above the rest mean exploding ones.` +
         (flags.includes('exploding') ? ' ▲ marks a run flagged exploding (a step above 1000× the running median).' : '') +
         (flags.includes('diverged') ? ' ✚ marks a diverged run (non-finite loss or gradient) at its last finite step.' : ''),
-      spec: curveSpec(rows, new Set(rs.map((r) => r.length)).size, { x, y, color, runOpacity: 0.25, runLabel: '‖∇‖', meanLabel: 'smoothed geometric mean ‖∇‖', format: '.4g' }, events),
+      spec: curveSpec(
+        rows,
+        new Set(rs.map((r) => r.length)).size,
+        { x, y, color, runOpacity: 0.25, runLabel: '‖∇‖', meanLabel: 'smoothed geometric mean ‖∇‖', format: '.4g' },
+        events,
+      ),
     });
   }
   return charts;
@@ -202,7 +228,10 @@ export function groupGradNorms(records: ResultRecord[]): Chart[] {
         const maps = group.map(perSeed);
         for (const step of keep) {
           const values = maps.map((m) => m.get(step)).filter((v): v is number => v !== undefined);
-          const pt = curveAcrossSeeds(values.map((v) => [v]), 'log')[0];
+          const pt = curveAcrossSeeds(
+            values.map((v) => [v]),
+            'log',
+          )[0];
           if (pt) rows.push({ extractor: label, length: group[0].length, group: name, role: groupRole(name), step, norm: pt.mean, seeds: pt.n });
         }
       }
@@ -221,7 +250,12 @@ export function groupGradNorms(records: ResultRecord[]): Chart[] {
         $schema: SCHEMA,
         data: { values: rows },
         facet: {
-          row: { field: 'extractor', type: 'nominal', sort: extractors, header: { title: null, labelAngle: 0, labelAlign: 'left', labelFontSize: 12, labelFontWeight: 'bold', labelLimit: 160 } },
+          row: {
+            field: 'extractor',
+            type: 'nominal',
+            sort: extractors,
+            header: { title: null, labelAngle: 0, labelAlign: 'left', labelFontSize: 12, labelFontWeight: 'bold', labelLimit: 160 },
+          },
           column: { field: 'length', type: 'ordinal', header: lengthHeader },
         },
         spec: {
@@ -231,9 +265,23 @@ export function groupGradNorms(records: ResultRecord[]): Chart[] {
           encoding: {
             x: { field: 'step', type: 'quantitative', title: 'training step' },
             y: { field: 'norm', type: 'quantitative', scale: { type: 'log' }, title: '‖∇‖ of the group (log)', axis: { format: '.0e' } },
-            color: { field: 'role', type: 'nominal', title: 'variable group', sort: roles.domain, scale: roles, legend: { symbolType: 'stroke', symbolStrokeWidth: 3 } },
+            color: {
+              field: 'role',
+              type: 'nominal',
+              title: 'variable group',
+              sort: roles.domain,
+              scale: roles,
+              legend: { symbolType: 'stroke', symbolStrokeWidth: 3 },
+            },
             detail: { field: 'group', type: 'nominal' },
-            tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('group', 'group'), tip('step', 'step', 'd'), tip('norm', '‖∇‖', '.4g'), tip('seeds', 'seeds', 'd')],
+            tooltip: [
+              tip('extractor', 'extractor'),
+              tip('length', 'T', 'd'),
+              tip('group', 'group'),
+              tip('step', 'step', 'd'),
+              tip('norm', '‖∇‖', '.4g'),
+              tip('seeds', 'seeds', 'd'),
+            ],
           },
         },
         resolve: { scale: { y: 'shared' } },

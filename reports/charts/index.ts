@@ -17,7 +17,24 @@ import { tuningByLr } from './tuning.js';
 
 export type { Chart, ChartBuilder, Section } from './common.js';
 export { SECTIONS } from './common.js';
-export { ablations, gflopsPerExtractor, gradientProfile, gradNormOverTraining, groupGradNorms, lengthGeneralisation, lossCurves, memoryVsLength, metricByMeta, metricVsLength, metricVsStateSize, paramCounts, stepsToSolveCurves, stepsToThreshold, throughputVsLength, tuningByLr };
+export {
+  ablations,
+  gflopsPerExtractor,
+  gradientProfile,
+  gradNormOverTraining,
+  groupGradNorms,
+  lengthGeneralisation,
+  lossCurves,
+  memoryVsLength,
+  metricByMeta,
+  metricVsLength,
+  metricVsStateSize,
+  paramCounts,
+  stepsToSolveCurves,
+  stepsToThreshold,
+  throughputVsLength,
+  tuningByLr,
+};
 
 /** Every chart builder, by name, in reading order. */
 export const CHART_BUILDERS = {

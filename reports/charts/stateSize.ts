@@ -7,7 +7,22 @@
 import { groupBy, summarize } from '../../harness/store/aggregate.js';
 import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { extractorPalette } from '../palette.js';
-import { byTask, ciText, completed, finiteRow, LEGEND, lengthHeader, metricScale, metricTitle, notCompletedNote, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
+import {
+  byTask,
+  ciText,
+  completed,
+  finiteRow,
+  LEGEND,
+  lengthHeader,
+  metricScale,
+  metricTitle,
+  notCompletedNote,
+  panelWidth,
+  safeId,
+  SCHEMA,
+  tip,
+  type Chart,
+} from './common.js';
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
@@ -27,7 +42,8 @@ export function widthSeries(rs: readonly CompletedRecord[]): Map<CompletedRecord
     }
     const keys = [...new Set(ofName.flatMap((r) => Object.keys(r.extractor.options)))].sort();
     const varying = keys.filter((k) => k !== width && new Set(ofName.map((r) => show(r.extractor.options[k]))).size > 1);
-    const followsWidth = (k: string) => [...groupBy(ofName, (r) => show(r.extractor.options[width])).values()].every((g) => new Set(g.map((r) => show(r.extractor.options[k]))).size === 1);
+    const followsWidth = (k: string) =>
+      [...groupBy(ofName, (r) => show(r.extractor.options[width])).values()].every((g) => new Set(g.map((r) => show(r.extractor.options[k]))).size === 1);
     const own = varying.filter((k) => !followsWidth(k));
     for (const r of ofName) out.set(r, own.length ? `${name} (${own.map((k) => `${k}=${show(r.extractor.options[k])}`).join(', ')})` : name);
   }
@@ -49,17 +65,39 @@ export function metricVsStateSize(records: ResultRecord[]): Chart[] {
       if (!s) return [];
       const e = g[0].extractor;
       const width = e.widthOption ? `${e.widthOption}=${show(e.options[e.widthOption])}` : 'width not declared';
-      return [finiteRow({ kind: 'mean', family: series.get(g[0])!, extractor: e.label, width, length: g[0].length, stateBytes: e.stateBytes!, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], ci: ciText(s.ci95), seeds: s.n })];
+      return [
+        finiteRow({
+          kind: 'mean',
+          family: series.get(g[0])!,
+          extractor: e.label,
+          width,
+          length: g[0].length,
+          stateBytes: e.stateBytes!,
+          mean: s.mean,
+          lo: s.ci95?.[0],
+          hi: s.ci95?.[1],
+          ci: ciText(s.ci95),
+          seeds: s.n,
+        }),
+      ];
     });
     points.sort((a, b) => a.stateBytes - b.stateBytes);
-    const chance = [...new Map(rs.map((r) => [r.length, { kind: 'chance', length: r.length, chance: r.metrics.chance }])).values()].sort((a, b) => a.length - b.length);
+    const chance = [...new Map(rs.map((r) => [r.length, { kind: 'chance', length: r.length, chance: r.metrics.chance }])).values()].sort(
+      (a, b) => a.length - b.length,
+    );
     // Colour by line: an extractor name's hue (shades when a name has several lines), as everywhere.
     const families = [...new Map(rs.map((r) => [series.get(r)!, r.extractor.name])).entries()];
     const scale = extractorPalette(families.map(([label, name]) => ({ extractor: { name, label, options: {} } }))).scale(families.map(([label]) => label));
     const color = { field: 'family', type: 'nominal' as const, title: 'extractor', scale, sort: scale.domain, legend: LEGEND };
     const yTitle = metricTitle(metric, higherIsBetter);
     const yScale = metricScale(metric, [...points.map((m) => m.mean), ...chance.map((c) => c.chance)]);
-    const x = { field: 'stateBytes', type: 'quantitative' as const, title: 'state per sequence at inference (bytes, log scale; k = 10³)', scale: { type: 'log' as const }, axis: { format: '~s' } };
+    const x = {
+      field: 'stateBytes',
+      type: 'quantitative' as const,
+      title: 'state per sequence at inference (bytes, log scale; k = 10³)',
+      scale: { type: 'log' as const },
+      axis: { format: '~s' },
+    };
     charts.push({
       id: `metric-vs-state-${safeId(task)}`,
       section: 'Accuracy',
@@ -90,7 +128,15 @@ export function metricVsStateSize(records: ResultRecord[]): Chart[] {
                 y: { field: 'mean', type: 'quantitative', title: yTitle, scale: yScale },
                 color,
                 order: { field: 'stateBytes', type: 'quantitative' },
-                tooltip: [tip('extractor', 'extractor'), tip('width', 'width'), tip('stateBytes', 'state (bytes)', ',d'), tip('length', 'T', 'd'), tip('mean', `mean ${metric}`, '.4f'), tip('ci', '95% CI'), tip('seeds', 'seeds', 'd')],
+                tooltip: [
+                  tip('extractor', 'extractor'),
+                  tip('width', 'width'),
+                  tip('stateBytes', 'state (bytes)', ',d'),
+                  tip('length', 'T', 'd'),
+                  tip('mean', `mean ${metric}`, '.4f'),
+                  tip('ci', '95% CI'),
+                  tip('seeds', 'seeds', 'd'),
+                ],
               },
             },
             {

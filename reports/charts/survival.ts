@@ -40,7 +40,14 @@ export function kaplanMeierSpec(series: readonly SurvivalSeries[], color: Return
   const lengths = new Set(series.map((s) => s.length)).size;
   const x = { field: 'step', type: 'quantitative' as const, title: 'training steps', scale: { domain: [0, budget] } };
   const y = { field: 'survival', type: 'quantitative' as const, title: 'fraction of runs not yet solved', scale: { domain: [0, 1] } };
-  const tooltip = [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('step', 'step', 'd'), tip('survival', 'not yet solved', '.2f'), tip('solved', 'runs solved', 'd'), tip('runs', 'runs', 'd')];
+  const tooltip = [
+    tip('extractor', 'extractor'),
+    tip('length', 'T', 'd'),
+    tip('step', 'step', 'd'),
+    tip('survival', 'not yet solved', '.2f'),
+    tip('solved', 'runs solved', 'd'),
+    tip('runs', 'runs', 'd'),
+  ];
   const curve = { filter: "datum.kind === 'curve'" };
   return {
     $schema: SCHEMA,
@@ -50,9 +57,17 @@ export function kaplanMeierSpec(series: readonly SurvivalSeries[], color: Return
       width: panelWidth(lengths),
       height: 220,
       layer: [
-        { transform: [curve], mark: { type: 'area', interpolate: 'step-after', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { domain: [0, 1] } }, y2: { field: 'hi' }, color } },
+        {
+          transform: [curve],
+          mark: { type: 'area', interpolate: 'step-after', opacity: 0.15 },
+          encoding: { x, y: { field: 'lo', type: 'quantitative', scale: { domain: [0, 1] } }, y2: { field: 'hi' }, color },
+        },
         { transform: [curve], mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 }, encoding: { x, y, color, tooltip } },
-        { transform: [{ filter: "datum.kind === 'censored'" }], mark: { type: 'tick', thickness: 2, size: 10, orient: 'vertical' }, encoding: { x, y, color, tooltip } },
+        {
+          transform: [{ filter: "datum.kind === 'censored'" }],
+          mark: { type: 'tick', thickness: 2, size: 10, orient: 'vertical' },
+          encoding: { x, y, color, tooltip },
+        },
       ],
     },
     resolve: { scale: { x: 'shared', y: 'shared' } },
@@ -67,7 +82,11 @@ export function stepsToSolveCurves(records: ResultRecord[]): Chart[] {
     const rs = completed(all);
     if (!rs.length) continue;
     const times = rs.map((r) => ({ r, t: timeToSolve(r) }));
-    const series = [...groupBy(times, ({ r }) => JSON.stringify([r.extractor.label, r.length])).values()].map((g) => ({ extractor: g[0].r.extractor.label, length: g[0].r.length, data: g.map((x) => x.t) }));
+    const series = [...groupBy(times, ({ r }) => JSON.stringify([r.extractor.label, r.length])).values()].map((g) => ({
+      extractor: g[0].r.extractor.label,
+      length: g[0].r.length,
+      data: g.map((x) => x.t),
+    }));
     const proxy = times.some((x) => x.t.source === 'loss-proxy');
     const budget = Math.max(...rs.map((r) => r.train.steps));
     charts.push({
@@ -77,7 +96,9 @@ export function stepsToSolveCurves(records: ResultRecord[]): Chart[] {
       title: `${task}: runs not yet solved against training steps (Kaplan–Meier)`,
       caption:
         `The fraction of each extractor's runs that have not yet solved the task (its held-out score at least the task's solved threshold, 0.95 of the way from chance to perfect by default) after each training step, one panel per length; shaded: 95% pointwise interval (Greenwood, log-log). Curves that drop early solved fast; a curve that stays at 1 never solved. Ticks: runs censored at the budget of ${budget} steps (not solved by then).` +
-        (proxy ? ' Some runs predate the protocol\'s stepsToSolve: their time is the step at which the smoothed training loss closed 90% of its drop, counted only when the held-out score solved.' : ''),
+        (proxy
+          ? " Some runs predate the protocol's stepsToSolve: their time is the step at which the smoothed training loss closed 90% of its drop, counted only when the held-out score solved."
+          : ''),
       spec: kaplanMeierSpec(series, extractorColor(p, new Set(series.map((s) => s.extractor))), budget),
     });
   }

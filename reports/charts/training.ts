@@ -26,7 +26,15 @@ export function lossCurves(records: ResultRecord[]): Chart[] {
       task,
       title: `${task}: training loss over training`,
       caption: `Training loss (the objective), one panel per length. Bold: each extractor's mean over seeds, smoothed over ${window} step${window > 1 ? 's' : ''}; faint: single runs. Lines that fall early learned fast; flat lines learned nothing. Diverged runs end where the loss stopped being finite.`,
-      spec: curveSpec(rows, new Set(rs.map((r) => r.length)).size, { x, y, color, runOpacity: 0.22, runLabel: 'loss', meanLabel: 'smoothed mean loss', format: '.4f' }),
+      spec: curveSpec(rows, new Set(rs.map((r) => r.length)).size, {
+        x,
+        y,
+        color,
+        runOpacity: 0.22,
+        runLabel: 'loss',
+        meanLabel: 'smoothed mean loss',
+        format: '.4f',
+      }),
     });
   }
   return charts;
@@ -56,8 +64,22 @@ export function stepsToThreshold(records: ResultRecord[]): Chart[] {
       range,
       yTitle: 'steps to 90% of the loss drop',
       yScale: { domain: [0, budget] },
-      tooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('mean', 'mean steps', '.1f'), tip('ci', '95% CI'), tip('reached', 'seeds that got there', 'd'), tip('runs', 'seeds', 'd'), tip('budget', 'step budget', 'd')],
-      labelTooltip: [tip('extractor', 'extractor'), tip('length', 'T', 'd'), tip('text', 'reached'), tip('runs', 'seeds', 'd'), tip('budget', 'step budget', 'd')],
+      tooltip: [
+        tip('extractor', 'extractor'),
+        tip('length', 'T', 'd'),
+        tip('mean', 'mean steps', '.1f'),
+        tip('ci', '95% CI'),
+        tip('reached', 'seeds that got there', 'd'),
+        tip('runs', 'seeds', 'd'),
+        tip('budget', 'step budget', 'd'),
+      ],
+      labelTooltip: [
+        tip('extractor', 'extractor'),
+        tip('length', 'T', 'd'),
+        tip('text', 'reached'),
+        tip('runs', 'seeds', 'd'),
+        tip('budget', 'step budget', 'd'),
+      ],
     });
     charts.push({
       id: `steps-to-threshold-${safeId(task)}`,
@@ -65,7 +87,13 @@ export function stepsToThreshold(records: ResultRecord[]): Chart[] {
       task,
       title: `${task}: steps to close 90% of the loss drop`,
       caption: `How many of the ${budget} training steps the smoothed loss took to close 90% of the gap between its start and its minimum: shorter bars learned faster (only seeds that got there count; hover for how many). "never": no seed did.`,
-      spec: { $schema: SCHEMA, width: Math.max(200, 22 * labels.size * new Set(rs.map((r) => r.length)).size + 60), height: 240, data: { values: rows }, layer: layers },
+      spec: {
+        $schema: SCHEMA,
+        width: Math.max(200, 22 * labels.size * new Set(rs.map((r) => r.length)).size + 60),
+        height: 240,
+        data: { values: rows },
+        layer: layers,
+      },
     });
   }
   return charts;

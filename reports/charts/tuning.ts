@@ -29,17 +29,47 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
         if (!seen || (t.score ?? -Infinity) > (seen.score ?? -Infinity)) best.set(lr, t);
       }
       for (const [lr, t] of best) {
-        const base = { extractor: group[0].extractor.label, length: group[0].length, lr, budget: first.steps, seeds: t.completed + t.failed, solved: t.solved, failed: t.failed };
+        const base = {
+          extractor: group[0].extractor.label,
+          length: group[0].length,
+          lr,
+          budget: first.steps,
+          seeds: t.completed + t.failed,
+          solved: t.solved,
+          failed: t.failed,
+        };
         if (t.score === null || !Number.isFinite(t.score)) continue; // every seed failed: no score to plot (the tuning table lists it)
-        rows.push(finiteRow({ kind: 'point', ...base, score: t.score, solvedAt: t.stepsToSolve === null ? 'not solved' : `${Math.round(t.stepsToSolve)} steps`, config: JSON.stringify(t.config) }));
+        rows.push(
+          finiteRow({
+            kind: 'point',
+            ...base,
+            score: t.score,
+            solvedAt: t.stepsToSolve === null ? 'not solved' : `${Math.round(t.stepsToSolve)} steps`,
+            config: JSON.stringify(t.config),
+          }),
+        );
       }
       const chosen = best.get(tuning.chosen.lr as number);
-      if (chosen?.score !== null && chosen?.score !== undefined) rows.push({ kind: 'chosen', extractor: group[0].extractor.label, length: group[0].length, lr: tuning.chosen.lr, score: chosen.score, config: JSON.stringify(tuning.chosen) });
+      if (chosen?.score !== null && chosen?.score !== undefined)
+        rows.push({
+          kind: 'chosen',
+          extractor: group[0].extractor.label,
+          length: group[0].length,
+          lr: tuning.chosen.lr,
+          score: chosen.score,
+          config: JSON.stringify(tuning.chosen),
+        });
     }
     const lengths = sortedLengths(tuned);
     const color = extractorColor(p, new Set(tuned.map((r) => r.extractor.label)));
     const rates = [...new Set(rows.map((r) => r.lr as number))].sort((a, b) => a - b);
-    const x = { field: 'lr', type: 'quantitative' as const, title: 'learning rate (log scale)', scale: { type: 'log' as const, padding: 10 }, axis: { values: rates, format: '.0e' } };
+    const x = {
+      field: 'lr',
+      type: 'quantitative' as const,
+      title: 'learning rate (log scale)',
+      scale: { type: 'log' as const, padding: 10 },
+      axis: { values: rates, format: '.0e' },
+    };
     const y = { field: 'score', type: 'quantitative' as const, title: 'validation score (0 = chance, 1 = perfect)', scale: { domainMax: 1 } };
     charts.push({
       id: `tuning-lr-${safeId(task)}`,
@@ -64,7 +94,17 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
                 x,
                 y,
                 color,
-                tooltip: [tip('extractor', 'extractor'), tip('lr', 'learning rate', '.1e'), tip('score', 'mean validation score', '.3f'), tip('solved', 'seeds solved', 'd'), tip('seeds', 'seeds', 'd'), tip('solvedAt', 'mean steps to solve'), tip('failed', 'seeds diverged or errored', 'd'), tip('budget', 'trial budget (steps)', 'd'), tip('config', 'grid point')],
+                tooltip: [
+                  tip('extractor', 'extractor'),
+                  tip('lr', 'learning rate', '.1e'),
+                  tip('score', 'mean validation score', '.3f'),
+                  tip('solved', 'seeds solved', 'd'),
+                  tip('seeds', 'seeds', 'd'),
+                  tip('solvedAt', 'mean steps to solve'),
+                  tip('failed', 'seeds diverged or errored', 'd'),
+                  tip('budget', 'trial budget (steps)', 'd'),
+                  tip('config', 'grid point'),
+                ],
               },
             },
             {

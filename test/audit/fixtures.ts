@@ -15,7 +15,22 @@ export const P: Profile = { ...PROFILES.quick, seeds: [1000, 1001, 1002, 1003, 1
 export const SEEDS = P.seeds;
 
 const env = { fxbench: '0', node: 'v20', tfjs: '4.22.0', backend: 'wasm', cpu: 'x', cores: 2, memoryGiB: 24, platform: 'linux', arch: 'x64' };
-const train = (steps: number) => ({ steps, batch: 32, lr: 0.003, warmup: 0, schedule: 'constant' as const, clip: 1, embedDim: 64, readout: 'last' as const, valEvery: Math.min(100, steps), valSamples: 512, evalSamples: 2048, generalize: [1], backend: 'wasm' as const, optimizer: { name: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } });
+const train = (steps: number) => ({
+  steps,
+  batch: 32,
+  lr: 0.003,
+  warmup: 0,
+  schedule: 'constant' as const,
+  clip: 1,
+  embedDim: 64,
+  readout: 'last' as const,
+  valEvery: Math.min(100, steps),
+  valSamples: 512,
+  evalSamples: 2048,
+  generalize: [1],
+  backend: 'wasm' as const,
+  optimizer: { name: 'adam' as const, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+});
 const data = { train: { stream: 'train' }, validation: { stream: 'validation' }, test: { stream: 'test' } };
 /** The score of an accuracy against a chance: 0 at chance, 1 perfect. */
 const scoreOf = (accuracy: number, chance: number) => (accuracy - chance) / (1 - chance);
@@ -54,7 +69,8 @@ export function record(f: Fake): ResultRecord {
   const task = f.task ?? 'recall';
   const profile = f.profileInit ?? Array.from({ length: f.length }, () => 1);
   const score = scoreOf(accuracy, chance);
-  const stepsToSolve = f.stepsToSolve !== undefined ? f.stepsToSolve : score >= SOLVED_SCORE ? (f.stepsToThreshold ?? Math.round((f.budget ?? P.steps) / 2)) : null;
+  const stepsToSolve =
+    f.stepsToSolve !== undefined ? f.stepsToSolve : score >= SOLVED_SCORE ? (f.stepsToThreshold ?? Math.round((f.budget ?? P.steps) / 2)) : null;
   return resultSchema.parse({
     schemaVersion: SCHEMA_VERSION,
     cellId: `${task}/${f.extractor}/T${f.length}/s${seed}`,
@@ -69,15 +85,44 @@ export function record(f: Fake): ResultRecord {
     startedAt: f.startedAt ?? '2099-01-01T00:00:00.000Z',
     wallMs: 1,
     status: 'completed',
-    metrics: { metric: 'accuracy', value: accuracy, split: 'test', samples: 2048, chance, empiricalChance: chance, score, higherIsBetter: true, evalLoss: 1, accuracy, msPerStep: 10, finalLoss: 1 },
+    metrics: {
+      metric: 'accuracy',
+      value: accuracy,
+      split: 'test',
+      samples: 2048,
+      chance,
+      empiricalChance: chance,
+      score,
+      higherIsBetter: true,
+      evalLoss: 1,
+      accuracy,
+      msPerStep: 10,
+      finalLoss: 1,
+    },
     validation: { samples: 512, solvedScore: SOLVED_SCORE, empiricalChance: chance, curve: [], stepsToSolve },
     curves: { loss: [1.4, 1.3], gradNorm: [1, 1] },
     byMeta: f.byDistance ? { distance: f.byDistance } : {},
-    gradients: { groups: [{ step: 1, norms: f.norms ?? { head: 1 } }], profileInit: profile, profileTrained: f.profileTrained ?? profile, slopeInit: 0, slopeTrained: 0, exploding: false, vanishing: false },
+    gradients: {
+      groups: [{ step: 1, norms: f.norms ?? { head: 1 } }],
+      profileInit: profile,
+      profileTrained: f.profileTrained ?? profile,
+      slopeInit: 0,
+      slopeTrained: 0,
+      exploding: false,
+      vanishing: false,
+    },
     lengths: Object.entries(f.factors ?? { 1: accuracy }).map(([factor, v]) =>
       v === 'na'
         ? { length: Math.round(f.length * Number(factor)), factor: Number(factor), status: 'not-applicable', reason: 'beyond the table' }
-        : { length: Math.round(f.length * Number(factor)), factor: Number(factor), status: 'completed', value: v, chance, empiricalChance: chance, score: scoreOf(v, chance) },
+        : {
+            length: Math.round(f.length * Number(factor)),
+            factor: Number(factor),
+            status: 'completed',
+            value: v,
+            chance,
+            empiricalChance: chance,
+            score: scoreOf(v, chance),
+          },
     ),
     cost: { forwardFlops: 1, trainFlopsPerStep: 3, gflops: 1, peakTensorBytes: f.peak ?? 1e6, rssBytes: 1e8 },
     stepsToThreshold: f.stepsToThreshold ?? null,
@@ -101,4 +146,4 @@ export function decision(claim: Claim, records: ResultRecord[], opts: { profile?
 }
 
 /** A small deterministic jitter per seed, so samples have spread. */
-export const jitter = (i: number, size = 0.01) => size * ((i * 7919) % 5 - 2) / 2;
+export const jitter = (i: number, size = 0.01) => (size * (((i * 7919) % 5) - 2)) / 2;

@@ -37,7 +37,8 @@ describe('experiments', () => {
     expect(new Set(all.map((c) => c.seed))).toEqual(new Set([1, 2, 3, 4]));
     // A bound between the recurrent arms at T = 32 (at most 1.02e10) and the Transformer's and TCN's (2.4e10 and up).
     const mixed = auditCells([CLAIMS_BY_ID['rnn-long-range']], { ...p, cheapCost: 1.5e10 });
-    const seedsOf = (L: number, arm: string) => new Set(mixed.filter((c) => c.length === L && c.suite === 'audit-recall-lengths' && c.extractor.label === arm).map((c) => c.seed));
+    const seedsOf = (L: number, arm: string) =>
+      new Set(mixed.filter((c) => c.length === L && c.suite === 'audit-recall-lengths' && c.extractor.label === arm).map((c) => c.seed));
     for (const arm of ['rnn', 'lstm', 'gru', 'transformer', 'tcn']) expect(seedsOf(8, arm), `T8 ${arm}`).toEqual(new Set([1, 2, 3, 4]));
     for (const arm of ['rnn', 'lstm', 'gru']) expect(seedsOf(32, arm), `T32 ${arm}`).toEqual(new Set([1, 2, 3, 4]));
     for (const arm of ['transformer', 'tcn']) expect(seedsOf(32, arm), `T32 ${arm}`).toEqual(new Set([1, 2]));
@@ -47,7 +48,13 @@ describe('experiments', () => {
     const L = P.long;
     const genre = (extractor: string, seed: number, accuracy: number) => record({ exp: 'semantic', task: 'brown-genre', extractor, length: L, seed, accuracy });
     const records = [...[0, 1, 2, 3].map((i) => genre('lstm', 1000 + i, 0.3 + 0.1 * i)), ...[0, 1].map((i) => genre('transformer', 1000 + i, 0.9))];
-    const got = pairedBySeed(makeEvidence(P, records), semantic, { task: 'brown-genre', length: L }, ['transformer', 'lstm'], (r) => r.metrics.accuracy ?? null);
+    const got = pairedBySeed(
+      makeEvidence(P, records),
+      semantic,
+      { task: 'brown-genre', length: L },
+      ['transformer', 'lstm'],
+      (r) => r.metrics.accuracy ?? null,
+    );
     expect(got.seeds).toEqual([1000, 1001]);
     expect(got.values[1]).toEqual([0.3, 0.4]);
   });
@@ -55,8 +62,10 @@ describe('experiments', () => {
 
 describe('verdicts', () => {
   it('Holm runs over every claim that computed a primary test', () => {
-    const recall = (e: string, flags: boolean[]) => perSeed(flags.map(Number), (v) => ({ exp: 'recall-lengths', extractor: e, length: 32, accuracy: solved(v === 1) }));
-    const pe = (e: string, task: string, accs: number[]) => perSeed(accs, (a) => ({ exp: 'pe', task, extractor: e, length: P.lengths[0] * 2, accuracy: a, chance: task === 'adding' ? 0.5 : 0.25 }));
+    const recall = (e: string, flags: boolean[]) =>
+      perSeed(flags.map(Number), (v) => ({ exp: 'recall-lengths', extractor: e, length: 32, accuracy: solved(v === 1) }));
+    const pe = (e: string, task: string, accs: number[]) =>
+      perSeed(accs, (a) => ({ exp: 'pe', task, extractor: e, length: P.lengths[0] * 2, accuracy: a, chance: task === 'adding' ? 0.5 : 0.25 }));
     const records = [
       ...recall('lstm', [true, true, true, true, true]),
       ...recall('rnn', [false, false, false, false, true]),
@@ -103,7 +112,9 @@ describe('pre-registration', () => {
     const registry = readRegistry();
     for (const c of CLAIMS) {
       expect(registry[c.id], `${c.id} is not registered`).toBeDefined();
-      expect(ruleHash(c), `${c.id} changed since version ${registry[c.id]?.version}: run npm run build && node tools/audit/register.mjs "why"`).toBe(registry[c.id]!.sha256);
+      expect(ruleHash(c), `${c.id} changed since version ${registry[c.id]?.version}: run npm run build && node tools/audit/register.mjs "why"`).toBe(
+        registry[c.id]!.sha256,
+      );
     }
   });
 
@@ -119,6 +130,8 @@ describe('pre-registration', () => {
     expect(early.reasons.join()).toContain('registered after the run started');
     expect(registrationStatus(claim, confirmatory, at('2026-12-02T00:00:00.000Z', 3), registry).reasons.join()).toContain('development seeds');
     expect(registrationStatus(claim, { ...P, confirmatory: false }, at('2026-12-02T00:00:00.000Z', 1000), registry).status).toBe('exploratory');
-    expect(registrationStatus(claim, confirmatory, at('2026-12-02T00:00:00.000Z', 1000), { [claim.id]: { ...entry, sha256: 'x' } }).reasons.join()).toContain('differs from its registered version');
+    expect(registrationStatus(claim, confirmatory, at('2026-12-02T00:00:00.000Z', 1000), { [claim.id]: { ...entry, sha256: 'x' } }).reasons.join()).toContain(
+      'differs from its registered version',
+    );
   });
 });

@@ -21,15 +21,29 @@ describe('fxbench audit --profile smoke', () => {
   it('runs every experiment and gives every claim a verdict from real measurements', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-audit-'));
     const out = path.join(dir, 'audit.jsonl');
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), 'audit', '--profile', 'smoke', '--out', out, '--quiet'], { cwd: root, encoding: 'utf8', timeout: 400_000 });
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), 'audit', '--profile', 'smoke', '--out', out, '--quiet'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 400_000,
+    });
     expect(r.status, r.stderr).toBe(0);
-    const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; suite: string; cellId: string; message?: string });
+    const records = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status: string; suite: string; cellId: string; message?: string });
     // Every cell of every experiment ran to completion.
     expect(records.filter((x) => x.status !== 'completed').map((x) => `${x.suite} ${x.cellId}: ${x.message}`)).toEqual([]);
-    const audit = JSON.parse(readFileSync(out.replace(/\.jsonl$/, '.audit.json'), 'utf8')) as { rulesHash: string; wallMs: number; claims: { id: string; error?: string; decision: { verdict: string; reason: string; key: { value: number } } }[] };
+    const audit = JSON.parse(readFileSync(out.replace(/\.jsonl$/, '.audit.json'), 'utf8')) as {
+      rulesHash: string;
+      wallMs: number;
+      claims: { id: string; error?: string; decision: { verdict: string; reason: string; key: { value: number } } }[];
+    };
     expect(audit.claims.map((c) => c.id)).toEqual(CLAIMS.map((c) => c.id));
     // The wall time counts from the first tuning trial, which runs before any main cell.
-    const trialStarts = readFileSync(out.replace(/\.jsonl$/, '.tune.jsonl'), 'utf8').trim().split('\n').map((l) => Date.parse((JSON.parse(l) as { startedAt: string }).startedAt));
+    const trialStarts = readFileSync(out.replace(/\.jsonl$/, '.tune.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => Date.parse((JSON.parse(l) as { startedAt: string }).startedAt));
     const lastStart = Math.max(...records.map((x) => Date.parse((x as unknown as { startedAt: string }).startedAt)));
     expect(trialStarts.length).toBeGreaterThan(0);
     expect(audit.wallMs).toBeGreaterThanOrEqual(lastStart - Math.min(...trialStarts));
@@ -55,15 +69,22 @@ describe('fxbench audit --profile smoke', () => {
       if (process.env.FXBENCH_REQUIRE_BROWSER === '1') throw new Error(`FXBENCH_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing: apt-get install -y chromium`);
       return;
     }
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(pathToFileURL(path.join(dir, 'audit-report', 'index.html')).href);
-      await page.waitForFunction(() => [...document.querySelectorAll('.vis')].every((el) => el.querySelector('svg') || el.textContent), undefined, { timeout: 60_000 });
-      const unrendered = await page.$$eval('.vis', (els) => els.filter((el) => !el.querySelector('svg .mark-group, svg path, svg rect, svg line')).map((el) => el.getAttribute('data-chart')));
+      await page.waitForFunction(() => [...document.querySelectorAll('.vis')].every((el) => el.querySelector('svg') || el.textContent), undefined, {
+        timeout: 60_000,
+      });
+      const unrendered = await page.$$eval('.vis', (els) =>
+        els.filter((el) => !el.querySelector('svg .mark-group, svg path, svg rect, svg line')).map((el) => el.getAttribute('data-chart')),
+      );
       expect(unrendered).toEqual([]);
       expect(errors).toEqual([]);
     } finally {

@@ -56,17 +56,52 @@ describe('fxbench CLI', () => {
   });
 
   it("lists every extractor's state size at T = 64 and 1024 with its formula and padding treatment", () => {
-    const list = JSON.parse(fxbench('list', '--json').stdout) as { extractors: { name: string; padding: string; state?: { at: { length: number; bytes: number; what: string }[]; constant: boolean } }[] };
+    const list = JSON.parse(fxbench('list', '--json').stdout) as {
+      extractors: { name: string; padding: string; state?: { at: { length: number; bytes: number; what: string }[]; constant: boolean } }[];
+    };
     const of = (name: string) => list.extractors.find((e) => e.name === name)!;
-    expect(of('lstm').state).toMatchObject({ constant: true, at: [{ length: 64, bytes: 2 * 128 * 4 }, { length: 1024, bytes: 2 * 128 * 4 }] });
-    expect(of('transformer').state).toMatchObject({ constant: false, at: [{ length: 64, bytes: 2 * 2 * 64 * 128 * 4 }, { length: 1024, bytes: 2 * 2 * 1024 * 128 * 4 }] });
+    expect(of('lstm').state).toMatchObject({
+      constant: true,
+      at: [
+        { length: 64, bytes: 2 * 128 * 4 },
+        { length: 1024, bytes: 2 * 128 * 4 },
+      ],
+    });
+    expect(of('transformer').state).toMatchObject({
+      constant: false,
+      at: [
+        { length: 64, bytes: 2 * 2 * 64 * 128 * 4 },
+        { length: 1024, bytes: 2 * 2 * 1024 * 128 * 4 },
+      ],
+    });
     for (const e of list.extractors) expect(['masked', 'reads', 'refuses']).toContain(e.padding);
   });
 
   it('runs a tiny suite end to end, writing JSONL results and an HTML report', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-cli-'));
     const out = path.join(dir, 'r.jsonl');
-    const r = fxbench('run', '--tasks', 'recall,adding', '--extractors', 'rnn,transformer', '--lengths', '6', '--steps', '3', '--batch', '4', '--no-tune', '--eval-samples', '16', '--val-samples', '8', '--out', out, '--report', path.join(dir, 'report'));
+    const r = fxbench(
+      'run',
+      '--tasks',
+      'recall,adding',
+      '--extractors',
+      'rnn,transformer',
+      '--lengths',
+      '6',
+      '--steps',
+      '3',
+      '--batch',
+      '4',
+      '--no-tune',
+      '--eval-samples',
+      '16',
+      '--val-samples',
+      '8',
+      '--out',
+      out,
+      '--report',
+      path.join(dir, 'report'),
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(4);
@@ -82,10 +117,35 @@ describe('plugins through the CLI', () => {
   it('registers the example extractor and task plugins, also inside worker threads', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-plugin-'));
     const out = path.join(dir, 'r.jsonl');
-    const r = fxbench(...plugins, 'run', '--tasks', 'majority,recall', '--extractors', 'bow,rnn', '--lengths', '6', '--steps', '2', '--batch', '4', '--no-tune', '--eval-samples', '16', '--val-samples', '8', '--workers', '2', '--out', out);
+    const r = fxbench(
+      ...plugins,
+      'run',
+      '--tasks',
+      'majority,recall',
+      '--extractors',
+      'bow,rnn',
+      '--lengths',
+      '6',
+      '--steps',
+      '2',
+      '--batch',
+      '4',
+      '--no-tune',
+      '--eval-samples',
+      '16',
+      '--val-samples',
+      '8',
+      '--workers',
+      '2',
+      '--out',
+      out,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('registered extractor bow');
-    const records = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((x) => x.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
     expect(records.map((x) => `${x.task.name}/${x.extractor.name}`).sort()).toEqual(['majority/bow', 'majority/rnn', 'recall/bow', 'recall/rnn']);
     const list = JSON.parse(fxbench(...plugins, 'list', '--json').stdout) as { tasks: { name: string }[] };

@@ -17,7 +17,21 @@ const tiny = ['--lengths', '6', '--steps', '4', '--batch', '4', '-o', 'rnn.hidde
 describe('failure isolation', () => {
   it('records throwing extractors and tasks as errored and NaN as diverged, and runs the rest', async () => {
     const out = path.join(dir, 'fail.jsonl');
-    const r = await fxbench([...plugin, 'run', '--tasks', 'recall,broken-task', '--extractors', 'throws,nan,rnn', ...tiny, '-o', 'nan.finiteSteps=2', '--workers', '1', '--out', out]);
+    const r = await fxbench([
+      ...plugin,
+      'run',
+      '--tasks',
+      'recall,broken-task',
+      '--extractors',
+      'throws,nan,rnn',
+      ...tiny,
+      '-o',
+      'nan.finiteSteps=2',
+      '--workers',
+      '1',
+      '--out',
+      out,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('5 cells did not complete');
     const byId = new Map(readLines(out).map((x) => [x.cellId as string, x]));
@@ -53,7 +67,25 @@ describe('failure isolation', () => {
   });
 
   it('refuses a cell that would not fit the WASM heap as an errored record, and a suite of only such cells before any work', async () => {
-    const big = ['-o', 'transformer.dModel=8', '-o', 'transformer.heads=2', '-o', 'transformer.ffDim=16', '-o', 'transformer.layers=1', '--steps', '2', '--batch', '64', '--no-tune', '--eval-samples', '64', '--val-samples', '64'];
+    const big = [
+      '-o',
+      'transformer.dModel=8',
+      '-o',
+      'transformer.heads=2',
+      '-o',
+      'transformer.ffDim=16',
+      '-o',
+      'transformer.layers=1',
+      '--steps',
+      '2',
+      '--batch',
+      '64',
+      '--no-tune',
+      '--eval-samples',
+      '64',
+      '--val-samples',
+      '64',
+    ];
     const out = path.join(dir, 'memory.jsonl');
     const r = await fxbench(['run', '--tasks', 'recall', '--extractors', 'transformer', ...big, '--lengths', '6,262144', '--out', out, '--workers', '1']);
     expect(r.code, r.stderr).toBe(0);
@@ -61,10 +93,23 @@ describe('failure isolation', () => {
     const [small, huge] = readLines(out);
     expect(small).toMatchObject({ status: 'completed', cellId: 'recall/transformer/T6/s1' });
     expect(huge).toMatchObject({ status: 'errored', cellId: 'recall/transformer/T262144/s1' });
-    expect(huge.message).toMatch(/^not run: estimated peak memory [\d.]+ GiB exceeds the 3\.0 GiB budget \(the 4 GiB WASM heap less a 25% safety margin\); dominant term: activations B\*T\*\(8 dModel \+ ffDim\)\*layers = 64\*262144\*80\*1/);
+    expect(huge.message).toMatch(
+      /^not run: estimated peak memory [\d.]+ GiB exceeds the 3\.0 GiB budget \(the 4 GiB WASM heap less a 25% safety margin\); dominant term: activations B\*T\*\(8 dModel \+ ffDim\)\*layers = 64\*262144\*80\*1/,
+    );
     expect(huge.estimatedPeakBytes).toBeGreaterThan(4 * 2 ** 30);
 
-    const all = await fxbench(['run', '--tasks', 'recall', '--extractors', 'transformer', ...big, '--lengths', '262144', '--out', path.join(dir, 'none.jsonl')]);
+    const all = await fxbench([
+      'run',
+      '--tasks',
+      'recall',
+      '--extractors',
+      'transformer',
+      ...big,
+      '--lengths',
+      '262144',
+      '--out',
+      path.join(dir, 'none.jsonl'),
+    ]);
     expect(all.code).toBe(2);
     expect(all.stderr.trim().split('\n')).toHaveLength(1);
     expect(all.stderr).toMatch(/^fxbench: every cell of this run would be refused, e.g. recall\/transformer\/T262144\/s1: not run: estimated peak memory/);

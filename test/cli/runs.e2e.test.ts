@@ -12,13 +12,39 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { byCell, fxbench, readLines } from './helpers.js';
 
 const SUITE = [
-  '--tasks', 'recall,adding',
-  '--extractors', 'rnn,gru,transformer',
-  '-o', 'rnn.hidden=8', '-o', 'gru.hidden=8',
-  '-o', 'transformer.dModel=8', '-o', 'transformer.heads=2', '-o', 'transformer.ffDim=16', '-o', 'transformer.layers=1',
+  '--tasks',
+  'recall,adding',
+  '--extractors',
+  'rnn,gru,transformer',
+  '-o',
+  'rnn.hidden=8',
+  '-o',
+  'gru.hidden=8',
+  '-o',
+  'transformer.dModel=8',
+  '-o',
+  'transformer.heads=2',
+  '-o',
+  'transformer.ffDim=16',
+  '-o',
+  'transformer.layers=1',
   // Tuning on (two learning rates): its trials run on the workers, resume and shard with the cells.
-  '--tune', 'lr=0.003,0.01', '--warmup', '0', '--eval-samples', '16', '--val-samples', '8',
-  '--lengths', '6', '--seeds', '1,2', '--steps', '4', '--batch', '4',
+  '--tune',
+  'lr=0.003,0.01',
+  '--warmup',
+  '0',
+  '--eval-samples',
+  '16',
+  '--val-samples',
+  '8',
+  '--lengths',
+  '6',
+  '--seeds',
+  '1,2',
+  '--steps',
+  '4',
+  '--batch',
+  '4',
 ];
 const CELLS = 12;
 
@@ -75,7 +101,10 @@ describe('crash safety and resume', () => {
     const done = readLines(out);
     expect(done.length).toBeLessThan(CELLS);
     // Run exactly what was printed (its arguments after `node bin/fxbench.js`).
-    const args = line!.split(' ').slice(2).map((a) => a.replace(/^'(.*)'$/, '$1'));
+    const args = line!
+      .split(' ')
+      .slice(2)
+      .map((a) => a.replace(/^'(.*)'$/, '$1'));
     const resumed = await fxbench(args);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(byCell(out)).toEqual(reference);
@@ -86,7 +115,9 @@ describe('crash safety and resume', () => {
     copyFileSync(file('ref.jsonl'), out);
     const steps = await fxbench(['run', ...SUITE.slice(0, -4), '--steps', '5', '--batch', '4', '--out', out, '--resume']);
     expect(steps.code).toBe(2);
-    expect(steps.stderr.trim()).toMatch(/^fxbench: --resume: .*other\.jsonl:1: cell recall\/rnn\/T6\/s1 was run with train\.steps = 4, this run has 5: resume with the same suite and flags, or write to another --out$/);
+    expect(steps.stderr.trim()).toMatch(
+      /^fxbench: --resume: .*other\.jsonl:1: cell recall\/rnn\/T6\/s1 was run with train\.steps = 4, this run has 5: resume with the same suite and flags, or write to another --out$/,
+    );
     const fresh = await fxbench(['run', ...SUITE, '--out', out]);
     expect(fresh.code).toBe(2);
     expect(fresh.stderr).toMatch(/already holds results: add --resume/);
@@ -114,7 +145,12 @@ describe('sharding and merge', () => {
 
   it('refuses mixed suites (store.test.ts covers mixed configurations and duplicates)', async () => {
     const other = file('other-suite.jsonl');
-    writeFileSync(other, readLines(file('shard1.jsonl')).map((r) => JSON.stringify({ ...r, suite: 'other' }) + '\n').join(''));
+    writeFileSync(
+      other,
+      readLines(file('shard1.jsonl'))
+        .map((r) => JSON.stringify({ ...r, suite: 'other' }) + '\n')
+        .join(''),
+    );
     const mixed = await fxbench(['merge', file('shard0.jsonl'), other, '--out', file('m1.jsonl')]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/mixed suites: .*shard0\.jsonl:1 is suite "custom", .*other-suite\.jsonl:1 is suite "other"/);

@@ -12,17 +12,45 @@ import { describe, expect, it } from 'vitest';
 import { byCell, fxbench, readLines } from './helpers.js';
 
 const SUITE = [
-  '--tasks', 'recall', '--extractors', 'rnn,lstm,gru,transformer,tcn,mamba,s4d,mingru,linear-attention',
-  '-o', 'rnn.hidden=64', '-o', 'lstm.hidden=64', '-o', 'gru.hidden=64', '-o', 'transformer.dModel=64', '-o', 'transformer.layers=1',
-  '--no-tune', '--warmup', '0', '--eval-samples', '32', '--val-samples', '32',
-  '--lengths', '16', '--seeds', '1', '--steps', '3', '--batch', '32',
+  '--tasks',
+  'recall',
+  '--extractors',
+  'rnn,lstm,gru,transformer,tcn,mamba,s4d,mingru,linear-attention',
+  '-o',
+  'rnn.hidden=64',
+  '-o',
+  'lstm.hidden=64',
+  '-o',
+  'gru.hidden=64',
+  '-o',
+  'transformer.dModel=64',
+  '-o',
+  'transformer.layers=1',
+  '--no-tune',
+  '--warmup',
+  '0',
+  '--eval-samples',
+  '32',
+  '--val-samples',
+  '32',
+  '--lengths',
+  '16',
+  '--seeds',
+  '1',
+  '--steps',
+  '3',
+  '--batch',
+  '32',
 ];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-threads-'));
 const file = (name: string) => path.join(dir, name);
 
 describe('--threads', () => {
   it('gives bit-identical records on 2 kernel threads as on 1, and records the thread count', async () => {
-    const [r1, r2] = [await fxbench(['run', ...SUITE, '--workers', '1', '--threads', '1', '--out', file('t1.jsonl')]), await fxbench(['run', ...SUITE, '--workers', '1', '--threads', '2', '--out', file('t2.jsonl')])];
+    const [r1, r2] = [
+      await fxbench(['run', ...SUITE, '--workers', '1', '--threads', '1', '--out', file('t1.jsonl')]),
+      await fxbench(['run', ...SUITE, '--workers', '1', '--threads', '2', '--out', file('t2.jsonl')]),
+    ];
     expect(r1.code, r1.stderr).toBe(0);
     expect(r2.code, r2.stderr).toBe(0);
     const [one, two] = [byCell(file('t1.jsonl')), byCell(file('t2.jsonl'))];

@@ -107,7 +107,17 @@ describe('loaded as a plugin', () => {
     const { expandSuite, parseSuite } = await import('../../harness/suite/suite.js');
     const [loaded] = await loadPlugins([file]);
     expect(loaded.extractors).toEqual(['mingru-plugin']);
-    const [cell] = expandSuite(parseSuite({ tasks: ['recall'], extractors: [{ name: 'mingru-plugin', options: { hidden: 8 } }], lengths: [6], steps: 3, batch: 4, evalSamples: 4, valSamples: 4 }));
+    const [cell] = expandSuite(
+      parseSuite({
+        tasks: ['recall'],
+        extractors: [{ name: 'mingru-plugin', options: { hidden: 8 } }],
+        lengths: [6],
+        steps: 3,
+        batch: 4,
+        evalSamples: 4,
+        valSamples: 4,
+      }),
+    );
     const record = await runCell(cell);
     expect(record.status).toBe('completed');
     expect(record.extractor.params).toBe(2 * 8 * (64 + 1));

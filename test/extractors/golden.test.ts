@@ -90,7 +90,10 @@ function run(fx: Fixture): Result {
       // d loss / d x (weights held as they are) ...
       const [gx] = tf.grads((xx: tf.Tensor) => lossOf(xx))([x]);
       // ... and d loss / d every weight (x held).
-      const { value, grads } = tf.variableGrads(() => lossOf(x), names.map((n) => ext.variables[n]));
+      const { value, grads } = tf.variableGrads(
+        () => lossOf(x),
+        names.map((n) => ext.variables[n]),
+      );
       const byName: Record<string, tf.Tensor> = { x: gx };
       for (const n of names) byName[n] = grads[ext.variables[n].name];
       return { y, loss: value, grads: byName };
@@ -149,7 +152,8 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
           if (!(e <= gErr)) [gErr, gWorst] = [e, n];
           if (!(e <= GRAD_TOL)) failures.push(`${n}: ${e.toExponential(2)}`);
           const scale = ref.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-          if (!(e <= GRAD_REL_TOL * scale + 1e-12)) failures.push(`${n}: ${e.toExponential(2)} = ${(e / scale).toExponential(2)} of its largest entry ${scale.toExponential(2)}`);
+          if (!(e <= GRAD_REL_TOL * scale + 1e-12))
+            failures.push(`${n}: ${e.toExponential(2)} = ${(e / scale).toExponential(2)} of its largest entry ${scale.toExponential(2)}`);
         }
         const lossErr = Math.abs(res.loss - fx.loss);
         observed.push(`${backend} ${name.padEnd(24)} y ${yErr.toExponential(2)}  grad ${gErr.toExponential(2)} (${gWorst})  loss ${lossErr.toExponential(2)}`);

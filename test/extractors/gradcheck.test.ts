@@ -82,7 +82,12 @@ const CASES: Case[] = [
   { name: 'tcn k2, 3 levels', extractor: 'tcn', options: { channels: 3, kernel: 2, levels: 3 } },
   { name: 'mamba 2 layers', extractor: 'mamba', options: { dModel: 4, layers: 2, dState: 3, dConv: 3, expand: 2 }, init: mambaInit(2) },
   { name: 'mamba d_inner 3 (scalar tails)', extractor: 'mamba', options: { dModel: 3, layers: 1, dState: 2, dConv: 2, expand: 1 }, init: mambaInit(1) },
-  { name: 's4d 2 layers', extractor: 's4d', options: { dModel: 4, layers: 2, dState: 4 }, init: { 'layers.0.mixer.kernel.log_dt': -0.5, 'layers.1.mixer.kernel.log_dt': -0.5 } },
+  {
+    name: 's4d 2 layers',
+    extractor: 's4d',
+    options: { dModel: 4, layers: 2, dState: 4 },
+    init: { 'layers.0.mixer.kernel.log_dt': -0.5, 'layers.1.mixer.kernel.log_dt': -0.5 },
+  },
   { name: 's4d 3 channels', extractor: 's4d', options: { dModel: 3, layers: 1, dState: 4 }, init: { 'layers.0.mixer.kernel.log_dt': -1 } },
   { name: 'mingru 2 layers', extractor: 'mingru', options: { hidden: 3, layers: 2 } },
   { name: 'mingru hidden 5 (vector lanes and a tail)', extractor: 'mingru', options: { hidden: 5, layers: 1 } },
@@ -167,7 +172,8 @@ function compare(label: string, a: number[], n: number[]): string[] {
       bad.push(`${label}[${i}]: analytic ${a[i].toPrecision(6)} vs numeric ${n[i].toPrecision(6)}`);
     }
   }
-  if (!(Math.sqrt(diff2) <= RTOL * Math.sqrt(num2) + NOISE * Math.sqrt(a.length))) bad.push(`${label}: relative norm error ${(Math.sqrt(diff2 / num2)).toExponential(2)}`);
+  if (!(Math.sqrt(diff2) <= RTOL * Math.sqrt(num2) + NOISE * Math.sqrt(a.length)))
+    bad.push(`${label}: relative norm error ${(Math.sqrt(diff2 / num2)).toExponential(2)}`);
   return bad;
 }
 
@@ -210,7 +216,15 @@ function gradcheck(c: Case): { bad: string[]; checked: number; skipped: number }
       skipped += res.skipped;
     };
     // d loss / d x, every entry.
-    add(checkEntries('x', (xx) => lossAt(ext, xx, r), x, x.map((_, i) => i), (i) => g.x[i]));
+    add(
+      checkEntries(
+        'x',
+        (xx) => lossAt(ext, xx, r),
+        x,
+        x.map((_, i) => i),
+        (i) => g.x[i],
+      ),
+    );
     // d loss / d w, a few entries of every weight, set through loadWeights.
     const base = saveWeights(ext);
     const pick = new Rng(`gradcheck/${c.name}/entries`);
@@ -248,7 +262,13 @@ describe('finite-difference gradient check (cpu)', () => {
   it('the comparator rejects a wrong gradient', () => {
     // A 1 % error in one entry of an otherwise exact gradient, or a missing term, must fail.
     const numeric = [0.5, -1.25, 2, 0.75];
-    expect(compare('ok', numeric.map((v) => v * (1 + 1e-4)), numeric)).toEqual([]);
+    expect(
+      compare(
+        'ok',
+        numeric.map((v) => v * (1 + 1e-4)),
+        numeric,
+      ),
+    ).toEqual([]);
     const off = numeric.slice();
     off[2] *= 1.02;
     expect(compare('off', off, numeric).length).toBeGreaterThan(0);
@@ -260,7 +280,13 @@ describe('finite-difference gradient check (cpu)', () => {
     });
     const v = [0.3, -0.7, 1.1];
     const f = (vv: number[]) => tf.tidy(() => tf.sum(wrongSquare(tf.tensor1d(vv)) as tf.Tensor).dataSync()[0]);
-    const a = tf.tidy(() => Array.from(tf.grad((xx: tf.Tensor) => tf.sum(wrongSquare(xx) as tf.Tensor))(tf.tensor1d(v)).dataSync()));
+    const a = tf.tidy(() =>
+      Array.from(
+        tf
+          .grad((xx: tf.Tensor) => tf.sum(wrongSquare(xx) as tf.Tensor))(tf.tensor1d(v))
+          .dataSync(),
+      ),
+    );
     const n = v.map((_, i) => centralDiff(f, v, i, f(v))!);
     expect(compare('wrongSquare', a, n).length).toBeGreaterThan(0);
   });

@@ -23,7 +23,8 @@ function make(def: ExtractorDefinition, options: Record<string, unknown>, length
 }
 
 /** Total bias b_ih + b_hh of gate block `g` (of H rows). */
-const gateBias = (w: Record<string, Float32Array>, g: number, l = 0) => Array.from({ length: H }, (_, j) => w[`bias_ih_l${l}`][g * H + j] + w[`bias_hh_l${l}`][g * H + j]);
+const gateBias = (w: Record<string, Float32Array>, g: number, l = 0) =>
+  Array.from({ length: H }, (_, j) => w[`bias_ih_l${l}`][g * H + j] + w[`bias_hh_l${l}`][g * H + j]);
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -39,7 +40,11 @@ describe('recurrent gate-bias initialisations', () => {
       const base = make(def, { hidden: H, layers: 2, [option]: 'pytorch' });
       const bound = 1 / Math.sqrt(H);
       for (const b of gateBias(base, gate)) expect(Math.abs(b)).toBeLessThanOrEqual(2 * bound);
-      for (const [scheme, value] of [['unit', 1], [3, 3], [-0.5, -0.5]] as const) {
+      for (const [scheme, value] of [
+        ['unit', 1],
+        [3, 3],
+        [-0.5, -0.5],
+      ] as const) {
         const w = make(def, { hidden: H, layers: 2, [option]: scheme });
         for (const l of [0, 1]) for (const b of gateBias(w, gate, l)) expect(b).toBeCloseTo(value, 6);
       }
@@ -89,11 +94,20 @@ describe('tcn weight normalisation and N(0, 0.01) init (Bai et al.)', () => {
   it("weight norm: PyTorch's names (bias, weight_g [C,1,1], weight_v), g = ||v|| per output channel, and the declared parameter count", () => {
     const w = make(tcn, { ...o, weightNorm: true });
     expect(Object.keys(w)).toEqual([
-      'blocks.0.conv1.bias', 'blocks.0.conv1.weight_g', 'blocks.0.conv1.weight_v',
-      'blocks.0.conv2.bias', 'blocks.0.conv2.weight_g', 'blocks.0.conv2.weight_v',
-      'blocks.0.downsample.weight', 'blocks.0.downsample.bias',
-      'blocks.1.conv1.bias', 'blocks.1.conv1.weight_g', 'blocks.1.conv1.weight_v',
-      'blocks.1.conv2.bias', 'blocks.1.conv2.weight_g', 'blocks.1.conv2.weight_v',
+      'blocks.0.conv1.bias',
+      'blocks.0.conv1.weight_g',
+      'blocks.0.conv1.weight_v',
+      'blocks.0.conv2.bias',
+      'blocks.0.conv2.weight_g',
+      'blocks.0.conv2.weight_v',
+      'blocks.0.downsample.weight',
+      'blocks.0.downsample.bias',
+      'blocks.1.conv1.bias',
+      'blocks.1.conv1.weight_g',
+      'blocks.1.conv1.weight_v',
+      'blocks.1.conv2.bias',
+      'blocks.1.conv2.weight_g',
+      'blocks.1.conv2.weight_v',
     ]);
     const v = w['blocks.0.conv1.weight_v']; // [8, 5, 3]
     const g = w['blocks.0.conv1.weight_g'];

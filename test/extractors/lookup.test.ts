@@ -21,9 +21,20 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
       await initBackend(backend);
       const rng = new Rng('lookup/embedding');
       const [V, E, N] = [7, 5, 23];
-      const table = tf.variable(tf.tensor2d(Array.from({ length: V * E }, () => rng.normal()), [V, E]));
-      const ids = tf.tensor1d(Array.from({ length: N }, () => rng.int(V)), 'int32');
-      const r = tf.tensor2d(Array.from({ length: N * E }, () => rng.normal()), [N, E]);
+      const table = tf.variable(
+        tf.tensor2d(
+          Array.from({ length: V * E }, () => rng.normal()),
+          [V, E],
+        ),
+      );
+      const ids = tf.tensor1d(
+        Array.from({ length: N }, () => rng.int(V)),
+        'int32',
+      );
+      const r = tf.tensor2d(
+        Array.from({ length: N * E }, () => rng.normal()),
+        [N, E],
+      );
       const run = (lookup: () => tf.Tensor) =>
         tf.tidy(() => {
           const y = lookup().dataSync();
@@ -40,7 +51,9 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
       expect(maxAbsDiff(shaped, ref.y)).toBe(0);
       // Both copy paths: a table no larger than the output is staged (above, and this bad id
       // among 8 rows), a larger one is read in place (3 rows of a 7-row table).
-      expect(() => tf.tidy(() => embeddingLookup(table as tf.Tensor as tf.Tensor2D, tf.tensor1d([0, 1, 2, 3, 4, 5, 6, -1], 'int32')))).toThrow(/outside the vocabulary/);
+      expect(() => tf.tidy(() => embeddingLookup(table as tf.Tensor as tf.Tensor2D, tf.tensor1d([0, 1, 2, 3, 4, 5, 6, -1], 'int32')))).toThrow(
+        /outside the vocabulary/,
+      );
       const few = tf.tensor1d([6, 0, 6], 'int32');
       const fewOurs = tf.tidy(() => Array.from(embeddingLookup(table as tf.Tensor as tf.Tensor2D, few).dataSync()));
       const fewRef = tf.tidy(() => Array.from(tf.gather(table, few).dataSync()));
@@ -52,8 +65,14 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
       await initBackend(backend);
       const rng = new Rng('lookup/last');
       const [B, T, H] = [3, 4, 5];
-      const x = tf.tensor3d(Array.from({ length: B * T * H }, () => rng.normal()), [B, T, H]);
-      const r = tf.tensor2d(Array.from({ length: B * H }, () => rng.normal()), [B, H]);
+      const x = tf.tensor3d(
+        Array.from({ length: B * T * H }, () => rng.normal()),
+        [B, T, H],
+      );
+      const r = tf.tensor2d(
+        Array.from({ length: B * H }, () => rng.normal()),
+        [B, H],
+      );
       const run = (pick: (x: tf.Tensor3D) => tf.Tensor) =>
         tf.tidy(() => {
           const y = pick(x).dataSync();

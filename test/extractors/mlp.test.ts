@@ -27,14 +27,21 @@ describe('mlp (the fully connected baseline)', () => {
     const e = create({ hidden: 4, maxLen: 6 });
     const x = tf.randomNormal([2, 4, 3], 0, 1, 'float32', 7) as tf.Tensor3D;
     const short = e.apply(x, { training: false });
-    const padded = e.apply(tf.pad(x, [[0, 0], [2, 0], [0, 0]]) as tf.Tensor3D, { training: false });
+    const padded = e.apply(
+      tf.pad(x, [
+        [0, 0],
+        [2, 0],
+        [0, 0],
+      ]) as tf.Tensor3D,
+      { training: false },
+    );
     // The same features (every position carries the sequence's features).
     expect(Array.from(short.slice([0, 3, 0], [2, 1, 4]).dataSync())).toEqual(Array.from(padded.slice([0, 5, 0], [2, 1, 4]).dataSync()));
     expect(() => e.apply(tf.zeros([1, 7, 3]) as tf.Tensor3D, { training: false })).toThrow(/maxLen=6/);
   });
 });
 
-describe('rnn spectralRadius (Pascanu et al.\'s knob)', () => {
+describe("rnn spectralRadius (Pascanu et al.'s knob)", () => {
   it('initialises the recurrent matrix as rho times an orthogonal matrix: every singular value is rho', async () => {
     const { rnn } = await import('../../extractors/recurrent/recurrent.js');
     const H = 6;

@@ -11,7 +11,10 @@ import { ACTIVATION_KINDS, kernelOps as ops, type ActivationKind } from '../../e
 
 function randn(rng: Rng, shape: number[], scale = 1): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Array.from({ length: n }, () => rng.normal() * scale), shape);
+  return tf.tensor(
+    Array.from({ length: n }, () => rng.normal() * scale),
+    shape,
+  );
 }
 
 /** max |a - b| over values. */
@@ -76,7 +79,12 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
         const x = tf.tidy(() => tf.add(randn(rng, [2, 3, 9], 2), 0.01));
         const g = randn(rng, [2, 3, 9], 2);
         compare((t) => ops.activation(t, kind), REF[kind], [x], rng);
-        compare((a, b) => ops.gate(a, b, kind), (a, b) => tf.mul(a, REF[kind](b)), [x, g], rng);
+        compare(
+          (a, b) => ops.gate(a, b, kind),
+          (a, b) => tf.mul(a, REF[kind](b)),
+          [x, g],
+          rng,
+        );
         tf.dispose([x, g]);
       });
     }
@@ -88,7 +96,8 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
           const a = tf.tidy(() => tf.sigmoid(randn(rng, [2, 7, 6]))); // gates in (0, 1)
           const b = randn(rng, [2, 7, 6]);
           const inputs = withH0 ? [a, b, randn(rng, [2, 6])] : [a, b];
-          const f = (...xs: tf.Tensor[]) => (mode === 'linear' ? ops.linearScan : ops.lerpScan)(xs[0] as tf.Tensor3D, xs[1] as tf.Tensor3D, xs[2] as tf.Tensor2D | undefined);
+          const f = (...xs: tf.Tensor[]) =>
+            (mode === 'linear' ? ops.linearScan : ops.lerpScan)(xs[0] as tf.Tensor3D, xs[1] as tf.Tensor3D, xs[2] as tf.Tensor2D | undefined);
           compare(f, (...xs) => scanRef(mode, xs[0], xs[1], xs[2]), inputs, rng);
           tf.dispose(inputs);
         });
@@ -125,7 +134,11 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
       const b = randn(rng, [C]);
       // y[:, t, c] = b[c] + sum_k w[c, 0, k] x[:, t - (K-1) + k, c], zero-padded on the left.
       const ref = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => {
-        const padded = tf.pad(xx, [[0, 0], [K - 1, 0], [0, 0]]); // [B, T+K-1, C]
+        const padded = tf.pad(xx, [
+          [0, 0],
+          [K - 1, 0],
+          [0, 0],
+        ]); // [B, T+K-1, C]
         const taps = tf.unstack(ww.reshape([C, K]), 1); // K x [C]
         let y: tf.Tensor = tf.zerosLike(xx).add(bb);
         for (let k = 0; k < K; k++) y = tf.add(y, tf.mul(tf.slice(padded, [0, k, 0], [B, T, C]), taps[k]));
@@ -148,11 +161,18 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
         if (mask) s = tf.add(s, tf.mul(tf.sub(mask, 1), 1e9).reshape([B, 1, 1, T]));
         return tf.matMul(tf.softmax(s), v).transpose([0, 2, 1, 3]).reshape([B, T, d]); // [B, T, d]
       };
-      for (const [B, T, d, heads] of [[2, 7, 6, 2], [1, 70, 8, 1], [2, 9, 12, 3]]) {
+      for (const [B, T, d, heads] of [
+        [2, 7, 6, 2],
+        [1, 70, 8, 1],
+        [2, 9, 12, 3],
+      ]) {
         const qkv = randn(rng, [B, T, 3 * d]);
         compare((x) => ops.attention(x as tf.Tensor3D, heads), ref(heads), [qkv], rng);
         // Left padding of different lengths per sequence (pads first, as the tasks pad).
-        const mask = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i % T >= (Math.floor(i / T) + 1) * 2 ? 1 : 0)), [B, T]);
+        const mask = tf.tensor2d(
+          Array.from({ length: B * T }, (_, i) => (i % T >= (Math.floor(i / T) + 1) * 2 ? 1 : 0)),
+          [B, T],
+        );
         compare((x) => ops.attention(x as tf.Tensor3D, heads, mask as tf.Tensor2D), ref(heads, mask), [qkv], rng);
         tf.dispose([qkv, mask]);
       }
@@ -176,8 +196,18 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
       const x = randn(rng, [2, 5, 6]);
       const w = randn(rng, [7, 6]);
       const b = randn(rng, [7]);
-      compare((xx, ww, bb) => ops.linear(xx, ww as tf.Tensor2D, bb as tf.Tensor1D), (xx, ww, bb) => tf.add(tf.matMul(xx.reshape([10, 6]), ww, false, true).reshape([2, 5, 7]), bb), [x, w, b], rng);
-      compare((xx, ww) => ops.linear(xx, ww as tf.Tensor2D), (xx, ww) => tf.matMul(xx.reshape([10, 6]), ww, false, true).reshape([2, 5, 7]), [x, w], rng);
+      compare(
+        (xx, ww, bb) => ops.linear(xx, ww as tf.Tensor2D, bb as tf.Tensor1D),
+        (xx, ww, bb) => tf.add(tf.matMul(xx.reshape([10, 6]), ww, false, true).reshape([2, 5, 7]), bb),
+        [x, w, b],
+        rng,
+      );
+      compare(
+        (xx, ww) => ops.linear(xx, ww as tf.Tensor2D),
+        (xx, ww) => tf.matMul(xx.reshape([10, 6]), ww, false, true).reshape([2, 5, 7]),
+        [x, w],
+        rng,
+      );
       tf.dispose([x, w, b]);
     });
 
@@ -193,7 +223,9 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
         expect(() => ops.causalConv(a, tf.ones([3, 1, 3]) as tf.Tensor3D, tf.zeros([4]) as tf.Tensor1D)).toThrow(/ops\.causalConv: weight must be \[4, 1, K\]/);
         expect(() => ops.attention(tf.zeros([2, 3, 5]) as tf.Tensor3D, 1)).toThrow(/ops\.attention: qkv must be \[B, T, 3d\]/);
         expect(() => ops.attention(tf.zeros([2, 3, 12]) as tf.Tensor3D, 3)).toThrow(/ops\.attention: heads must be a positive integer that divides d = 4/);
-        expect(() => ops.attention(tf.zeros([2, 3, 12]) as tf.Tensor3D, 2, tf.ones([2, 4]) as tf.Tensor2D)).toThrow(/ops\.attention: mask must be \[B, T\] = \[2, 3\]/);
+        expect(() => ops.attention(tf.zeros([2, 3, 12]) as tf.Tensor3D, 2, tf.ones([2, 4]) as tf.Tensor2D)).toThrow(
+          /ops\.attention: mask must be \[B, T\] = \[2, 3\]/,
+        );
       });
     });
 

@@ -25,7 +25,10 @@ function free(ext: Extractor): void {
 
 function randomTensor(rng: Rng, shape: number[]): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Array.from({ length: n }, () => rng.normal()), shape);
+  return tf.tensor(
+    Array.from({ length: n }, () => rng.normal()),
+    shape,
+  );
 }
 
 const D = 5;
@@ -45,7 +48,11 @@ const small: { label: string; name: string; options: Record<string, unknown> }[]
   { label: 's4d', name: 's4d', options: { dModel: 6, layers: 2, dState: 4 } },
   { label: 'mingru', name: 'mingru', options: { hidden: 6, layers: 2 } },
   { label: 'linear-attention causal', name: 'linear-attention', options: { dModel: 8, heads: 2, ffDim: 16, layers: 2 } },
-  { label: 'linear-attention not causal, learned, pre', name: 'linear-attention', options: { dModel: 8, heads: 2, ffDim: 16, layers: 1, causal: false, positional: 'learned', maxLen: 12, norm: 'pre' } },
+  {
+    label: 'linear-attention not causal, learned, pre',
+    name: 'linear-attention',
+    options: { dModel: 8, heads: 2, ffDim: 16, layers: 1, causal: false, positional: 'learned', maxLen: 12, norm: 'pre' },
+  },
 ];
 
 describe('built-in extractors: shapes, gradients, parameters, guards', () => {
@@ -137,9 +144,16 @@ describe('built-in extractors: shapes, gradients, parameters, guards', () => {
 
   describe('parameter counts equal PyTorch', () => {
     const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'golden');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       it(`fixture ${file}: same names, shapes and count as the PyTorch state_dict`, () => {
-        const fx = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { extractor: string; options: Record<string, unknown>; inputDim: number; weights: WeightRecord };
+        const fx = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+          extractor: string;
+          options: Record<string, unknown>;
+          inputDim: number;
+          weights: WeightRecord;
+        };
         const ext = create(fx.extractor, fx.options, fx.inputDim);
         try {
           const torchCount = Object.values(fx.weights).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);

@@ -38,7 +38,10 @@ describe('weights', () => {
       const a = create(name, options, 1);
       const b = create(name, options, 2);
       try {
-        const x = tf.tensor3d(Array.from({ length: 2 * 5 * 3 }, (_, i) => Math.sin(i)), [2, 5, 3]);
+        const x = tf.tensor3d(
+          Array.from({ length: 2 * 5 * 3 }, (_, i) => Math.sin(i)),
+          [2, 5, 3],
+        );
         const ya = tf.tidy(() => Array.from(a.apply(x, { training: false }).dataSync()));
         const yb0 = tf.tidy(() => Array.from(b.apply(x, { training: false }).dataSync()));
         expect(yb0).not.toEqual(ya); // different seeds, different weights

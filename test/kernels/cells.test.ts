@@ -59,7 +59,9 @@ describe('cell kernels against float64', () => {
     const fwd = (pre: Float64Array) => Float64Array.from(pre, (v, i) => Math.tanh(v + bias[i % H]));
     const out = withBuffers({ xg, bias, y: new Float64Array(B * H) }, (a) => K.fns.rnnForward(B, H, a.xg, row(H), a.bias, 0, a.y, row(H)));
     expectClose(out.y, fwd(xg), 1e-6, 'y');
-    const g = withBuffers({ xg: new Float64Array(B * H), y: out.y, dy, dh }, (a) => K.fns.rnnBackward(B, H, a.xg, row(H), a.y, row(H), a.dy, row(H), a.dh, row(H)));
+    const g = withBuffers({ xg: new Float64Array(B * H), y: out.y, dy, dh }, (a) =>
+      K.fns.rnnBackward(B, H, a.xg, row(H), a.y, row(H), a.dy, row(H), a.dh, row(H)),
+    );
     const loss = (pre: Float64Array) => fwd(pre).reduce((s, y, i) => s + (dy[i] + dh[i]) * y, 0);
     expectClose(g.xg, numericGrad(loss, xg), 1e-5, 'd pre');
   });
@@ -67,7 +69,14 @@ describe('cell kernels against float64', () => {
   it('lstm (gates i, f, g, o): c and y forward; d pre of every gate and dc_prev backward', () => {
     const rng = new Rng('cells/lstm');
     const G = 4 * H;
-    const [xg, bias, cPrev, dy, dh, dc] = [random(rng, B * G, 2), random(rng, G), random(rng, B * H), random(rng, B * H), random(rng, B * H), random(rng, B * H)];
+    const [xg, bias, cPrev, dy, dh, dc] = [
+      random(rng, B * G, 2),
+      random(rng, G),
+      random(rng, B * H),
+      random(rng, B * H),
+      random(rng, B * H),
+      random(rng, B * H),
+    ];
     /** float64 cell from the pre-activations (bias excluded) and c_{t-1}. */
     const cell = (pre: Float64Array, cp: Float64Array) => {
       const c = new Float64Array(B * H);
@@ -89,7 +98,9 @@ describe('cell kernels against float64', () => {
     expectClose(out.c, ref.c, 1e-6, 'c');
     expectClose(out.y, ref.y, 1e-6, 'y');
     // Backward from the activated gates (xg after the forward pass), c and c_prev.
-    const g = withBuffers({ xg: out.xg, c: out.c, cPrev, dy, dh, dc }, (a) => K.fns.lstmBackward(B, H, a.xg, row(G), a.c, row(H), a.cPrev, row(H), a.dy, row(H), a.dh, row(H), a.dc, row(H)));
+    const g = withBuffers({ xg: out.xg, c: out.c, cPrev, dy, dh, dc }, (a) =>
+      K.fns.lstmBackward(B, H, a.xg, row(G), a.c, row(H), a.cPrev, row(H), a.dy, row(H), a.dh, row(H), a.dc, row(H)),
+    );
     // loss = sum (dy + dh) y + sum dc_next c: its gradients in the pre-activations and in c_prev.
     const loss = (pre: Float64Array, cp: Float64Array) => {
       const { c, y } = cell(pre, cp);
@@ -97,14 +108,32 @@ describe('cell kernels against float64', () => {
       for (let i = 0; i < B * H; i++) s += (dy[i] + dh[i]) * y[i] + dc[i] * c[i];
       return s;
     };
-    expectClose(g.xg, numericGrad((p) => loss(p, cPrev), xg), 1e-5, 'd pre');
-    expectClose(g.dc, numericGrad((cp) => loss(xg, cp), cPrev), 1e-5, 'dc_prev');
+    expectClose(
+      g.xg,
+      numericGrad((p) => loss(p, cPrev), xg),
+      1e-5,
+      'd pre',
+    );
+    expectClose(
+      g.dc,
+      numericGrad((cp) => loss(xg, cp), cPrev),
+      1e-5,
+      'dc_prev',
+    );
   });
 
   it('gru (gates r, z, n, b_hn inside r): forward; input-side, hidden-side and direct gradients backward', () => {
     const rng = new Rng('cells/gru');
     const G = 3 * H;
-    const [xg, hp, bih, bhh, hPrev, dy, dh] = [random(rng, B * G, 2), random(rng, B * G, 2), random(rng, G), random(rng, G), random(rng, B * H), random(rng, B * H), random(rng, B * H)];
+    const [xg, hp, bih, bhh, hPrev, dy, dh] = [
+      random(rng, B * G, 2),
+      random(rng, B * G, 2),
+      random(rng, G),
+      random(rng, G),
+      random(rng, B * H),
+      random(rng, B * H),
+      random(rng, B * H),
+    ];
     const cell = (x: Float64Array, p: Float64Array, hprev: Float64Array) => {
       const y = new Float64Array(B * H);
       for (let b = 0; b < B; b++) {
@@ -126,10 +155,25 @@ describe('cell kernels against float64', () => {
       K.fns.gruBackward(B, H, a.xg, row(G), a.hn, row(H), a.hPrev, row(H), a.dy, row(H), a.dh, row(H), a.dhp, row(G)),
     );
     const loss = (x: Float64Array, p: Float64Array, hprev: Float64Array) => cell(x, p, hprev).reduce((s, y, i) => s + (dy[i] + dh[i]) * y, 0);
-    expectClose(g.xg, numericGrad((x) => loss(x, hp, hPrev), xg), 1e-5, 'input-side d pre');
-    expectClose(g.dhp, numericGrad((p) => loss(xg, p, hPrev), hp), 1e-5, 'hidden-side d pre');
+    expectClose(
+      g.xg,
+      numericGrad((x) => loss(x, hp, hPrev), xg),
+      1e-5,
+      'input-side d pre',
+    );
+    expectClose(
+      g.dhp,
+      numericGrad((p) => loss(xg, p, hPrev), hp),
+      1e-5,
+      'hidden-side d pre',
+    );
     // The direct path only (the caller adds dhp W_hh): d y / d h_prev at fixed hp is z.
-    expectClose(g.dh, numericGrad((h) => loss(xg, hp, h), hPrev), 1e-5, 'dh direct');
+    expectClose(
+      g.dh,
+      numericGrad((h) => loss(xg, hp, h), hPrev),
+      1e-5,
+      'dh direct',
+    );
   });
 });
 
@@ -153,13 +197,20 @@ describe('layerNorm kernels against float64', () => {
         return { y, stats };
       };
       const ref = norm(x);
-      const out = withBuffers({ x, y: new Float64Array(n * cols), w, b, stats: new Float64Array(2 * n) }, (a) => K.fns.layerNorm(n, cols, a.x, a.y, a.w, a.b, a.stats, eps));
+      const out = withBuffers({ x, y: new Float64Array(n * cols), w, b, stats: new Float64Array(2 * n) }, (a) =>
+        K.fns.layerNorm(n, cols, a.x, a.y, a.w, a.b, a.stats, eps),
+      );
       expectClose(out.y, ref.y, 1e-5, 'y');
       expectClose(out.stats, ref.stats, 1e-5, 'stats');
       const g = withBuffers({ x, dy, w, stats: out.stats, dx: new Float64Array(n * cols), dw: new Float64Array(cols), db: new Float64Array(cols) }, (a) =>
         K.fns.layerNormBackward(n, cols, a.x, a.dy, a.w, a.stats, a.dx, a.dw, a.db),
       );
-      expectClose(g.dx, numericGrad((xs) => norm(xs).y.reduce((s, y, i) => s + dy[i] * y, 0), x), 1e-4, 'dx');
+      expectClose(
+        g.dx,
+        numericGrad((xs) => norm(xs).y.reduce((s, y, i) => s + dy[i] * y, 0), x),
+        1e-4,
+        'dx',
+      );
       const xhat = Float64Array.from(x, (v, i) => (v - ref.stats[2 * Math.floor(i / cols)]) / ref.stats[2 * Math.floor(i / cols) + 1]);
       const dw = new Float64Array(cols);
       const db = new Float64Array(cols);

@@ -92,10 +92,35 @@ describe('linear attention kernels against float64', () => {
 
         const dQKV = K.alloc(T * ld);
         K.heap.fill(7, dQKV >> 2, (dQKV >> 2) + T * ld); // every entry of the head must be written
-        K.fns.linearAttentionBackward(T, dh, qa, ka, va, ld, O + 4 * col, d, den, GO + 4 * col, dQKV + 4 * col, dQKV + 4 * (d + col), dQKV + 4 * (2 * d + col), S, z, R, rr, gn, gd, causal ? 1 : 0);
+        K.fns.linearAttentionBackward(
+          T,
+          dh,
+          qa,
+          ka,
+          va,
+          ld,
+          O + 4 * col,
+          d,
+          den,
+          GO + 4 * col,
+          dQKV + 4 * col,
+          dQKV + 4 * (d + col),
+          dQKV + 4 * (2 * d + col),
+          S,
+          z,
+          R,
+          rr,
+          gn,
+          gd,
+          causal ? 1 : 0,
+        );
         // Central differences of the float64 reference, entry by entry.
         const h = 1e-6;
-        for (const [name, arr, off] of [['q', q, 0], ['k', k, d], ['v', v, 2 * d]] as const) {
+        for (const [name, arr, off] of [
+          ['q', q, 0],
+          ['k', k, d],
+          ['v', v, 2 * d],
+        ] as const) {
           let gerr = 0;
           for (let i = 0; i < T * dh; i++) {
             const keep = arr[i];

@@ -213,7 +213,7 @@ describe('softmax with a key mask', () => {
 });
 
 describe('pinned regions (pin / unpin)', () => {
-  it('keep a forward pass\'s memory above later calls, free it in any order, and refuse misuse', () => {
+  it("keep a forward pass's memory above later calls, free it in any order, and refuse misuse", () => {
     const base = K.mark();
     const a = K.put([1, 2, 3]);
     const ra = K.pin(base); // region A
@@ -240,7 +240,11 @@ describe('transpose kernel', () => {
   it('strided source, exact copy', () => {
     const mark = K.mark();
     try {
-      for (const [rows, cols, ld] of [[5, 3, 7], [37, 21, 25], [16, 8, 8]]) {
+      for (const [rows, cols, ld] of [
+        [5, 3, 7],
+        [37, 21, 25],
+        [16, 8, 8],
+      ]) {
         const src = Float32Array.from({ length: rows * ld }, (_, i) => i + 0.5);
         const at = K.transposed(K.put(src), rows, cols, ld);
         const got = K.read(at, rows * cols);

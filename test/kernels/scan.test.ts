@@ -17,7 +17,16 @@ function random(rng: Rng, n: number, lo = -1, hi = 1): Float32Array {
 }
 
 /** h_t = a h_{t-1} + b (linear) or h + a (b - h) (lerp) in float64; index(s, t, u) gives the flat position. */
-function scanRef(mode: ScanMode, S: number, T: number, W: number, a: Float32Array, b: Float32Array, h0: Float32Array | undefined, at: (s: number, t: number, u: number) => number) {
+function scanRef(
+  mode: ScanMode,
+  S: number,
+  T: number,
+  W: number,
+  a: Float32Array,
+  b: Float32Array,
+  h0: Float32Array | undefined,
+  at: (s: number, t: number, u: number) => number,
+) {
   const h = new Float64Array(a.length);
   for (let s = 0; s < S; s++) {
     for (let u = 0; u < W; u++) {
@@ -33,7 +42,17 @@ function scanRef(mode: ScanMode, S: number, T: number, W: number, a: Float32Arra
 }
 
 /** d sum(h * r) / d (a, b, h0), by reverse accumulation in float64. */
-function scanGradRef(mode: ScanMode, S: number, T: number, W: number, a: Float32Array, b: Float32Array, h0: Float32Array | undefined, r: Float32Array, at: (s: number, t: number, u: number) => number) {
+function scanGradRef(
+  mode: ScanMode,
+  S: number,
+  T: number,
+  W: number,
+  a: Float32Array,
+  b: Float32Array,
+  h0: Float32Array | undefined,
+  r: Float32Array,
+  at: (s: number, t: number, u: number) => number,
+) {
   const h = scanRef(mode, S, T, W, a, b, h0, at);
   const da = new Float64Array(a.length);
   const db = new Float64Array(a.length);
@@ -141,17 +160,41 @@ describe('activation kernels against float64', () => {
         expect(maxErr(K.read(Y, n), Array.from(x, f))).toBeLessThan(2e-6 * 7);
         const DY = K.put(dy);
         K.fns[kernelName('actBackward', kind)](1, n, ACTIVATIONS[kind].from === 'x' ? X : Y, 0, DY, 0);
-        expect(maxErr(K.read(DY, n), Array.from(x, (v, i) => dy[i] * slope(v))), 'slope').toBeLessThan(1e-4);
+        expect(
+          maxErr(
+            K.read(DY, n),
+            Array.from(x, (v, i) => dy[i] * slope(v)),
+          ),
+          'slope',
+        ).toBeLessThan(1e-4);
         // gate: y = x f(g)
         const Gp = K.put(g);
         const Yg = K.alloc(n);
         K.fns[kernelName('gate', kind)](1, n, X, 0, Gp, 0, Yg, 0);
-        expect(maxErr(K.read(Yg, n), Array.from(x, (v, i) => v * f(g[i]))), 'gate').toBeLessThan(1e-5);
+        expect(
+          maxErr(
+            K.read(Yg, n),
+            Array.from(x, (v, i) => v * f(g[i])),
+          ),
+          'gate',
+        ).toBeLessThan(1e-5);
         const DYg = K.put(dy);
         const DG = K.alloc(n);
         K.fns[kernelName('gateBackward', kind)](1, n, X, 0, Gp, 0, DYg, 0, DG, 0);
-        expect(maxErr(K.read(DG, n), Array.from(g, (v, i) => dy[i] * x[i] * slope(v))), 'dg').toBeLessThan(1e-4);
-        expect(maxErr(K.read(DYg, n), Array.from(g, (v, i) => dy[i] * f(v))), 'dx').toBeLessThan(1e-5);
+        expect(
+          maxErr(
+            K.read(DG, n),
+            Array.from(g, (v, i) => dy[i] * x[i] * slope(v)),
+          ),
+          'dg',
+        ).toBeLessThan(1e-4);
+        expect(
+          maxErr(
+            K.read(DYg, n),
+            Array.from(g, (v, i) => dy[i] * f(v)),
+          ),
+          'dx',
+        ).toBeLessThan(1e-5);
       } finally {
         K.release(mark);
       }
@@ -160,7 +203,11 @@ describe('activation kernels against float64', () => {
   it('kinks take PyTorch branch: relu slope 0 at 0; elu1 and mingru-g slope 1 at 0', () => {
     const mark = K.mark();
     try {
-      for (const [kind, want] of [['relu', 0], ['elu1', 1], ['mingru-g', 1]] as [ActivationKind, number][]) {
+      for (const [kind, want] of [
+        ['relu', 0],
+        ['elu1', 1],
+        ['mingru-g', 1],
+      ] as [ActivationKind, number][]) {
         const X = K.put([0, 0, 0, 0, 0]);
         const Y = K.alloc(5);
         K.fns[kernelName('act', kind)](1, 5, X, 0, Y, 0);

@@ -95,14 +95,21 @@ function runFlat(fn: RowKernel, inputs: Float64Array[], outputs: number): Float3
 describe('activation kernels against float64', () => {
   const rng = new Rng('ssm-kernels/activations');
   const n = 4099; // 4 lanes and a scalar tail of 3
-  const x = Float64Array.from({ length: n }, (_, i) => (i < 20 ? [-90, -30, -20, -8, -4, -1e-3, 0, 1e-3, 4, 8, 20, 30, 90, -0.5, 0.5, 3.9, -3.9, 5, -5, 2][i] : rng.normal() * 4));
+  const x = Float64Array.from({ length: n }, (_, i) =>
+    i < 20 ? [-90, -30, -20, -8, -4, -1e-3, 0, 1e-3, 4, 8, 20, 30, 90, -0.5, 0.5, 3.9, -3.9, 5, -5, 2][i] : rng.normal() * 4,
+  );
   const dy = random(rng, n);
 
   const cases: [string, (x: number) => number, (x: number) => number, number][] = [
     ['silu', (v) => v * sigmoid(v), (v) => sigmoid(v) * (1 + v * (1 - sigmoid(v))), 1e-6],
     // PyTorch's softplus: x above the threshold 20
     ['softplus', (v) => (v > 20 ? v : Math.log1p(Math.exp(v))), (v) => sigmoid(v), 1e-6],
-    ['gelu', (v) => (v * (1 + erf64(v / Math.SQRT2))) / 2, (v) => (1 + erf64(v / Math.SQRT2)) / 2 + (v * Math.exp((-v * v) / 2)) / Math.sqrt(2 * Math.PI), 2e-6],
+    [
+      'gelu',
+      (v) => (v * (1 + erf64(v / Math.SQRT2))) / 2,
+      (v) => (1 + erf64(v / Math.SQRT2)) / 2 + (v * Math.exp((-v * v) / 2)) / Math.sqrt(2 * Math.PI),
+      2e-6,
+    ],
   ];
   for (const [name, f, df, tol] of cases) {
     it(`${name} and its gradient`, () => {
@@ -405,19 +412,40 @@ describe('the tf ops', () => {
   it('rmsNorm, causalDepthwiseConv1d and selectiveScan match tf-op compositions, values and gradients', () => {
     const rng = new Rng('ssm-kernels/tf-ops');
     const [B, T, C, N, taps] = [2, 5, 6, 3, 3];
-    const t = (shape: number[], scale = 1) => tf.tensor(Array.from(random(rng, shape.reduce((a, b) => a * b, 1), scale)), shape);
+    const t = (shape: number[], scale = 1) =>
+      tf.tensor(
+        Array.from(
+          random(
+            rng,
+            shape.reduce((a, b) => a * b, 1),
+            scale,
+          ),
+        ),
+        shape,
+      );
     const x = t([B, T, C]) as tf.Tensor3D;
     const w = t([C]) as tf.Tensor1D;
     const cw = t([C, 1, taps]) as tf.Tensor3D;
     const cb = t([C]) as tf.Tensor1D;
     const r = t([B, T, C]);
     const check = (ours: (...a: tf.Tensor[]) => tf.Tensor, ref: (...a: tf.Tensor[]) => tf.Tensor, args: tf.Tensor[]) => {
-      const f = (g: (...a: tf.Tensor[]) => tf.Tensor) => (...a: tf.Tensor[]) => tf.sum(tf.mul(g(...a), r));
+      const f =
+        (g: (...a: tf.Tensor[]) => tf.Tensor) =>
+        (...a: tf.Tensor[]) =>
+          tf.sum(tf.mul(g(...a), r));
       const yo = tf.tidy(() => Array.from(ours(...args).dataSync()));
       const yr = tf.tidy(() => Array.from(ref(...args).dataSync()));
       expect(relErr(yo, yr)).toBeLessThan(1e-5);
-      const go = tf.tidy(() => tf.grads(f(ours))(args).map((g) => Array.from(g.dataSync())));
-      const gr = tf.tidy(() => tf.grads(f(ref))(args).map((g) => Array.from(g.dataSync())));
+      const go = tf.tidy(() =>
+        tf
+          .grads(f(ours))(args)
+          .map((g) => Array.from(g.dataSync())),
+      );
+      const gr = tf.tidy(() =>
+        tf
+          .grads(f(ref))(args)
+          .map((g) => Array.from(g.dataSync())),
+      );
       go.forEach((g, i) => expect(relErr(g, gr[i]), `gradient ${i}`).toBeLessThan(1e-4));
     };
     check(
@@ -429,7 +457,11 @@ describe('the tf ops', () => {
       (a, b, c) => causalDepthwiseConv1d(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor1D),
       (a, b, c) => {
         // zero-pad K-1 steps on the left, then sum the shifted taps
-        const padded = tf.pad(a, [[0, 0], [taps - 1, 0], [0, 0]]);
+        const padded = tf.pad(a, [
+          [0, 0],
+          [taps - 1, 0],
+          [0, 0],
+        ]);
         const wt = tf.transpose(tf.reshape(b, [C, taps])); // [K, C]
         let y: tf.Tensor = tf.add(tf.zeros([B, T, C]), c);
         for (let j = 0; j < taps; j++) y = tf.add(y, tf.mul(tf.slice(padded, [0, j, 0], [B, T, C]), tf.slice(wt, [j, 0], [1, C]).reshape([C])));

@@ -23,7 +23,9 @@ describe('runBench', () => {
     const rows = await runBench({ extractors: EXTRACTORS, lengths: [4, 6], batch: 2, minTimeMs: 1 });
     expect(rows).toHaveLength(EXTRACTORS.length * 2 * 2);
     for (const r of rows) {
-      expect(Object.keys(r).sort()).toEqual(['batch', 'extractor', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'peakBytes', 'seqPerSec', 'threads'].sort());
+      expect(Object.keys(r).sort()).toEqual(
+        ['batch', 'extractor', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'peakBytes', 'seqPerSec', 'threads'].sort(),
+      );
       expect(EXTRACTORS).toContain(r.extractor);
       expect([4, 6]).toContain(r.length);
       expect(r.batch).toBe(2);
@@ -36,18 +38,40 @@ describe('runBench', () => {
       expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
     }
     // Both modes of every cell, and params as the peer counts them (the extractor alone): rnn = 1*H*(E+H) + 2*H.
-    for (const e of EXTRACTORS) for (const L of [4, 6]) for (const m of ['train', 'infer']) expect(rows.some((r) => r.extractor === e && r.length === L && r.mode === m)).toBe(true);
+    for (const e of EXTRACTORS)
+      for (const L of [4, 6]) for (const m of ['train', 'infer']) expect(rows.some((r) => r.extractor === e && r.length === L && r.mode === m)).toBe(true);
     expect(rows.find((r) => r.extractor === 'rnn')!.params).toBe(128 * (64 + 128) + 2 * 128);
     // A training step holds more than a forward pass (activations kept, gradients).
-    for (const r of rows.filter((x) => x.mode === 'train')) expect(r.peakBytes).toBeGreaterThan(rows.find((x) => x.mode === 'infer' && x.extractor === r.extractor && x.length === r.length)!.peakBytes);
+    for (const r of rows.filter((x) => x.mode === 'train'))
+      expect(r.peakBytes).toBeGreaterThan(rows.find((x) => x.mode === 'infer' && x.extractor === r.extractor && x.length === r.length)!.peakBytes);
   });
 });
 
 describe('repetitions (--reps)', () => {
   const row = (mode: 'train' | 'infer', length: number, seqPerSec: number, peakBytes = 1000 * length): BenchRow => ({
-    extractor: 'rnn', length, batch: 32, mode, seqPerSec, msPerStep: 32000 / seqPerSec, p50Ms: 1, p99Ms: 2, params: 10, gflops: 1, peakBytes, threads: 1,
+    extractor: 'rnn',
+    length,
+    batch: 32,
+    mode,
+    seqPerSec,
+    msPerStep: 32000 / seqPerSec,
+    p50Ms: 1,
+    p99Ms: 2,
+    params: 10,
+    gflops: 1,
+    peakBytes,
+    threads: 1,
   });
-  const peer = (mode: 'train' | 'infer', length: number, seqPerSec: number): PeerRow => ({ peer: 'torch', extractor: 'rnn', length, batch: 32, mode, seqPerSec, msPerStep: 32000 / seqPerSec, params: 10 });
+  const peer = (mode: 'train' | 'infer', length: number, seqPerSec: number): PeerRow => ({
+    peer: 'torch',
+    extractor: 'rnn',
+    length,
+    batch: 32,
+    mode,
+    seqPerSec,
+    msPerStep: 32000 / seqPerSec,
+    params: 10,
+  });
 
   it('medians with min-max; the ratio pairs each repetition of ours with the peer run beside it', () => {
     expect(spread([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3 });
@@ -71,7 +95,10 @@ describe('repetitions (--reps)', () => {
     const at = (threads: number, p: PeerRow) => ({ ...p, threads });
     const one = [at(1, peer('train', 64, 100)), at(1, peer('infer', 64, 300))];
     const two = [at(2, peer('train', 64, 150)), at(2, peer('infer', 64, 250))];
-    expect(bestOf(one, two).map((r) => [r.mode, r.seqPerSec, r.threads])).toEqual([['train', 150, 2], ['infer', 300, 1]]);
+    expect(bestOf(one, two).map((r) => [r.mode, r.seqPerSec, r.threads])).toEqual([
+      ['train', 150, 2],
+      ['infer', 300, 1],
+    ]);
     const s = summarise([[{ ...row('train', 64, 120), threads: 2 }]], [bestOf(one, two)]);
     expect(s[0].ratio?.median).toBeCloseTo(0.8);
     expect(jsonLines(s[0])[1]).toMatchObject({ peer: 'torch', threads: [2] });
@@ -108,7 +135,8 @@ describe('the PyTorch peer', () => {
     // A stand-in for python3 that reports the variables it was started with as seq/s.
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-peer-'));
     const fake = path.join(dir, 'python3');
-    const line = (mode: string, variable: string) => `printf '{"peer":"torch","extractor":"rnn","length":4,"batch":2,"mode":"${mode}","seqPerSec":%s,"msPerStep":1,"params":1}\\n' "$${variable}"`;
+    const line = (mode: string, variable: string) =>
+      `printf '{"peer":"torch","extractor":"rnn","length":4,"batch":2,"mode":"${mode}","seqPerSec":%s,"msPerStep":1,"params":1}\\n' "$${variable}"`;
     writeFileSync(fake, ['#!/bin/sh', line('train', 'OPENBLAS_NUM_THREADS'), line('infer', 'OMP_NUM_THREADS'), ''].join('\n'), { mode: 0o755 });
     const script = path.join(dir, 'torch_bench.py');
     writeFileSync(script, '');
@@ -117,7 +145,10 @@ describe('the PyTorch peer', () => {
     try {
       for (const threads of [1, 2]) {
         const rows = await runTorchPeer({ extractors: ['rnn'], lengths: [4], batch: 2, python: fake, threads });
-        expect(rows.map((r) => [r.mode, r.seqPerSec, r.threads])).toEqual([['train', threads, threads], ['infer', threads, threads]]);
+        expect(rows.map((r) => [r.mode, r.seqPerSec, r.threads])).toEqual([
+          ['train', threads, threads],
+          ['infer', threads, threads],
+        ]);
       }
     } finally {
       if (saved === undefined) delete process.env.FXBENCH_PEER_SCRIPT;
@@ -126,6 +157,8 @@ describe('the PyTorch peer', () => {
   });
 
   it('explains how to install torch when python3 is missing', async () => {
-    await expect(runTorchPeer({ extractors: ['rnn'], lengths: [4], batch: 2, python: '/nonexistent/python3' })).rejects.toThrow(/apt-get install -y python3-torch libopenblas0-pthread/);
+    await expect(runTorchPeer({ extractors: ['rnn'], lengths: [4], batch: 2, python: '/nonexistent/python3' })).rejects.toThrow(
+      /apt-get install -y python3-torch libopenblas0-pthread/,
+    );
   });
 });

@@ -31,13 +31,22 @@ describe('report in a browser', () => {
       return;
     }
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-browser-'));
-    const evil = erroredRecord({ task: { name: 'recall', label: 'recall', options: { symbols: EVIL } }, extractor: { name: 'lstm', label: 'lstm' }, length: 8, seed: 9 }, { message: EVIL });
+    const evil = erroredRecord(
+      { task: { name: 'recall', label: 'recall', options: { symbols: EVIL } }, extractor: { name: 'lstm', label: 'lstm' }, length: 8, seed: 9 },
+      { message: EVIL },
+    );
     // A subset of the rich set that still triggers every chart builder, to keep the test quick.
-    const records = [...richResults({ tasks: ['recall', 'agreement'], extractors: ['rnn', 'lstm', 'transformer', 'tf-learned', 'tcn'], lengths: [8, 32], seeds: [1, 2] }), ...widthSweep()];
+    const records = [
+      ...richResults({ tasks: ['recall', 'agreement'], extractors: ['rnn', 'lstm', 'transformer', 'tf-learned', 'tcn'], lengths: [8, 32], seeds: [1, 2] }),
+      ...widthSweep(),
+    ];
     for (const [name, build] of Object.entries(CHART_BUILDERS)) expect(build(records).length, `${name} builds nothing on the browser set`).toBeGreaterThan(0);
     const file = await writeReport([...records, evil], dir);
 
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
@@ -72,7 +81,7 @@ describe('report in a browser', () => {
       }
       // Data with HTML in it stayed text: no injected elements, no alert.
       expect(await page.locator('img[src="x"]').count()).toBe(0);
-      expect(await page.locator('.problems').innerText()).toContain('<script>alert(1)</script>');
+      expect(await page.locator('.problems').textContent()).toContain('<script>alert(1)</script>');
       expect(dialogs).toEqual([]);
       expect(errors).toEqual([]);
 

@@ -73,14 +73,30 @@ export function completedRecord(s: Spec = {}, over: Record<string, unknown> = {}
   const c = common(s);
   const T = c.length;
   const profile = Array.from({ length: T }, (_, t) => 10 ** (-0.1 * (T - 1 - t)));
-  const metrics = { metric: 'accuracy', value: 0.8, chance: 0.125, higherIsBetter: true, evalLoss: 0.7, accuracy: 0.8, msPerStep: 10, finalLoss: 0.6, ...((over.metrics as Record<string, unknown> | undefined) ?? {}) };
+  const metrics = {
+    metric: 'accuracy',
+    value: 0.8,
+    chance: 0.125,
+    higherIsBetter: true,
+    evalLoss: 0.7,
+    accuracy: 0.8,
+    msPerStep: 10,
+    finalLoss: 0.6,
+    ...((over.metrics as Record<string, unknown> | undefined) ?? {}),
+  };
   // Fields a test does not set: measured on 2048 test samples whose empirical chance equals the population chance.
   const filled = { split: 'test', samples: 2048, empiricalChance: metrics.chance, ...metrics } as typeof metrics & { empiricalChance: number };
   const withScore = { score: scoreOf(filled.metric as MetricName, filled.value as number, filled.empiricalChance), ...filled };
   return resultSchema.parse({
     ...c,
     status: 'completed',
-    validation: { samples: 512, solvedScore: 0.95, empiricalChance: metrics.chance, curve: [{ step: 20, value: metrics.value, score: withScore.score }], stepsToSolve: null },
+    validation: {
+      samples: 512,
+      solvedScore: 0.95,
+      empiricalChance: metrics.chance,
+      curve: [{ step: 20, value: metrics.value, score: withScore.score }],
+      stepsToSolve: null,
+    },
     curves: { loss: [2, 1.5, 1, 0.8], gradNorm: [1, 0.8, 0.6, 0.5] },
     byMeta: {},
     gradients: {
@@ -101,7 +117,14 @@ export function completedRecord(s: Spec = {}, over: Record<string, unknown> = {}
 }
 
 export function divergedRecord(s: Spec = {}, over: Record<string, unknown> = {}): ResultRecord {
-  return resultSchema.parse({ ...common(s), status: 'diverged', divergedAtStep: 3, message: 'loss is NaN', curves: { loss: [2, 3, 9], gradNorm: [1, 50, 4000] }, ...over });
+  return resultSchema.parse({
+    ...common(s),
+    status: 'diverged',
+    divergedAtStep: 3,
+    message: 'loss is NaN',
+    curves: { loss: [2, 3, 9], gradNorm: [1, 50, 4000] },
+    ...over,
+  });
 }
 
 export function erroredRecord(s: Spec = {}, over: Record<string, unknown> = {}): ResultRecord {
@@ -118,10 +141,42 @@ const EXTRACTORS = [
   { name: 'rnn', label: 'rnn', options: { hidden: 128, layers: 1 }, params: 24832, skill: 0.55, speed: 1.0, groups: ['layer.0'] },
   { name: 'lstm', label: 'lstm', options: { hidden: 128, layers: 1 }, params: 99328, skill: 0.85, speed: 1.0, groups: ['layer.0'] },
   { name: 'gru', label: 'gru', options: { hidden: 128, layers: 1 }, params: 74496, skill: 0.8, speed: 1.0, groups: ['layer.0'] },
-  { name: 'transformer', label: 'transformer', options: { heads: 4, positional: 'sinusoidal' }, params: 404480, skill: 0.9, speed: 0.4, groups: ['proj', 'layers.0', 'layers.1'] },
-  { name: 'transformer', label: 'tf-1head', options: { heads: 1, positional: 'sinusoidal' }, params: 404480, skill: 0.8, speed: 0.45, groups: ['proj', 'layers.0', 'layers.1'] },
-  { name: 'transformer', label: 'tf-learned', options: { heads: 4, positional: 'learned', maxLen: 64 }, params: 412672, skill: 0.88, speed: 0.4, groups: ['proj', 'pos_embedding', 'layers.0', 'layers.1'] },
-  { name: 'tcn', label: 'tcn', options: { channels: 128, kernel: 3, levels: 4 }, params: 396288, skill: 0.75, speed: 0.2, groups: ['blocks.0', 'blocks.1', 'blocks.2', 'blocks.3'] },
+  {
+    name: 'transformer',
+    label: 'transformer',
+    options: { heads: 4, positional: 'sinusoidal' },
+    params: 404480,
+    skill: 0.9,
+    speed: 0.4,
+    groups: ['proj', 'layers.0', 'layers.1'],
+  },
+  {
+    name: 'transformer',
+    label: 'tf-1head',
+    options: { heads: 1, positional: 'sinusoidal' },
+    params: 404480,
+    skill: 0.8,
+    speed: 0.45,
+    groups: ['proj', 'layers.0', 'layers.1'],
+  },
+  {
+    name: 'transformer',
+    label: 'tf-learned',
+    options: { heads: 4, positional: 'learned', maxLen: 64 },
+    params: 412672,
+    skill: 0.88,
+    speed: 0.4,
+    groups: ['proj', 'pos_embedding', 'layers.0', 'layers.1'],
+  },
+  {
+    name: 'tcn',
+    label: 'tcn',
+    options: { channels: 128, kernel: 3, levels: 4 },
+    params: 396288,
+    skill: 0.75,
+    speed: 0.2,
+    groups: ['blocks.0', 'blocks.1', 'blocks.2', 'blocks.3'],
+  },
 ];
 
 const LENGTHS = [8, 16, 32];
@@ -165,7 +220,13 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
           const exploding = ex.label === 'rnn' && T === 32 && seed === 2 && task.name === 'recall';
           if (exploding) gradNorm[39] = 5e4;
           if (ex.label === 'lstm' && T === 32 && seed === 2 && task.name === 'agreement') {
-            out.push(divergedRecord(spec, { divergedAtStep: 45, message: 'non-finite gradient at step 45', curves: { loss: loss.slice(0, 44), gradNorm: gradNorm.slice(0, 44) } }));
+            out.push(
+              divergedRecord(spec, {
+                divergedAtStep: 45,
+                message: 'non-finite gradient at step 45',
+                curves: { loss: loss.slice(0, 44), gradNorm: gradNorm.slice(0, 44) },
+              }),
+            );
             continue;
           }
           const perPos = ex.name === 'rnn' ? -0.25 : ex.name === 'lstm' || ex.name === 'gru' ? -0.06 : ex.name === 'tcn' ? -0.02 : -0.005;
@@ -181,7 +242,8 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
           });
           const lengths = [1, 2, 4].map((factor) => {
             const L = T * factor;
-            if (ex.label === 'tf-learned' && L > 64) return { length: L, factor, status: 'not-applicable', reason: `learned positions stop at maxLen 64; ${L} is longer` };
+            if (ex.label === 'tf-learned' && L > 64)
+              return { length: L, factor, status: 'not-applicable', reason: `learned positions stop at maxLen 64; ${L} is longer` };
             const v = task.metric === 'mse' ? Math.min(0.3, value * factor ** 0.5) : task.chance + (value - task.chance) / factor ** (1 - ex.skill + 0.2);
             return { length: L, factor, status: 'completed', value: v, chance: task.chance };
           });
@@ -191,7 +253,10 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
             byMeta[key] = values.map((d) => ({
               value: d,
               n: 4 + Math.floor(rand() * 20),
-              score: task.metric === 'mse' ? value * (1 + d / T) : Math.max(0, Math.min(1, value - (key === 'distance' ? d / T : d / 8) * (1 - ex.skill) + (rand() - 0.5) * 0.05)),
+              score:
+                task.metric === 'mse'
+                  ? value * (1 + d / T)
+                  : Math.max(0, Math.min(1, value - (key === 'distance' ? d / T : d / 8) * (1 - ex.skill) + (rand() - 0.5) * 0.05)),
             }));
           }
           // Recall was tuned: the learning-rate grid by successive halving on validation.
@@ -208,7 +273,16 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
                   const rank = (ts: ReturnType<typeof trial>[]) => [...ts].sort((a, b) => b.score - a.score);
                   const r0 = rank(lrs.map((lr) => trial(lr, STEPS / 2)));
                   const r1 = rank(r0.slice(0, 2).map((t) => trial(t.config.lr, STEPS)));
-                  return { key: `k-${ex.label}-${T}`, grid: { lr: lrs }, budget: { steps: STEPS, seeds: [1], halving: 2 }, rungs: [{ steps: STEPS / 2, trials: r0, kept: 2 }, { steps: STEPS, trials: r1, kept: 0 }], chosen: r1[0].config };
+                  return {
+                    key: `k-${ex.label}-${T}`,
+                    grid: { lr: lrs },
+                    budget: { steps: STEPS, seeds: [1], halving: 2 },
+                    rungs: [
+                      { steps: STEPS / 2, trials: r0, kept: 2 },
+                      { steps: STEPS, trials: r1, kept: 0 },
+                    ],
+                    chosen: r1[0].config,
+                  };
                 })()
               : undefined;
           const ms = (2 + 0.02 * T * T * (ex.name === 'transformer' ? 1 : 0) + 0.5 * T) / ex.speed;
@@ -216,7 +290,16 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
           out.push(
             completedRecord(spec, {
               ...(tuning ? { tuning, train: { ...train, lr: tuning.chosen.lr } } : {}),
-              metrics: { metric: task.metric, value, chance: task.chance, higherIsBetter: task.metric !== 'mse', evalLoss: loss[STEPS - 1], accuracy: task.metric === 'accuracy' ? value : undefined, msPerStep: ms * (1 + rand() * 0.1), finalLoss: loss[STEPS - 1] },
+              metrics: {
+                metric: task.metric,
+                value,
+                chance: task.chance,
+                higherIsBetter: task.metric !== 'mse',
+                evalLoss: loss[STEPS - 1],
+                accuracy: task.metric === 'accuracy' ? value : undefined,
+                msPerStep: ms * (1 + rand() * 0.1),
+                finalLoss: loss[STEPS - 1],
+              },
               curves: { loss, gradNorm },
               byMeta,
               gradients: {
@@ -230,7 +313,13 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
                 vanishing: ex.name === 'rnn' && T === 32,
               },
               lengths,
-              cost: { forwardFlops: flops, trainFlopsPerStep: 3 * flops, gflops: (3 * flops) / ms / 1e6, peakTensorBytes: 1e5 * T * (ex.name === 'transformer' ? T / 4 : 1), rssBytes: 3e8 },
+              cost: {
+                forwardFlops: flops,
+                trainFlopsPerStep: 3 * flops,
+                gflops: (3 * flops) / ms / 1e6,
+                peakTensorBytes: 1e5 * T * (ex.name === 'transformer' ? T / 4 : 1),
+                rssBytes: 3e8,
+              },
               stepsToThreshold: ex.skill < 0.6 && T === 32 ? null : Math.round(10 + 30 * (1 - ex.skill) + T / 4),
             }),
           );
@@ -249,8 +338,22 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
 export function widthSweep(): CompletedRecord[] {
   const out: CompletedRecord[] = [];
   const sweep = [
-    ...[16, 32, 64].map((h) => ({ name: 'lstm', label: `lstm-h${h}`, options: { hidden: h, layers: 1 }, widthOption: 'hidden', state: () => 4 * 2 * h, skill: h / 80 })),
-    ...[16, 32].map((d) => ({ name: 'transformer', label: `tf-d${d}`, options: { dModel: d, ffDim: 4 * d, heads: 2 }, widthOption: 'dModel', state: (T: number) => 4 * 2 * 2 * T * d, skill: 0.5 + d / 80 })),
+    ...[16, 32, 64].map((h) => ({
+      name: 'lstm',
+      label: `lstm-h${h}`,
+      options: { hidden: h, layers: 1 },
+      widthOption: 'hidden',
+      state: () => 4 * 2 * h,
+      skill: h / 80,
+    })),
+    ...[16, 32].map((d) => ({
+      name: 'transformer',
+      label: `tf-d${d}`,
+      options: { dModel: d, ffDim: 4 * d, heads: 2 },
+      widthOption: 'dModel',
+      state: (T: number) => 4 * 2 * 2 * T * d,
+      skill: 0.5 + d / 80,
+    })),
   ];
   for (const e of sweep) {
     for (const T of [16, 64]) {
@@ -259,7 +362,10 @@ export function widthSweep(): CompletedRecord[] {
         out.push(
           completedRecord(
             { extractor: { name: e.name, label: e.label, options: e.options }, length: T, seed },
-            { extractor: { name: e.name, label: e.label, options: e.options, params: 1000, stateBytes: e.state(T), widthOption: e.widthOption }, metrics: { metric: 'accuracy', value, chance: 0.125, higherIsBetter: true, evalLoss: 1, accuracy: value, msPerStep: 5, finalLoss: 1 } },
+            {
+              extractor: { name: e.name, label: e.label, options: e.options, params: 1000, stateBytes: e.state(T), widthOption: e.widthOption },
+              metrics: { metric: 'accuracy', value, chance: 0.125, higherIsBetter: true, evalLoss: 1, accuracy: value, msPerStep: 5, finalLoss: 1 },
+            },
           ),
         );
       }

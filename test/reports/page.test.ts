@@ -23,7 +23,11 @@ describe('report page', () => {
   });
 
   it('lists runs that did not complete, with their messages, and counts them', () => {
-    const html = page([completedRecord(), divergedRecord({ seed: 2 }, { divergedAtStep: 9, message: 'loss is NaN' }), erroredRecord({ seed: 3 }, { message: 'out of memory' })]);
+    const html = page([
+      completedRecord(),
+      divergedRecord({ seed: 2 }, { divergedAtStep: 9, message: 'loss is NaN' }),
+      erroredRecord({ seed: 3 }, { message: 'out of memory' }),
+    ]);
     expect(html).toContain('Runs that did not complete (2)');
     expect(html).toMatch(/recall\/rnn\/T8\/s2<\/b> <span class="pill diverged">diverged at step 9<\/span> <span class="msg">loss is NaN/);
     expect(html).toContain('<span class="msg">out of memory</span>');
@@ -34,7 +38,10 @@ describe('report page', () => {
 
   it('escapes labels, options and messages everywhere: colour key, contents, tables, config', () => {
     const records = [
-      completedRecord({ task: { name: 'recall', label: `t${EVIL}`, options: { o: EVIL } }, extractor: { name: 'rnn', label: `x${EVIL}`, options: { o: EVIL } } }),
+      completedRecord({
+        task: { name: 'recall', label: `t${EVIL}`, options: { o: EVIL } },
+        extractor: { name: 'rnn', label: `x${EVIL}`, options: { o: EVIL } },
+      }),
       erroredRecord({ seed: 2 }, { message: EVIL }),
     ];
     const html = page(records);

@@ -26,7 +26,9 @@ describe('report', () => {
     const ids = charts.map((c) => c.id);
     expect(ids).toContain('metric-vs-length-recall');
     expect(ids).toContain('grad-norm-recall');
-    const spec = charts.find((c) => c.id === 'metric-vs-length-recall')!.spec as { layer: { data: { values: { chance?: number }[] }; mark: { type: string } }[] };
+    const spec = charts.find((c) => c.id === 'metric-vs-length-recall')!.spec as {
+      layer: { data: { values: { chance?: number }[] }; mark: { type: string } }[];
+    };
     const chance = spec.layer.find((l) => l.data.values.some((v) => v.chance !== undefined))!;
     expect(chance.data.values.map((v) => v.chance)).toEqual([0.25]); // the same at every length: one rule
     expect(chance.mark.type).toBe('rule');

@@ -135,7 +135,10 @@ describe('least squares', () => {
 
   it('log-log: a power law y = 3 x² gives slope 2 and intercept log10 3', () => {
     const xs = [1, 2, 4, 8];
-    const fit = logLogFit(xs, xs.map((x) => 3 * x * x))!;
+    const fit = logLogFit(
+      xs,
+      xs.map((x) => 3 * x * x),
+    )!;
     expect(fit.slope).toBeCloseTo(2, 12);
     expect(fit.intercept).toBeCloseTo(Math.log10(3), 12);
     // ms per step 10, 20, 40 at T 16, 32, 64 -> linear in T: slope 1

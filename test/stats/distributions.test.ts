@@ -4,7 +4,14 @@ import { close, fixture, num } from './fixtures.js';
 
 const FNS: Record<string, (...a: number[]) => number> = { normalCdf, normalQuantile, regularizedGammaP, regularizedGammaQ, chiSquaredSf, noncentralTCdf };
 /** Relative tolerance per function: the normal and gamma functions to near double precision, the noncentral t series to 1e-10. */
-const REL: Record<string, number> = { normalCdf: 1e-13, normalQuantile: 1e-13, regularizedGammaP: 1e-12, regularizedGammaQ: 1e-12, chiSquaredSf: 1e-12, noncentralTCdf: 1e-10 };
+const REL: Record<string, number> = {
+  normalCdf: 1e-13,
+  normalQuantile: 1e-13,
+  regularizedGammaP: 1e-12,
+  regularizedGammaQ: 1e-12,
+  chiSquaredSf: 1e-12,
+  noncentralTCdf: 1e-10,
+};
 
 describe('distributions against scipy', () => {
   const { cases } = fixture<{ fn: string; args: number[]; value: number | string }>('distributions');

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { fisherExact, fisherMde, fisherPower, fisherSeedsNeeded, logRankEventsNeeded, logRankMdeHazardRatio, pairedTTestMde, pairedTTestPower, pairedTTestSeedsNeeded } from '../../stats/index.js';
+import {
+  fisherExact,
+  fisherMde,
+  fisherPower,
+  fisherSeedsNeeded,
+  logRankEventsNeeded,
+  logRankMdeHazardRatio,
+  pairedTTestMde,
+  pairedTTestPower,
+  pairedTTestSeedsNeeded,
+} from '../../stats/index.js';
 import { close, fixture } from './fixtures.js';
 
 const FNS: Record<string, (...a: number[]) => number | null> = { pairedTTestPower, pairedTTestMde, pairedTTestSeedsNeeded, fisherPower, fisherSeedsNeeded };

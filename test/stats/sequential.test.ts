@@ -4,11 +4,14 @@ import { fixture } from './fixtures.js';
 
 describe('group-sequential boundaries (Lan-DeMets α-spending)', () => {
   const { cases } = fixture<{ spending: Spending; fractions: number[]; alpha: number; z: number[]; spent: number[] }>('sequential');
-  it.each(cases.map((c) => [`${c.spending} at ${c.fractions.map((t) => t.toFixed(2)).join(', ')}`, c] as const))('%s against multivariate normal probabilities', (_, c) => {
-    const b = sequentialBoundaries(c.fractions, c.alpha, c.spending);
-    b.z.forEach((z, i) => expect(Math.abs(z - c.z[i]), `look ${i}: ${z} vs ${c.z[i]}`).toBeLessThan(2e-4));
-    b.spent.forEach((s, i) => expect(s).toBeCloseTo(c.spent[i], 13));
-  });
+  it.each(cases.map((c) => [`${c.spending} at ${c.fractions.map((t) => t.toFixed(2)).join(', ')}`, c] as const))(
+    '%s against multivariate normal probabilities',
+    (_, c) => {
+      const b = sequentialBoundaries(c.fractions, c.alpha, c.spending);
+      b.z.forEach((z, i) => expect(Math.abs(z - c.z[i]), `look ${i}: ${z} vs ${c.z[i]}`).toBeLessThan(2e-4));
+      b.spent.forEach((s, i) => expect(s).toBeCloseTo(c.spent[i], 13));
+    },
+  );
 
   it("five equal looks, O'Brien-Fleming type: the published 4.877, 3.357, 2.680, 2.290, 2.031", () => {
     const b = sequentialBoundaries([0.2, 0.4, 0.6, 0.8, 1], 0.05, 'obrien-fleming');

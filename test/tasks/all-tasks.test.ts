@@ -30,9 +30,7 @@ describe('builtinTasks', () => {
   it('lists recall and adding first, then the rest, with unique valid names', () => {
     const names = builtinTasks.map((d) => d.name);
     expect(names.slice(0, 2)).toEqual(['recall', 'adding']);
-    expect(names).toEqual(
-      expect.arrayContaining(['copy', 'parity', 'listops', 'dyck', 'agreement', 'brown-genre', 'brown-agreement', 'spam']),
-    );
+    expect(names).toEqual(expect.arrayContaining(['copy', 'parity', 'listops', 'dyck', 'agreement', 'brown-genre', 'brown-agreement', 'spam']));
     expect(new Set(names).size).toBe(names.length);
     for (const n of names) expect(n).toMatch(/^[a-z][a-z0-9-]*$/);
   });
@@ -108,8 +106,11 @@ describe.each(defs.map((d) => [d.name, d] as const))('%s', (_, def) => {
         while (padId !== undefined && lead < L && b.inputs[i * L + lead] === padId) lead++;
         any ||= lead > 0;
         const zeros = b.keyMask ? b.keyMask.subarray(i * L, (i + 1) * L).filter((v) => v === 0).length : 0;
-        const prefix = b.keyMask ? b.keyMask.subarray(i * L, i * L + zeros).every((v) => v === 0) && b.keyMask.subarray(i * L + zeros, (i + 1) * L).every((v) => v === 1) : true;
-        if (zeros !== lead || !prefix) wrong.push(`row ${i}: ${lead} leading pads, mask ${b.keyMask ? Array.from(b.keyMask.subarray(i * L, (i + 1) * L)).join('') : 'absent'}`);
+        const prefix = b.keyMask
+          ? b.keyMask.subarray(i * L, i * L + zeros).every((v) => v === 0) && b.keyMask.subarray(i * L + zeros, (i + 1) * L).every((v) => v === 1)
+          : true;
+        if (zeros !== lead || !prefix)
+          wrong.push(`row ${i}: ${lead} leading pads, mask ${b.keyMask ? Array.from(b.keyMask.subarray(i * L, (i + 1) * L)).join('') : 'absent'}`);
       }
       expect(wrong, `length ${L}`).toEqual([]);
       if (any) {

@@ -30,7 +30,12 @@ function sentences(file: number): string[][] {
     s = readFileSync(join(dir, ids[file]), 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
-      .map((l) => l.trim().split(/\s+/).map((tok) => tok.slice(0, tok.lastIndexOf('/')).toLowerCase()));
+      .map((l) =>
+        l
+          .trim()
+          .split(/\s+/)
+          .map((tok) => tok.slice(0, tok.lastIndexOf('/')).toLowerCase()),
+      );
     sentencesOf.set(file, s);
   }
   return s;
@@ -177,7 +182,11 @@ describe('brown-agreement', () => {
   });
 
   it('draws validation items only from the validation files', () => {
-    const va = new Set(loadBrown().files.filter((f) => f.split === 'validation').map((f) => f.index));
+    const va = new Set(
+      loadBrown()
+        .files.filter((f) => f.split === 'validation')
+        .map((f) => f.index),
+    );
     const drawn = filesDrawn(make(brownAgreement, { split: 'validation' }), 17, 5_000);
     expect(drawn.size).toBeGreaterThan(40);
     for (const f of drawn) expect(va.has(f)).toBe(true);

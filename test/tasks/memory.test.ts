@@ -34,7 +34,11 @@ describe('recall', () => {
     const lurePositions = new Set<number>();
     for (let i = 0; i < 500; i++) {
       const toks = rowTokens(task, b, i).slice(0, T - 1);
-      for (const l of labels) expect(toks.filter((t) => t === l), `row ${i}: ${toks.join(' ')}`).toHaveLength(1);
+      for (const l of labels)
+        expect(
+          toks.filter((t) => t === l),
+          `row ${i}: ${toks.join(' ')}`,
+        ).toHaveLength(1);
       for (const [t, tok] of toks.entries()) {
         if (labels.includes(tok)) {
           if (t > 0) lurePositions.add(t);
@@ -70,7 +74,7 @@ describe('recall', () => {
     for (let i = 0; i < 200; i++) expect(d.targets[i]).toBe(d.inputs[i * T + T - 1 - 6]);
   });
 
-  it("shared is the old task draw for draw: T-1 uniform symbols from the seeded stream", () => {
+  it('shared is the old task draw for draw: T-1 uniform symbols from the seeded stream', () => {
     const task = make(recall, { symbols: 8, distractors: 'shared' });
     const [B, T] = [50, 16];
     const b = task.sample(new Rng(11), B, T);

@@ -52,7 +52,10 @@ function check(task: Task, b: Batch, i: number, o: { vocab: number; pairs: numbe
       bad.push(`sample ${i}: query ${names[x[t]]} at t=${t} is not a context key`);
       continue;
     }
-    need(b.targets[k] + half === pair.value && labels[b.targets[k]] === names[pair.value], `target ${labels[b.targets[k]]} at t=${t}, expected ${names[pair.value]}`);
+    need(
+      b.targets[k] + half === pair.value && labels[b.targets[k]] === names[pair.value],
+      `target ${labels[b.targets[k]]} at t=${t}, expected ${names[pair.value]}`,
+    );
     need(b.stepMeta!.distance[k] === t - pair.pos, `distance ${b.stepMeta!.distance[k]} at t=${t}, expected ${t - pair.pos}`);
   }
   need(counted.length === o.queries, `${counted.length} queries`);

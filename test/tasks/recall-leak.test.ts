@@ -35,7 +35,7 @@ function logPmf(n: number, p: number, x: number): number {
 }
 
 /** The smallest lo and largest hi with P(X < lo) <= alpha and P(X > hi) <= alpha, X ~ Binomial(n, p). */
-export function binomialInterval(n: number, p: number, alpha: number): [number, number] {
+function binomialInterval(n: number, p: number, alpha: number): [number, number] {
   const pmf = Array.from({ length: n + 1 }, (_, x) => Math.exp(logPmf(n, p, x)));
   let lo = 0;
   for (let tail = 0; lo <= n && tail + pmf[lo] <= alpha; lo++) tail += pmf[lo];

@@ -19,10 +19,16 @@ function check(task: Task, b: Batch, i: number, M: number): string[] {
   const T = b.length;
   const toks = rowTokens(task, b, i);
   const labels = task.output.kind === 'classes' ? task.output.labels : [];
-  need(toks.slice(T - M).every((s) => s === ':'), `the last ${M} tokens are not markers: ${toks.slice(T - M).join(' ')}`);
+  need(
+    toks.slice(T - M).every((s) => s === ':'),
+    `the last ${M} tokens are not markers: ${toks.slice(T - M).join(' ')}`,
+  );
   const data = toks.slice(0, T - M).flatMap((s, p) => (s === '_' ? [] : [{ s, p }]));
   need(data.length === M, `${data.length} data tokens`);
-  need(data.every(({ s }) => labels.includes(s)), 'a data token outside the alphabet');
+  need(
+    data.every(({ s }) => labels.includes(s)),
+    'a data token outside the alphabet',
+  );
   for (let t = 0; t < T; t++) {
     const k = i * T + t;
     if (t < T - M) {
@@ -94,7 +100,10 @@ describe('selective-copy', () => {
     const task = make(selectiveCopy, { symbols: 4, tokens: 3 });
     const b = task.sample(new Rng(24), 1, 10);
     const d = task.decode(b, 0);
-    const data = d.input.split(' ').slice(0, 7).filter((s) => s !== '_');
+    const data = d.input
+      .split(' ')
+      .slice(0, 7)
+      .filter((s) => s !== '_');
     expect(d.target).toBe(`${data.join(' ')} at the last 3 steps`);
   });
 });

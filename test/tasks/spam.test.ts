@@ -40,7 +40,8 @@ describe.skipIf(!packageInstalled(SPAM_PACKAGE))('spam', () => {
       const message = Buffer.from(raw[b.meta[i].doc].text.replace(/\r\n/g, '\n'), 'utf8');
       const nl = bytes.indexOf(10);
       expect(nl).toBeGreaterThanOrEqual(0);
-      if (nl > 0) expect(message.includes(Buffer.concat([Buffer.from('Subject: '), bytes.subarray(0, nl)])) || message.includes(bytes.subarray(0, nl))).toBe(true);
+      if (nl > 0)
+        expect(message.includes(Buffer.concat([Buffer.from('Subject: '), bytes.subarray(0, nl)])) || message.includes(bytes.subarray(0, nl))).toBe(true);
       expect(message.includes(bytes.subarray(nl + 1))).toBe(true);
       expect(bytes.subarray(0, 5).toString()).not.toBe('From '); // no mbox/RFC 822 headers
     }

@@ -22,7 +22,10 @@ const { timeTrainSteps } = await load('perf/bench.js');
 const { initBackend } = await load('kernels/backend.js');
 
 const args = process.argv.slice(2);
-const flag = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? Number(args[i + 1]) : dflt; };
+const flag = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
 const profile = PROFILES[args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a)) ?? 'standard'];
 const workers = flag('workers', 2);
 const probe = flag('steps', 5);
@@ -65,4 +68,6 @@ for (const c of speedCases(CLAIMS, profile)) {
 }
 for (const [e, s] of [...byExp].sort((a, b) => b[1] - a[1])) console.log(`${e.padEnd(24)} ${(s / 60).toFixed(1)} cell-min`);
 const total = costs.reduce((n, x) => n + x.s, 0);
-console.log(`${profile.name}: ${cells.length} cells, ${(total / 60).toFixed(1)} cell-min; on ${workers} workers ${(Math.max(...lanes) / 60).toFixed(1)} min; isolated timings ${(speed / 60).toFixed(1)} min; estimated wall ${((Math.max(...lanes) + speed) / 60).toFixed(1)} min (budget-bound: solved cells stop early)`);
+console.log(
+  `${profile.name}: ${cells.length} cells, ${(total / 60).toFixed(1)} cell-min; on ${workers} workers ${(Math.max(...lanes) / 60).toFixed(1)} min; isolated timings ${(speed / 60).toFixed(1)} min; estimated wall ${((Math.max(...lanes) + speed) / 60).toFixed(1)} min (budget-bound: solved cells stop early)`,
+);

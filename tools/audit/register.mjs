@@ -35,7 +35,9 @@ if (!changed.length) {
   process.exit(0);
 }
 if (!why) {
-  console.error(`rules changed (${changed.join(', ')}): give the reason, e.g. node tools/audit/register.mjs "primary test of pe-needed: Fisher on solved counts"`);
+  console.error(
+    `rules changed (${changed.join(', ')}): give the reason, e.g. node tools/audit/register.mjs "primary test of pe-needed: Fisher on solved counts"`,
+  );
   process.exit(2);
 }
 const ordered = Object.fromEntries(CLAIMS.map((c) => [c.id, registry[c.id]]));

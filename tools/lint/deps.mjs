@@ -12,16 +12,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /** Top to bottom; folders on one line are peers and may not import each other. */
-export const LAYERS = [
-  ['cli', 'index.ts'],
-  ['reports'],
-  ['audit'],
-  ['perf'],
-  ['harness'],
-  ['extractors', 'tasks'],
-  ['kernels', 'stats'],
-  ['core'],
-];
+export const LAYERS = [['cli', 'index.ts'], ['reports'], ['audit'], ['perf'], ['harness'], ['extractors', 'tasks'], ['kernels', 'stats'], ['core']];
 
 /** Inside harness/, the same rule between its stages' folders. */
 export const HARNESS_LAYERS = [['run'], ['cell'], ['store', 'cost'], ['suite'], ['plugins']];
@@ -70,7 +61,10 @@ function upward(graph, layers, base) {
       const ra = rankIn(layers, a);
       const rb = rankIn(layers, b);
       if (rb < 0) problems.push(`${from} imports ${to}: ${base ? `${base}/` : ''}${b} is in no layer`);
-      else if (rb <= ra) problems.push(`${from} imports ${to}: ${base ? `${base}/` : ''}${a} may not import ${rb === ra ? 'its peer' : 'the layer above it,'} ${base ? `${base}/` : ''}${b}`);
+      else if (rb <= ra)
+        problems.push(
+          `${from} imports ${to}: ${base ? `${base}/` : ''}${a} may not import ${rb === ra ? 'its peer' : 'the layer above it,'} ${base ? `${base}/` : ''}${b}`,
+        );
     }
   }
   return problems;

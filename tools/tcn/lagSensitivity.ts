@@ -44,14 +44,24 @@ const task = def.create(def.options.parse({ symbols: 4 }));
 const sums = new Float64Array(T);
 for (let s = 0; s < Number(sArg); s++) {
   const rng = new Rng(`lag/${s}`);
-  const model = buildModel(task, extractors.get('tcn'), extractors.get('tcn').options.parse({ channels: 64, kernel, levels, ...extra }), { embedDim: 64, readout: 'last' }, rng.fork('init'), undefined, T);
+  const model = buildModel(
+    task,
+    extractors.get('tcn'),
+    extractors.get('tcn').options.parse({ channels: 64, kernel, levels, ...extra }),
+    { embedDim: 64, readout: 'last' },
+    rng.fork('init'),
+    undefined,
+    T,
+  );
   const t = model.toTensors(task.sample(rng.fork('data'), 32, T));
   const p = sensitivityProfile(model, t);
   for (let i = 0; i < T; i++) sums[i] += p[i] / p[T - 1];
   batchTensorList(t).forEach((x) => x.dispose());
   model.dispose();
 }
-console.log(`tcn kernel ${kernel}, levels ${levels}, ${JSON.stringify(extra)}: receptive field ${field}; lag, conv blocks needed, sensitivity at init relative to lag 0 (mean of ${sArg} inits)`);
+console.log(
+  `tcn kernel ${kernel}, levels ${levels}, ${JSON.stringify(extra)}: receptive field ${field}; lag, conv blocks needed, sensitivity at init relative to lag 0 (mean of ${sArg} inits)`,
+);
 const byBlocks = new Map<number, number[]>();
 for (let lag = 0; lag < T; lag++) {
   const n = convBlocksNeeded(lag, kernel, levels)!;
@@ -62,5 +72,7 @@ for (let lag = 0; lag < T; lag++) {
 }
 for (const [n, v] of [...byBlocks.entries()].sort((a, b) => a[0] - b[0])) {
   const g = Math.exp(v.reduce((a, x) => a + Math.log(x), 0) / v.length);
-  console.log(`conv blocks ${n}: ${v.length} lags, geometric-mean relative sensitivity ${g.toExponential(2)} (min ${Math.min(...v).toExponential(2)}, max ${Math.max(...v).toExponential(2)})`);
+  console.log(
+    `conv blocks ${n}: ${v.length} lags, geometric-mean relative sensitivity ${g.toExponential(2)} (min ${Math.min(...v).toExponential(2)}, max ${Math.max(...v).toExponential(2)})`,
+  );
 }

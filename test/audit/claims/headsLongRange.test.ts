@@ -5,7 +5,18 @@ import { decision, jitter, P, perSeed } from '../fixtures.js';
 /** Agreement records with near (distance 2) and far (distance 20) bins; far accuracy per head count. */
 const sweep = (far: Record<number, number>) =>
   Object.entries(far).flatMap(([h, acc]) =>
-    perSeed([0, 1, 2, 3, 4], (_, __, i) => ({ exp: 'heads', task: 'agreement', extractor: `transformer-h${h}`, length: P.long, chance: 0.5, accuracy: 0.8, byDistance: [{ value: 2, n: 100, score: 0.9 }, { value: 20, n: 100, score: acc + jitter(i, 0.02) }] })),
+    perSeed([0, 1, 2, 3, 4], (_, __, i) => ({
+      exp: 'heads',
+      task: 'agreement',
+      extractor: `transformer-h${h}`,
+      length: P.long,
+      chance: 0.5,
+      accuracy: 0.8,
+      byDistance: [
+        { value: 2, n: 100, score: 0.9 },
+        { value: 20, n: 100, score: acc + jitter(i, 0.02) },
+      ],
+    })),
   );
 
 describe('heads-long-range', () => {

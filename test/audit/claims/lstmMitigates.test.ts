@@ -3,7 +3,11 @@ import { lstmMitigates } from '../../../audit/claims/lstmMitigates.js';
 import { decision, P, perSeed } from '../fixtures.js';
 
 /** Steps to solve per seed (null: never) for an extractor at T=32; solved runs have accuracy 1. */
-const runs = (e: string, steps: (number | null)[]) => perSeed(steps.map((s) => s ?? -1), (s) => ({ exp: 'recall-lengths', extractor: e, length: P.lengths[1], accuracy: s > 0 ? 1 : 0.25, stepsToThreshold: s > 0 ? s : 50 }));
+const runs = (e: string, steps: (number | null)[]) =>
+  perSeed(
+    steps.map((s) => s ?? -1),
+    (s) => ({ exp: 'recall-lengths', extractor: e, length: P.lengths[1], accuracy: s > 0 ? 1 : 0.25, stepsToThreshold: s > 0 ? s : 50 }),
+  );
 
 describe('lstm-mitigates', () => {
   it('supported: the LSTM solves every seed within 40 steps, the RNN none within the budget (log-rank)', () => {

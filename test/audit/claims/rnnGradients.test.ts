@@ -4,7 +4,11 @@ import { slopeUpToUnderflow } from '../../../audit/measures.js';
 import { decision, jitter, P, perSeed, profileOf } from '../fixtures.js';
 
 const radius = (slopes: Record<string, number>, n = 5) =>
-  Object.entries(slopes).flatMap(([label, slope]) => P.lengths.flatMap((L) => perSeed(Array(n).fill(slope), (s, _, i) => ({ exp: 'rnn-radius', extractor: label, length: L, profileInit: profileOf(L, s + jitter(i, 0.004)) }))));
+  Object.entries(slopes).flatMap(([label, slope]) =>
+    P.lengths.flatMap((L) =>
+      perSeed(Array(n).fill(slope), (s, _, i) => ({ exp: 'rnn-radius', extractor: label, length: L, profileInit: profileOf(L, s + jitter(i, 0.004)) })),
+    ),
+  );
 
 describe('rnn-gradients', () => {
   it('supported when rho = 0.5 vanishes and rho = 2 explodes on every seed', () => {

@@ -4,7 +4,11 @@ import { decision, P, perSeed, solved } from '../fixtures.js';
 
 /** Solved flags per extractor per length: { rnn: [[T8 seeds...], [T32 seeds...]] }. */
 const sweep = (s: Record<string, boolean[][]>) =>
-  Object.entries(s).flatMap(([e, byLength]) => byLength.flatMap((flags, li) => perSeed(flags.map(Number), (v) => ({ exp: 'recall-lengths', extractor: e, length: P.lengths[li], accuracy: solved(v === 1) }))));
+  Object.entries(s).flatMap(([e, byLength]) =>
+    byLength.flatMap((flags, li) =>
+      perSeed(flags.map(Number), (v) => ({ exp: 'recall-lengths', extractor: e, length: P.lengths[li], accuracy: solved(v === 1) })),
+    ),
+  );
 const all = (v: boolean) => Array(5).fill(v) as boolean[];
 
 describe('rnn-long-range', () => {

@@ -3,7 +3,16 @@ import { semanticFeatures } from '../../../audit/claims/semanticFeatures.js';
 import { decision, jitter, P, perSeed } from '../fixtures.js';
 
 const genre = (acc: Record<string, number>) =>
-  Object.entries(acc).flatMap(([e, a]) => perSeed([0, 1, 2, 3, 4], (_, __, i) => ({ exp: 'semantic', task: 'brown-genre', taskName: 'brown-genre', extractor: e, length: P.long, accuracy: a + jitter(i, 0.02) })));
+  Object.entries(acc).flatMap(([e, a]) =>
+    perSeed([0, 1, 2, 3, 4], (_, __, i) => ({
+      exp: 'semantic',
+      task: 'brown-genre',
+      taskName: 'brown-genre',
+      extractor: e,
+      length: P.long,
+      accuracy: a + jitter(i, 0.02),
+    })),
+  );
 
 describe('semantic-features', () => {
   it('supported when the Transformer scores above both the LSTM and the TCN on every seed', () => {

@@ -6,8 +6,24 @@ import { speedCases } from '../../../audit/timing.js';
 import { decision, P } from '../fixtures.js';
 
 const env = { fxbench: '0', node: 'v20', tfjs: '4', backend: 'wasm', cpu: 'x', cores: 2, memoryGiB: 24, platform: 'linux', arch: 'x64' };
-const rows = (cases: { label: string; name: string; options: Record<string, unknown>; length: number }[], seqPerSec: (label: string, length: number) => number): SpeedRow[] =>
-  cases.flatMap((c) => [0, 1, 2, 3, 4].map((repetition) => ({ ...c, repetition, batch: 8, steps: 50, meanMs: 8000 / seqPerSec(c.label, c.length), p50Ms: 1, seqPerSec: seqPerSec(c.label, c.length) * (1 + 0.01 * repetition), params: 1000, measuredAt: 'x', env })));
+const rows = (
+  cases: { label: string; name: string; options: Record<string, unknown>; length: number }[],
+  seqPerSec: (label: string, length: number) => number,
+): SpeedRow[] =>
+  cases.flatMap((c) =>
+    [0, 1, 2, 3, 4].map((repetition) => ({
+      ...c,
+      repetition,
+      batch: 8,
+      steps: 50,
+      meanMs: 8000 / seqPerSec(c.label, c.length),
+      p50Ms: 1,
+      seqPerSec: seqPerSec(c.label, c.length) * (1 + 0.01 * repetition),
+      params: 1000,
+      measuredAt: 'x',
+      env,
+    })),
+  );
 
 describe('speed claims', () => {
   it('rnn-sequential: not testable here on one thread, with the per-thread result and the critical path', () => {

@@ -14,14 +14,37 @@ import { byCell, fxbench, root } from '../helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-k8s-'));
 const suiteFile = path.join(dir, 'suite.json');
-writeFileSync(suiteFile, JSON.stringify({ name: 'k8s-tiny', tasks: ['recall'], extractors: ['rnn', 'gru'], lengths: [6], seeds: [1, 2], steps: 3, batch: 4, tune: false }));
+writeFileSync(
+  suiteFile,
+  JSON.stringify({ name: 'k8s-tiny', tasks: ['recall'], extractors: ['rnn', 'gru'], lengths: [6], seeds: [1, 2], steps: 3, batch: 4, tune: false }),
+);
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: manifests are read as untyped JSON
+type Json = Record<string, any>;
 
 describe('fxbench submit k8s --dry-run', () => {
   it('writes an Indexed Job (one pod per shard, --resume, results on the PVC) and a merge Job whose scripts reproduce an unsharded run', async () => {
     const runDir = path.join(dir, 'run');
-    const r = await fxbench(['submit', 'k8s', suiteFile, '--shards', '3', '--dir', runDir, '--dry-run', '--image', 'registry.example/fxbench:1', '--pvc', 'shared', '--namespace', 'ml', '--cpus', '2', '--memory', '3Gi']);
+    const r = await fxbench([
+      'submit',
+      'k8s',
+      suiteFile,
+      '--shards',
+      '3',
+      '--dir',
+      runDir,
+      '--dry-run',
+      '--image',
+      'registry.example/fxbench:1',
+      '--pvc',
+      'shared',
+      '--namespace',
+      'ml',
+      '--cpus',
+      '2',
+      '--memory',
+      '3Gi',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`apply with: sh ${runDir}/submit.sh`);
     const list = JSON.parse(readFileSync(path.join(runDir, 'job.json'), 'utf8')) as Json;
@@ -32,7 +55,12 @@ describe('fxbench submit k8s --dry-run', () => {
     expect(JSON.parse(configMap.data['suite.json'])).toEqual(JSON.parse(readFileSync(suiteFile, 'utf8')));
     const manifest = JSON.parse(configMap.data['run.json']);
     expect(manifest).toMatchObject({ scheduler: 'k8s', shards: 3, cells: 4, work: { kind: 'suite' } });
-    expect(job).toMatchObject({ apiVersion: 'batch/v1', kind: 'Job', metadata: { namespace: 'ml' }, spec: { completionMode: 'Indexed', completions: 3, parallelism: 3 } });
+    expect(job).toMatchObject({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { namespace: 'ml' },
+      spec: { completionMode: 'Indexed', completions: 3, parallelism: 3 },
+    });
     expect(job.metadata.name).toMatch(/^[a-z0-9-]{1,52}$/);
     for (const j of [job, merge]) {
       const pod = j.spec.template.spec;
@@ -45,7 +73,9 @@ describe('fxbench submit k8s --dry-run', () => {
     }
     const shardScript: string = job.spec.template.spec.containers[0].args[0];
     expect(job.spec.template.spec.restartPolicy).toBe('OnFailure');
-    expect(shardScript).toMatch(/exec fxbench run \/config\/suite\.json --shard auto --shards 3 --resume --out "\$RUN\/results\/shard-\$JOB_COMPLETION_INDEX\.jsonl" --workers 2 /);
+    expect(shardScript).toMatch(
+      /exec fxbench run \/config\/suite\.json --shard auto --shards 3 --resume --out "\$RUN\/results\/shard-\$JOB_COMPLETION_INDEX\.jsonl" --workers 2 /,
+    );
     const mergeScript: string = merge.spec.template.spec.containers[0].args[0];
     expect(mergeScript).toMatch(/exec fxbench collect "\$RUN"$/);
 

@@ -145,7 +145,9 @@ describe.skipIf(why && !required)('fxbench submit slurm on a live single-node cl
     const file = suite('slurm-refused', { tasks: ['recall'], extractors: ['rnn'], lengths: [6], seeds: [1, 2], steps: 2, batch: 4, tune: false });
     const partition = await fxbench(['submit', 'slurm', file, '--shards', '2', '--dir', path.join(dir, 'p'), '--partition', 'nope']);
     expect(partition.code).toBe(2);
-    expect(partition.stderr.trim()).toMatch(/^fxbench: sbatch refused the array job \(.*array\.sh\): invalid partition specified: nope; Batch job submission failed: Invalid partition name specified$/);
+    expect(partition.stderr.trim()).toMatch(
+      /^fxbench: sbatch refused the array job \(.*array\.sh\): invalid partition specified: nope; Batch job submission failed: Invalid partition name specified$/,
+    );
     const time = await fxbench(['submit', 'slurm', file, '--shards', '2', '--dir', path.join(dir, 't'), '--time', 'banana']);
     expect(time.code).toBe(2);
     expect(time.stderr.trim()).toMatch(/^fxbench: sbatch refused the array job \(.*\): Invalid --time specification$/);
@@ -157,25 +159,61 @@ describe('fxbench submit slurm without a cluster', () => {
 
   it('--dry-run writes an array (requeue, resume, shard auto) and a merge job afterok on each task, and submits nothing', async () => {
     const run = path.join(dir, 'dry');
-    const r = await fxbench(['submit', 'slurm', file, '--shards', '3', '--dir', run, '--dry-run', '--partition', 'cpu', '--time', '1:00:00', '--cpus-per-task', '2', '--mem', '4G']);
+    const r = await fxbench([
+      'submit',
+      'slurm',
+      file,
+      '--shards',
+      '3',
+      '--dir',
+      run,
+      '--dry-run',
+      '--partition',
+      'cpu',
+      '--time',
+      '1:00:00',
+      '--cpus-per-task',
+      '2',
+      '--mem',
+      '4G',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`dry run: nothing submitted; submit with: sh ${run}/submit.sh`);
     const array = read(path.join(run, 'array.sh'));
-    for (const line of ['#SBATCH --array=0-2', '#SBATCH --requeue', '#SBATCH --partition=cpu', '#SBATCH --time=1:00:00', '#SBATCH --cpus-per-task=2', '#SBATCH --mem=4G']) expect(array).toContain(line + '\n');
+    for (const line of [
+      '#SBATCH --array=0-2',
+      '#SBATCH --requeue',
+      '#SBATCH --partition=cpu',
+      '#SBATCH --time=1:00:00',
+      '#SBATCH --cpus-per-task=2',
+      '#SBATCH --mem=4G',
+    ])
+      expect(array).toContain(line + '\n');
     expect(r.stdout).toContain(array.trimEnd()); // printed as written
-    expect(array).toMatch(/ run "\$RUN\/suite\.json" --shard auto --shards 3 --resume --out "\$RUN\/results\/shard-\$SLURM_ARRAY_TASK_ID\.jsonl" --workers "\$\{SLURM_CPUS_PER_TASK:-1\}" --lock-wait 180 &$/m);
+    expect(array).toMatch(
+      / run "\$RUN\/suite\.json" --shard auto --shards 3 --resume --out "\$RUN\/results\/shard-\$SLURM_ARRAY_TASK_ID\.jsonl" --workers "\$\{SLURM_CPUS_PER_TASK:-1\}" --lock-wait 180 &$/m,
+    );
     expect(read(path.join(run, 'merge.sh'))).toMatch(/ collect \/\S+\/dry$/m);
     expect(JSON.parse(read(path.join(run, 'suite.json')))).toEqual(JSON.parse(read(file)));
     // submit.sh builds afterok:A_0:A_1:A_2: run its loop with a stand-in array id.
-    const loop = read(path.join(run, 'submit.sh')).split('\n').filter((l) => /^(dep=|i=|while )/.test(l)).join('\n');
+    const loop = read(path.join(run, 'submit.sh'))
+      .split('\n')
+      .filter((l) => /^(dep=|i=|while )/.test(l))
+      .join('\n');
     expect(execFileSync('sh', ['-c', `array=41\n${loop}\necho "$dep"`], { encoding: 'utf8' }).trim()).toBe('afterok:41_0:41_1:41_2');
   });
 
   it('says so in one line when sbatch is missing, and keeps the run folder', () => {
     const run = path.join(dir, 'nosbatch');
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), 'submit', 'slurm', file, '--shards', '2', '--dir', run], { cwd: root, encoding: 'utf8', env: { ...process.env, PATH: '/nonexistent' } });
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), 'submit', 'slurm', file, '--shards', '2', '--dir', run], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: '/nonexistent' },
+    });
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(`fxbench: sbatch not found: submit from a machine with Slurm's client tools (Debian: apt-get install slurm-client), e.g. with sh ${run}/submit.sh`);
+    expect(r.stderr.trim()).toBe(
+      `fxbench: sbatch not found: submit from a machine with Slurm's client tools (Debian: apt-get install slurm-client), e.g. with sh ${run}/submit.sh`,
+    );
     expect(existsSync(path.join(run, 'array.sh'))).toBe(true);
   });
 });

@@ -20,14 +20,28 @@ function run(mask: number[][] | undefined) {
   const ext = transformer.create(transformer.options.parse({ dModel: 8, heads: 2, ffDim: 12, layers: 2 }), { inputDim: D, rng: new Rng('attention-modes') });
   try {
     const rng = new Rng('attention-modes/x');
-    const x = tf.tensor3d(Float32Array.from({ length: B * T * D }, () => rng.uniform() * 2 - 1), [B, T, D]);
-    const r = tf.tensor3d(Float32Array.from({ length: B * T * 8 }, () => rng.uniform() * 2 - 1), [B, T, 8]);
+    const x = tf.tensor3d(
+      Float32Array.from({ length: B * T * D }, () => rng.uniform() * 2 - 1),
+      [B, T, D],
+    );
+    const r = tf.tensor3d(
+      Float32Array.from({ length: B * T * 8 }, () => rng.uniform() * 2 - 1),
+      [B, T, 8],
+    );
     const m = mask ? tf.tensor2d(mask) : undefined;
     const names = Object.keys(ext.variables);
     const y = tf.tidy(() => ext.apply(x, { training: false, mask: m }));
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(ext.apply(x, { training: true, mask: m }), r)) as tf.Scalar, names.map((n) => ext.variables[n]));
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.mul(ext.apply(x, { training: true, mask: m }), r)) as tf.Scalar,
+      names.map((n) => ext.variables[n]),
+    );
     const [gx] = tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(ext.apply(xx as tf.Tensor3D, { training: true, mask: m }), r)))([x]);
-    const out = { y: Array.from(y.dataSync()), loss: value.dataSync()[0], gx: Array.from(gx.dataSync()), grads: names.map((n) => Array.from(grads[ext.variables[n].name].dataSync())) };
+    const out = {
+      y: Array.from(y.dataSync()),
+      loss: value.dataSync()[0],
+      gx: Array.from(gx.dataSync()),
+      grads: names.map((n) => Array.from(grads[ext.variables[n].name].dataSync())),
+    };
     tf.dispose([x, r, y, value, gx, ...Object.values(grads), ...(m ? [m] : [])]);
     return out;
   } finally {

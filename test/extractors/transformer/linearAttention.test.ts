@@ -123,7 +123,9 @@ describe('linear attention', () => {
   it('refuses a length past its learned positions with the option to raise, under its own name', () => {
     const ext = make(linearTransformer, { dModel: 8, heads: 2, ffDim: 12, layers: 1, positional: 'learned', maxLen: 4 });
     try {
-      expect(() => tf.tidy(() => ext.apply(tf.zeros([1, 6, D]) as tf.Tensor3D, { training: false }))).toThrow(/linear-attention with learned positions .* -o linear-attention\.maxLen=6/);
+      expect(() => tf.tidy(() => ext.apply(tf.zeros([1, 6, D]) as tf.Tensor3D, { training: false }))).toThrow(
+        /linear-attention with learned positions .* -o linear-attention\.maxLen=6/,
+      );
     } finally {
       free(ext);
     }

@@ -9,7 +9,12 @@ describe('Adam (host update)', () => {
   it('follows tf.train.adam step for step, with and without a clipping scale', () => {
     const rng = new Rng(7);
     const shapes = [[3, 5], [5], [2, 2, 3]];
-    const init = shapes.map((s) => random(rng, s.reduce((a, b) => a * b, 1)));
+    const init = shapes.map((s) =>
+      random(
+        rng,
+        s.reduce((a, b) => a * b, 1),
+      ),
+    );
     const ours = shapes.map((s, i) => tf.variable(tf.tensor(init[i], s)));
     const theirs = shapes.map((s, i) => tf.variable(tf.tensor(init[i], s)));
     const cfg = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };

@@ -60,7 +60,22 @@ beforeAll(async () => {
 });
 
 const suite = (over: Partial<SuiteInput>) =>
-  expandSuite(parseSuite({ name: 'protocol', tasks: ['split-probe'], extractors: [{ name: 'lstm', options: { hidden: 8 } }], lengths: [4], steps: 20, batch: 8, embedDim: 8, warmup: 0, valSamples: 16, evalSamples: 40, generalize: [1], ...over }));
+  expandSuite(
+    parseSuite({
+      name: 'protocol',
+      tasks: ['split-probe'],
+      extractors: [{ name: 'lstm', options: { hidden: 8 } }],
+      lengths: [4],
+      steps: 20,
+      batch: 8,
+      embedDim: 8,
+      warmup: 0,
+      valSamples: 16,
+      evalSamples: 40,
+      generalize: [1],
+      ...over,
+    }),
+  );
 
 describe('splits and streams', () => {
   it('a task with a split option trains on train, checks validation and reports test; the record says so', async () => {
@@ -68,7 +83,11 @@ describe('splits and streams', () => {
     expect(cell.task.options).toEqual({}); // the harness, not the suite, picks the split
     const r = resultSchema.parse(await runCell(cell)) as CompletedRecord;
     expect(r.status, JSON.stringify(r)).toBe('completed');
-    expect(r.data).toEqual({ train: { split: 'train', stream: 'train' }, validation: { split: 'validation', stream: 'validation' }, test: { split: 'test', stream: 'test' } });
+    expect(r.data).toEqual({
+      train: { split: 'train', stream: 'train' },
+      validation: { split: 'validation', stream: 'validation' },
+      test: { split: 'test', stream: 'test' },
+    });
     // Every scored test sample came from the test split...
     expect(r.byMeta.split).toEqual([{ value: 2, n: 40, score: 0 }]);
     expect(r.metrics).toMatchObject({ split: 'test', samples: 40, value: 0, empiricalChance: 0, score: 0 });
@@ -137,7 +156,15 @@ describe('the empirical chance', () => {
 
 describe('early stopping on validation', () => {
   it('stops after two consecutive solved checks and records stepsToSolve', async () => {
-    const [cell] = suite({ tasks: [{ name: 'recall', options: { symbols: 4, distractors: 'shared' } }], extractors: [{ name: 'lstm', options: { hidden: 16 } }], steps: 600, valEvery: 10, lr: 0.01, batch: 16, valSamples: 64 });
+    const [cell] = suite({
+      tasks: [{ name: 'recall', options: { symbols: 4, distractors: 'shared' } }],
+      extractors: [{ name: 'lstm', options: { hidden: 16 } }],
+      steps: 600,
+      valEvery: 10,
+      lr: 0.01,
+      batch: 16,
+      valSamples: 64,
+    });
     const r = (await runCell(cell)) as CompletedRecord;
     const curve = r.validation.curve;
     expect(r.validation.stepsToSolve).not.toBeNull();

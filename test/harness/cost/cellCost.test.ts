@@ -19,7 +19,9 @@ describe('the cell-cost model', () => {
       const [cell] = cells({ tasks: ['recall'], extractors: [name], lengths: [32], batch: 8 });
       const def = extractors.get(name);
       const shape = { batch: 8, length: 32, inputDim: cell.train.embedDim };
-      const forward = def.forwardFlops ? def.forwardFlops(cell.extractor.options, shape) : 2 * def.width!.params(cell.extractor.options, shape.inputDim) * 8 * 32;
+      const forward = def.forwardFlops
+        ? def.forwardFlops(cell.extractor.options, shape)
+        : 2 * def.width!.params(cell.extractor.options, shape.inputDim) * 8 * 32;
       expect(cellCost(cell), name).toBe(10 * forward);
     }
     // The MLP applies its weights once per sequence: its cost does not grow with the positions it reads.

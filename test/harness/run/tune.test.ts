@@ -10,10 +10,33 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../kernels/backend.js';
 import { createProgress } from '../../../harness/run/progress.js';
 import { expandSuite, parseSuite, type SuiteInput } from '../../../harness/suite/suite.js';
-import { applyTuning, cellKey, DEFAULT_GRID, gridPoints, mergePlans, planTuning, rankOutcomes, rungBudgets, runTuning, shardOfRun, tuningFile } from '../../../harness/run/tune.js';
+import {
+  applyTuning,
+  cellKey,
+  DEFAULT_GRID,
+  gridPoints,
+  mergePlans,
+  planTuning,
+  rankOutcomes,
+  rungBudgets,
+  runTuning,
+  shardOfRun,
+  tuningFile,
+} from '../../../harness/run/tune.js';
 import type { TrialOutcome } from '../../../harness/suite/tuneRecord.js';
 
-const input = (over: Partial<SuiteInput> = {}): SuiteInput => ({ name: 't', tasks: [{ name: 'recall', options: { symbols: 4, distractors: 'shared' } }], extractors: [{ name: 'rnn', options: { hidden: 8 } }, { name: 'transformer', options: { dModel: 8, heads: 2, ffDim: 16, layers: 1 } }], lengths: [6], seeds: [1, 2], steps: 40, ...over });
+const input = (over: Partial<SuiteInput> = {}): SuiteInput => ({
+  name: 't',
+  tasks: [{ name: 'recall', options: { symbols: 4, distractors: 'shared' } }],
+  extractors: [
+    { name: 'rnn', options: { hidden: 8 } },
+    { name: 'transformer', options: { dModel: 8, heads: 2, ffDim: 16, layers: 1 } },
+  ],
+  lengths: [6],
+  seeds: [1, 2],
+  steps: 40,
+  ...over,
+});
 const plan = (over: Partial<SuiteInput> = {}) => {
   const suite = parseSuite(input(over));
   const cells = expandSuite(suite);
@@ -34,9 +57,18 @@ describe('the grid', () => {
   });
 
   it('applies an extractor option only to the extractors that have it', () => {
-    const { plan: p } = plan({ extractors: [{ name: 'rnn', options: { hidden: 8 } }, { name: 'transformer', options: { dModel: 8, heads: 2, ffDim: 16 } }], tune: { lr: [0.001, 0.01], layers: [1, 2] } });
+    const { plan: p } = plan({
+      extractors: [
+        { name: 'rnn', options: { hidden: 8 } },
+        { name: 'transformer', options: { dModel: 8, heads: 2, ffDim: 16 } },
+      ],
+      tune: { lr: [0.001, 0.01], layers: [1, 2] },
+    });
     const grids = [...p.groups.values()].map((g) => [g.extractor.name, g.grid.map(([k]) => k)]);
-    expect(grids).toEqual([['rnn', ['lr', 'layers']], ['transformer', ['lr', 'layers']]]);
+    expect(grids).toEqual([
+      ['rnn', ['lr', 'layers']],
+      ['transformer', ['lr', 'layers']],
+    ]);
     const { plan: q } = plan({ extractors: ['rnn', 'tcn'], tune: { hidden: [8, 16] } });
     expect([...q.groups.values()].map((g) => g.extractor.name)).toEqual(['rnn']);
   });
@@ -65,7 +97,12 @@ describe('the grid', () => {
     const shards = [0, 1, 2].map((index) => shardOfRun(cells, { index, count: 3 }, p));
     expect(shards.flat()).toHaveLength(cells.length);
     const owner = new Map<string, number>();
-    shards.forEach((s, i) => s.forEach((c) => expect(owner.get(unit(c)) ?? (owner.set(unit(c), i), i)).toBe(i)));
+    shards.forEach((s, i) =>
+      s.forEach((c) => {
+        if (!owner.has(unit(c))) owner.set(unit(c), i);
+        expect(owner.get(unit(c))).toBe(i);
+      }),
+    );
   });
 });
 
@@ -83,12 +120,36 @@ describe('successive halving', () => {
   });
 
   it('grid points: the first key varies slowest', () => {
-    expect(gridPoints([['lr', [1, 2]], ['warmup', [0, 5]]])).toEqual([{ lr: 1, warmup: 0 }, { lr: 1, warmup: 5 }, { lr: 2, warmup: 0 }, { lr: 2, warmup: 5 }]);
+    expect(
+      gridPoints([
+        ['lr', [1, 2]],
+        ['warmup', [0, 5]],
+      ]),
+    ).toEqual([
+      { lr: 1, warmup: 0 },
+      { lr: 1, warmup: 5 },
+      { lr: 2, warmup: 0 },
+      { lr: 2, warmup: 5 },
+    ]);
   });
 
   it('ranks by seeds solved, then steps to solve, then failures, then validation score, then grid order', () => {
-    const o = (lr: number, solved: number, stepsToSolve: number | null, failed: number, score: number | null): TrialOutcome => ({ config: { lr }, completed: 2 - failed, failed, solved, stepsToSolve, score });
-    const ranked = rankOutcomes([o(1, 0, null, 0, 0.5), o(2, 1, 300, 0, 0.9), o(3, 1, 200, 0, 0.9), o(4, 0, null, 1, 0.9), o(5, 0, null, 0, 0.7), o(6, 0, null, 0, 0.7)]);
+    const o = (lr: number, solved: number, stepsToSolve: number | null, failed: number, score: number | null): TrialOutcome => ({
+      config: { lr },
+      completed: 2 - failed,
+      failed,
+      solved,
+      stepsToSolve,
+      score,
+    });
+    const ranked = rankOutcomes([
+      o(1, 0, null, 0, 0.5),
+      o(2, 1, 300, 0, 0.9),
+      o(3, 1, 200, 0, 0.9),
+      o(4, 0, null, 1, 0.9),
+      o(5, 0, null, 0, 0.7),
+      o(6, 0, null, 0, 0.7),
+    ]);
     expect(ranked.map((x) => x.config.lr)).toEqual([3, 2, 5, 6, 1, 4]);
   });
 });
@@ -99,18 +160,33 @@ describe('a tuning run', () => {
   });
 
   it('runs the rungs on validation, chooses the best, applies it, and reuses the tuning file', async () => {
-    const { cells, plan: p } = plan({ extractors: [{ name: 'lstm', options: { hidden: 16 } }], steps: 80, batch: 16, warmup: 0, valEvery: 10, valSamples: 32, evalSamples: 32, tune: { lr: [1e-5, 0.003, 0.03], seeds: [1] } });
+    const { cells, plan: p } = plan({
+      extractors: [{ name: 'lstm', options: { hidden: 16 } }],
+      steps: 80,
+      batch: 16,
+      warmup: 0,
+      valEvery: 10,
+      valSamples: 32,
+      evalSamples: 32,
+      tune: { lr: [1e-5, 0.003, 0.03], seeds: [1] },
+    });
     const file = tuningFile(path.join(mkdtempSync(path.join(os.tmpdir(), 'fxbench-tune-')), 'r.jsonl'));
     const progress = createProgress(process.stderr, true);
     const key = [...p.groups.keys()][0];
     const first = await runTuning(p, [key], { file, progress, workers: 1, warn: () => {} });
     const s = first.summaries.get(key)!;
     // 3 grid points: rung 1 at 40 steps keeps 2, rung 2 runs them at 80 (or carries a point solved at rung 1).
-    expect(s.rungs.map((r) => [r.steps, r.trials.length, r.kept])).toEqual([[40, 3, 2], [80, 2, 0]]);
+    expect(s.rungs.map((r) => [r.steps, r.trials.length, r.kept])).toEqual([
+      [40, 3, 2],
+      [80, 2, 0],
+    ]);
     expect(s.rungs[0].trials.map((t) => t.config.lr)).not.toContain(undefined);
     expect(s.rungs[0].trials[2].config.lr).toBe(1e-5); // a rate that cannot learn in 40 steps ranks last and goes no further
     expect(s.chosen).toEqual(s.rungs[1].trials[0].config);
-    const trials = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const trials = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(trials.every((t) => t.trial.key === key && t.data.test === null && t.metrics.split === 'validation')).toBe(true);
     expect(trials).toHaveLength(3 + s.rungs[1].trials.filter((t) => !t.carried).length);
     // A second run finds every trial in the file and runs none.
@@ -124,7 +200,18 @@ describe('a tuning run', () => {
 
   it('carries a grid point solved under a constant schedule to the next rung without rerunning it', async () => {
     // lr 0.01 and 0.03 both solve within rung 1's 60 steps (early stopping ends them there); 1e-5 cannot.
-    const { plan: p } = plan({ extractors: [{ name: 'lstm', options: { hidden: 16 } }], lengths: [4], steps: 120, batch: 16, warmup: 0, embedDim: 8, valEvery: 5, valSamples: 64, evalSamples: 32, tune: { lr: [1e-5, 0.01, 0.03], seeds: [1] } });
+    const { plan: p } = plan({
+      extractors: [{ name: 'lstm', options: { hidden: 16 } }],
+      lengths: [4],
+      steps: 120,
+      batch: 16,
+      warmup: 0,
+      embedDim: 8,
+      valEvery: 5,
+      valSamples: 64,
+      evalSamples: 32,
+      tune: { lr: [1e-5, 0.01, 0.03], seeds: [1] },
+    });
     const file = tuningFile(path.join(mkdtempSync(path.join(os.tmpdir(), 'fxbench-carry-')), 'r.jsonl'));
     const key = [...p.groups.keys()][0];
     const { summaries } = await runTuning(p, [key], { file, progress: createProgress(process.stderr, true), workers: 1, warn: () => {} });
@@ -134,7 +221,10 @@ describe('a tuning run', () => {
     expect(never.stepsToSolve).toBeNull();
     for (const t of [fast, slow]) expect(t.stepsToSolve).toBeLessThanOrEqual(60);
     expect(fast.stepsToSolve!).toBeLessThanOrEqual(slow.stepsToSolve!); // ranked by steps to solve
-    expect(s.rungs[1].trials.map((t) => [t.config.lr, t.carried])).toEqual([[fast.config.lr, true], [slow.config.lr, true]]);
+    expect(s.rungs[1].trials.map((t) => [t.config.lr, t.carried])).toEqual([
+      [fast.config.lr, true],
+      [slow.config.lr, true],
+    ]);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3); // rung 2 ran nothing
     expect(s.chosen).toEqual({ lr: fast.config.lr });
   });

@@ -124,7 +124,10 @@ describe('curves across seeds', () => {
     expect(few.bins.map((b) => b.mid)).toEqual([1, 2, 3]);
     expect(few.binOf(3)).toBe(2);
     // 0..15 into 4 bins of width 15/4 = 3.75: [0,3], [4,7], [8,11], [12,15]
-    const many = binValues(Array.from({ length: 16 }, (_, i) => i), 4);
+    const many = binValues(
+      Array.from({ length: 16 }, (_, i) => i),
+      4,
+    );
     expect(many.bins).toEqual([
       { lo: 0, hi: 3, mid: 1.5 },
       { lo: 4, hi: 7, mid: 5.5 },

@@ -23,7 +23,13 @@ function cells(over: Partial<SuiteInput> = {}) {
 }
 /** Stand-ins for results: errored records carry the cell's full identity, and `done` turns one into a diverged record. */
 const errored = (c: ReturnType<typeof cells>[number], message = 'boom') => erroredRecord(c, message);
-const done = (c: ReturnType<typeof cells>[number]): ResultRecord => ({ ...erroredRecord(c, ''), status: 'diverged', divergedAtStep: 1, message: 'x', curves: { loss: [], gradNorm: [] } });
+const done = (c: ReturnType<typeof cells>[number]): ResultRecord => ({
+  ...erroredRecord(c, ''),
+  status: 'diverged',
+  divergedAtStep: 1,
+  message: 'x',
+  curves: { loss: [], gradNorm: [] },
+});
 const warnings = () => {
   const list: string[] = [];
   return { list, warn: (m: string) => void list.push(m) };
@@ -92,7 +98,12 @@ describe('merge', () => {
     appendResult(a, errored(cs[3], 'first try'));
     appendResult(b, errored(cs[3], 'second try'));
     const merged = mergeResults([a, b], () => {});
-    expect(merged.records.map((r) => `${r.cellId} ${r.status}`)).toEqual([`${cs[0].id} diverged`, `${cs[1].id} diverged`, `${cs[2].id} errored`, `${cs[3].id} errored`]);
+    expect(merged.records.map((r) => `${r.cellId} ${r.status}`)).toEqual([
+      `${cs[0].id} diverged`,
+      `${cs[1].id} diverged`,
+      `${cs[2].id} errored`,
+      `${cs[3].id} errored`,
+    ]);
     expect(merged.records[3]).toMatchObject({ message: 'second try' });
     expect(merged.superseded).toBe(2);
     const dup = fresh();
@@ -120,7 +131,11 @@ describe('shards', () => {
     expect(() => parseShard('a/b')).toThrow(/malformed/);
     const xs = Array.from({ length: 10 }, (_, i) => i);
     const parts = [0, 1, 2].map((i) => selectShard(xs, { index: i, count: 3 }));
-    expect(parts).toEqual([[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]);
+    expect(parts).toEqual([
+      [0, 3, 6, 9],
+      [1, 4, 7],
+      [2, 5, 8],
+    ]);
   });
 
   it('--shard auto reads a Slurm array (0- or 1-based) or a Kubernetes completion index, and refuses in one line otherwise', () => {
@@ -132,7 +147,10 @@ describe('shards', () => {
     });
     expect(resolveShard('auto', undefined, slurm(2, 0, 3))).toEqual({ index: 2, count: 4, from: 'SLURM_ARRAY_TASK_ID=2' });
     expect(resolveShard('auto', undefined, slurm(1, 1, 4))).toMatchObject({ index: 0, count: 4 }); // --array=1-4
-    expect(resolveShard('auto', undefined, { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_MAX: '6' })).toMatchObject({ index: 1, count: 3 });
+    expect(resolveShard('auto', undefined, { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '4', SLURM_ARRAY_TASK_MAX: '6' })).toMatchObject({
+      index: 1,
+      count: 3,
+    });
     expect(resolveShard('auto', 4, slurm(3, 0, 3))).toMatchObject({ index: 3, count: 4 });
     expect(resolveShard('auto', 3, { JOB_COMPLETION_INDEX: '2' })).toEqual({ index: 2, count: 3, from: 'JOB_COMPLETION_INDEX=2' });
     expect(resolveShard('1/3', undefined, slurm(0, 0, 1))).toEqual({ index: 1, count: 3 }); // explicit wins over the environment
@@ -164,7 +182,8 @@ describe('shards', () => {
 
 describe('memory estimate', () => {
   it('grows as B*heads*T^2 while attention keeps its probabilities, linearly once it streams, and refuses what cannot fit the heap', () => {
-    const at = (T: number, extra: Partial<SuiteInput> = {}) => estimateCellMemory(cells({ extractors: ['transformer'], lengths: [T], batch: 32, ...extra })[0])!.bytes;
+    const at = (T: number, extra: Partial<SuiteInput> = {}) =>
+      estimateCellMemory(cells({ extractors: ['transformer'], lengths: [T], batch: 32, ...extra })[0])!.bytes;
     // Kept probabilities (B*heads*T^2*layers <= 2^26 floats at T = 512): the T^2 term shows.
     expect(at(512) / at(256)).toBeGreaterThan(2.2); // linear terms would give 2
     // Streaming beyond (extractors/attention.ts): O(T).

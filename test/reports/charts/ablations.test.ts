@@ -11,7 +11,12 @@ describe('ablations', () => {
     ]);
     expect(d.get('h1')).toBe('heads=1, positional=sinusoidal');
     expect(d.get('h8')).toBe('heads=8, positional=none');
-    expect(differingOptions([{ label: 'a', options: { x: 1 } }, { label: 'b', options: { x: 1 } }]).get('a')).toBe('same options');
+    expect(
+      differingOptions([
+        { label: 'a', options: { x: 1 } },
+        { label: 'b', options: { x: 1 } },
+      ]).get('a'),
+    ).toBe('same options');
   });
 
   it('one chart per extractor name with two or more labels', () => {

@@ -56,7 +56,18 @@ describe('metricVsLength', () => {
 
 describe('metricByMeta', () => {
   const withBins = (seed: number, scores: number[]) =>
-    completedRecord({ seed, length: 16 }, { byMeta: { distance: scores.map((score, i) => ({ value: i * 5, n: 10, score })), other: [{ value: 1, n: 3, score: 0.5 }, { value: 2, n: 3, score: 0.5 }] } });
+    completedRecord(
+      { seed, length: 16 },
+      {
+        byMeta: {
+          distance: scores.map((score, i) => ({ value: i * 5, n: 10, score })),
+          other: [
+            { value: 1, n: 3, score: 0.5 },
+            { value: 2, n: 3, score: 0.5 },
+          ],
+        },
+      },
+    );
 
   it('averages the bin scores over seeds with a CI; only distance and attractors', () => {
     const charts = metricByMeta([withBins(1, [0.9, 0.5]), withBins(2, [0.7, 0.3])]);

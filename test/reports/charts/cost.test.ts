@@ -18,7 +18,15 @@ describe('throughputVsLength', () => {
 
   it('puts the log-log slope of each extractor in its legend', () => {
     // rnn: ms/step ∝ T -> seq/s ∝ T^-1; transformer: ms/step ∝ T² -> slope -2; tcn: one length, no fit
-    const records = [timed('rnn', 8, 8), timed('rnn', 16, 16), timed('rnn', 32, 32), timed('transformer', 8, 4), timed('transformer', 16, 16), timed('tcn', 8, 3), erroredRecord()];
+    const records = [
+      timed('rnn', 8, 8),
+      timed('rnn', 16, 16),
+      timed('rnn', 32, 32),
+      timed('transformer', 8, 4),
+      timed('transformer', 16, 16),
+      timed('tcn', 8, 3),
+      erroredRecord(),
+    ];
     const [chart] = throughputVsLength(records);
     const means = (chart.spec as { layer: Layer[] }).layer[1];
     expect(means.encoding.color.scale.domain).toEqual(['rnn   slope −1.00', 'transformer   slope −2.00', 'tcn   (one length: no slope)']);
@@ -42,7 +50,10 @@ describe('GFLOP/s, memory and parameter charts', () => {
   });
 
   it('one bar per extractor label, the count it reported', () => {
-    const [chart] = paramCounts([completedRecord({ extractor: { name: 'rnn', label: 'rnn', params: 24832 } }), completedRecord({ extractor: { name: 'lstm', label: 'lstm', params: 99328 } })]);
+    const [chart] = paramCounts([
+      completedRecord({ extractor: { name: 'rnn', label: 'rnn', params: 24832 } }),
+      completedRecord({ extractor: { name: 'lstm', label: 'lstm', params: 99328 } }),
+    ]);
     expect((chart.spec as { data: { values: Row[] } }).data.values.map((v) => [v.extractor, v.params])).toEqual([
       ['rnn', 24832],
       ['lstm', 99328],

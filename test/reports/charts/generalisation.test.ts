@@ -9,7 +9,9 @@ describe('lengthGeneralisation', () => {
   const lengths = (v2: number, applicable4: boolean) => [
     { length: 8, factor: 1, status: 'completed', value: 0.9, chance: 0.25 },
     { length: 16, factor: 2, status: 'completed', value: v2, chance: 0.25 },
-    applicable4 ? { length: 32, factor: 4, status: 'completed', value: 0.3, chance: 0.25 } : { length: 32, factor: 4, status: 'not-applicable', reason: 'maxLen 16' },
+    applicable4
+      ? { length: 32, factor: 4, status: 'completed', value: 0.3, chance: 0.25 }
+      : { length: 32, factor: 4, status: 'not-applicable', reason: 'maxLen 16' },
   ];
 
   it('averages each factor over seeds and labels not-applicable as n/a, never as a value', () => {

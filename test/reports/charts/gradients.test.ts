@@ -12,7 +12,10 @@ const withGradients = (seed: number, over: Record<string, unknown>) => {
 
 describe('gradientProfile', () => {
   it('maps position t to distance T-1-t, takes the geometric mean over seeds, drops zeros', () => {
-    const records = [withGradients(1, { profileInit: [1e-4, 0, 1e-2, 1], profileTrained: [1, 1, 1, 1] }), withGradients(2, { profileInit: [1e-6, 0, 1e-2, 1], profileTrained: [1, 1, 1, 1] })];
+    const records = [
+      withGradients(1, { profileInit: [1e-4, 0, 1e-2, 1], profileTrained: [1, 1, 1, 1] }),
+      withGradients(2, { profileInit: [1e-6, 0, 1e-2, 1], profileTrained: [1, 1, 1, 1] }),
+    ];
     const [chart] = gradientProfile(records);
     expect(chart.id).toBe('grad-profile-recall');
     const init = rowsOf(chart.spec).filter((r) => r.phase === 'at initialisation');
@@ -58,7 +61,14 @@ describe('gradNormOverTraining', () => {
 
 describe('groupGradNorms', () => {
   it('names groups by role and colours layers by depth', () => {
-    expect(['embedding', 'layer.0', 'layers.1', 'blocks.2', 'proj', 'head'].map(groupRole)).toEqual(['embedding', 'layer 0', 'layer 1', 'layer 2', 'proj', 'head']);
+    expect(['embedding', 'layer.0', 'layers.1', 'blocks.2', 'proj', 'head'].map(groupRole)).toEqual([
+      'embedding',
+      'layer 0',
+      'layer 1',
+      'layer 2',
+      'proj',
+      'head',
+    ]);
     const scale = groupRoleScale(['head', 'layer 1', 'embedding', 'layer 0', 'proj']);
     expect(scale.domain).toEqual(['embedding', 'proj', 'layer 0', 'layer 1', 'head']);
     expect(new Set(scale.range).size).toBe(5);

@@ -31,7 +31,25 @@ describe('chart builders on a rich results set', () => {
   });
 
   it('the isolated-timing chart of the speed claims validates and compiles', () => {
-    const rows = ['rnn', 'transformer'].flatMap((name) => [32, 128].flatMap((length) => [0, 1, 2].map((repetition) => ({ label: name, name, options: {}, length, repetition, batch: 8, steps: 50, meanMs: 10, p50Ms: 10, seqPerSec: 800 + repetition, params: 1000, measuredAt: 'x', env }))));
+    const rows = ['rnn', 'transformer'].flatMap((name) =>
+      [32, 128].flatMap((length) =>
+        [0, 1, 2].map((repetition) => ({
+          label: name,
+          name,
+          options: {},
+          length,
+          repetition,
+          batch: 8,
+          steps: 50,
+          meanMs: 10,
+          p50Ms: 10,
+          seqPerSec: 800 + repetition,
+          params: 1000,
+          measuredAt: 'x',
+          env,
+        })),
+      ),
+    );
     const [chart] = speedChart(rows, 'timings', 'timings');
     expect(validate(chart.spec), ajv.errorsText(validate.errors)).toBe(true);
     expect(() => compile(chart.spec)).not.toThrow();
@@ -59,7 +77,8 @@ describe('chart builders on a rich results set', () => {
 describe('chartBuilder', () => {
   it("resolves every claim's evidence chart names, and throws on an unknown name", async () => {
     const { CLAIMS } = await import('../../../audit/claims/index.js');
-    for (const claim of CLAIMS) for (const name of claim.charts) expect(chartBuilder(name), `${claim.id}: ${name}`).toBe(CHART_BUILDERS[name as keyof typeof CHART_BUILDERS]);
+    for (const claim of CLAIMS)
+      for (const name of claim.charts) expect(chartBuilder(name), `${claim.id}: ${name}`).toBe(CHART_BUILDERS[name as keyof typeof CHART_BUILDERS]);
     expect(() => chartBuilder('metricVsLenght')).toThrow(/no chart builder named "metricVsLenght"/);
     expect(() => chartBuilder('toString')).toThrow(/no chart builder/);
   });

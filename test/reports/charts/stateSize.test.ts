@@ -7,10 +7,22 @@ type Row = Record<string, number | string | undefined>;
 type Layer = { transform?: unknown[]; mark: { type: string }; encoding: Record<string, { field?: string; scale?: unknown; type?: string }> };
 type Spec = { data: { values: Row[] }; facet: { column: { field: string } }; spec: { layer: Layer[] } };
 
-const rec = (label: string, options: Record<string, unknown>, stateBytes: number | undefined, value: number, seed = 1, length = 16, name = 'transformer', widthOption: string | null = 'dModel') =>
+const rec = (
+  label: string,
+  options: Record<string, unknown>,
+  stateBytes: number | undefined,
+  value: number,
+  seed = 1,
+  length = 16,
+  name = 'transformer',
+  widthOption: string | null = 'dModel',
+) =>
   completedRecord(
     { extractor: { name, label, options }, length, seed },
-    { extractor: { name, label, options, params: 10, ...(stateBytes === undefined ? {} : { stateBytes }), ...(widthOption ? { widthOption } : {}) }, metrics: { metric: 'accuracy', value, chance: 0.1, higherIsBetter: true, evalLoss: 1, accuracy: value, msPerStep: 1, finalLoss: 1 } },
+    {
+      extractor: { name, label, options, params: 10, ...(stateBytes === undefined ? {} : { stateBytes }), ...(widthOption ? { widthOption } : {}) },
+      metrics: { metric: 'accuracy', value, chance: 0.1, higherIsBetter: true, evalLoss: 1, accuracy: value, msPerStep: 1, finalLoss: 1 },
+    },
   );
 
 describe('widthSeries', () => {
@@ -24,7 +36,14 @@ describe('widthSeries', () => {
       rec('bow-b', { hidden: 8 }, 2, 0.2, 1, 16, 'bow', null),
     ];
     const s = widthSeries(rs);
-    expect(rs.map((r) => s.get(r))).toEqual(['transformer (heads=2)', 'transformer (heads=2)', 'transformer (heads=1)', 'transformer (heads=1)', 'bow-a', 'bow-b']);
+    expect(rs.map((r) => s.get(r))).toEqual([
+      'transformer (heads=2)',
+      'transformer (heads=2)',
+      'transformer (heads=1)',
+      'transformer (heads=1)',
+      'bow-a',
+      'bow-b',
+    ]);
     expect(widthSeries(rs.slice(0, 2)).get(rs[0])).toBe('transformer');
   });
 });

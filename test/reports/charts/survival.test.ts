@@ -8,11 +8,30 @@ type Row = Record<string, number | string | undefined>;
 
 describe('Kaplan–Meier chart', () => {
   it('step rows from (0, 1) through each event to the end of follow-up; censored runs sit on their curve', () => {
-    const rows = kaplanMeierRows([{ extractor: 'lstm', length: 32, data: [{ time: 10, event: true }, { time: 30, event: true }, { time: 100, event: false }, { time: 100, event: false }] }]) as Row[];
+    const rows = kaplanMeierRows([
+      {
+        extractor: 'lstm',
+        length: 32,
+        data: [
+          { time: 10, event: true },
+          { time: 30, event: true },
+          { time: 100, event: false },
+          { time: 100, event: false },
+        ],
+      },
+    ]) as Row[];
     const curve = rows.filter((r) => r.kind === 'curve').map((r) => [r.step, r.survival]);
-    expect(curve).toEqual([[0, 1], [10, 0.75], [30, 0.5], [100, 0.5]]);
+    expect(curve).toEqual([
+      [0, 1],
+      [10, 0.75],
+      [30, 0.5],
+      [100, 0.5],
+    ]);
     const censored = rows.filter((r) => r.kind === 'censored');
-    expect(censored.map((r) => [r.step, r.survival])).toEqual([[100, 0.5], [100, 0.5]]);
+    expect(censored.map((r) => [r.step, r.survival])).toEqual([
+      [100, 0.5],
+      [100, 0.5],
+    ]);
   });
 
   it('a record from before the validation checks: solved on held-out data counts as an event at the loss-proxy step; unsolved is censored at the budget', () => {

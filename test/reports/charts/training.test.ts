@@ -18,7 +18,9 @@ describe('lossCurves', () => {
     const steps = 40; // window 2
     const a = Array.from({ length: steps }, (_, i) => (i % 2 ? 1 : 3)); // smoothed: 3, then 2 2 2 ...
     const b = Array.from({ length: steps }, () => 4);
-    const records = [1, 2].map((seed) => completedRecord({ seed }, { curves: { loss: seed === 1 ? a : b, gradNorm: b }, train: { ...completedRecord().train, steps } }));
+    const records = [1, 2].map((seed) =>
+      completedRecord({ seed }, { curves: { loss: seed === 1 ? a : b, gradNorm: b }, train: { ...completedRecord().train, steps } }),
+    );
     const [chart] = lossCurves(records);
     const mean = rowsOf(chart.spec).filter((r) => r.kind === 'mean');
     expect(mean.map((r) => r.value).slice(0, 3)).toEqual([3.5, 3, 3]); // (3 + 4) / 2, then (2 + 4) / 2
@@ -29,7 +31,9 @@ describe('lossCurves', () => {
   it('thins long curves to about 300 points, keeping the last step', () => {
     const loss = Array.from({ length: 3000 }, (_, i) => 1 / (i + 1));
     const [chart] = lossCurves([completedRecord({}, { curves: { loss, gradNorm: loss } })]);
-    const steps = rowsOf(chart.spec).filter((r) => r.kind === 'run').map((r) => r.step as number);
+    const steps = rowsOf(chart.spec)
+      .filter((r) => r.kind === 'run')
+      .map((r) => r.step as number);
     expect(steps.length).toBeLessThanOrEqual(301);
     expect(steps.at(-1)).toBe(3000);
   });

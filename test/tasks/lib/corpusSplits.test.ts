@@ -45,7 +45,9 @@ describe('splits', () => {
     expect(error).toBeInstanceOf(UsageError);
     const message = (error as Error).message;
     expect(message).not.toContain('\n');
-    expect(message).toBe('task two-way has no split "validation" (its splits: train, test), which tuning reads: give the task a "validation" value of its split option, or leave it out of this run');
+    expect(message).toBe(
+      'task two-way has no split "validation" (its splits: train, test), which tuning reads: give the task a "validation" value of its split option, or leave it out of this run',
+    );
   });
 
   it('an unknown split value in the options is refused by the schema', () => {

@@ -5,7 +5,14 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../kernels/backend.js';
-import { ExplosionDetector, isVanishing, profileSlope, sensitivityProfile, stepsToThreshold, variableGroup } from '../../../../harness/cell/measure/gradients.js';
+import {
+  ExplosionDetector,
+  isVanishing,
+  profileSlope,
+  sensitivityProfile,
+  stepsToThreshold,
+  variableGroup,
+} from '../../../../harness/cell/measure/gradients.js';
 import { buildModel } from '../../../../harness/cell/model.js';
 import { Rng } from '../../../../core/rng.js';
 import { defineExtractor } from '../../../../extractors/types.js';

@@ -35,7 +35,12 @@ describe('StepMetaBins', () => {
   it('bins accuracy over counted steps with a distance, each step alone', () => {
     const bins = new StepMetaBins();
     bins.add(classTask, batch(targets), logits, 'accuracy');
-    expect(bins.result()).toEqual({ distance: [{ value: 5, n: 2, score: 1 }, { value: 7, n: 1, score: 0 }] });
+    expect(bins.result()).toEqual({
+      distance: [
+        { value: 5, n: 2, score: 1 },
+        { value: 7, n: 1, score: 0 },
+      ],
+    });
     // A second batch adds to the same bins.
     bins.add(classTask, batch(targets), logits, 'accuracy');
     expect(bins.result().distance[0]).toEqual({ value: 5, n: 4, score: 1 });
@@ -53,7 +58,12 @@ describe('StepMetaBins', () => {
   it('bins squared error for regression', () => {
     const bins = new StepMetaBins();
     bins.add(regressionTask, batch(Float32Array.from([1, 0, 2, 0, 3, 0])), Float32Array.from([0, 5, 2.5, 5, 1, 5]), 'mse');
-    expect(bins.result()).toEqual({ distance: [{ value: 5, n: 2, score: (1 + 4) / 2 }, { value: 7, n: 1, score: 0.25 }] });
+    expect(bins.result()).toEqual({
+      distance: [
+        { value: 5, n: 2, score: (1 + 4) / 2 },
+        { value: 7, n: 1, score: 0.25 },
+      ],
+    });
   });
 
   it('ignores batches without step meta and per-sequence tasks', () => {
@@ -71,7 +81,16 @@ describe('a cell on mqar', () => {
 
   it('records accuracy by query distance over every evaluated query, and its state size', async () => {
     const [cell] = expandSuite(
-      parseSuite({ tasks: [{ name: 'mqar', options: { vocab: 32, pairs: 4 } }], extractors: [{ name: 'gru', options: { hidden: 16 } }], lengths: [24], steps: 3, batch: 8, evalSamples: 16, embedDim: 8, generalize: [1] }),
+      parseSuite({
+        tasks: [{ name: 'mqar', options: { vocab: 32, pairs: 4 } }],
+        extractors: [{ name: 'gru', options: { hidden: 16 } }],
+        lengths: [24],
+        steps: 3,
+        batch: 8,
+        evalSamples: 16,
+        embedDim: 8,
+        generalize: [1],
+      }),
     );
     const record = resultSchema.parse(await runCell(cell));
     if (record.status !== 'completed') throw new Error(JSON.stringify(record));
