@@ -7,7 +7,7 @@
 //     threshold: a cell "meets" it when metrics.<field> >= threshold (accuracy, score) or
 //     < threshold (mse); field: value (default) or score.
 import { readFileSync, existsSync } from 'node:fs';
-import { ci95, mean } from '../../dist/harness/stats.js';
+import { ci95, mean } from '../../dist/stats/index.js';
 
 const [file, thrArg, field = 'value'] = process.argv.slice(2);
 const read = (f) => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
