@@ -159,7 +159,7 @@ export function registrationStatus(
     reasons.push(
       `the rule (version ${entry.version}, registered ${entry.registered}) was registered after the run started (${started}): the rule changed after the data`,
     );
-  const devSeeds = [...new Set(own.map((r) => r.seed).filter((s) => s < CONFIRMATORY_SEED_MIN))];
+  const devSeeds = [...new Set(own.map((r) => r.seed).filter((s) => s < CONFIRMATORY_SEED_MIN))].sort((a, b) => a - b); // in seed order, not the order cells happened to finish
   if (devSeeds.length)
     reasons.push(`seeds below ${CONFIRMATORY_SEED_MIN} (${devSeeds.slice(0, 5).join(', ')}${devSeeds.length > 5 ? ', ...' : ''}) are development seeds`);
   if (!profile.confirmatory) reasons.push(`the ${profile.name} profile is exploratory by design`);
