@@ -15,7 +15,7 @@
  * they saved): what the two WebAssembly heaps hold at most during a step.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { Bench } from 'tinybench';
@@ -48,6 +48,8 @@ export interface BenchRow {
   peakBytes: number;
   /** Kernel threads (`--threads`). */
   threads: number;
+  /** Whether the kernels flushed subnormals to zero (`--flush-subnormals`). */
+  flushSubnormals: boolean;
 }
 
 export interface BenchOptions {
@@ -56,7 +58,21 @@ export interface BenchOptions {
   batch: number;
   /** Time budget per (extractor, length, mode) in ms; at least MIN_ITERATIONS steps run regardless. */
   minTimeMs?: number;
+  /**
+   * Write each model's initial extractor weights, before any step, to
+   * `<weightsDir>/T<length>/<extractor>.json` in the peer's `--weights` format, so that the
+   * peer starts from the same numbers (`runTorchPeer`'s `weightsDir`).
+   */
+  weightsDir?: string;
 }
+
+/** `{name: {shape, data}}` in the state_dict layout: the peer's `--weights` file of one extractor. */
+export function peerWeights(variables: Record<string, tf.Variable>): Record<string, { shape: number[]; data: number[] }> {
+  return Object.fromEntries(Object.entries(variables).map(([name, v]) => [name, { shape: v.shape, data: Array.from(v.dataSync()) }]));
+}
+
+/** The folder of one length's weight files under a bench's `weightsDir`. */
+export const weightsFolder = (weightsDir: string, length: number) => path.join(weightsDir, `T${length}`);
 
 /** The peer's shapes (../shared/peers/torch_bench.py). */
 export const BENCH_SHAPES = { vocab: 32, embed: 64, classes: 2, lr: 1e-3 } as const;
@@ -112,6 +128,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       const vars = Object.values(model.variables);
       const optimizer = new Adam(vars, { lr: BENCH_SHAPES.lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
       const t = model.toTensors(task.sample(rng.fork('data'), opts.batch, length));
+      if (opts.weightsDir) {
+        mkdirSync(weightsFolder(opts.weightsDir, length), { recursive: true });
+        writeFileSync(path.join(weightsFolder(opts.weightsDir, length), `${name}.json`), JSON.stringify(peerWeights(model.extractor.variables)));
+      }
       try {
         const flops = model.extractor.flops(opts.batch, length);
         const modes: [BenchMode, () => void, number][] = [
@@ -136,6 +156,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
             gflops: stepFlops / stats.mean / 1e6,
             peakBytes,
             threads: kernels().threadCount,
+            flushSubnormals: kernels().flushes,
           });
         }
       } finally {
@@ -166,7 +187,14 @@ async function timeIt(name: string, fn: () => void, minTimeMs: number): Promise<
 }
 
 /** A row of the PyTorch peer: the same fields as ours, less the percentiles and GFLOP/s it does not print; `threads` is the thread count it ran with. */
-export type PeerRow = Omit<BenchRow, 'p50Ms' | 'p99Ms' | 'gflops' | 'peakBytes' | 'threads'> & { peer: string; threads?: number };
+export type PeerRow = Omit<BenchRow, 'p50Ms' | 'p99Ms' | 'gflops' | 'peakBytes' | 'threads' | 'flushSubnormals'> & {
+  peer: string;
+  threads?: number;
+  /** `torch.set_flush_denormal` as the peer ran (`--flush-denormal`). */
+  flushDenormal?: boolean;
+  /** `given`: it started from our initial extractor weights (`--weights`); `random`: from its own initialisation. */
+  weights?: 'given' | 'random';
+};
 
 /** The peer script, shipped beside the package (../shared/peers from the package root), or FXBENCH_PEER_SCRIPT (e.g. for a second checkout). */
 export function peerScript(): string {
@@ -182,7 +210,7 @@ const TORCH_HELP =
  * same shapes and parses its JSON lines. Rejects with an explanation of how to install torch
  * when python3 or torch is missing.
  */
-export async function runTorchPeer(opts: BenchOptions & { python?: string; threads?: number }): Promise<PeerRow[]> {
+export async function runTorchPeer(opts: BenchOptions & { python?: string; threads?: number; flushDenormal?: boolean }): Promise<PeerRow[]> {
   const threads = opts.threads ?? 1;
   const python = opts.python ?? '/usr/bin/python3';
   if (python.includes('/') && !existsSync(python)) throw new Error(`${python} not found: ${TORCH_HELP}`);
@@ -200,6 +228,11 @@ export async function runTorchPeer(opts: BenchOptions & { python?: string; threa
     String(threads),
   ];
   if (opts.minTimeMs !== undefined) args.push('--min-time', String(opts.minTimeMs / 1000));
+  if (opts.flushDenormal) args.push('--flush-denormal');
+  if (opts.weightsDir) {
+    if (opts.lengths.length !== 1) throw new Error('runTorchPeer: weights are per length; run the peer once per length');
+    args.push('--weights', weightsFolder(opts.weightsDir, opts.lengths[0]));
+  }
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(python, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...peerThreadEnv(threads) } }, (err, out, errOut) => {
       if (!err) return resolve(out);

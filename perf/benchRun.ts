@@ -13,7 +13,10 @@ import { UsageError } from '../core/errors.js';
 import { extractors } from '../harness/plugins/registries.js';
 import { leastSquares } from '../stats/index.js';
 import { parallelism } from '../harness/run/parallelism.js';
-import { setKernelThreads } from '../kernels/runtime/runtime.js';
+import { setFlushSubnormals, setKernelThreads } from '../kernels/runtime/runtime.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface BenchArgs {
   extractors: string[];
@@ -28,6 +31,8 @@ export interface BenchArgs {
   /** Kernel threads for ours (default 1); the peer then runs at 1 and at this many threads and its better row counts. */
   threads?: number;
   oversubscribe?: boolean;
+  /** Flush subnormal results to zero, ours and the peer's alike (default true). */
+  flushSubnormals?: boolean;
 }
 
 /** A median with the range it came from. */
@@ -66,6 +71,13 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
   const { threads } = parallelism({ workers: 1, threads: a.threads, oversubscribe: a.oversubscribe });
   await initBackend(a.backend);
   setKernelThreads(threads);
+  const flush = a.flushSubnormals ?? true;
+  setFlushSubnormals(flush);
+  // The peer starts from our initial extractor weights at each length, and flushes as we do: both sides compute on the same numbers.
+  const weightsDir = a.peer === 'torch' ? mkdtempSync(path.join(os.tmpdir(), 'fxbench-bench-weights-')) : undefined;
+  log(
+    `bench: ${machine()}; subnormals ${flush ? 'flushed to zero' : 'kept'}${a.peer ? `, ours and the peer's alike; the peer starts from our initial extractor weights` : ''}`,
+  );
   const rows: BenchRow[][] = []; // [rep] -> our rows of that repetition
   const peer: PeerRow[][] = [];
   for (let r = 0; r < reps; r++) {
@@ -75,29 +87,45 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
   for (const extractor of a.extractors) {
     for (let r = 0; r < reps; r++) {
       log(`bench: timing ${extractor} at lengths ${a.lengths.join(', ')}, batch ${a.batch}${reps > 1 ? ` (repetition ${r + 1} of ${reps})` : ''}`);
-      rows[r].push(...(await runBench({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs })));
+      rows[r].push(...(await runBench({ extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs, weightsDir })));
       if (a.peer === 'torch' && isPeerExtractor(extractor)) {
         log(
           `bench: running the PyTorch peer (${threads > 1 ? `1 and ${threads} threads, the better of the two` : 'one thread'}) on ${extractor} at the same shapes`,
         );
         try {
-          const peerOpts = { extractors: [extractor], lengths: a.lengths, batch: a.batch, minTimeMs: a.minTimeMs };
-          const one = await runTorchPeer(peerOpts);
-          peer[r].push(...(threads > 1 ? bestOf(one, await runTorchPeer({ ...peerOpts, threads })) : one));
+          for (const length of a.lengths) {
+            // One run per length: each length's model has its own initial weights (weightsDir/T<length>).
+            const peerOpts = { extractors: [extractor], lengths: [length], batch: a.batch, minTimeMs: a.minTimeMs, weightsDir, flushDenormal: flush };
+            const one = await runTorchPeer(peerOpts);
+            peer[r].push(...(threads > 1 ? bestOf(one, await runTorchPeer({ ...peerOpts, threads })) : one));
+          }
         } catch (e) {
           throw new UsageError((e as Error).message);
         }
       }
     }
   }
+  if (weightsDir) rmSync(weightsDir, { recursive: true, force: true });
   const summaries = summarise(rows, peer);
   if (a.json) {
-    for (const s of summaries) for (const line of jsonLines(s)) out(JSON.stringify(line));
+    for (const s of summaries) for (const line of jsonLines(s)) out(JSON.stringify({ ...line, cpu: machine() }));
     return;
   }
+  out(`${machine()}; subnormals ${flush ? 'flushed to zero' : 'kept'}${a.peer ? ` on both sides; the peer ${peerWeightsNote(peer.flat())}` : ''}`);
   out(formatTable(summaries));
   out('');
   out(formatScaling(summaries));
+}
+
+/** The CPU model and core count, named in the bench's output: timings depend on them (subnormal arithmetic costs far more on some cores). */
+export function machine(): string {
+  return `${os.cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores`;
+}
+
+/** What the peer started from, as its rows say. */
+function peerWeightsNote(rows: PeerRow[]): string {
+  const given = rows.filter((r) => r.weights === 'given').length;
+  return given === rows.length ? 'started from our initial extractor weights (--weights)' : `started from our weights in ${given} of ${rows.length} runs`;
 }
 
 /** Per (extractor, length, mode), the peer's faster row of two runs (e.g. at 1 and at 2 threads). */
@@ -169,6 +197,7 @@ export function jsonLines(s: BenchSummary): Record<string, unknown>[] {
       p99Ms: med(s.ours.map((r) => r.p99Ms)),
       peakBytes: o.peakBytes,
       threads: o.threads,
+      flushSubnormals: o.flushSubnormals,
       reps: s.reps,
     },
   ];
@@ -185,6 +214,8 @@ export function jsonLines(s: BenchSummary): Record<string, unknown>[] {
       msPerStep: med(s.peer.map((r) => r.msPerStep)),
       params: p.params,
       threads: [...new Set(s.peer.map((r) => r.threads ?? 1))],
+      flushDenormal: p.flushDenormal,
+      weights: p.weights,
       reps: s.peer.length,
     });
   }

@@ -1,7 +1,7 @@
 /** `fxbench audit`: the article's claims put to experiments (the logic is in ../audit/). */
 import { defaultAuditOut, finishAudit, formatVerdicts, listClaims, prepareAudit } from '../../audit/session.js';
 import { runControlled, type RunControlArgs } from './controls.js';
-import { SCHEDULER_FLAGS } from './runFlags.js';
+import { KERNEL_FLAGS, SCHEDULER_FLAGS } from './runFlags.js';
 import { runCells } from '../../harness/run/runSuite.js';
 import { defineCommand } from './types.js';
 import { PROFILES } from '../../audit/experiments/profiles.js';
@@ -25,6 +25,7 @@ export const audit = defineCommand({
       .option('out', { type: 'string', describe: 'results file (JSONL); default results/audit-<profile>-<time>.jsonl' })
       .option('report', { type: 'string', describe: 'report folder; default beside the results' })
       .options(PARALLEL_FLAGS)
+      .options(KERNEL_FLAGS)
       .option('resume', { type: 'boolean', describe: 'continue the audit whose results are in --out (also: decide a merged set of shards)' })
       .options(SCHEDULER_FLAGS)
       .option('quiet', { type: 'boolean', describe: 'no progress output' }),

@@ -1,6 +1,7 @@
 /** `fxbench bench`: step and inference timings at the standard shapes (the logic is in ../benchCli.ts). */
 import { benchCommand } from '../../perf/benchRun.js';
 import { csv, csvNumbers } from './flags.js';
+import { KERNEL_FLAGS } from './runFlags.js';
 import { defineCommand } from './types.js';
 import { PARALLEL_FLAGS } from '../../harness/run/parallelism.js';
 
@@ -18,6 +19,7 @@ export const bench = defineCommand({
       .option('reps', { type: 'number', default: 3, describe: 'repetitions per extractor, ours and the peer alternating; ratios are the median with min-max' })
       .option('threads', PARALLEL_FLAGS.threads)
       .option('oversubscribe', PARALLEL_FLAGS.oversubscribe)
+      .options(KERNEL_FLAGS)
       .option('backend', { type: 'string', choices: ['wasm', 'cpu'], default: 'wasm' }),
   handler: (a) =>
     benchCommand(
@@ -31,6 +33,7 @@ export const bench = defineCommand({
         reps: a.reps,
         threads: a.threads,
         oversubscribe: a.oversubscribe,
+        flushSubnormals: a['flush-subnormals'],
         backend: a.backend as 'wasm' | 'cpu',
       },
       (line) => process.stderr.write(line + '\n'),

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { setFlushSubnormals } from '../../kernels/runtime/runtime.js';
 import { parallelism } from '../../harness/run/parallelism.js';
 import { createProgress, type Progress } from '../../harness/run/progress.js';
 import { StopSignal, type RunOptions, type RunOutcome } from '../../harness/run/runSuite.js';
@@ -15,7 +16,10 @@ import { shellQuote, typedValue } from './flags.js';
 import type { RunArgs } from './runFlags.js';
 
 /** The flags that control a run rather than define its cells. */
-export type RunControlArgs = Pick<RunArgs, 'out' | 'resume' | 'shard' | 'shards' | 'lock-wait' | 'workers' | 'threads' | 'oversubscribe' | 'quiet' | 'plugin'>;
+export type RunControlArgs = Pick<
+  RunArgs,
+  'out' | 'resume' | 'shard' | 'shards' | 'lock-wait' | 'workers' | 'threads' | 'oversubscribe' | 'quiet' | 'plugin' | 'flush-subnormals'
+>;
 
 /** results/<name>-<time>.jsonl */
 export function defaultOut(name: string): string {
@@ -48,6 +52,9 @@ export async function runControlled(
   const out = a.out ?? defaultName;
   // Workers import plugins themselves: give them paths that do not depend on the cwd.
   const plugins = (a.plugin ?? []).map((p) => (p.startsWith('.') || p.startsWith('/') || /\.(m?js|ts)$/.test(p) ? path.resolve(p) : p));
+  // The kernels of this process (an in-process run, the audit's timings) and of every worker compute alike.
+  const flushSubnormals = a['flush-subnormals'] ?? true;
+  setFlushSubnormals(flushSubnormals);
   const progress = createProgress(process.stderr, a.quiet);
   const stop = new StopSignal();
   let stoppedBy: NodeJS.Signals | undefined;
@@ -63,7 +70,7 @@ export async function runControlled(
   process.once('SIGTERM', onSignal);
   let outcome: RunOutcome;
   try {
-    outcome = await pipeline({ out, resume: a.resume, shard, lockWaitMs: (lockWait ?? 0) * 1000, workers, threads, plugins, progress, stop });
+    outcome = await pipeline({ out, resume: a.resume, shard, lockWaitMs: (lockWait ?? 0) * 1000, workers, threads, flushSubnormals, plugins, progress, stop });
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

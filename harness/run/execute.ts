@@ -9,7 +9,7 @@
  * `opts.stop.requested` to tell an interrupted run from a complete one.
  */
 import { initBackend } from '../../kernels/backend.js';
-import { setKernelThreads } from '../../kernels/runtime/runtime.js';
+import { setFlushSubnormals, setKernelThreads } from '../../kernels/runtime/runtime.js';
 import { defaultWorkers } from './parallelism.js';
 import { runOnWorkers, StopSignal } from './pool.js';
 import type { Progress } from './progress.js';
@@ -24,8 +24,10 @@ export interface ExecuteOptions {
   progress: Progress;
   /** Worker threads; 1 runs in this thread. Default: the number of cores. */
   workers?: number;
-  /** Kernel threads per cell (../extractors/kernels/threads.ts); default 1. Results do not depend on it. */
+  /** Kernel threads per cell (../../kernels/runtime/threads.ts); default 1. Results do not depend on it. */
   threads?: number;
+  /** Whether the kernels flush subnormal results to zero (default true; ../../kernels/runtime/runtime.ts setFlushSubnormals). */
+  flushSubnormals?: boolean;
   /** Plugins the workers must load (resolved paths or package names). */
   plugins?: string[];
   /** Request to stop after the current training step (shared with the workers). */
@@ -58,6 +60,7 @@ export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise
     if (workers <= 1) {
       await initBackend(cells[0].train.backend);
       setKernelThreads(opts.threads ?? 1);
+      setFlushSubnormals(opts.flushSubnormals ?? true);
       for (const cell of cells) {
         if (stop.requested) break;
         progress.cellStart(cell.id);
@@ -73,7 +76,7 @@ export async function executeCells(cells: Cell[], opts: ExecuteOptions): Promise
       await runOnWorkers(
         cells,
         workers,
-        { plugins: opts.plugins ?? [], backend: cells[0].train.backend, threads: opts.threads ?? 1, stop },
+        { plugins: opts.plugins ?? [], backend: cells[0].train.backend, threads: opts.threads ?? 1, flushSubnormals: opts.flushSubnormals ?? true, stop },
         {
           cellStart: (cell) => progress.cellStart(cell.id),
           step: (cell, step, steps, loss) => progress.step(cell.id, step, steps, loss),

@@ -37,6 +37,8 @@ export interface WorkerData {
   stop?: Int32Array;
   /** Kernel threads per cell (`--threads`). */
   threads: number;
+  /** Whether the kernels flush subnormals to zero (`--flush-subnormals`). */
+  flushSubnormals: boolean;
 }
 
 /** A stop request shared with worker threads (set from a SIGINT handler). */
@@ -63,7 +65,7 @@ export interface PoolEvents {
 export async function runOnWorkers(
   cells: Cell[],
   workers: number,
-  opts: { plugins: string[]; backend: BackendName; threads?: number; stop?: StopSignal },
+  opts: { plugins: string[]; backend: BackendName; threads?: number; flushSubnormals?: boolean; stop?: StopSignal },
   events: PoolEvents,
 ): Promise<void> {
   const byId = new Map(cells.map((c) => [c.id, c]));
@@ -105,7 +107,13 @@ export async function runOnWorkers(
       w.postMessage({ type: 'cell', cell } satisfies ToWorker);
     };
     const spawn = () => {
-      const data: WorkerData = { plugins: opts.plugins, backend: opts.backend, stop: opts.stop?.flag, threads: opts.threads ?? 1 };
+      const data: WorkerData = {
+        plugins: opts.plugins,
+        backend: opts.backend,
+        stop: opts.stop?.flag,
+        threads: opts.threads ?? 1,
+        flushSubnormals: opts.flushSubnormals ?? true,
+      };
       const w = new Worker(url, { workerData: data });
       let ready = false;
       live.set(w, undefined);

@@ -44,6 +44,12 @@ export interface RunOptions {
   workers?: number;
   /** Kernel threads per cell (default 1); results do not depend on it. */
   threads?: number;
+  /**
+   * Whether the kernels flush subnormal results to zero (default true): values of magnitude
+   * below 2^-126 = 1.2e-38 become 0, as with PyTorch's `torch.set_flush_denormal(True)`.
+   * Recorded in every record's environment.
+   */
+  flushSubnormals?: boolean;
   /** Plugin files (absolute paths) or packages the worker threads load before running cells. */
   plugins?: string[];
   /** Progress and messages (default: none). */
@@ -85,7 +91,7 @@ export async function runCells(all: Cell[], plan: TuningPlan = emptyPlan(), opti
   const progress = options.progress ?? createProgress(process.stderr, true);
   const stop = options.stop ?? new StopSignal();
   const warn = (m: string) => progress.log(`warning: ${m}`);
-  const run = { workers: options.workers, threads: options.threads, plugins: options.plugins ?? [], stop, progress };
+  const run = { workers: options.workers, threads: options.threads, flushSubnormals: options.flushSubnormals, plugins: options.plugins ?? [], stop, progress };
   // 3. One writer per results file: from here on, until the run ends.
   return withResultsLock(out, warn, options.lockWaitMs ?? 0, async () => {
     try {

@@ -266,6 +266,7 @@ export interface TuningOptions {
   progress: Progress;
   workers?: number;
   threads?: number;
+  flushSubnormals?: boolean;
   plugins?: string[];
   stop?: StopSignal;
   warn(message: string): void;
@@ -319,6 +320,7 @@ export async function runTuning(plan: TuningPlan, keys: string[], opts: TuningOp
         progress: opts.progress,
         workers: opts.workers,
         threads: opts.threads,
+        flushSubnormals: opts.flushSubnormals,
         plugins: opts.plugins,
         stop: opts.stop,
       });

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../kernels/backend.js';
-import { setKernelThreads } from '../../kernels/runtime/runtime.js';
+import { setFlushSubnormals, setKernelThreads } from '../../kernels/runtime/runtime.js';
 import { loadPlugins } from '../plugins/load.js';
 import { CellInterrupted, runCell } from '../cell/runCell.js';
 import type { Cell } from '../suite/suite.js';
@@ -19,6 +19,7 @@ const stop = data.stop;
 await loadPlugins(data.plugins);
 await initBackend(data.backend);
 setKernelThreads(data.threads);
+setFlushSubnormals(data.flushSubnormals);
 post({ type: 'ready' });
 
 port.on('message', async (msg: ToWorker) => {

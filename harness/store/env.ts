@@ -4,7 +4,7 @@ import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { kernelFeatures } from '../../kernels/wasm/features.js';
-import { kernelThreads } from '../../kernels/runtime/runtime.js';
+import { flushesSubnormals, kernelThreads } from '../../kernels/runtime/runtime.js';
 import { packageRoot, packageVersion } from '../../core/paths.js';
 
 /** The environment schema: `Environment` derives from it, so a field recorded is a field read back. */
@@ -20,6 +20,8 @@ export const envSchema = z.object({
   cores: z.number().int().positive(),
   /** Kernel threads the cell ran with (`--threads`; absent in records from before it existed: 1). */
   threads: z.number().int().positive().optional(),
+  /** Whether the kernels flushed subnormal results to zero (`--flush-subnormals`; absent in records from before it existed: false). */
+  flushSubnormals: z.boolean().optional(),
   memoryGiB: z.number(),
   platform: z.string(),
   arch: z.string(),
@@ -52,6 +54,7 @@ export function environment(): Environment {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.availableParallelism(),
     threads: kernelThreads(),
+    flushSubnormals: flushesSubnormals(),
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: os.platform(),
     arch: os.arch(),

@@ -15,19 +15,26 @@
  *   bias  [G*H] row (stride 0)
  *   c, cPrev, y, hPrev, hn   the rows of step t (and t - 1) of the saved states
  *   dy    upstream gradient of the step's output; dh, dc  gradients carried from step t + 1
+ *
+ * Subnormals: the states and gradients carried through time, and every gradient written,
+ * are flushed to zero below 2^-126 when flushing is on (../wasm/lanes.ts `flush`). A vanishing
+ * gradient otherwise spends tens of steps in the subnormal range, where many x86 cores take
+ * a microcode assist on every operation, in these kernels and in the products they feed.
  */
 import { sigmoid, tanh, type Expr } from '../wasm/lanes.js';
 import { bind, rowKernel, type RowKernel } from '../wasm/rows.js';
 import { kernel, type Local } from '../wasm/assembler.js';
 
 /** rnn: y = tanh(xg + bias), where xg already holds W_ih x + W_hh h_{t-1}. */
-const rnnForward = rowKernel('rnnForward', ['xg', 'bias', 'y'], (L, s, p) => [L.store(p.y, tanh(L, s, L.add(L.load(p.xg), L.load(p.bias))))]);
+const rnnForward = rowKernel('rnnForward', ['xg', 'bias', 'y'], (L, s, p, _g, tmp) => [
+  L.store(p.y, L.flush(tanh(L, s, L.add(L.load(p.xg), L.load(p.bias))), tmp())),
+]);
 
 /** rnn backward: xg = (dy + dh) (1 - y^2), the gradient of the pre-activation. */
 const rnnBackward = rowKernel('rnnBackward', ['xg', 'y', 'dy', 'dh'], (L, _s, p, _g, tmp) => {
   const out: Expr[] = [];
   const y = bind(L, tmp, out, L.load(p.y));
-  out.push(L.store(p.xg, L.mul(L.add(L.load(p.dy), L.load(p.dh)), L.sub(L.k(1), L.mul(y, y)))));
+  out.push(L.store(p.xg, L.flush(L.mul(L.add(L.load(p.dy), L.load(p.dh)), L.sub(L.k(1), L.mul(y, y))), tmp())));
   return out;
 });
 
@@ -42,9 +49,9 @@ const lstmForward = rowKernel('lstmForward', ['xg', 'bias', 'cPrev', 'c', 'y'], 
   const fg = bind(L, tmp, out, sigmoid(L, s, pre(g.g1)));
   const gg = bind(L, tmp, out, tanh(L, s, pre(g.g2)));
   const o = bind(L, tmp, out, sigmoid(L, s, pre(g.g3)));
-  const c = bind(L, tmp, out, L.add(L.mul(fg, L.load(p.cPrev)), L.mul(i, gg)));
+  const c = bind(L, tmp, out, L.flush(L.add(L.mul(fg, L.load(p.cPrev)), L.mul(i, gg)), tmp()));
   out.push(L.store(p.xg, i), L.store(p.xg, fg, g.g1), L.store(p.xg, gg, g.g2), L.store(p.xg, o, g.g3));
-  out.push(L.store(p.c, c), L.store(p.y, L.mul(o, tanh(L, s, c))));
+  out.push(L.store(p.c, c), L.store(p.y, L.flush(L.mul(o, tanh(L, s, c)), tmp())));
   return out;
 });
 
@@ -61,15 +68,16 @@ const lstmBackward = rowKernel('lstmBackward', ['xg', 'c', 'cPrev', 'dy', 'dh', 
   const fg = bind(L, tmp, out, L.load(p.xg, g.g1));
   const gg = bind(L, tmp, out, L.load(p.xg, g.g2));
   const o = bind(L, tmp, out, L.load(p.xg, g.g3));
-  const dh = bind(L, tmp, out, L.add(L.load(p.dy), L.load(p.dh)));
+  const dh = bind(L, tmp, out, L.flush(L.add(L.load(p.dy), L.load(p.dh)), tmp()));
   const tc = bind(L, tmp, out, tanh(L, s, L.load(p.c)));
-  const dc = bind(L, tmp, out, L.add(L.load(p.dc), L.mul(L.mul(dh, o), L.sub(one, L.mul(tc, tc)))));
+  const dc = bind(L, tmp, out, L.flush(L.add(L.load(p.dc), L.mul(L.mul(dh, o), L.sub(one, L.mul(tc, tc)))), tmp()));
+  const st = (value: Expr, off?: Local) => L.store(p.xg, L.flush(value, tmp()), off);
   out.push(
-    L.store(p.xg, L.mul(L.mul(dc, gg), L.mul(i, L.sub(one, i)))),
-    L.store(p.xg, L.mul(L.mul(dc, L.load(p.cPrev)), L.mul(fg, L.sub(one, fg))), g.g1),
-    L.store(p.xg, L.mul(L.mul(dc, i), L.sub(one, L.mul(gg, gg))), g.g2),
-    L.store(p.xg, L.mul(L.mul(dh, tc), L.mul(o, L.sub(one, o))), g.g3),
-    L.store(p.dc, L.mul(dc, fg)),
+    st(L.mul(L.mul(dc, gg), L.mul(i, L.sub(one, i)))),
+    st(L.mul(L.mul(dc, L.load(p.cPrev)), L.mul(fg, L.sub(one, fg))), g.g1),
+    st(L.mul(L.mul(dc, i), L.sub(one, L.mul(gg, gg))), g.g2),
+    st(L.mul(L.mul(dh, tc), L.mul(o, L.sub(one, o))), g.g3),
+    L.store(p.dc, L.flush(L.mul(dc, fg), tmp())),
   );
   return out;
 });
@@ -88,7 +96,7 @@ const gruForward = rowKernel('gruForward', ['xg', 'hp', 'bih', 'bhh', 'hPrev', '
   const hn = bind(L, tmp, out, L.add(L.load(p.hp, g.g2), L.load(p.bhh, g.g2)));
   const n = bind(L, tmp, out, tanh(L, s, L.add(L.add(L.load(p.xg, g.g2), L.load(p.bih, g.g2)), L.mul(r, hn))));
   out.push(L.store(p.xg, r), L.store(p.xg, z, g.g1), L.store(p.xg, n, g.g2), L.store(p.hn, hn));
-  out.push(L.store(p.y, L.add(n, L.mul(z, L.sub(L.load(p.hPrev), n)))));
+  out.push(L.store(p.y, L.flush(L.add(n, L.mul(z, L.sub(L.load(p.hPrev), n))), tmp())));
   return out;
 });
 
@@ -105,13 +113,13 @@ const gruBackward = rowKernel('gruBackward', ['xg', 'hn', 'hPrev', 'dy', 'dh', '
   const r = bind(L, tmp, out, L.load(p.xg));
   const z = bind(L, tmp, out, L.load(p.xg, g.g1));
   const n = bind(L, tmp, out, L.load(p.xg, g.g2));
-  const dh = bind(L, tmp, out, L.add(L.load(p.dy), L.load(p.dh)));
-  const dn = bind(L, tmp, out, L.mul(L.mul(dh, L.sub(one, z)), L.sub(one, L.mul(n, n))));
-  const dz = bind(L, tmp, out, L.mul(L.mul(dh, L.sub(L.load(p.hPrev), n)), L.mul(z, L.sub(one, z))));
-  const dr = bind(L, tmp, out, L.mul(L.mul(dn, L.load(p.hn)), L.mul(r, L.sub(one, r))));
+  const dh = bind(L, tmp, out, L.flush(L.add(L.load(p.dy), L.load(p.dh)), tmp()));
+  const dn = bind(L, tmp, out, L.flush(L.mul(L.mul(dh, L.sub(one, z)), L.sub(one, L.mul(n, n))), tmp()));
+  const dz = bind(L, tmp, out, L.flush(L.mul(L.mul(dh, L.sub(L.load(p.hPrev), n)), L.mul(z, L.sub(one, z))), tmp()));
+  const dr = bind(L, tmp, out, L.flush(L.mul(L.mul(dn, L.load(p.hn)), L.mul(r, L.sub(one, r))), tmp()));
   out.push(L.store(p.xg, dr), L.store(p.xg, dz, g.g1), L.store(p.xg, dn, g.g2));
-  out.push(L.store(p.dhp, dr), L.store(p.dhp, dz, g.g1), L.store(p.dhp, L.mul(dn, r), g.g2));
-  out.push(L.store(p.dh, L.mul(dh, z)));
+  out.push(L.store(p.dhp, dr), L.store(p.dhp, dz, g.g1), L.store(p.dhp, L.flush(L.mul(dn, r), tmp()), g.g2));
+  out.push(L.store(p.dh, L.flush(L.mul(dh, z), tmp())));
   return out;
 });
 

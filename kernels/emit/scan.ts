@@ -58,7 +58,7 @@ function forwardFn(mode: ScanMode): Fn {
   f.get(ts).i32(2).op(Op.i32Shl).set(tsB);
   f.get(W).i32(2).op(Op.i32Shl).set(rowB);
   const row = (prev: Prev) =>
-    pass(f, W, (L, off) => [L.store(ph, step(mode, L, L.load(pa, off), L.load(pb, off), prevOf(L, prev, off), prev === 'zero'), off)]);
+    pass(f, W, (L, off) => [L.store(ph, L.flush(step(mode, L, L.load(pa, off), L.load(pb, off), prevOf(L, prev, off), prev === 'zero'), f.local(L.ty)), off)]);
   f.for(
     s,
     () => f.i32(0),
@@ -106,8 +106,12 @@ function backwardFn(mode: ScanMode): Fn {
     pass(f, W, (L, off) => {
       const G = L.load(pg, off);
       const hp = prevOf(L, prev, off);
-      if (mode === 'linear') return [L.store(pda, prev === 'zero' ? L.k(0) : L.mul(G, hp), off)];
-      return [L.store(pda, L.mul(G, prev === 'zero' ? L.load(pb, off) : L.sub(L.load(pb, off), hp)), off), L.store(pdb, L.mul(G, L.load(pa, off)), off)];
+      const flushed = (e: Expr) => L.flush(e, f.local(L.ty));
+      if (mode === 'linear') return [L.store(pda, prev === 'zero' ? L.k(0) : flushed(L.mul(G, hp)), off)];
+      return [
+        L.store(pda, flushed(L.mul(G, prev === 'zero' ? L.load(pb, off) : L.sub(L.load(pb, off), hp))), off),
+        L.store(pdb, flushed(L.mul(G, L.load(pa, off))), off),
+      ];
     });
   f.for(
     s,
@@ -123,7 +127,7 @@ function backwardFn(mode: ScanMode): Fn {
         f.loop(() => {
           f.get(t).i32(1).op(Op.i32LtS).brIf(1); // until t = 0 has been updated
           f.get(pgn).get(tsB).op(Op.i32Sub).set(pg);
-          pass(f, W, (L, off) => [L.store(pg, L.add(L.load(pg, off), L.mul(carry(L, pn, off), L.load(pgn, off))), off)]);
+          pass(f, W, (L, off) => [L.store(pg, L.flush(L.add(L.load(pg, off), L.mul(carry(L, pn, off), L.load(pgn, off))), f.local(L.ty)), off)]);
           f.get(pg).set(pgn);
           f.get(pn).get(tsB).op(Op.i32Sub).set(pn);
           f.get(t).i32(1).op(Op.i32Sub).set(t).br(0);
@@ -142,7 +146,7 @@ function backwardFn(mode: ScanMode): Fn {
           grads({ row: p0 });
           // dh0 = c_0 G_0
           f.get(dh0).get(s).get(rowB).op(Op.i32Mul).op(Op.i32Add).set(pd0);
-          pass(f, W, (L, off) => [L.store(pd0, L.mul(carry(L, pa, off), L.load(pg, off)), off)]);
+          pass(f, W, (L, off) => [L.store(pd0, L.flush(L.mul(carry(L, pa, off), L.load(pg, off)), f.local(L.ty)), off)]);
         },
         () => grads('zero'),
       );

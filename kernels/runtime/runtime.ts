@@ -15,6 +15,7 @@ import { KC, MC, MR } from '../emit/gemmPacked.js';
 import type { RowKernel } from '../wasm/rows.js';
 import { KernelThreads, type Call } from './threads.js';
 import { assemble } from '../wasm/assembler.js';
+import { FLUSH_THRESHOLD_AT, SMALLEST_NORMAL } from '../wasm/lanes.js';
 import { KERNELS, type Elementwise, type Exports } from './table.js';
 
 export type { RowKernel };
@@ -71,7 +72,10 @@ export class Kernels {
   private peakSaved = 0;
 
   /** `threads`: how many threads run the large calls (1: this one only, over an unshared memory). */
-  constructor(readonly threadCount = 1) {
+  constructor(
+    readonly threadCount = 1,
+    flushSubnormals = true,
+  ) {
     for (const [name, k] of Object.entries(KERNELS)) if (k.fn.name !== name) throw new Error(`kernels: ${name} is emitted as ${k.fn.name}`);
     const shared = threadCount > 1;
     // 16 MB to start; grows on demand.
@@ -88,6 +92,22 @@ export class Kernels {
       Object.keys(KERNELS).map((name) => [name, (...args: number[]) => this.recording!.push([name, args])]),
     ) as unknown as Exports;
     this.threads = shared ? new KernelThreads(threadCount, module, this.memory, Object.keys(KERNELS)) : undefined;
+    this.setFlush(flushSubnormals);
+  }
+
+  /**
+   * Whether the kernels that flush (../emit/: the recurrences' carried state and gradients,
+   * the activations) write values below 2^-126 as 0 (on), or keep subnormals (off). One word
+   * of kernel memory every call reads (../wasm/lanes.ts FLUSH_THRESHOLD_AT), shared by the
+   * kernel threads.
+   */
+  setFlush(on: boolean): void {
+    this.heap[FLUSH_THRESHOLD_AT >> 2] = on ? SMALLEST_NORMAL : 0;
+  }
+
+  /** Whether subnormals are flushed (`setFlush`). */
+  get flushes(): boolean {
+    return this.heap[FLUSH_THRESHOLD_AT >> 2] !== 0;
   }
 
   /** Kernel calls split across threads so far (0 on one thread). */
@@ -588,10 +608,27 @@ export function wasmHeapView(t: tf.Tensor): Float32Array | undefined {
 
 let instance: Kernels | undefined;
 let threadCount = 1;
+let flushSubnormals = true;
 
 /** The process's kernels, compiled on first use (with the threads `setKernelThreads` asked for). */
 export function kernels(): Kernels {
-  return (instance ??= new Kernels(threadCount));
+  return (instance ??= new Kernels(threadCount, flushSubnormals));
+}
+
+/**
+ * Whether this process's (or worker's) kernels flush subnormal results to zero from now on
+ * (`--flush-subnormals`, on by default): values of magnitude below 2^-126 = 1.2e-38 become 0
+ * where the kernels flush, as PyTorch's `torch.set_flush_denormal(True)` does on the CPU.
+ * Recorded in every result's environment (`flushSubnormals`).
+ */
+export function setFlushSubnormals(on: boolean): void {
+  flushSubnormals = on;
+  instance?.setFlush(on);
+}
+
+/** The setting `setFlushSubnormals` last made (true by default). */
+export function flushesSubnormals(): boolean {
+  return flushSubnormals;
 }
 
 /**

@@ -51,7 +51,22 @@ export interface Lanes {
   positiveMask(a: Expr, y: Expr): Expr;
   /** x >= 0 ? a : b, lane by lane (both a and b are evaluated). */
   whereNonNegative(x: Expr, a: Expr, b: Expr): Expr;
+  /**
+   * a, or +0 where |a| is below the flush threshold (the f32 at FLUSH_THRESHOLD_AT in kernel
+   * memory: the smallest normal float when flushing subnormals, 0 when not); NaN and
+   * infinities pass unchanged. `tmp`, a local of this flavour, holds a.
+   */
+  flush(a: Expr, tmp: Local): Expr;
 }
+
+/**
+ * The byte address of the flush threshold in kernel memory (the runtime keeps bytes 0..63
+ * out of the arena): 2^-126 = 1.1754944e-38 flushes subnormals to zero, 0 flushes nothing.
+ * In memory rather than in the code so that one compiled module serves both settings.
+ */
+export const FLUSH_THRESHOLD_AT = 16;
+/** The smallest positive normal float32, 2^-126: below it a float is subnormal. */
+export const SMALLEST_NORMAL = 2 ** -126;
 
 function lanes(vector: boolean): Lanes {
   const bin =
@@ -136,6 +151,20 @@ function lanes(vector: boolean): Lanes {
       if (vector)
         f.splat(0).simd(Simd.f32x4Ge).simd(Simd.v128Bitselect); // all-ones lanes where x >= 0 pick a
       else f.f32(0).op(Op.f32Ge).op(Op.select);
+    },
+    flush: (a, tmp) => (f) => {
+      if (vector) {
+        a(f);
+        f.set(tmp).get(tmp).get(tmp).simd(Simd.f32x4Abs);
+        f.i32(FLUSH_THRESHOLD_AT).vmem(Simd.load32Splat);
+        f.simd(Simd.f32x4Lt).simd(Simd.v128AndNot); // a & ~(|a| < threshold)
+      } else {
+        f.f32(0);
+        a(f);
+        f.set(tmp).get(tmp).get(tmp).op(Op.f32Abs);
+        f.i32(FLUSH_THRESHOLD_AT).mem(Op.f32Load);
+        f.op(Op.f32Lt).op(Op.select); // |a| < threshold ? 0 : a
+      }
     },
     // The float with exponent field n + 127 and zero mantissa is 2^n: (n + 127) << 23, reinterpreted.
     pow2: (n) => (f) => {
