@@ -134,8 +134,13 @@ export interface ExtractorDefinition<S extends z.ZodObject = z.ZodObject> {
   memoryAdvice?: string;
   /** What the extractor does with a padding mask (default `reads`). */
   padding?: PaddingTreatment;
-  /** The PyTorch peer (../shared/peers/torch_bench.py) builds this extractor under the same name: `fxbench bench --peer torch` times both. */
-  torchPeer?: boolean;
+  /**
+   * The PyTorch peer (../shared/peers/torch_bench.py) builds this extractor under the same
+   * name: `fxbench bench --peer torch` times both, the peer starting from our initial weights.
+   * `stateName`: the peer's state_dict name of one of our weight names, where its modules
+   * name them differently (default: the same name).
+   */
+  torchPeer?: { stateName?: (name: string) => string };
 }
 
 export function defineExtractor<S extends z.ZodObject>(def: ExtractorDefinition<S>): ExtractorDefinition {

@@ -67,8 +67,11 @@ export interface BenchOptions {
 }
 
 /** `{name: {shape, data}}` in the state_dict layout: the peer's `--weights` file of one extractor. */
-export function peerWeights(variables: Record<string, tf.Variable>): Record<string, { shape: number[]; data: number[] }> {
-  return Object.fromEntries(Object.entries(variables).map(([name, v]) => [name, { shape: v.shape, data: Array.from(v.dataSync()) }]));
+export function peerWeights(
+  variables: Record<string, tf.Variable>,
+  stateName: (name: string) => string = (n) => n,
+): Record<string, { shape: number[]; data: number[] }> {
+  return Object.fromEntries(Object.entries(variables).map(([name, v]) => [stateName(name), { shape: v.shape, data: Array.from(v.dataSync()) }]));
 }
 
 /** The folder of one length's weight files under a bench's `weightsDir`. */
@@ -130,7 +133,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchRow[]> {
       const t = model.toTensors(task.sample(rng.fork('data'), opts.batch, length));
       if (opts.weightsDir) {
         mkdirSync(weightsFolder(opts.weightsDir, length), { recursive: true });
-        writeFileSync(path.join(weightsFolder(opts.weightsDir, length), `${name}.json`), JSON.stringify(peerWeights(model.extractor.variables)));
+        writeFileSync(
+          path.join(weightsFolder(opts.weightsDir, length), `${name}.json`),
+          JSON.stringify(peerWeights(model.extractor.variables, def.torchPeer?.stateName)),
+        );
       }
       try {
         const flops = model.extractor.flops(opts.batch, length);

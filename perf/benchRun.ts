@@ -137,7 +137,7 @@ export function bestOf(a: PeerRow[], b: PeerRow[]): PeerRow[] {
 }
 
 /** Whether ../shared/peers/torch_bench.py builds the extractor (its definition says so). */
-const isPeerExtractor = (e: string) => extractors.get(e).torchPeer === true;
+const isPeerExtractor = (e: string) => extractors.get(e).torchPeer !== undefined;
 
 export function spread(xs: number[]): Spread {
   const s = [...xs].sort((x, y) => x - y);

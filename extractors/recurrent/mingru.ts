@@ -45,7 +45,7 @@ const ELEMENTWISE = 5;
 
 export const mingru = defineExtractor({
   name: 'mingru',
-  torchPeer: true,
+  torchPeer: {},
   description: 'minGRU (Feng et al. 2024): gates from the input only, h_t = (1 - z_t) h_{t-1} + z_t g(W_h x_t), trained as a linear scan',
   options: mingruOptions,
   width: { option: 'hidden', params: (o, inputDim) => mingruParams(o, inputDim) },

@@ -225,9 +225,12 @@ export function randomOrthogonal(rng: Rng, n: number): Float64Array {
   return q;
 }
 
+/** The peer's Recurrent module holds nn.RNN/LSTM/GRU as `.rnn`. */
+const PEER_NAMES = { stateName: (name: string) => `rnn.${name}` };
+
 export const rnn = defineExtractor({
   name: 'rnn',
-  torchPeer: true,
+  torchPeer: PEER_NAMES,
   description: 'Elman RNN: h_t = tanh(W_ih x_t + W_hh h_{t-1} + b), one shared weight set applied step by step',
   options: recurrentOptions,
   create: (o, ctx) => createRecurrent('rnn', o, ctx),
@@ -239,7 +242,7 @@ export const rnn = defineExtractor({
 
 export const lstm = defineExtractor({
   name: 'lstm',
-  torchPeer: true,
+  torchPeer: PEER_NAMES,
   description: 'LSTM: a cell state c_t guarded by input, forget and output gates (sigmoids), PyTorch gate order i,f,g,o',
   options: lstmOptions,
   create: (o, ctx) => createRecurrent('lstm', o, ctx),
@@ -251,7 +254,7 @@ export const lstm = defineExtractor({
 
 export const gru = defineExtractor({
   name: 'gru',
-  torchPeer: true,
+  torchPeer: PEER_NAMES,
   description: 'GRU: reset and update gates, no separate cell state, PyTorch gate order r,z,n',
   options: gruOptions,
   create: (o, ctx) => createRecurrent('gru', o, ctx),

@@ -56,7 +56,7 @@ const DT_FLOOR = 1e-4;
 
 export const mamba = defineExtractor({
   name: 'mamba',
-  torchPeer: true,
+  torchPeer: {},
   description: 'Mamba: pre-norm residual blocks of the selective state-space model (input-dependent dt, B, C; a scan over time), RMSNorm',
   options: mambaOptions,
   width: {

@@ -48,7 +48,7 @@ function mixerParams(o: S4DOptions): number {
 
 export const s4d = defineExtractor({
   name: 's4d',
-  torchPeer: true,
+  torchPeer: {},
   description: 'S4D: pre-norm residual blocks of a diagonal state-space layer (a length-T convolution kernel from complex diagonal A), GELU, GLU, LayerNorm',
   options: s4dOptions as unknown as z.ZodObject,
   width: {

@@ -57,7 +57,8 @@ export function receptiveField(o: TcnOptions): number {
 
 export const tcn = defineExtractor({
   name: 'tcn',
-  torchPeer: true,
+  // The peer's blocks name their convolutions c1, c2 and down.
+  torchPeer: { stateName: (name) => name.replace('.conv1.', '.c1.').replace('.conv2.', '.c2.').replace('.downsample.', '.down.') },
   description: 'TCN: residual blocks of dilated causal convolutions (dilation 2^i), the CNN feature extractor',
   options: tcnOptions,
   width: {

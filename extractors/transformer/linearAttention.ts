@@ -159,7 +159,7 @@ const linearAttention: AttentionKind = {
 
 export const linearTransformer = defineExtractor({
   name: 'linear-attention',
-  torchPeer: true,
+  torchPeer: {},
   description: 'Transformer with causal linear attention (Katharopoulos et al. 2020, phi = elu + 1): an RNN with a dh x dh matrix state per head',
   options: linearAttentionOptions as unknown as z.ZodObject,
   width: transformerWidth,

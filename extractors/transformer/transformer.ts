@@ -85,7 +85,7 @@ export const transformerWidth = {
 
 export const transformer = defineExtractor({
   name: 'transformer',
-  torchPeer: true,
+  torchPeer: { stateName: (name) => name.replace(/^layers\./, 'enc.layers.') }, // the peer's nn.TransformerEncoder is `.enc`
   description: 'Transformer encoder: positional encoding, multi-head self-attention, add & norm, ReLU feed-forward, add & norm',
   options: transformerOptions as unknown as z.ZodObject,
   width: transformerWidth,
