@@ -3,7 +3,7 @@
  * peer script's location, the parsing of the peer's JSON lines, the thread variables the
  * peer is started with, and the error that says how to install torch when python3 is missing.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('runBench', () => {
     expect(rows).toHaveLength(EXTRACTORS.length * 2 * 2);
     for (const r of rows) {
       expect(Object.keys(r).sort()).toEqual(
-        ['batch', 'extractor', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'peakBytes', 'seqPerSec', 'threads'].sort(),
+        ['batch', 'extractor', 'flushSubnormals', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'peakBytes', 'seqPerSec', 'threads'].sort(),
       );
       expect(EXTRACTORS).toContain(r.extractor);
       expect([4, 6]).toContain(r.length);
@@ -36,6 +36,7 @@ describe('runBench', () => {
       }
       expect(r.seqPerSec).toBeCloseTo((r.batch * 1000) / r.msPerStep, 6);
       expect(r.p99Ms).toBeGreaterThanOrEqual(r.p50Ms);
+      expect(r.flushSubnormals).toBe(true);
     }
     // Both modes of every cell, and params as the peer counts them (the extractor alone): rnn = 1*H*(E+H) + 2*H.
     for (const e of EXTRACTORS)
@@ -150,6 +151,33 @@ describe('the PyTorch peer', () => {
           ['infer', threads, threads],
         ]);
       }
+    } finally {
+      if (saved === undefined) delete process.env.FXBENCH_PEER_SCRIPT;
+      else process.env.FXBENCH_PEER_SCRIPT = saved;
+    }
+  });
+
+  it("starts the peer from our initial extractor weights, under the peer's state_dict names, with our flush setting", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-peer-weights-'));
+    await runBench({ extractors: ['rnn', 'tcn'], lengths: [4], batch: 2, minTimeMs: 1, weightsDir: dir });
+    const rnn = JSON.parse(readFileSync(path.join(dir, 'T4', 'rnn.json'), 'utf8')) as Record<string, { shape: number[]; data: number[] }>;
+    expect(Object.keys(rnn).sort()).toEqual(['rnn.bias_hh_l0', 'rnn.bias_ih_l0', 'rnn.weight_hh_l0', 'rnn.weight_ih_l0']);
+    expect(rnn['rnn.weight_hh_l0'].shape).toEqual([128, 128]);
+    expect(rnn['rnn.weight_hh_l0'].data).toHaveLength(128 * 128);
+    const tcn = Object.keys(JSON.parse(readFileSync(path.join(dir, 'T4', 'tcn.json'), 'utf8')));
+    expect(tcn).toContain('blocks.0.c1.weight');
+    expect(tcn).toContain('blocks.0.down.weight');
+    // A stand-in for python3 that prints its arguments as the extractor's name.
+    const fake = path.join(dir, 'python3');
+    writeFileSync(fake, '#!/bin/sh\nprintf \'{"peer":"torch","extractor":"%s","length":4,"batch":2,"mode":"train","seqPerSec":1,"msPerStep":1,"params":1}\\n\' "$*"\n', { mode: 0o755 });
+    const script = path.join(dir, 'torch_bench.py');
+    writeFileSync(script, '');
+    const saved = process.env.FXBENCH_PEER_SCRIPT;
+    process.env.FXBENCH_PEER_SCRIPT = script;
+    try {
+      const [row] = await runTorchPeer({ extractors: ['rnn'], lengths: [4], batch: 2, python: fake, weightsDir: dir, flushDenormal: true });
+      expect(row.extractor).toContain(`--flush-denormal --weights ${path.join(dir, 'T4')}`);
+      await expect(runTorchPeer({ extractors: ['rnn'], lengths: [4, 8], batch: 2, python: fake, weightsDir: dir })).rejects.toThrow(/weights are per length/);
     } finally {
       if (saved === undefined) delete process.env.FXBENCH_PEER_SCRIPT;
       else process.env.FXBENCH_PEER_SCRIPT = saved;

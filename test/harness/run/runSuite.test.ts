@@ -52,6 +52,17 @@ describe('runSuite', () => {
     expect([1e-3, 1e-2]).toContain(r.records[0].train.lr);
   });
 
+  it('records whether the kernels flushed subnormals, in this thread and on worker threads', async () => {
+    const inThread = await runSuite({ ...suite, seeds: [1] }, { out: path.join(dir, 'flush-1.jsonl'), workers: 1, flushSubnormals: false });
+    expect(inThread.records[0].env.flushSubnormals).toBe(false);
+    // Worker threads load the built worker script: run the built library (npm test builds dist/ first).
+    const built = (await import('../../../dist/harness/run/runSuite.js')) as typeof import('../../../harness/run/runSuite.js');
+    const onWorkers = await built.runSuite(suite, { out: path.join(dir, 'flush-2.jsonl'), workers: 2, flushSubnormals: false });
+    expect(onWorkers.records.map((r) => r.env.flushSubnormals)).toEqual([false, false]);
+    const byDefault = await runSuite({ ...suite, seeds: [1] }, { out: path.join(dir, 'flush-3.jsonl'), workers: 1 });
+    expect(byDefault.records[0].env.flushSubnormals).toBe(true);
+  });
+
   it('stops when asked, keeping what finished', async () => {
     const out = path.join(dir, 'stopped.jsonl');
     const stop = new StopSignal();

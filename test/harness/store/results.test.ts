@@ -45,6 +45,7 @@ describe('record schemas', () => {
     await initBackend('wasm');
     const env = environment();
     expect(envSchema.strict().safeParse(env).success, JSON.stringify(env)).toBe(true);
+    expect(env.flushSubnormals).toBe(true); // on by default
     expect(envSchema.parse(JSON.parse(JSON.stringify(env)))).toEqual(JSON.parse(JSON.stringify(env)));
   });
 
