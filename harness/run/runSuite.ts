@@ -52,7 +52,7 @@ export interface RunOptions {
   flushSubnormals?: boolean;
   /** Plugin files (absolute paths) or packages the worker threads load before running cells. */
   plugins?: string[];
-  /** Progress and messages (default: none). */
+  /** Progress and messages (default: no progress bar or lines; messages and warnings on stderr). */
   progress?: Progress;
   /** Set it to stop after the current training step. */
   stop?: StopSignal;
