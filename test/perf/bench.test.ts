@@ -24,7 +24,21 @@ describe('runBench', () => {
     expect(rows).toHaveLength(EXTRACTORS.length * 2 * 2);
     for (const r of rows) {
       expect(Object.keys(r).sort()).toEqual(
-        ['batch', 'extractor', 'flushSubnormals', 'gflops', 'length', 'mode', 'msPerStep', 'p50Ms', 'p99Ms', 'params', 'peakBytes', 'seqPerSec', 'threads'].sort(),
+        [
+          'batch',
+          'extractor',
+          'flushSubnormals',
+          'gflops',
+          'length',
+          'mode',
+          'msPerStep',
+          'p50Ms',
+          'p99Ms',
+          'params',
+          'peakBytes',
+          'seqPerSec',
+          'threads',
+        ].sort(),
       );
       expect(EXTRACTORS).toContain(r.extractor);
       expect([4, 6]).toContain(r.length);
@@ -169,7 +183,11 @@ describe('the PyTorch peer', () => {
     expect(tcn).toContain('blocks.0.down.weight');
     // A stand-in for python3 that prints its arguments as the extractor's name.
     const fake = path.join(dir, 'python3');
-    writeFileSync(fake, '#!/bin/sh\nprintf \'{"peer":"torch","extractor":"%s","length":4,"batch":2,"mode":"train","seqPerSec":1,"msPerStep":1,"params":1}\\n\' "$*"\n', { mode: 0o755 });
+    writeFileSync(
+      fake,
+      '#!/bin/sh\nprintf \'{"peer":"torch","extractor":"%s","length":4,"batch":2,"mode":"train","seqPerSec":1,"msPerStep":1,"params":1}\\n\' "$*"\n',
+      { mode: 0o755 },
+    );
     const script = path.join(dir, 'torch_bench.py');
     writeFileSync(script, '');
     const saved = process.env.FXBENCH_PEER_SCRIPT;
