@@ -37,6 +37,10 @@ function uniqueName(name: string): string {
 export function linear(x: tf.Tensor, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor {
   const inDim = x.shape[x.shape.length - 1];
   const outDim = weight.shape[0];
+  // The product reads inDim columns of W whatever its width: a mismatch would read past or short of it silently.
+  if (weight.shape[1] !== inDim)
+    throw new Error(`linear: input width ${inDim} does not match the weight's ${weight.shape[1]} columns (weight [${weight.shape.join(', ')}])`);
+  if (bias && bias.shape[0] !== outDim) throw new Error(`linear: bias of ${bias.shape[0]} for ${outDim} outputs`);
   const N = x.size / inDim;
   const outShape = [...x.shape.slice(0, -1), outDim];
   // A hostOp (./kernels/hostOp.ts): x and W stay in kernel memory for the backward pass.

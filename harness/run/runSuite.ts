@@ -3,7 +3,9 @@
  *
  *   1. shard   - keep this shard's cells (`shard`), by the suite's stable cell order
  *   2. refuse  - cells whose memory estimate exceeds the budget are recorded as errored
- *                without running; a run where every cell would be refused stops here
+ *                without running; a run where every cell would be refused stops here; a task
+ *                or extractor that breaks its contract on a dry batch stops the run
+ *                (../cell/contract.ts)
  *   3. lock    - one writer per results file, until the run ends (../store/lock.ts)
  *   4. tune    - the tuning groups of the selected cells that no finished record has chosen
  *                (./tune.ts), on validation, with the same grid and budget for every extractor
@@ -18,6 +20,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { initBackend } from '../../kernels/backend.js';
+import { checkContracts } from '../cell/contract.js';
 import { memoryRefusal } from '../cost/memory.js';
 import { planResume } from '../store/files.js';
 import { lockResults, type HeldLock } from '../store/lock.js';
@@ -87,6 +91,11 @@ export async function runCells(all: Cell[], plan: TuningPlan = emptyPlan(), opti
   const refusals = selected.map((c) => ({ cell: c, refusal: memoryRefusal(c) })).filter((x) => x.refusal);
   if (selected.length && refusals.length === selected.length) {
     throw new UsageError(`every cell of this run would be refused, e.g. ${refusals[0].cell.id}: ${refusals[0].refusal!.message}`);
+  }
+  // Plugin contracts (task shapes, extractor widths) on a dry batch, before anything is written.
+  if (selected.length) {
+    await initBackend(selected[0].train.backend);
+    checkContracts(selected);
   }
   const progress = options.progress ?? createProgress(process.stderr, true);
   const stop = options.stop ?? new StopSignal();

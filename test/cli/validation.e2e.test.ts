@@ -91,6 +91,16 @@ const cases: [string, string[], RegExp][] = [
   ['negative --lock-wait', [...base, '--lock-wait', '-1'], /^fxbench: --lock-wait -1: expected seconds, a non-negative number/],
   ['malformed shard', [...base, '--shard', '1of2'], /^fxbench: --shard "1of2" is malformed: write INDEX\/COUNT with a 0-based index/],
   ['resume without --out', [...base, '--resume'], /^fxbench: --resume needs --out FILE/],
+  [
+    'extractor whose outputDim is not the width it returns',
+    ['--plugin', './test/fixtures/plugins/broken-contracts.mjs', 'run', '--tasks', 'recall', '--extractors', 'wrong-width', '--lengths', '8', '--steps', '2'],
+    /^fxbench: extractor wrong-width: apply returned features of width 8 but declares outputDim 9: /,
+  ],
+  [
+    'task whose sample returns too few inputs',
+    ['--plugin', './test/fixtures/plugins/broken-contracts.mjs', 'run', '--tasks', 'short-batch', '--extractors', 'lstm', '--lengths', '8', '--steps', '2'],
+    /^fxbench: task short-batch: sample\(\) returned 15 input values for a batch of 2 x 8, expected 16 /,
+  ],
   ['unknown backend', [...base, '--backend', 'gpu'], /^fxbench: --backend "gpu": expected "wasm" or "cpu"$/],
   ['flag without its value', [...base, '--steps'], /^fxbench: --steps needs a value/],
   // Cluster submission and run folders.
