@@ -2,6 +2,7 @@
 import { readForReport } from '../../harness/store/files.js';
 import { loadSuiteFile, parseSuite, type SuiteInput, type SuiteOrigin } from '../../harness/suite/suite.js';
 import { runSuite } from '../../harness/run/runSuite.js';
+import { formatSummaryTable } from '../../reports/summaryTable.js';
 import { defaultOut, runControlled, type RunControlArgs } from './controls.js';
 import { runFlags, suiteFromArgs } from './runFlags.js';
 import { defineCommand } from './types.js';
@@ -25,9 +26,11 @@ export async function runAndReport(input: SuiteInput, a: RunControlArgs, reportD
   if (stopped) return;
   const failed = records.filter((r) => r.status !== 'completed').length;
   const warn = (m: string) => progress.log(`warning: ${m}`);
+  const all = readForReport([out], warn);
+  // The numbers first: mean and interval per (task, extractor, length), over every record of the file (a resumed run included).
+  process.stdout.write(formatSummaryTable(all) + '\n');
   progress.log(`results: ${out}${failed ? ` (${failed} cells did not complete)` : ''}`);
   if (reportDir) {
-    const all = readForReport([out], warn);
     // The report renderer (Vega) is loaded only when a report is written: the other commands start faster.
     const { writeReport } = await import('../../reports/render.js');
     const html = await writeReport(all, reportDir);

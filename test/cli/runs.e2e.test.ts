@@ -79,8 +79,10 @@ describe('crash safety and resume', () => {
     // A kill in the middle of a write leaves part of a line: simulate it.
     appendFileSync(out, '{"schemaVersion":1,"cellId":"recall/gru/T6');
 
-    const report = await fxbench(['report', out, '--out', file('killed-report')]);
+    // Without --out the report goes beside the results file.
+    const report = await fxbench(['report', out]);
     expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout.trim()).toBe(`report: ${path.join(out.replace(/\.jsonl$/, '-report'), 'index.html')}`);
     expect(report.stderr).toMatch(new RegExp(`warning: .*killed\\.jsonl:${kept.length + 1}: torn last line`));
 
     const resumed = await fxbench(['run', ...SUITE, '--workers', '1', '--out', out, '--resume']);

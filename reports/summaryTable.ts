@@ -1,0 +1,87 @@
+/**
+ * The numbers first: one line per (task, extractor, length) with the test metric's mean and
+ * Student-t 95% interval over the completed seeds, the seeds run, how many solved the task
+ * (score at or above its solved threshold on test), and the extractor's parameters. `run`
+ * prints it when it ends; a warning follows when parameter counts differ more than 2x.
+ */
+import { isSolved } from '../harness/cell/measure/solve.js';
+import { aggregateCells, cellKey } from '../harness/store/aggregate.js';
+import type { ResultRecord } from '../harness/store/results.js';
+
+export interface SummaryRow {
+  task: string;
+  extractor: string;
+  length: number;
+  metric: string;
+  /** Mean of the completed seeds' test metric; null when none completed. */
+  mean: number | null;
+  ci95: [number, number] | null;
+  chance: number | null;
+  seeds: number;
+  completed: number;
+  solved: number;
+  params: number | null;
+}
+
+export function summaryRows(records: readonly ResultRecord[]): SummaryRow[] {
+  const byKey = new Map<string, ResultRecord[]>();
+  for (const r of records) byKey.set(cellKey(r), [...(byKey.get(cellKey(r)) ?? []), r]);
+  const groups = aggregateCells(records).sort((a, b) =>
+    a.task < b.task ? -1 : a.task > b.task ? 1 : a.length - b.length || (a.extractor < b.extractor ? -1 : a.extractor > b.extractor ? 1 : 0),
+  );
+  return groups.map((g) => {
+    const rs = byKey.get(JSON.stringify([g.task, g.extractor, g.length])) ?? [];
+    const done = rs.flatMap((r) => (r.status === 'completed' ? [r] : []));
+    return {
+      task: g.task,
+      extractor: g.extractor,
+      length: g.length,
+      metric: g.metric ?? '-',
+      mean: g.value?.mean ?? null,
+      // Accuracy cannot leave [0, 1]: a Student-t interval of few seeds can, so it is cut to the range.
+      ci95: g.value?.ci95 ? (g.metric === 'accuracy' ? [Math.max(0, g.value.ci95[0]), Math.min(1, g.value.ci95[1])] : g.value.ci95) : null,
+      chance: g.chance ?? null,
+      seeds: g.seeds.length,
+      completed: g.status.completed,
+      solved: done.filter(isSolved).length,
+      params: rs.find((r) => r.extractor.params !== undefined)?.extractor.params ?? null,
+    };
+  });
+}
+
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
+
+/** The rows as an aligned plain-text table, and a warning line when parameter counts differ more than 2x. */
+export function formatSummaryTable(records: readonly ResultRecord[]): string {
+  const rows = summaryRows(records);
+  if (!rows.length) return '(no results)';
+  const head = ['task', 'extractor', 'T', 'metric', 'mean', '95% interval', 'chance', 'seeds', 'solved', 'params'];
+  const body = rows.map((r) => [
+    r.task,
+    r.extractor,
+    String(r.length),
+    r.metric,
+    r.mean === null ? '-' : fmt(r.mean),
+    r.ci95 ? `[${fmt(r.ci95[0])}, ${fmt(r.ci95[1])}]` : '-',
+    r.chance === null ? '-' : fmt(r.chance),
+    r.completed === r.seeds ? String(r.seeds) : `${r.completed}/${r.seeds} completed`,
+    `${r.solved}/${r.seeds}`,
+    r.params === null ? '-' : String(r.params),
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 2 || i === 3 ? c.padEnd(width[i]) : c.padStart(width[i])))
+      .join('  ')
+      .trimEnd();
+  const lines = [line(head), ...body.map(line)];
+  const params = rows.flatMap((r) => (r.params ? [r.params] : []));
+  if (params.length && Math.max(...params) > 2 * Math.min(...params)) {
+    const big = rows.find((r) => r.params === Math.max(...params))!;
+    const small = rows.find((r) => r.params === Math.min(...params))!;
+    lines.push(
+      `warning: parameter counts differ more than 2x (${big.extractor} ${big.params}, ${small.extractor} ${small.params}): a difference in accuracy may be a difference in size; --match-params N sizes every extractor to about N parameters`,
+    );
+  }
+  return lines.join('\n');
+}
