@@ -5,20 +5,37 @@
  * A plugin module registers through its exports, any of:
  *   export const extractors = [defineExtractor({...})];
  *   export const tasks = [defineTask({...})];
- *   export default function (api) { api.registerExtractor(...); api.registerTask(...); }
+ *   export default function ({ tf, z, registerExtractor, registerTask }) { ... }
+ *
+ * The default function receives the harness's own `tf` and `z`: a plugin written that way
+ * imports nothing, so it loads from any folder, without installing tfjs beside it (a second
+ * copy of tfjs in one process would register every kernel twice, and its tensors would not
+ * be the harness's).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../core/errors.js';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { Rng } from '../../core/rng.js';
 import { extractors, tasks } from './registries.js';
-import type { ExtractorDefinition } from '../../extractors/types.js';
-import type { TaskDefinition } from '../../tasks/types.js';
+import { defineExtractor, type ExtractorDefinition } from '../../extractors/types.js';
+import { defineTask, type TaskDefinition } from '../../tasks/types.js';
 
 export interface PluginApi {
   registerExtractor(def: ExtractorDefinition): void;
   registerTask(def: TaskDefinition): void;
+  /** The harness's tfjs: build variables and ops with it, never with a copy of your own. */
+  tf: typeof tf;
+  /** The harness's zod, for the options schemas. */
+  z: typeof z;
+  /** The harness's seeded random numbers (`ctx.rng` in `create` is one). */
+  Rng: typeof Rng;
 }
+
+/** A package a plugin file imports that is not installed beside it, from the loader's message. */
+const MISSING_PACKAGE = /Cannot find (?:package|module) '([^']+)'/;
 
 /** Import each plugin and register what it provides; returns the names it added. */
 export async function loadPlugins(specs: string[]): Promise<{ plugin: string; extractors: string[]; tasks: string[] }[]> {
@@ -29,6 +46,10 @@ export async function loadPlugins(specs: string[]): Promise<{ plugin: string; ex
     if (isPath) {
       const file = path.resolve(spec);
       if (!existsSync(file)) throw new UsageError(`plugin file ${spec} does not exist: check the path given to --plugin`);
+      if (/\.(m|c)?ts$/.test(file))
+        throw new UsageError(
+          `plugin ${spec} is TypeScript, which Node ${process.versions.node} cannot load: compile it first (npx tsc --module nodenext --target es2022 ${spec}) and pass the .js file`,
+        );
       url = pathToFileURL(file).href;
     }
     let mod: Record<string, unknown>;
@@ -36,13 +57,22 @@ export async function loadPlugins(specs: string[]): Promise<{ plugin: string; ex
       mod = (await import(url)) as Record<string, unknown>;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (!isPath && err.code === 'ERR_MODULE_NOT_FOUND') throw new UsageError(`plugin package ${spec} is not installed: run npm install ${spec}`);
-      throw new UsageError(`plugin ${spec} failed to load: ${err.message}`);
+      const missing = MISSING_PACKAGE.exec(err.message)?.[1];
+      if (!isPath && err.code === 'ERR_MODULE_NOT_FOUND' && (missing === spec || !missing))
+        throw new UsageError(`plugin package ${spec} is not installed: run npm install ${spec}`);
+      if (missing && ['@tensorflow/tfjs', 'zod'].includes(missing))
+        throw new UsageError(
+          `plugin ${spec} imports ${missing}, which is not installed beside it: take tf and z from the plugin API instead, export default function ({ tf, z, registerExtractor, registerTask }) { ... } (examples/plugins/)`,
+        );
+      throw new UsageError(`plugin ${spec} failed to load: ${err.message.split('\n')[0]}`);
     }
     const added = { plugin: spec, extractors: [] as string[], tasks: [] as string[] };
     const api: PluginApi = {
-      registerExtractor: (d) => void added.extractors.push(extractors.register(d).name),
-      registerTask: (d) => void added.tasks.push(tasks.register(d).name),
+      registerExtractor: (d) => void added.extractors.push(extractors.register(defineExtractor(d)).name),
+      registerTask: (d) => void added.tasks.push(tasks.register(defineTask(d)).name),
+      tf,
+      z,
+      Rng,
     };
     for (const d of (mod.extractors as ExtractorDefinition[] | undefined) ?? []) api.registerExtractor(d);
     for (const d of (mod.tasks as TaskDefinition[] | undefined) ?? []) api.registerTask(d);
