@@ -39,7 +39,10 @@ export function addingSolved(pred: number, target: number): boolean {
 const options = z
   .object({
     /** Where the two markers may fall; see the file comment. */
-    variant: z.enum(['anywhere', 'halves']).default('anywhere'),
+    variant: z
+      .enum(['anywhere', 'halves'])
+      .default('anywhere')
+      .describe("where the two markers sit: 'anywhere', two distinct uniform positions (the TCN study); 'halves', one in each half (Arjovsky et al.)"),
   })
   .strict();
 

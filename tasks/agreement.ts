@@ -88,15 +88,13 @@ const id = (w: string): number => ID.get(w)!;
 
 const options = z
   .object({
-    /** Most modifiers whose noun has the opposite number (Linzen et al. report up to 4). */
-    maxAttractors: z.number().int().min(0).max(20).default(4),
-    /** Most modifiers whose noun has the same number as the subject. */
-    maxFillers: z.number().int().min(0).max(20).default(2),
-    /** Which modifier kinds may appear. */
+    maxAttractors: z.number().int().min(0).max(20).default(4).describe('Most modifiers whose noun has the opposite number (Linzen et al. report up to 4).'),
+    maxFillers: z.number().int().min(0).max(20).default(2).describe('Most modifiers whose noun has the same number as the subject.'),
     modifiers: z
       .array(z.enum(['pp', 'subject-rc', 'object-rc']))
       .min(1)
-      .default(['pp', 'subject-rc', 'object-rc']),
+      .default(['pp', 'subject-rc', 'object-rc'])
+      .describe("which modifier kinds may appear: 'pp' (prepositional phrase), 'subject-rc', 'object-rc' (relative clauses)"),
   })
   .strict();
 

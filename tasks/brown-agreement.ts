@@ -127,8 +127,7 @@ const options = z
   .object({
     /** Which files to draw from: the harness trains on 'train', tunes on 'validation', scores on 'test'. */
     split: splitOption,
-    /** Words in the vocabulary besides `<pad>` and `<unk>`. */
-    vocabSize: z.number().int().min(1).max(100000).default(5000),
+    vocabSize: z.number().int().min(1).max(100000).default(5000).describe('Words in the vocabulary besides `<pad>` and `<unk>`.'),
   })
   .strict();
 

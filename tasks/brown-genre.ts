@@ -61,10 +61,8 @@ const options = z
   .object({
     /** Which files to draw from: the harness trains on 'train', tunes on 'validation', scores on 'test'. */
     split: splitOption,
-    /** Words in the vocabulary besides `<pad>` and `<unk>`. */
-    vocabSize: z.number().int().min(1).max(100000).default(5000),
-    /** 15 categories or 4 coarse groups. */
-    labels: z.enum(['category', 'coarse']).default('category'),
+    vocabSize: z.number().int().min(1).max(100000).default(5000).describe('Words in the vocabulary besides `<pad>` and `<unk>`.'),
+    labels: z.enum(['category', 'coarse']).default('category').describe('15 categories or 4 coarse groups.'),
   })
   .strict();
 

@@ -43,10 +43,8 @@ const CLOSER: Record<number, number> = { 1: 2, 3: 4 };
 
 const options = z
   .object({
-    /** Cap on nesting depth; unset = uniform over all Dyck shapes of the length. */
-    maxDepth: z.number().int().min(1).max(500).optional(),
-    /** How negatives are made; see the file comment. */
-    corruption: z.enum(['swap', 'change']).default('swap'),
+    maxDepth: z.number().int().min(1).max(500).optional().describe('Cap on nesting depth; unset = uniform over all Dyck shapes of the length.'),
+    corruption: z.enum(['swap', 'change']).default('swap').describe('How negatives are made; see the file comment.'),
   })
   .strict();
 

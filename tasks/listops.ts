@@ -45,11 +45,11 @@ const CHANCE_SAMPLES = 4000;
 const options = z
   .object({
     /** Deepest bracket nesting allowed (LRA: max_depth 10, i.e. at most 9 nested brackets). */
-    maxDepth: z.number().int().min(1).max(50).default(10),
+    maxDepth: z.number().int().min(1).max(50).default(10).describe('deepest bracket nesting of an expression (LRA: max_depth 10)'),
     /** Most arguments per operator (LRA: 10). */
-    maxArgs: z.number().int().min(2).max(50).default(10),
+    maxArgs: z.number().int().min(2).max(50).default(10).describe('most arguments of one operator (LRA: 10)'),
     /** The token budget is drawn uniformly from [minFill·T, T]. */
-    minFill: z.number().gt(0).max(1).default(0.5),
+    minFill: z.number().gt(0).max(1).default(0.5).describe('the token budget is drawn uniformly from [minFill·T, T]'),
   })
   .strict();
 

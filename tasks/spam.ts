@@ -122,12 +122,9 @@ const options = z
   .object({
     /** Which documents to draw from: the harness trains on 'train', tunes on 'validation', scores on 'test'. */
     split: splitOption,
-    /** Bytes (vocab 257) or words (vocab vocabSize + 2). */
-    level: z.enum(['byte', 'word']).default('byte'),
-    /** Word level only: words besides `<pad>` and `<unk>`. */
-    vocabSize: z.number().int().min(1).max(100000).default(5000),
-    /** First T tokens, or T tokens at a random offset. */
-    window: z.enum(['start', 'random']).default('start'),
+    level: z.enum(['byte', 'word']).default('byte').describe('Bytes (vocab 257) or words (vocab vocabSize + 2).'),
+    vocabSize: z.number().int().min(1).max(100000).default(5000).describe('Word level only: words besides `<pad>` and `<unk>`.'),
+    window: z.enum(['start', 'random']).default('start').describe('First T tokens, or T tokens at a random offset.'),
   })
   .strict();
 

@@ -11,9 +11,9 @@ export const list = defineCommand({
 });
 
 function printList(json: boolean): void {
-  const describeOptions = (schema: { parse(x: unknown): unknown; shape?: Record<string, { description?: string }> }) => {
+  const describeOptions = (schema: { parse(x: unknown): unknown; shape?: Record<string, unknown> }) => {
     const defaults = schema.parse({}) as Record<string, unknown>;
-    return Object.entries(schema.shape ?? {}).map(([key, field]) => ({ key, default: defaults[key], description: field.description ?? '' }));
+    return Object.entries(schema.shape ?? {}).map(([key, field]) => ({ key, default: defaults[key], ...fieldFacts(field) }));
   };
   const taskRows = tasks.all().map((t) => {
     const row = { name: t.name, description: t.description, example: t.example, source: t.source, options: describeOptions(t.options) };
@@ -38,8 +38,12 @@ function printList(json: boolean): void {
     process.stdout.write(JSON.stringify({ tasks: taskRows, extractors: extractorRows.map(({ stateLine: _, ...row }) => row) }, null, 2) + '\n');
     return;
   }
-  const opts = (rows: { key: string; default: unknown; description: string }[]) =>
-    rows.map((o) => `      ${o.key} = ${o.default === undefined ? '(unset)' : JSON.stringify(o.default)}  ${o.description}`.trimEnd()).join('\n');
+  const opts = (rows: { key: string; default: unknown; description: string; choices?: unknown[] }[]) =>
+    rows
+      .map((o) =>
+        `      ${o.key} = ${o.default === undefined ? '(unset)' : JSON.stringify(o.default)}${o.choices ? `  (one of ${o.choices.map((c) => JSON.stringify(c)).join(', ')})` : ''}  ${o.description}`.trimEnd(),
+      )
+      .join('\n');
   const lines = ['Tasks:'];
   for (const t of taskRows) {
     const facts =
@@ -49,4 +53,18 @@ function printList(json: boolean): void {
   lines.push('', 'Extractors:');
   for (const e of extractorRows) lines.push(`  ${e.name}  ${e.description}`, `    ${e.stateLine}`, opts(e.options));
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n');
+}
+
+/** An option's description and, for an enum, its choices, looking through the default and optional wrappers (zod keeps `.describe()` on the schema it was called on). */
+export function fieldFacts(field: unknown): { description: string; choices?: unknown[] } {
+  let description = '';
+  let s = field as { description?: string; _zod?: { def: { type: string; innerType?: unknown; entries?: Record<string, unknown> } } } | undefined;
+  for (let depth = 0; s && depth < 5; depth++) {
+    description ||= s.description ?? '';
+    const def = s._zod?.def;
+    if (def?.type === 'enum') return { description, choices: Object.values(def.entries ?? {}) };
+    if (!def || !['default', 'optional', 'nullable', 'prefault'].includes(def.type)) break;
+    s = def.innerType as typeof s;
+  }
+  return { description };
 }

@@ -82,7 +82,12 @@ export function runFlags(y: Argv): Argv<RunArgs> {
     );
   }
   return y
-    .option('option', { alias: 'o', type: 'string', requiresArg: true, describe: 'plugin option NAME.KEY=VALUE, repeatable, e.g. -o transformer.heads=8' })
+    .option('option', {
+      alias: 'o',
+      type: 'string',
+      requiresArg: true,
+      describe: 'a task or extractor option NAME.KEY=VALUE, repeatable, e.g. -o transformer.heads=8 -o recall.distance=20',
+    })
     .option('tune', {
       type: 'string',
       describe:
