@@ -3,13 +3,15 @@
  * through `escapeHtml`, and the chart specs are embedded with `jsonForScript`: corpora and
  * plugins can put arbitrary HTML and scripts into results.
  *
- * Layout: title and counts, a short intro with the extractor colour key, contents, runs that
+ * Layout: title and counts, a short intro, the results table (mean and interval per task,
+ * extractor and length, with a warning when sizes differ more than 2x), the extractor colour key, contents, runs that
  * did not complete, the charts by section (each with its caption), the sortable summary
  * table, the environment and configuration.
  */
 import { aggregateCells } from '../harness/store/aggregate.js';
 import type { ResultRecord } from '../harness/store/results.js';
 import { SECTIONS, type Chart } from './charts/index.js';
+import { summaryRows } from './summaryTable.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import { extractorPalette } from './palette.js';
 
@@ -46,6 +48,47 @@ function flags(r: ResultRecord): string {
   const na = r.lengths.filter((l) => l.status === 'not-applicable').map((l) => `${l.factor}×`);
   if (na.length) f.push(`not applicable at ${na.join(', ')}`);
   return f.join('; ');
+}
+
+/** The numbers first: mean and 95% interval per (task, extractor, length), seeds solved, parameters (./summaryTable.ts), and the size warning. */
+function numbersTable(records: ResultRecord[]): string {
+  const rows = summaryRows(records);
+  if (!rows.length) return '';
+  const head: [string, string][] = [
+    ['task', ''],
+    ['extractor', ''],
+    ['T', 'sequence length'],
+    ['metric', ''],
+    ['mean', 'mean of the test metric over the completed seeds'],
+    ['95% interval', "Student-t interval of the mean over seeds (accuracy's cut to [0, 1])"],
+    ['chance', 'population chance baseline in the same metric'],
+    ['seeds', 'completed of run'],
+    ['solved', 'seeds whose test score reached the solved threshold'],
+    ['params', 'extractor parameters (embedding and head excluded)'],
+  ];
+  const num = (x: number | null) => (x === null ? '' : fmt(x));
+  const body = rows.map((r) => {
+    const cells = [
+      r.task,
+      r.extractor,
+      r.length,
+      r.metric,
+      num(r.mean),
+      r.ci95 ? `${fmt(r.ci95[0])} to ${fmt(r.ci95[1])}` : '',
+      num(r.chance),
+      r.completed === r.seeds ? r.seeds : `${r.completed}/${r.seeds}`,
+      `${r.solved}/${r.seeds}`,
+      r.params ?? '',
+    ];
+    return `<tr>${cells.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`;
+  });
+  const th = head.map(([c, title], i) => `<th data-col="${i}" title="${h(title ? `${title}; click to sort` : 'click to sort')}">${h(c)}</th>`).join('');
+  const params = rows.flatMap((r) => (r.params ? [r.params] : []));
+  const warning =
+    params.length && Math.max(...params) > 2 * Math.min(...params)
+      ? `<p class="warning" id="size-warning"><strong>Sizes differ:</strong> parameter counts range from ${h(Math.min(...params))} to ${h(Math.max(...params))}, more than 2x, so a difference in accuracy may be a difference in size. <code>--match-params N</code> sizes every extractor to about N parameters.</p>`
+      : '';
+  return `<h2 id="numbers">Results</h2>\n${warning}<div class="table-wrap"><table id="numbers-table" class="sortable"><thead><tr>${th}</tr></thead><tbody>${body.join('')}</tbody></table></div>`;
 }
 
 function summaryTable(records: ResultRecord[]): string {
@@ -192,6 +235,7 @@ function tocLinks(charts: Chart[]): string {
 function contents(p: PageInput, bySection: [string, Chart[]][], hasProblems: boolean): string {
   const row = (href: string, text: string, links = '') => `<dt><a href="${h(href)}">${h(text)}</a></dt><dd>${links}</dd>`;
   const rows: string[] = [];
+  if (p.records.length) rows.push(row('#numbers', 'Results', 'mean and 95% interval per task, extractor and length'));
   if (p.intro && /id="claims"/.test(p.intro)) rows.push(row('#claims', "The article's claims"));
   if (hasProblems) rows.push(row('#problems', 'Runs that did not complete'));
   for (const [section, charts] of bySection) rows.push(row(`#${sectionId(section)}`, section, tocLinks(charts)));
@@ -245,6 +289,7 @@ export function renderPage(p: PageInput): string {
   table { border-collapse: collapse; font-size: 13px; } th, td { padding: .28rem .6rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
   th { cursor: pointer; background: var(--soft); position: sticky; top: 0; white-space: nowrap; } th:hover { background: #eaeef2; } th[data-sort=asc]::after { content: " ▲"; } th[data-sort=desc]::after { content: " ▼"; }
   tr.diverged td { background: #fff6e5; } tr.errored td { background: #fdeceb; } td.status { white-space: nowrap; font-weight: 600; } tr.completed td.status { font-weight: 400; color: var(--muted); }
+  .warning { background: #fff4e5; border-left: 4px solid #e69500; padding: .5rem .8rem; }
   pre { background: var(--soft); padding: .6rem; overflow-x: auto; font-size: 12px; } details { margin: .4rem 0; } summary { cursor: pointer; }
 </style>
 </head>
@@ -256,6 +301,7 @@ export function renderPage(p: PageInput): string {
 <p class="lead">This page compares feature extractors on identical tasks: ${h(extractors.join(', '))} on ${h(tasks.join(', '))}, at sequence length${lengths.length > 1 ? 's' : ''} ${h(lengths.join(', '))} with seed${seeds.length > 1 ? 's' : ''} ${h(seeds.join(', '))}.
 Every extractor saw the same training and evaluation data, embedding, readout, head, loss, optimiser and step budget; only the feature extractor differs.
 Each chart says in one line how to read it; hover any mark for its numbers. Shaded bands and black bars are 95% confidence intervals of the mean over seeds (Student t); with one seed there are none${twoSeeds ? ', and with two they are very wide (t(0.975, 1) = 12.7): run three or more seeds to tell extractors apart' : ''}.</p>
+${numbersTable(p.records)}
 ${colourKey(p.records)}
 ${contents(p, bySection, counts.diverged + counts.errored > 0)}
 ${p.intro ?? ''}

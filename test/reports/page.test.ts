@@ -22,6 +22,17 @@ describe('report page', () => {
     expect(html).toContain('generated 2026-01-02 03:04 UTC');
   });
 
+  it('opens with the results table, before any chart, and warns when sizes differ more than 2x', () => {
+    const html = page();
+    const numbers = html.indexOf('<h2 id="numbers">Results</h2>');
+    expect(numbers).toBeGreaterThan(0);
+    expect(numbers).toBeLessThan(html.indexOf('<section class="chart"'));
+    expect(html).toContain('<table id="numbers-table" class="sortable">');
+    expect(html).not.toContain('id="size-warning"');
+    const big = completedRecord({ seed: 1, extractor: { name: 'transformer', label: 'big', params: 10_000 } });
+    expect(page([completedRecord(), big])).toMatch(/id="size-warning".*parameter counts range from 1000 to 10000.*--match-params N/);
+  });
+
   it('lists runs that did not complete, with their messages, and counts them', () => {
     const html = page([
       completedRecord(),
