@@ -28,7 +28,7 @@ describe('report page', () => {
     expect(numbers).toBeGreaterThan(0);
     expect(numbers).toBeLessThan(html.indexOf('<section class="chart"'));
     expect(html).toContain('<table id="numbers-table" class="sortable">');
-    expect(html).not.toContain('id="size-warning"');
+    expect(page([completedRecord(), completedRecord({ seed: 2 })])).not.toContain('id="size-warning"');
     const big = completedRecord({ seed: 1, extractor: { name: 'transformer', label: 'big', params: 10_000 } });
     expect(page([completedRecord(), big])).toMatch(/id="size-warning".*parameter counts range from 1000 to 10000.*--match-params N/);
   });
