@@ -7,6 +7,7 @@ import { bench } from './bench.js';
 import { collect } from './collect.js';
 import { list } from './list.js';
 import { merge } from './merge.js';
+import { newPlugin } from './new.js';
 import { quick } from './quick.js';
 import { report } from './report.js';
 import { run } from './run.js';
@@ -16,4 +17,4 @@ import { submit } from './submit.js';
 import type { Command } from './types.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each command keeps its own flag types; the registry only needs the common shape.
-export const COMMANDS: readonly Command<any>[] = [quick, run, report, merge, audit, submit, status, collect, bench, sample, list];
+export const COMMANDS: readonly Command<any>[] = [quick, run, report, merge, audit, submit, status, collect, bench, sample, list, newPlugin];
