@@ -7,7 +7,7 @@ import { PARALLEL_FLAGS } from '../../harness/run/parallelism.js';
 
 export const bench = defineCommand({
   command: 'bench',
-  describe: "time a training step and an inference pass of each extractor at the PyTorch peer's standard shapes (README: Throughput)",
+  describe: "time a training step and an inference pass of each extractor at the PyTorch peer's standard shapes (docs/guide/performance.md)",
   builder: (y) =>
     y
       .option('extractors', { type: 'string', default: 'rnn,lstm,gru,transformer,tcn,mamba,s4d', describe: 'comma-separated extractors' })

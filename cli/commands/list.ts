@@ -10,7 +10,8 @@ export const list = defineCommand({
   handler: (a) => printList(Boolean(a.json)),
 });
 
-function printList(json: boolean): void {
+/** What `fxbench list --json` prints: every registered task and extractor with its options (the README's tables are made from it: tools/docs/tables.mjs). */
+export function listRows() {
   const describeOptions = (schema: { parse(x: unknown): unknown; shape?: Record<string, unknown> }) => {
     const defaults = schema.parse({}) as Record<string, unknown>;
     return Object.entries(schema.shape ?? {}).map(([key, field]) => ({ key, default: defaults[key], ...fieldFacts(field) }));
@@ -34,6 +35,11 @@ function printList(json: boolean): void {
     padding: e.padding ?? 'reads',
     stateLine: stateLine(e),
   }));
+  return { taskRows, extractorRows };
+}
+
+function printList(json: boolean): void {
+  const { taskRows, extractorRows } = listRows();
   if (json) {
     process.stdout.write(JSON.stringify({ tasks: taskRows, extractors: extractorRows.map(({ stateLine: _, ...row }) => row) }, null, 2) + '\n');
     return;

@@ -52,7 +52,7 @@ export const GATE_BIAS_INITS = ['pytorch', 'unit', 'chrono'] as const;
 export type GateBias = (typeof GATE_BIAS_INITS)[number] | number;
 const gateBias = z.union([z.enum(GATE_BIAS_INITS), z.number().finite()]);
 
-/** Defaults chosen by measurement (README, "Initialisation defaults"). */
+/** Defaults chosen by measurement (docs/guide/extractors-and-tasks.md, "Initialisations from the literature, and the defaults"). */
 export const DEFAULT_FORGET_BIAS: GateBias = 'chrono';
 export const DEFAULT_UPDATE_BIAS: GateBias = 'chrono';
 
