@@ -13,6 +13,7 @@ import { kernelOps } from '../../extractors/ops.js';
 import type { ExtractorDefinition } from '../../extractors/types.js';
 import type { Batch, Task } from '../../tasks/types.js';
 import { extractors, tasks } from '../plugins/registries.js';
+import { stageTasks } from '../suite/stageData.js';
 import type { Cell } from '../suite/suite.js';
 
 const DRY_BATCH = 2;
@@ -78,7 +79,8 @@ export function checkContracts(cells: readonly Cell[]): void {
   }
   for (const [key, { cell, length }] of shortest) {
     if (key.startsWith('task ')) {
-      const task = tasks.get(cell.task.name).create(cell.task.options);
+      // The training stage's task, as the cell builds it (corpus tasks take their split here).
+      const task = stageTasks(tasks.get(cell.task.name), cell.task.options).train;
       const problem = batchProblem(task, task.sample(new Rng('contract').fork('data'), DRY_BATCH, length), DRY_BATCH, length);
       if (problem) throw new UsageError(`task ${cell.task.label}: sample() ${problem}; fix the task before any training`);
     } else {

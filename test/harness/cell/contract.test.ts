@@ -15,8 +15,8 @@ import { runSuite } from '../../../harness/run/runSuite.js';
 import { expandSuite, parseSuite } from '../../../harness/suite/suite.js';
 import { UsageError } from '../../../core/errors.js';
 
-const cells = (tasks: unknown[], extractors: unknown[]) =>
-  expandSuite(parseSuite({ name: 'c', tasks, extractors, lengths: [6], seeds: [1], steps: 2, embedDim: 8 }, 'test'));
+const cells = (tasks: unknown[], extractors: unknown[], length = 6) =>
+  expandSuite(parseSuite({ name: 'c', tasks, extractors, lengths: [length], seeds: [1], steps: 2, embedDim: 8 }, 'test'));
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -24,12 +24,13 @@ beforeAll(async () => {
 });
 
 describe('plugin contracts on a dry batch', () => {
-  it('pass for the built-ins', () => {
+  it('pass for the built-ins (corpus tasks built for their training split, as a cell builds them)', () => {
     expect(() =>
       checkContracts(
         cells(
-          ['recall', 'adding', 'agreement'],
+          ['recall', 'adding', 'agreement', 'brown-genre', 'brown-agreement', 'mqar', 'copy', 'dyck', 'listops', 'selective-copy', 'parity'],
           ['rnn', 'lstm', { name: 'transformer', options: { dModel: 8, heads: 2, ffDim: 8, layers: 1 } }, 'tcn', 'mingru'],
+          48,
         ),
       ),
     ).not.toThrow();
