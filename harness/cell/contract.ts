@@ -64,6 +64,25 @@ function extractorProblem(def: ExtractorDefinition, options: Record<string, unkn
 }
 
 /**
+ * Runs plugin code on the dry batch: a plugin that throws (or calls process.exit) there is not
+ * a broken contract but a failing cell, which the run records as errored in that cell alone
+ * (on its worker thread), so the check steps aside and returns undefined.
+ */
+function dry<T>(body: () => T): T | undefined {
+  const exit = process.exit;
+  process.exit = ((code?: number) => {
+    throw new Error(`process.exit(${code}) on the dry batch`);
+  }) as typeof process.exit;
+  try {
+    return body();
+  } catch {
+    return undefined;
+  } finally {
+    process.exit = exit;
+  }
+}
+
+/**
  * Checks every distinct task and extractor configuration of the cells on a dry batch and
  * throws a one-line UsageError naming the first broken contract. Needs a tfjs backend.
  */
@@ -79,12 +98,14 @@ export function checkContracts(cells: readonly Cell[]): void {
   }
   for (const [key, { cell, length }] of shortest) {
     if (key.startsWith('task ')) {
-      // The training stage's task, as the cell builds it (corpus tasks take their split here).
-      const task = stageTasks(tasks.get(cell.task.name), cell.task.options).train;
-      const problem = batchProblem(task, task.sample(new Rng('contract').fork('data'), DRY_BATCH, length), DRY_BATCH, length);
+      const problem = dry(() => {
+        // The training stage's task, as the cell builds it (corpus tasks take their split here).
+        const task = stageTasks(tasks.get(cell.task.name), cell.task.options).train;
+        return batchProblem(task, task.sample(new Rng('contract').fork('data'), DRY_BATCH, length), DRY_BATCH, length);
+      });
       if (problem) throw new UsageError(`task ${cell.task.label}: sample() ${problem}; fix the task before any training`);
     } else {
-      const problem = extractorProblem(extractors.get(cell.extractor.name), cell.extractor.options, cell.train.embedDim, length);
+      const problem = dry(() => extractorProblem(extractors.get(cell.extractor.name), cell.extractor.options, cell.train.embedDim, length));
       if (problem) throw new UsageError(`extractor ${cell.extractor.label}: ${problem}; fix the extractor before any training`);
     }
   }

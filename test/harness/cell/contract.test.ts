@@ -53,6 +53,12 @@ describe('plugin contracts on a dry batch', () => {
     expect(() => checkContracts(cells(['bad-label'], ['rnn']))).toThrow(/^task bad-label: sample\(\) returned target 2 at 0, outside its 2 classes/);
   });
 
+  it('step aside for a plugin that throws or exits on the dry batch: that is a failing cell, recorded as errored in its own cell', async () => {
+    await loadPlugins([path.resolve(import.meta.dirname, '../../fixtures/plugins/failing.mjs')]);
+    expect(() => checkContracts(cells(['recall'], ['throws', 'crash']))).not.toThrow();
+    expect(() => checkContracts(cells(['broken-task'], ['rnn']))).not.toThrow();
+  });
+
   it('stop runSuite before it writes anything', async () => {
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'fxbench-contract-')), 'never.jsonl');
     await expect(
