@@ -12,6 +12,7 @@ import { aggregateCells } from '../harness/store/aggregate.js';
 import type { ResultRecord } from '../harness/store/results.js';
 import { SECTIONS, type Chart } from './charts/index.js';
 import { summaryRows } from './summaryTable.js';
+import { isSolved } from '../harness/cell/measure/solve.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import { extractorPalette } from './palette.js';
 
@@ -29,6 +30,13 @@ export interface PageInput {
   introCharts?: Chart[];
   /** Relative link to the results CSV, when written beside the page. */
   csvHref?: string;
+  /** The page's title (default: the suites, the first two and how many more). */
+  title?: string;
+}
+
+/** "a, b" or "a, b and 7 more suites": a title stays short however many suites a report spans. */
+function shortList(names: readonly string[], noun: string): string {
+  return names.length <= 2 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more ${noun}`;
 }
 
 const fmt = (x: number | null | undefined, digits = 3) =>
@@ -44,7 +52,8 @@ function flags(r: ResultRecord): string {
   if (r.status !== 'completed') return r.message;
   const f: string[] = [];
   if (r.gradients.exploding) f.push(`exploding gradient${r.gradients.explodingStep ? ` at step ${r.gradients.explodingStep}` : ''}`);
-  if (r.gradients.vanishing) f.push('vanishing gradient');
+  // A run that solved its task carried the gradient it needed, however small the measured profile's tail: no flag.
+  if (r.gradients.vanishing && !isSolved(r)) f.push('vanishing gradient');
   const na = r.lengths.filter((l) => l.status === 'not-applicable').map((l) => `${l.factor}×`);
   if (na.length) f.push(`not applicable at ${na.join(', ')}`);
   return f.join('; ');
@@ -266,7 +275,7 @@ export function renderPage(p: PageInput): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>fxbench report: ${h(suites.join(', '))}</title>
+<title>${h(p.title ?? `fxbench report: ${shortList(suites, 'suites')}`)}</title>
 <style>
   :root { --ink: #1f2328; --muted: #57606a; --line: #e3e6ea; --soft: #f6f8fa; }
   body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 0 auto; max-width: 1280px; padding: 1.5rem 1.5rem 4rem; color: var(--ink); }
@@ -296,7 +305,7 @@ export function renderPage(p: PageInput): string {
 <body>
 <header id="top">
 <h1>fxbench report</h1>
-<p class="sub">Suite ${h(suites.join(', '))} · generated ${h(readableTime(p.generatedAt))} · ${p.records.length} runs: ${pill(counts.completed, 'completed', 'completed')} ${pill(counts.diverged, 'diverged', 'diverged')} ${pill(counts.errored, 'errored', 'errored')}</p>
+<p class="sub">${h(suites.length === 1 ? `Suite ${suites[0]}` : `${suites.length} suites: ${suites.join(', ')}`)} · generated ${h(readableTime(p.generatedAt))} · ${p.records.length} runs: ${pill(counts.completed, 'completed', 'completed')} ${pill(counts.diverged, 'diverged', 'diverged')} ${pill(counts.errored, 'errored', 'errored')}</p>
 </header>
 <p class="lead">This page compares feature extractors on identical tasks: ${h(extractors.join(', '))} on ${h(tasks.join(', '))}, at sequence length${lengths.length > 1 ? 's' : ''} ${h(lengths.join(', '))} with seed${seeds.length > 1 ? 's' : ''} ${h(seeds.join(', '))}.
 Every extractor saw the same training and evaluation data, embedding, readout, head, loss, optimiser and step budget; only the feature extractor differs.

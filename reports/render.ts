@@ -91,6 +91,7 @@ export async function writeReport(records: ResultRecord[], dir: string, audit?: 
     intro: audit ? renderAuditSection(audit, claimCharts, svgs) : undefined,
     introCharts,
     csvHref: 'results.csv',
+    title: audit ? `fxbench audit, ${audit.profile.name} profile` : undefined,
   });
   const file = path.resolve(dir, 'index.html');
   writeFileSync(file, html);

@@ -69,6 +69,7 @@ export function metricVsLength(records: ResultRecord[]): Chart[] {
     const labels = new Set(rs.map((r) => r.extractor.label));
     const color = extractorColor(p, labels);
     const x = lengthAxis(sortedLengths(rs));
+    const single = sortedLengths(rs).length === 1;
     const yTitle = metricTitle(metric, higherIsBetter);
     const yScale = metricScale(metric, [...seeds.map((s) => s.value), ...means.map((m) => m.mean), ...chance.map((c) => c.chance)]);
     charts.push({
@@ -98,14 +99,16 @@ export function metricVsLength(records: ResultRecord[]): Chart[] {
             ? [
                 {
                   data: { values: bands },
-                  mark: { type: 'area' as const, clip: true, opacity: 0.12 },
+                  // One length: an area over one x is invisible, so the interval is a rule.
+                  mark: single ? { type: 'rule' as const, strokeWidth: 2, opacity: 0.6 } : { type: 'area' as const, clip: true, opacity: 0.12 },
                   encoding: { x, y: { field: 'lo', type: 'quantitative' as const, title: yTitle, scale: yScale }, y2: { field: 'hi' }, color },
                 },
               ]
             : []),
           {
             data: { values: means },
-            mark: { type: 'line' as const, point: { size: 55, filled: true }, strokeWidth: 2.2 },
+            // A line needs two lengths; at one it is a point.
+            mark: single ? { type: 'point' as const, size: 70, filled: true } : { type: 'line' as const, point: { size: 55, filled: true }, strokeWidth: 2.2 },
             encoding: {
               x,
               y: { field: 'mean', type: 'quantitative' as const, title: yTitle, scale: yScale },

@@ -140,11 +140,16 @@ function costLineChart(
         height: 260,
         data: { values: rows },
         layer: [
-          {
-            transform: [{ filter: 'isValid(datum.lo)' }],
-            mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.7, clip: true },
-            encoding: { x, y: { field: 'lo', type: 'quantitative', scale }, y2: { field: 'hi' }, color },
-          },
+          // Interval rules only where some row has one: a layer whose data all filter away leaves vega an empty, infinite x extent (a console warning).
+          ...(rows.some((r) => r.lo !== null && r.lo !== undefined && Number.isFinite(r.lo as number))
+            ? [
+                {
+                  transform: [{ filter: 'isValid(datum.lo)' }],
+                  mark: { type: 'rule' as const, strokeWidth: 1.2, opacity: 0.7, clip: true },
+                  encoding: { x, y: { field: 'lo', type: 'quantitative' as const, scale }, y2: { field: 'hi' }, color },
+                },
+              ]
+            : []),
           {
             mark: { type: 'line', point: { filled: true, size: 50 }, strokeWidth: 2.2 },
             encoding: {

@@ -7,7 +7,8 @@
  * Without /usr/bin/chromium the test is skipped (and says how to install it), unless
  * FXBENCH_REQUIRE_BROWSER=1 (as in CI), where it fails.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +16,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { buildCharts, CHART_BUILDERS } from '../../reports/charts/index.js';
 import { writeReport } from '../../reports/render.js';
+import { resultSchema } from '../../harness/store/results.js';
 import { erroredRecord, EVIL, richResults, widthSweep } from './fixtures.js';
 
 const CHROMIUM = process.env.FXBENCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -51,8 +53,10 @@ describe('report in a browser', () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const errors: string[] = [];
       const dialogs: string[] = [];
+      const warnings: string[] = [];
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
+        if (m.type() === 'warning') warnings.push(m.text());
       });
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('dialog', (d) => {
@@ -84,6 +88,7 @@ describe('report in a browser', () => {
       expect(await page.locator('.problems').textContent()).toContain('<script>alert(1)</script>');
       expect(dialogs).toEqual([]);
       expect(errors).toEqual([]);
+      expect(warnings, 'console warnings').toEqual([]);
 
       // The table sorts when a header is clicked.
       await page.locator('#summary-table th', { hasText: 'seed' }).click();
@@ -93,6 +98,44 @@ describe('report in a browser', () => {
       const shot = path.join(os.tmpdir(), 'fxbench-report-screenshot.png');
       await page.screenshot({ path: shot, fullPage: true });
       console.log(`report: ${file}\nscreenshot: ${shot}`);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  const auditTitle =
+    "the standard audit's report (its committed records and decisions) opens with a short title, the results table first, and no console warning or error";
+  it(available ? auditTitle : `${auditTitle} (skipped: ${CHROMIUM} not found)`, async (ctx) => {
+    if (!available) {
+      if (required) throw new Error(`FXBENCH_REQUIRE_BROWSER=1 but ${CHROMIUM} is missing; install it with: ${INSTALL}`);
+      ctx.skip(`skipped: ${CHROMIUM} not found`);
+      return;
+    }
+    const evidence = path.resolve(import.meta.dirname, '../../docs/standard-audit-2026-12-02');
+    const lines = gunzipSync(readFileSync(path.join(evidence, 'standard-audit-2026-12-02.jsonl.gz')))
+      .toString('utf8')
+      .trim()
+      .split('\n');
+    const records = lines.map((l) => resultSchema.parse(JSON.parse(l)));
+    const audit = JSON.parse(readFileSync(path.join(evidence, 'standard-audit-2026-12-02.audit.json'), 'utf8'));
+    const file = await writeReport(records, mkdtempSync(path.join(os.tmpdir(), 'fxbench-audit-browser-')), audit);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const messages: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') messages.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => messages.push(String(e)));
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+      const count = await page.locator('.vis').count();
+      await page.waitForFunction((n) => document.querySelectorAll('.vis[data-rendered]').length === n, count, { timeout: 90_000 });
+      expect(await page.title()).toBe('fxbench audit, standard profile');
+      expect(await page.locator('#numbers-table tbody tr').count()).toBeGreaterThan(10);
+      expect(messages).toEqual([]);
     } finally {
       await browser.close();
     }
