@@ -13,6 +13,7 @@
  * be the harness's).
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../core/errors.js';
@@ -37,6 +38,25 @@ export interface PluginApi {
 /** A package a plugin file imports that is not installed beside it, from the loader's message. */
 const MISSING_PACKAGE = /Cannot find (?:package|module) '([^']+)'/;
 
+/**
+ * A package plugin is looked for where fxbench is installed (the packages beside it), then in
+ * the working directory's node_modules, where a user's project installs it.
+ */
+async function importPlugin(url: string, isPath: boolean): Promise<unknown> {
+  try {
+    return await import(url);
+  } catch (e) {
+    if (isPath || (e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || MISSING_PACKAGE.exec((e as Error).message)?.[1] !== url) throw e;
+    let resolved: string;
+    try {
+      resolved = createRequire(path.join(process.cwd(), 'package.json')).resolve(url);
+    } catch {
+      throw e;
+    }
+    return import(pathToFileURL(resolved).href);
+  }
+}
+
 /** Import each plugin and register what it provides; returns the names it added. */
 export async function loadPlugins(specs: string[]): Promise<{ plugin: string; extractors: string[]; tasks: string[] }[]> {
   const loaded = [];
@@ -54,7 +74,7 @@ export async function loadPlugins(specs: string[]): Promise<{ plugin: string; ex
     }
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(url)) as Record<string, unknown>;
+      mod = (await importPlugin(url, isPath)) as Record<string, unknown>;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const missing = MISSING_PACKAGE.exec(err.message)?.[1];

@@ -3,11 +3,12 @@
  * tf and z from the plugin API trains from a folder with no node_modules; one that imports
  * tfjs itself there is refused in one line with exit 2, saying what to do instead.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fxbench, readLines } from './helpers.js';
+import { fxbench, readLines, root } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-plugins-e2e-'));
 const file = (name: string, text: string) => {
@@ -67,6 +68,48 @@ describe('plugins from anywhere, through the CLI', () => {
       ['lstm', 'completed'],
       ['outside-linear', 'completed'],
     ]);
+  });
+
+  it("a package plugin installed in the working directory's node_modules loads, in the main process and on worker threads", () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'fxbench-package-plugin-'));
+    const pkg = path.join(project, 'node_modules', 'fxbench-plugin-demo');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'fxbench-plugin-demo', version: '1.0.0', type: 'module', main: 'index.js' }));
+    writeFileSync(
+      path.join(pkg, 'index.js'),
+      `export default function ({ z, registerTask }) {
+  registerTask({ name: 'demo-first', description: 'the first of T random bits (package fixture)', example: 'a b -> a', source: 'test', options: z.object({}).strict(),
+    create: () => ({ input: { kind: 'tokens', vocab: 2, tokens: ['a', 'b'] }, output: { kind: 'classes', classes: 2, labels: ['a', 'b'], per: 'sequence' },
+      chance: () => ({ value: 0.5, metric: 'accuracy', why: 'two classes' }), minLength: 1,
+      sample(rng, B, T) { const inputs = new Int32Array(B * T); for (let i = 0; i < inputs.length; i++) inputs[i] = rng.int(2); const targets = new Int32Array(B); for (let b = 0; b < B; b++) targets[b] = inputs[b * T]; return { batchSize: B, length: T, inputs, targets, meta: Array.from({ length: B }, () => ({})) }; },
+      decode: () => ({ input: '', target: '' }) }) });
+}
+`,
+    );
+    const out = path.join(project, 'r.jsonl');
+    const args = [
+      '--plugin',
+      'fxbench-plugin-demo',
+      'run',
+      '--tasks',
+      'demo-first',
+      '--extractors',
+      'rnn,lstm',
+      '--lengths',
+      '6',
+      '--steps',
+      '3',
+      '--no-tune',
+      '--workers',
+      '2',
+      '--out',
+      out,
+      '--quiet',
+    ];
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/fxbench.js'), ...args], { cwd: project, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('plugin fxbench-plugin-demo: registered task demo-first');
+    expect(readLines(out).map((x) => x.status)).toEqual(['completed', 'completed']);
   });
 
   it('a plugin importing tfjs itself from there is refused with what to do instead', async () => {
