@@ -115,7 +115,7 @@ export function renderAuditSection(audit: AuditResult, charts: Map<string, Chart
   for (const c of audit.claims) counts[c.decision.verdict]++;
   const exploratory = audit.claims.filter((c) => c.registration.status === 'exploratory');
   const status = exploratory.length
-    ? `<p><b>Exploratory:</b> ${exploratory.length} of ${audit.claims.length} verdicts are exploratory (each section says why: ${h([...new Set(exploratory.flatMap((c) => c.registration.reasons))].slice(0, 3).join('; '))}).</p>`
+    ? `<p><b>Exploratory:</b> ${exploratory.length} of ${audit.claims.length} verdicts are exploratory (each section says why: ${h(reasonKinds(exploratory.flatMap((c) => c.registration.reasons)).join('; '))}).</p>`
     : '<p><b>Confirmatory:</b> every rule was registered before this run, unchanged since, and the seeds are disjoint from the development seeds.</p>';
   const indicative = audit.profile.indicative
     ? `<p><b>Indicative:</b> the ${h(audit.profile.name)} profile uses few seeds and small budgets; run <code>fxbench audit --profile standard</code> for confirmatory verdicts.</p>`
@@ -130,4 +130,9 @@ ${indicative}
 <table class="claims"><thead><tr><th>claim</th><th>the article says</th><th>verdict</th><th>key number [interval]</th><th>p</th><th>Holm p</th><th>status</th><th>evidence</th></tr></thead><tbody>${rows}</tbody></table>
 ${audit.claims.map((c) => claimSection(c, audit.profile.name, charts.get(c.id) ?? [], svgs)).join('\n')}
 `;
+}
+
+/** Each kind of reason once: the same reason with other seeds or versions in its parentheses is one sentence. */
+export function reasonKinds(reasons: readonly string[]): string[] {
+  return [...new Set(reasons.map((r) => r.replace(/ \([^)]*\)/g, '')))];
 }

@@ -68,3 +68,16 @@ describe('report page', () => {
     expect(html).toContain('href="#claims"');
   });
 });
+
+describe('the audit section', () => {
+  it('says each kind of exploratory reason once', async () => {
+    const { reasonKinds } = await import('../../reports/audit.js');
+    expect(
+      reasonKinds([
+        'seeds below 1000 (1, 2) are development seeds',
+        'the quick profile is exploratory by design',
+        'seeds below 1000 (1, 2, 3, 4) are development seeds',
+      ]),
+    ).toEqual(['seeds below 1000 are development seeds', 'the quick profile is exploratory by design']);
+  });
+});
