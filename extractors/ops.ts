@@ -11,6 +11,7 @@
  * backward pass needs is kept only while a gradient is being recorded.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv1d, maxPool, meanPool, shift } from './convOps.js';
 import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from '../kernels/emit/pointwise.js';
 // runtime.js first: it imports every kernel module to build its table, and those import it back.
 import { kernels } from '../kernels/runtime/runtime.js';
@@ -52,6 +53,14 @@ export interface KernelOps {
    * backward pass recomputes them blockwise from each row's softmax statistics.
    */
   attention(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tensor3D;
+  /** Full causal 1-D convolution: x [B, T, Cin], weight [Cout, Cin, K] (nn.Conv1d), bias [Cout] -> [B, T, Cout]; y_t reads x_{t-(K-1)d..t} (./convOps.ts). */
+  conv1d(x: tf.Tensor3D, weight: tf.Tensor3D, bias?: tf.Tensor1D, dilation?: number): tf.Tensor3D;
+  /** Causal delay: y_t = x_{t-steps}, zeros for t < steps. */
+  shift(x: tf.Tensor3D, steps: number): tf.Tensor3D;
+  /** Causal mean over the last `window` positions, the missing start counted as zeros. */
+  meanPool(x: tf.Tensor3D, window: number): tf.Tensor3D;
+  /** Causal max over the last `window` positions that exist (on the host; the gradient goes to the first maximum). */
+  maxPool(x: tf.Tensor3D, window: number): tf.Tensor3D;
 }
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
@@ -363,4 +372,8 @@ export const kernelOps: KernelOps = {
     return causalDepthwiseConv1d(x, weight, bias);
   },
   attention,
+  conv1d,
+  shift,
+  meanPool,
+  maxPool,
 };
