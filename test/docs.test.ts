@@ -25,9 +25,12 @@ describe('the README', () => {
     for (const t of taskRows) expect(readme).toContain(`| \`${t.name}\` |`);
   });
 
-  it('and the guides link only to files that exist', () => {
-    const guides = readdirSync(path.join(root, 'docs/guide')).map((f) => path.join('docs/guide', f));
-    for (const doc of ['README.md', ...guides]) {
+  it('and every document links only to files that exist', () => {
+    const markdown = (dir: string): string[] =>
+      readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? markdown(path.join(dir, e.name)) : e.name.endsWith('.md') ? [path.join(dir, e.name)] : [],
+      );
+    for (const doc of ['README.md', ...markdown('docs'), ...markdown('tools'), ...markdown('perf')]) {
       const text = readFileSync(path.join(root, doc), 'utf8');
       for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
         if (/^https?:/.test(target)) continue;
