@@ -69,7 +69,7 @@ function numbersTable(records: ResultRecord[]): string {
     ['T', 'sequence length'],
     ['metric', ''],
     ['mean', 'mean of the test metric over the completed seeds'],
-    ['95% interval', "Student-t interval of the mean over seeds (accuracy's cut to [0, 1])"],
+    ['95% interval', "Student-t interval of the mean over seeds, cut to the metric's range (at least 0; accuracy at most 1)"],
     ['chance', 'population chance baseline in the same metric'],
     ['seeds', 'completed of run'],
     ['solved', 'seeds whose test score reached the solved threshold'],

@@ -38,8 +38,8 @@ export function summaryRows(records: readonly ResultRecord[]): SummaryRow[] {
       length: g.length,
       metric: g.metric ?? '-',
       mean: g.value?.mean ?? null,
-      // Accuracy cannot leave [0, 1]: a Student-t interval of few seeds can, so it is cut to the range.
-      ci95: g.value?.ci95 ? (g.metric === 'accuracy' ? [Math.max(0, g.value.ci95[0]), Math.min(1, g.value.ci95[1])] : g.value.ci95) : null,
+      // Every metric is at least 0 and accuracy at most 1: a Student-t interval of few seeds can leave that range, so it is cut to it.
+      ci95: g.value?.ci95 ? [Math.max(0, g.value.ci95[0]), g.metric === 'accuracy' ? Math.min(1, g.value.ci95[1]) : g.value.ci95[1]] : null,
       chance: g.chance ?? null,
       seeds: g.seeds.length,
       completed: g.status.completed,

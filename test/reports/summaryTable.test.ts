@@ -17,3 +17,13 @@ describe('the summary table', () => {
     expect(formatSummaryTable([...records, big])).toMatch(/warning: parameter counts differ more than 2x \(big 10000, rnn 1000\).*--match-params/);
   });
 });
+
+describe('intervals in the summary table', () => {
+  it('stay in the metric range: a loss is never below 0', () => {
+    const mse = (seed: number, value: number) =>
+      completedRecord({ seed, task: { name: 'adding', label: 'adding' } }, { metrics: { metric: 'mse', value, chance: 1 / 6, higherIsBetter: false } });
+    const [row] = summaryRows([mse(1, 0.0001), mse(2, 0.002)]);
+    expect(row.ci95![0]).toBe(0);
+    expect(row.ci95![1]).toBeGreaterThan(0.002);
+  });
+});
