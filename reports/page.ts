@@ -11,7 +11,7 @@
 import { aggregateCells } from '../harness/store/aggregate.js';
 import type { ResultRecord } from '../harness/store/results.js';
 import { SECTIONS, type Chart } from './charts/index.js';
-import { summaryRows } from './summaryTable.js';
+import { sizeSpread, summaryRows } from './summaryTable.js';
 import { isSolved } from '../harness/cell/measure/solve.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
 import { extractorPalette } from './palette.js';
@@ -75,29 +75,32 @@ function numbersTable(records: ResultRecord[]): string {
     ['solved', 'seeds whose test score reached the solved threshold'],
     ['params', 'extractor parameters (embedding and head excluded)'],
   ];
-  const num = (x: number | null) => (x === null ? '' : fmt(x));
   const body = rows.map((r) => {
     const cells = [
       r.task,
       r.extractor,
       r.length,
       r.metric,
-      num(r.mean),
+      fmt(r.mean),
       r.ci95 ? `${fmt(r.ci95[0])} to ${fmt(r.ci95[1])}` : '',
-      num(r.chance),
+      fmt(r.chance),
       r.completed === r.seeds ? r.seeds : `${r.completed}/${r.seeds}`,
       `${r.solved}/${r.seeds}`,
       r.params ?? '',
     ];
     return `<tr>${cells.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`;
   });
+  const spread = sizeSpread(rows);
+  const warning = spread
+    ? `<p class="warning" id="size-warning"><strong>Sizes differ:</strong> parameter counts range from ${h(spread.small.params)} to ${h(spread.big.params)}, more than 2x, so a difference in accuracy may be a difference in size. <code>--match-params N</code> sizes every extractor to about N parameters.</p>`
+    : '';
+  return `<h2 id="numbers">Results</h2>\n${warning}${sortableTable('numbers-table', head, body)}`;
+}
+
+/** A table whose headers sort it when clicked (the page's script), each header's title saying what its column holds. */
+function sortableTable(id: string, head: [string, string][], rows: string[]): string {
   const th = head.map(([c, title], i) => `<th data-col="${i}" title="${h(title ? `${title}; click to sort` : 'click to sort')}">${h(c)}</th>`).join('');
-  const params = rows.flatMap((r) => (r.params ? [r.params] : []));
-  const warning =
-    params.length && Math.max(...params) > 2 * Math.min(...params)
-      ? `<p class="warning" id="size-warning"><strong>Sizes differ:</strong> parameter counts range from ${h(Math.min(...params))} to ${h(Math.max(...params))}, more than 2x, so a difference in accuracy may be a difference in size. <code>--match-params N</code> sizes every extractor to about N parameters.</p>`
-      : '';
-  return `<h2 id="numbers">Results</h2>\n${warning}<div class="table-wrap"><table id="numbers-table" class="sortable"><thead><tr>${th}</tr></thead><tbody>${body.join('')}</tbody></table></div>`;
+  return `<div class="table-wrap"><table id="${h(id)}" class="sortable"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function summaryTable(records: ResultRecord[]): string {
@@ -143,8 +146,7 @@ function summaryTable(records: ResultRecord[]): string {
     ];
     return `<tr class="${h(r.status)}">${cells.map((c, i) => `<td${i === 4 ? ' class="status"' : ''}>${h(c)}</td>`).join('')}</tr>`;
   });
-  const th = head.map(([c, title], i) => `<th data-col="${i}" title="${h(title ? `${title}; click to sort` : 'click to sort')}">${h(c)}</th>`).join('');
-  return `<div class="table-wrap"><table id="summary-table" class="sortable"><thead><tr>${th}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return sortableTable('summary-table', head, rows);
 }
 
 /**

@@ -5,7 +5,7 @@
  * prints it when it ends; a warning follows when parameter counts differ more than 2x.
  */
 import { isSolved } from '../harness/cell/measure/solve.js';
-import { aggregateCells, cellKey } from '../harness/store/aggregate.js';
+import { aggregateCells, cellKey, groupBy } from '../harness/store/aggregate.js';
 import type { ResultRecord } from '../harness/store/results.js';
 
 export interface SummaryRow {
@@ -24,14 +24,10 @@ export interface SummaryRow {
 }
 
 export function summaryRows(records: readonly ResultRecord[]): SummaryRow[] {
-  const byKey = new Map<string, ResultRecord[]>();
-  for (const r of records) byKey.set(cellKey(r), [...(byKey.get(cellKey(r)) ?? []), r]);
-  const groups = aggregateCells(records).sort((a, b) =>
-    a.task < b.task ? -1 : a.task > b.task ? 1 : a.length - b.length || (a.extractor < b.extractor ? -1 : a.extractor > b.extractor ? 1 : 0),
-  );
-  return groups.map((g) => {
-    const rs = byKey.get(JSON.stringify([g.task, g.extractor, g.length])) ?? [];
-    const done = rs.flatMap((r) => (r.status === 'completed' ? [r] : []));
+  // aggregateCells groups by cellKey in first-seen order, so its groups and these line up one to one.
+  const groups = [...groupBy(records, cellKey).values()];
+  const rows = aggregateCells(records).map((g, i): SummaryRow => {
+    const done = groups[i].flatMap((r) => (r.status === 'completed' ? [r] : []));
     return {
       task: g.task,
       extractor: g.extractor,
@@ -44,9 +40,20 @@ export function summaryRows(records: readonly ResultRecord[]): SummaryRow[] {
       seeds: g.seeds.length,
       completed: g.status.completed,
       solved: done.filter(isSolved).length,
-      params: rs.find((r) => r.extractor.params !== undefined)?.extractor.params ?? null,
+      params: groups[i].find((r) => r.extractor.params !== undefined)?.extractor.params ?? null,
     };
   });
+  const byText = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return rows.sort((a, b) => byText(a.task, b.task) || a.length - b.length || byText(a.extractor, b.extractor));
+}
+
+/** The smallest and largest extractor when parameter counts differ more than 2x (the table's size warning), else undefined. */
+export function sizeSpread(rows: readonly SummaryRow[]): { small: SummaryRow; big: SummaryRow } | undefined {
+  const sized = rows.filter((r) => r.params);
+  if (!sized.length) return undefined;
+  const small = sized.reduce((a, b) => (b.params! < a.params! ? b : a));
+  const big = sized.reduce((a, b) => (b.params! > a.params! ? b : a));
+  return big.params! > 2 * small.params! ? { small, big } : undefined;
 }
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
@@ -75,10 +82,9 @@ export function formatSummaryTable(records: readonly ResultRecord[]): string {
       .join('  ')
       .trimEnd();
   const lines = [line(head), ...body.map(line)];
-  const params = rows.flatMap((r) => (r.params ? [r.params] : []));
-  if (params.length && Math.max(...params) > 2 * Math.min(...params)) {
-    const big = rows.find((r) => r.params === Math.max(...params))!;
-    const small = rows.find((r) => r.params === Math.min(...params))!;
+  const spread = sizeSpread(rows);
+  if (spread) {
+    const { big, small } = spread;
     lines.push(
       `warning: parameter counts differ more than 2x (${big.extractor} ${big.params}, ${small.extractor} ${small.params}): a difference in accuracy may be a difference in size; --match-params N sizes every extractor to about N parameters`,
     );
