@@ -15,12 +15,9 @@
  *                                       exist); the gradient goes to the first maximum.
  */
 import * as tf from '@tensorflow/tfjs';
+import { op } from './customOp.js';
 import { causalDepthwiseConv1d } from '../kernels/ops/depthwiseConv.js';
 import { kernels, type Kernels } from '../kernels/runtime/runtime.js';
-
-type GradFn = Parameters<typeof tf.customGrad>[0];
-const op = <F extends (...t: tf.Tensor[]) => tf.Tensor>(f: (...t: tf.Tensor[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor | tf.Tensor[] }) =>
-  tf.customGrad(f as unknown as GradFn) as unknown as F;
 
 interface ConvDims {
   B: number;

@@ -11,6 +11,7 @@
  * backward pass needs is kept only while a gradient is being recorded.
  */
 import * as tf from '@tensorflow/tfjs';
+import { op } from './customOp.js';
 import { conv1d, maxPool, meanPool, shift } from './convOps.js';
 import { ACTIVATION_KINDS, ACTIVATIONS, kernelName, type ActivationKind } from '../kernels/emit/pointwise.js';
 // runtime.js first: it imports every kernel module to build its table, and those import it back.
@@ -62,11 +63,6 @@ export interface KernelOps {
   /** Causal max over the last `window` positions that exist (on the host; the gradient goes to the first maximum). */
   maxPool(x: tf.Tensor3D, window: number): tf.Tensor3D;
 }
-
-type GradFn = Parameters<typeof tf.customGrad>[0];
-/** A tf op from a forward function that returns its value and gradient function (customGrad, typed loosely once here). */
-const op = <F extends (...t: tf.Tensor[]) => tf.Tensor>(f: (...t: tf.Tensor[]) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor | tf.Tensor[] }) =>
-  tf.customGrad(f as unknown as GradFn) as unknown as F;
 
 /** Whether a gradient is being recorded (then the forward pass keeps what its backward needs). */
 const recording = () => tf.engine().state.gradientDepth > 0;
