@@ -4,12 +4,14 @@
  * tfjs itself there is refused in one line with exit 2, saying what to do instead.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fxbench, readLines, root } from './helpers.js';
 
+/** A plugin that imports nothing (tf and z from the plugin API), copied into a folder with no node_modules. */
+const API_LINEAR = path.resolve(import.meta.dirname, '../fixtures/plugins/api-linear.mjs');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-plugins-e2e-'));
 const file = (name: string, text: string) => {
   const f = path.join(dir, name);
@@ -19,26 +21,7 @@ const file = (name: string, text: string) => {
 
 describe('plugins from anywhere, through the CLI', () => {
   it('a plugin taking tf and z from the API runs from a folder without node_modules', async () => {
-    const plugin = file(
-      'linear.mjs',
-      `export default function ({ tf, z, registerExtractor }) {
-  registerExtractor({
-    name: 'outside-linear',
-    description: 'a linear map per position (test fixture)',
-    options: z.object({ hidden: z.number().int().positive().default(8) }).strict(),
-    create(o, ctx) {
-      const w = tf.variable(tf.randomNormal([ctx.inputDim, o.hidden], 0, 0.1, 'float32', 7));
-      return {
-        variables: { weight: w },
-        outputDim: o.hidden,
-        apply: (x) => tf.tanh(tf.matMul(x.reshape([-1, ctx.inputDim]), w)).reshape([x.shape[0], x.shape[1], o.hidden]),
-        flops: (B, T) => 2 * B * T * ctx.inputDim * o.hidden,
-      };
-    },
-  });
-}
-`,
-    );
+    const plugin = file('api-linear.mjs', readFileSync(API_LINEAR, 'utf8'));
     const out = path.join(dir, 'outside.jsonl');
     const r = await fxbench([
       '--plugin',
@@ -47,7 +30,7 @@ describe('plugins from anywhere, through the CLI', () => {
       '--tasks',
       'adding',
       '--extractors',
-      'outside-linear,lstm',
+      'api-linear,lstm',
       '--lengths',
       '8',
       '--steps',
@@ -65,8 +48,8 @@ describe('plugins from anywhere, through the CLI', () => {
         .map((x) => [x.extractor.name, x.status])
         .sort(),
     ).toEqual([
+      ['api-linear', 'completed'],
       ['lstm', 'completed'],
-      ['outside-linear', 'completed'],
     ]);
   });
 

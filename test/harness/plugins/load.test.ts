@@ -3,7 +3,7 @@
  * installed beside it and trains; a TypeScript file is refused in one line saying what to do.
  * Through the CLI, with Node's own module resolution: test/cli/plugins.e2e.test.ts.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { runCell } from '../../../harness/cell/runCell.js';
 import { loadPlugins } from '../../../harness/plugins/load.js';
 import { expandSuite, parseSuite } from '../../../harness/suite/suite.js';
 
+/** A plugin that imports nothing (tf and z from the plugin API), copied into a folder with no node_modules. */
+const API_LINEAR = path.resolve(import.meta.dirname, '../../fixtures/plugins/api-linear.mjs');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fxbench-plugin-anywhere-')); // no node_modules here or above
 const file = (name: string, text: string) => {
   const f = path.join(dir, name);
@@ -25,29 +27,10 @@ beforeAll(async () => {
 
 describe('plugins from anywhere', () => {
   it('a plugin that takes tf and z from the API loads from a folder without node_modules, and trains', async () => {
-    const plugin = file(
-      'meanpool.mjs',
-      `export default function ({ tf, z, registerExtractor }) {
-  registerExtractor({
-    name: 'anywhere-linear',
-    description: 'a linear map per position (test fixture)',
-    options: z.object({ hidden: z.number().int().positive().default(8) }).strict(),
-    create(o, ctx) {
-      const w = tf.variable(tf.randomNormal([ctx.inputDim, o.hidden], 0, 0.1, 'float32', 7));
-      return {
-        variables: { weight: w },
-        outputDim: o.hidden,
-        apply: (x) => tf.tanh(tf.matMul(x.reshape([-1, ctx.inputDim]), w)).reshape([x.shape[0], x.shape[1], o.hidden]),
-        flops: (B, T) => 2 * B * T * ctx.inputDim * o.hidden,
-      };
-    },
-  });
-}
-`,
-    );
-    expect(await loadPlugins([plugin])).toEqual([{ plugin, extractors: ['anywhere-linear'], tasks: [] }]);
+    const plugin = file('api-linear.mjs', readFileSync(API_LINEAR, 'utf8'));
+    expect(await loadPlugins([plugin])).toEqual([{ plugin, extractors: ['api-linear'], tasks: [] }]);
     const [cell] = expandSuite(
-      parseSuite({ name: 'p', tasks: ['adding'], extractors: ['anywhere-linear'], lengths: [8], seeds: [1], steps: 3, tune: false }, 'test'),
+      parseSuite({ name: 'p', tasks: ['adding'], extractors: ['api-linear'], lengths: [8], seeds: [1], steps: 3, tune: false }, 'test'),
     );
     const record = await runCell(cell);
     expect(record.status, record.status === 'errored' ? record.message : '').toBe('completed');
