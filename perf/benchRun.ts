@@ -14,6 +14,7 @@ import { extractors } from '../harness/plugins/registries.js';
 import { leastSquares } from '../stats/index.js';
 import { parallelism } from '../harness/run/parallelism.js';
 import { setFlushSubnormals, setKernelThreads } from '../kernels/runtime/runtime.js';
+import { environment } from '../harness/store/env.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,8 +76,9 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
   setFlushSubnormals(flush);
   // The peer starts from our initial extractor weights at each length, and flushes as we do: both sides compute on the same numbers.
   const weightsDir = a.peer === 'torch' ? mkdtempSync(path.join(os.tmpdir(), 'fxbench-bench-weights-')) : undefined;
+  const host = machine();
   log(
-    `bench: ${machine()}; subnormals ${flush ? 'flushed to zero' : 'kept'}${a.peer ? `, ours and the peer's alike; the peer starts from our initial extractor weights` : ''}`,
+    `bench: ${host}; subnormals ${flush ? 'flushed to zero' : 'kept'}${a.peer ? `, ours and the peer's alike; the peer starts from our initial extractor weights` : ''}`,
   );
   const rows: BenchRow[][] = []; // [rep] -> our rows of that repetition
   const peer: PeerRow[][] = [];
@@ -108,10 +110,10 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
   if (weightsDir) rmSync(weightsDir, { recursive: true, force: true });
   const summaries = summarise(rows, peer);
   if (a.json) {
-    for (const s of summaries) for (const line of jsonLines(s)) out(JSON.stringify({ ...line, cpu: machine() }));
+    for (const s of summaries) for (const line of jsonLines(s)) out(JSON.stringify({ ...line, cpu: host }));
     return;
   }
-  out(`${machine()}; subnormals ${flush ? 'flushed to zero' : 'kept'}${a.peer ? ` on both sides; the peer ${peerWeightsNote(peer.flat())}` : ''}`);
+  out(`${host}; subnormals ${flush ? 'flushed to zero' : 'kept'}${a.peer ? ` on both sides; the peer ${peerWeightsNote(peer.flat())}` : ''}`);
   out(formatTable(summaries));
   out('');
   out(formatScaling(summaries));
@@ -119,7 +121,8 @@ export async function benchCommand(a: BenchArgs, log: (line: string) => void, ou
 
 /** The CPU model and core count, named in the bench's output: timings depend on them (subnormal arithmetic costs far more on some cores). */
 export function machine(): string {
-  return `${os.cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${os.availableParallelism()} cores`;
+  const { cpu, cores } = environment(); // what every record's env says
+  return `${cpu.trim()}, ${cores} cores`;
 }
 
 /** What the peer started from, as its rows say. */
