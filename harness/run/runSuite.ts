@@ -31,7 +31,7 @@ import { expandSuite, parseSuite, type Cell, type Suite, type SuiteInput, type S
 import type { TuningSummary } from '../suite/tuneRecord.js';
 import { executeCells, StopSignal } from './execute.js';
 import { createProgress, type Progress } from './progress.js';
-import { applyTuning, cellKey, emptyPlan, planTuning, runTuning, shardOfRun, summariesFromRecords, tuningFile, type TuningPlan } from './tune.js';
+import { applyTuning, cellKey, planTuning, runTuning, shardOfRun, summariesFromRecords, tuningFile, type TuningPlan } from './tune.js';
 
 export { StopSignal } from './execute.js';
 
@@ -81,7 +81,7 @@ export async function runSuite(input: SuiteInput | Suite, options: RunOptions, o
 }
 
 /** Stage 2 for cells already expanded (an audit spans many suites): steps 1-6 above. `shape` describes them in the progress line. */
-export async function runCells(all: Cell[], plan: TuningPlan = emptyPlan(), options: RunOptions, shape = `${all.length} cells`): Promise<RunOutcome> {
+export async function runCells(all: Cell[], plan: TuningPlan, options: RunOptions, shape = `${all.length} cells`): Promise<RunOutcome> {
   const { out, shard } = options;
   if (!options.resume && existsSync(out) && statSync(out).size > 0) {
     throw new UsageError(`--out ${out} already holds results: add --resume to continue that run, or choose another --out`);
