@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cell = (s) => String(s).replaceAll('|', '\\|').replaceAll('\n', ' ');
+/** A row's options as `key` (default), ... */
+const options = (row) => row.options.map((o) => `\`${o.key}\` (${o.default === undefined ? 'unset' : JSON.stringify(o.default)})`).join(', ');
 const firstSentence = (s) => (s.match(/^.*?[.:](\s|$)/)?.[0] ?? s).trim().replace(/[.:]$/, '');
 
 /** Markdown tables from list rows: { extractors: [...], tasks: [...] } as `fxbench list --json` prints them. */
@@ -20,7 +22,7 @@ export function tables(list) {
     '| extractor | what it is | options (default) | state per sequence | padding |',
     '|---|---|---|---|---|',
     ...list.extractors.map((e) => {
-      const opts = e.options.map((o) => `\`${o.key}\` (${o.default === undefined ? 'unset' : JSON.stringify(o.default)})`).join(', ');
+      const opts = options(e);
       const last = e.state?.at?.[e.state.at.length - 1];
       const state = e.state ? (e.state.constant ? `${last.bytes} B` : `${e.state.at.map((a) => `${a.bytes} B at T=${a.length}`).join(', ')}`) : 'not declared';
       return `| \`${cell(e.name)}\` | ${cell(e.description)} | ${cell(opts)} | ${cell(state)} | ${cell(e.padding)} |`;
@@ -30,7 +32,7 @@ export function tables(list) {
     '| task | what it measures | metric, chance at T=64 | options (default) |',
     '|---|---|---|---|',
     ...list.tasks.map((t) => {
-      const opts = t.options.map((o) => `\`${o.key}\` (${o.default === undefined ? 'unset' : JSON.stringify(o.default)})`).join(', ');
+      const opts = options(t);
       const metric = t.unavailable ? 'needs an optional package' : `${t.metric}, ${Number(t.chance.toPrecision(3))}`;
       return `| \`${cell(t.name)}\` | ${cell(firstSentence(t.description))} | ${cell(metric)} | ${cell(opts || '-')} |`;
     }),
