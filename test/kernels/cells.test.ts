@@ -9,8 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import { kernels } from '../../kernels/runtime/runtime.js';
 import { Rng } from '../../core/rng.js';
+import { withBuffers as withKernelBuffers } from '../helpers/kernelBuffers.js';
 
 const K = kernels();
+const withBuffers = (arrays: Record<string, ArrayLike<number>>, body: (at: Record<string, number>) => void) => withKernelBuffers(K, arrays, body);
 const [B, H] = [3, 6];
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -35,19 +37,6 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
   let worst = 0;
   for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
   expect(worst, what).toBeLessThan(tol);
-}
-
-/** Runs `body` with the given host arrays copied into kernel memory; returns their contents afterwards. */
-function withBuffers(arrays: Record<string, ArrayLike<number>>, body: (at: Record<string, number>) => void): Record<string, Float32Array> {
-  const mark = K.mark();
-  try {
-    const at: Record<string, number> = {};
-    for (const [k, v] of Object.entries(arrays)) at[k] = K.put(Float32Array.from(v));
-    body(at);
-    return Object.fromEntries(Object.entries(arrays).map(([k, v]) => [k, K.read(at[k], v.length)]));
-  } finally {
-    K.release(mark);
-  }
 }
 
 const row = (w: number) => 4 * w; // contiguous rows: byte stride

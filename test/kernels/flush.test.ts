@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
+import { withBuffers } from '../helpers/kernelBuffers.js';
 import { flushesSubnormals, kernels, setFlushSubnormals } from '../../kernels/runtime/runtime.js';
 import { SMALLEST_NORMAL } from '../../kernels/wasm/lanes.js';
 
@@ -14,17 +15,7 @@ const [B, H] = [3, 6]; // one 4-lane group and a 2-unit scalar tail per row
 const SUB = 2 ** -140; // subnormal in float32
 const isSubnormal = (x: number) => x !== 0 && Math.abs(x) < SMALLEST_NORMAL;
 
-function run(arrays: Record<string, ArrayLike<number>>, body: (at: Record<string, number>) => void): Record<string, Float32Array> {
-  const mark = K.mark();
-  try {
-    const at: Record<string, number> = {};
-    for (const [k, v] of Object.entries(arrays)) at[k] = K.put(Float32Array.from(v));
-    body(at);
-    return Object.fromEntries(Object.entries(arrays).map(([k, v]) => [k, K.read(at[k], v.length)]));
-  } finally {
-    K.release(mark);
-  }
-}
+const run = (arrays: Record<string, ArrayLike<number>>, body: (at: Record<string, number>) => void) => withBuffers(K, arrays, body);
 
 /** The same kernel call with flushing on and off. */
 function bothWays(arrays: Record<string, ArrayLike<number>>, body: (at: Record<string, number>) => void) {
