@@ -39,6 +39,9 @@ export type Sign = 1 | -1;
 
 const favours = (effect: number, sign: Sign): Component['favours'] => (!Number.isFinite(effect) || effect === 0 ? 'neither' : Math.sign(effect) === sign ? 'claim' : 'against');
 
+/** The largest |difference| a bounded unit allows: scores run from 0 (chance) to 1 (perfect), rates from 0 to 1. An MDE above it cannot be detected at that n. */
+const UNIT_RANGE: Record<string, number> = { 'score difference': 1, 'solve-rate difference': 1 };
+const rangeOf = (unit: string) => (unit in UNIT_RANGE ? { range: UNIT_RANGE[unit] } : {});
 const round = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(3)) : x);
 
 /**
@@ -71,7 +74,7 @@ function tPower(d: readonly number[], sesoi: number, unit: string): Component['p
   const method = `paired t at α = ${FAMILY_ALPHA}/${PRIMARY_TESTS}, noncentral t, observed sd of the differences`;
   if (!sd) return { mde: null, unit, seedsNeeded: null, method: `${method}: the differences have no spread, so no power can be computed` };
   const target = Math.max(Math.abs(mean(d)), sesoi);
-  return { mde: pairedTTestMde(sd, n, ALPHA_POWER, POWER), unit, seedsNeeded: pairedTTestSeedsNeeded(target, sd, ALPHA_POWER, POWER, 10_000), method: `${method} ${round(sd)}; seeds for a difference of ${round(target)}` };
+  return { mde: pairedTTestMde(sd, n, ALPHA_POWER, POWER), ...rangeOf(unit), unit, seedsNeeded: pairedTTestSeedsNeeded(target, sd, ALPHA_POWER, POWER, 10_000), method: `${method} ${round(sd)}; seeds for a difference of ${round(target)}` };
 }
 
 /**
@@ -137,7 +140,10 @@ export function logRankComponent(label: string, a: readonly TimeToEvent[], b: re
     seedsNeeded = Math.ceil(needEvents / eventRate / 2);
     note = `; seeds per arm for a hazard ratio of ${round(target)} at the observed ${round(eventRate)} solves per run`;
   }
-  return { ...base, p: r.p, favours: favours(lnHr, opts.sign), effect: { label: 'hazard ratio (Peto)', value: hr, ci, interval: 'exact', unit }, power: { mde: events ? logRankMdeHazardRatio(events, ALPHA_POWER, POWER) : null, unit, seedsNeeded, method: method + note } };
+  // With no solve in one arm the hazard ratio is 0 or infinite: Peto's one-step estimate is then a number with no meaning, so none is printed (the log-rank p stays valid).
+  const effect: Component['effect'] =
+    r.observed[0] && r.observed[1] ? { label: 'hazard ratio (Peto)', value: hr, ci, interval: 'exact', unit } : { label: 'hazard ratio (undefined: an arm never solved)', value: NaN, unit };
+  return { ...base, p: r.p, favours: favours(lnHr, opts.sign), effect, power: { mde: events ? logRankMdeHazardRatio(events, ALPHA_POWER, POWER) : null, unit, seedsNeeded, method: method + note } };
 }
 
 /** Paired TOST of a - b within ±margin: the "no effect" test. */
@@ -183,6 +189,6 @@ export function tostComponent(label: string, a: readonly number[], b: readonly n
     p: tost(a, b, opts.margin).p,
     favours: Math.abs(m) < opts.margin ? 'claim' : 'neither',
     effect: { label: 'mean difference', value: m, ci: ci ? [ci.lo, ci.hi] : undefined, interval: 'student t 95%', unit: opts.unit },
-    power: { mde: sd > 0 ? provable(n) : 0, unit: `${opts.unit}: the smallest equivalence margin provable at 80%`, seedsNeeded: sd > 0 ? seedsNeeded : n, method: `paired TOST at α = ${FAMILY_ALPHA}/${PRIMARY_TESTS}, observed sd ${round(sd)}, margin ±${opts.margin}` },
+    power: { mde: sd > 0 ? provable(n) : 0, ...rangeOf(opts.unit), unit: `${opts.unit}: the smallest equivalence margin provable at 80%`, seedsNeeded: sd > 0 ? seedsNeeded : n, method: `paired TOST at α = ${FAMILY_ALPHA}/${PRIMARY_TESTS}, observed sd ${round(sd)}, margin ±${opts.margin}` },
   };
 }

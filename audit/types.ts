@@ -154,6 +154,8 @@ export interface PowerNote {
   mde: number | null;
   /** The unit of the MDE and the effect. */
   unit: string;
+  /** The largest |effect| the unit allows, when it is bounded (a score or rate difference): an MDE above it cannot be detected at this n. */
+  range?: number;
   /** Seeds per arm at which the test reaches 80% power for the observed effect (or the smallest effect of interest if larger); null: more than the search allowed or no effect to detect. */
   seedsNeeded: number | null;
   /** How the figures were computed. */

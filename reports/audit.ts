@@ -49,10 +49,17 @@ function primarySpec(c: ClaimResult): string {
   return `<table class="primary">${rows.map(([k, v]) => `<tr><th>${h(k)}</th><td>${h(v)}</td></tr>`).join('')}</table>`;
 }
 
+/** The minimum detectable effect, or why there is none: an MDE beyond the metric's range is no effect at all. */
+export function mdeText(p: Component['power']): string {
+  if (p.mde === null) return 'none detectable';
+  if (p.range !== undefined && Math.abs(p.mde) > p.range) return `cannot be detected at this n (it would exceed the metric's range, ±${p.range})`;
+  return num(p.mde);
+}
+
 function componentRow(x: Component): string {
   const e = x.effect;
   const ci = e.ci ? ` [${num(e.ci[0])}, ${num(e.ci[1])}]${e.interval ? ` (${e.interval})` : ''}` : '';
-  const power = `MDE ${x.power.mde === null ? 'none detectable' : num(x.power.mde)}; seeds per arm to decide: ${x.power.seedsNeeded ?? 'n/a'}`;
+  const power = `MDE ${mdeText(x.power)}; seeds per arm to decide: ${x.power.seedsNeeded ?? 'n/a'}`;
   return `<tr><td>${h(x.label)}</td><td>${h(x.test)}</td><td>${h(x.n.join(' / '))}</td><td>${h(pText(x.p))}</td><td>${h(x.favours)}</td><td>${h(`${e.label} ${num(e.value)}${ci} (${e.unit})`)}</td><td title="${h(x.power.method)}">${h(power)}</td></tr>`;
 }
 

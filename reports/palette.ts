@@ -50,13 +50,20 @@ function hslToHex(h: number, s: number, l: number): string {
   );
 }
 
-/** `count` shades of `base`, darkest first; the base itself when count is 1. */
+/**
+ * `count` shades of `base`, darkest first; the base itself when count is 1. Lightness spans
+ * most of the readable range and the hue turns a little across the shades, so five or more
+ * variants of one extractor stay distinguishable while keeping its family colour.
+ */
 export function shades(base: string, count: number): string[] {
   if (count <= 1) return [base];
-  const [h, s, l] = hexToHsl(base);
-  const lo = Math.max(0.2, l - 0.18);
-  const hi = Math.min(0.68, l + 0.16);
-  return Array.from({ length: count }, (_, i) => hslToHex(h, s, lo + ((hi - lo) * i) / (count - 1)));
+  const [h, s] = hexToHsl(base);
+  const [lo, hi] = [0.26, 0.72];
+  const turn = Math.min(40, 10 * count);
+  return Array.from({ length: count }, (_, i) => {
+    const f = i / (count - 1);
+    return hslToHex((h - turn / 2 + turn * f + 360) % 360, Math.max(s, 0.45), lo + (hi - lo) * f);
+  });
 }
 
 export interface Palette {

@@ -7,6 +7,7 @@
  *   DIR/charts/<id>.svg       each chart as SVG, for papers and READMEs
  *   DIR/results.csv           one row per run with the headline numbers (linked from the page)
  */
+import { distinctLabels } from './labels.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,7 @@ function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, C
     const claim = CLAIMS.find((x) => x.id === c.id);
     if (!claim) continue;
     const suites = new Set(claim.needs.map((e) => `audit-${e.name}`));
-    const own = records.filter((r) => suites.has(r.suite));
+    const own = distinctLabels(records.filter((r) => suites.has(r.suite)));
     const charts = claim.charts.flatMap((name) => chartBuilder(name)(own));
     if (claim.speed)
       charts.push(
@@ -67,7 +68,8 @@ function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, C
  * Write the report into `dir`; returns the absolute path of index.html. With `audit`, the
  * page opens with the claims table and one section per claim.
  */
-export async function writeReport(records: ResultRecord[], dir: string, audit?: AuditResult): Promise<string> {
+export async function writeReport(allRecords: ResultRecord[], dir: string, audit?: AuditResult): Promise<string> {
+  const records = distinctLabels(allRecords);
   // An audit mixes many experiments that reuse task names: its charts are drawn per claim,
   // from that claim's experiments only, and shown in the claim's section.
   const claimCharts = audit ? auditCharts(audit, records) : new Map<string, Chart[]>();

@@ -7,6 +7,7 @@
 import { isSolved } from '../harness/cell/measure/solve.js';
 import { aggregateCells, cellKey, groupBy } from '../harness/store/aggregate.js';
 import type { ResultRecord } from '../harness/store/results.js';
+import { distinctLabels } from './labels.js';
 
 export interface SummaryRow {
   task: string;
@@ -23,7 +24,8 @@ export interface SummaryRow {
   params: number | null;
 }
 
-export function summaryRows(records: readonly ResultRecord[]): SummaryRow[] {
+export function summaryRows(allRecords: readonly ResultRecord[]): SummaryRow[] {
+  const records = distinctLabels(allRecords);
   // aggregateCells groups by cellKey in first-seen order, so its groups and these line up one to one.
   const groups = [...groupBy(records, cellKey).values()];
   const rows = aggregateCells(records).map((g, i): SummaryRow => {

@@ -51,7 +51,7 @@ export const peLength: Claim = {
     return {
       kind: 'test',
       components: [c],
-      at: `trained at T=${L}, read at T=${L * SHIFTED}`,
+      at: `T=${L * SHIFTED}, after training at T=${L}`,
       key: { label: 'solve-rate difference at L/2, sinusoidal - learned', value: c.effect.value, ci: c.effect.ci },
       reason: `Read at L/2 = ${L * SHIFTED}, sinusoidal positions solved ${fraction(a, sin.length)} seeds and learned ones ${fraction(b, learned.length)} (sinusoidal solved ${fraction(atL, sin.length)} at L = ${L}). Learned positions ${capped ? 'cannot' : 'can'} read past their table (definitional).`,
       secondary,

@@ -135,6 +135,17 @@ describe('report in a browser', () => {
       await page.waitForFunction((n) => document.querySelectorAll('.vis[data-rendered]').length === n, count, { timeout: 90_000 });
       expect(await page.title()).toBe('fxbench audit, standard profile');
       expect(await page.locator('#numbers-table tbody tr').count()).toBeGreaterThan(10);
+      // Each (task, extractor, length) row names one model: the experiments reuse labels such as transformer-none for different ones.
+      const keys = await page.locator('#numbers-table tbody tr').evaluateAll((rows) =>
+        rows.map((r) =>
+          [...r.querySelectorAll('td')]
+            .slice(0, 3)
+            .map((td) => td.textContent)
+            .join('|'),
+        ),
+      );
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys.some((k) => k.includes('transformer-none (audit-'))).toBe(true);
       expect(messages).toEqual([]);
     } finally {
       await browser.close();

@@ -25,6 +25,17 @@ describe('extractor colours', () => {
     for (const c of shades('#336699', 4)) expect(c).toMatch(/^#[0-9A-F]{6}$/);
   });
 
+  it('five variants of one extractor get shades a reader can tell apart', () => {
+    const rgb = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+    for (const base of Object.values(EXTRACTOR_COLORS)) {
+      const cs = shades(base, 5);
+      let nearest = Infinity;
+      for (let i = 0; i < cs.length; i++)
+        for (let j = i + 1; j < cs.length; j++) nearest = Math.min(nearest, Math.hypot(...rgb(cs[i]).map((v, k) => v - rgb(cs[j])[k])));
+      expect(nearest, `${base}: ${cs.join(' ')}`).toBeGreaterThan(40);
+    }
+  });
+
   it('every chart colours a label the same', () => {
     const records = richResults({ tasks: ['recall'], seeds: [1] });
     const seen = new Map<string, string>();
