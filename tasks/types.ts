@@ -104,6 +104,14 @@ export interface Task {
   /** Shortest length at which the task is defined. */
   minLength: number;
   /**
+   * Which lengths (the sequence the model reads, output steps included) the task is defined
+   * at, when not every length from `minLength` up is: reverse string with n symbols then n
+   * output steps accepts even lengths. `rule` says which in words, for messages ("even
+   * lengths: n symbols, then n output steps"). Absent: every length from `minLength`. A
+   * length range draws its training lengths among the accepted ones only.
+   */
+  lengths?: { accepts(length: number): boolean; rule: string };
+  /**
    * The score (0 at chance, 1 perfect: `scoreOf`) at or above which a model has solved the
    * task, for early stopping and tuning. Absent: the metric's default (`METRICS[m].solvedScore`).
    */
@@ -149,6 +157,7 @@ function checkedSample(name: string, task: Task): Task {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`task "${name}" needs a positive integer batch size, got ${batchSize}`);
     if (!Number.isInteger(length) || length < task.minLength)
       throw new UsageError(`task "${name}" needs an integer length >= ${task.minLength}, got ${length}`);
+    if (task.lengths && !task.lengths.accepts(length)) throw new UsageError(`task "${name}" is defined at ${task.lengths.rule}; got length ${length}`);
     return sample.call(this, rng, batchSize, length);
   };
   return task;
