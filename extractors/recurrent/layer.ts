@@ -36,6 +36,9 @@ import { MR } from '../../kernels/emit/gemmPacked.js';
 
 export type Cell = 'rnn' | 'lstm' | 'gru';
 
+/** The rnn's nonlinearity (nn.RNN's `nonlinearity`); the lstm and gru have their gates' fixed ones. */
+export type Activation = 'tanh' | 'relu';
+
 /** Gates per cell: the G in PyTorch's [G*H, D] weight layout. */
 export const GATES: Record<Cell, number> = { rnn: 1, lstm: 4, gru: 3 };
 
@@ -49,6 +52,7 @@ export interface LayerWeights {
 /** Shapes of one call. */
 interface Dims {
   cell: Cell;
+  activation: Activation; // rnn only
   B: number;
   T: number;
   D: number;
@@ -68,11 +72,14 @@ interface Saved {
   wHh: number; // [G*H, H] as stored
 }
 
-/** x [B, T, D] -> y [B, T, H] through one layer of `cell`; differentiable in x and the weights. */
-export function recurrentLayer(cell: Cell, x: tf.Tensor3D, w: LayerWeights): tf.Tensor3D {
+/**
+ * x [B, T, D] -> y [B, T, H] through one layer of `cell`; differentiable in x and the weights.
+ * `activation` is the rnn's (tanh or ReLU, each its own pair of cell kernels); the other cells ignore it.
+ */
+export function recurrentLayer(cell: Cell, x: tf.Tensor3D, w: LayerWeights, activation: Activation = 'tanh'): tf.Tensor3D {
   const [B, T, D] = x.shape;
   const [GH, H] = w.wHh.shape; // [G*H, H]
-  const d: Dims = { cell, B, T, D, H, GH };
+  const d: Dims = { cell, activation, B, T, D, H, GH };
   return hostOp<Saved>(
     {
       name: `${cell} layer`,
@@ -142,11 +149,13 @@ function forward(K: Kernels, d: Dims, x: number, wIh: number, wHh: number, bIh: 
     K.ew.addInto(GH, bias, bHh);
     if (cell === 'lstm') C0 = zeroFirstBlock(K, T, B * H); // [(T+1)*B, H]: c_{-1} = 0, then c_0 ..
     const c = (t: number) => C0 + (t + 1) * B * sH;
+    // h_t = act(xg[t] + b). By name: K.fns must be read inside the body, where it records the calls for a thread.
+    const rnnCell = d.activation === 'relu' ? 'rnnReluForward' : 'rnnForward';
     K.parallelRows(B, MR, (b0, b1) => {
       const [n, oG, oH] = [b1 - b0, b0 * sG, b0 * sH];
       for (let t = 0; t < T; t++) {
         if (t > 0) K.gemmPackedB(n, WhhT, h(t - 1) + oH, H, 1, xg(t) + oG, GH, true); // xg[t] += h_{t-1} W_hh^T
-        if (cell === 'rnn') K.fns.rnnForward(n, H, xg(t) + oG, sG, bias, 0, h(t) + oH, sH);
+        if (cell === 'rnn') K.fns[rnnCell](n, H, xg(t) + oG, sG, bias, 0, h(t) + oH, sH);
         else K.fns.lstmForward(n, H, xg(t) + oG, sG, bias, 0, c(t - 1) + oH, sH, c(t) + oH, sH, h(t) + oH, sH);
       }
     });
@@ -183,10 +192,11 @@ function backward(K: Kernels, s: Saved, dy: number): number[] {
       }
     });
   } else if (cell === 'rnn') {
+    const rnnCell = d.activation === 'relu' ? 'rnnReluBackward' : 'rnnBackward'; // the forward pass's activation (K.fns read in the body, as above)
     K.parallelRows(B, MR, (b0, b1) => {
       const [n, oG, oH] = [b1 - b0, b0 * sG, b0 * sH];
       for (let t = T - 1; t >= 0; t--) {
-        K.fns.rnnBackward(n, H, dg(t) + oG, sG, h(t) + oH, sH, dYt(t) + oH, sH, DH + oH, sH);
+        K.fns[rnnCell](n, H, dg(t) + oG, sG, h(t) + oH, sH, dYt(t) + oH, sH, DH + oH, sH);
         if (t > 0) K.gemmPackedB(n, Whh, dg(t) + oG, GH, 1, DH + oH, H);
       }
     });

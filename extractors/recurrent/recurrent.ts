@@ -16,6 +16,13 @@
  *   derivation gives the same b_z ~ log(U[1, T_max - 1]), with 1 - z tying the input side;
  * - a number: that total bias for every unit (e.g. 3).
  *
+ * The rnn's `activation` (tanh, or ReLU as nn.RNN(nonlinearity='relu')) and `recurrentInit`
+ * give the IRNN of Le, Jaitly & Hinton 2015 ("A Simple Way to Initialize Recurrent Networks
+ * of Rectified Linear Units"): ReLU units, W_hh = I, biases 0, and the non-recurrent weights
+ * W_ih drawn from a Gaussian of mean 0 and standard deviation 0.001 (their section 4.2: "the
+ * non-recurrent weights are initialized with a random matrix, whose entries are sampled from
+ * a Gaussian distribution with mean of zero and standard deviation of 0.001"), in every layer.
+ *
  * The article's point about recurrence is visible in the code: step t needs h_{t-1}, so
  * the T steps of the loop in ./recurrentLayer.ts are a chain of dependent operations
  * (critical path T per layer), unlike the Transformer's one batched attention.
@@ -28,7 +35,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import type { Rng } from '../../core/rng.js';
 import { uniformVariable } from '../common.js';
-import { GATES, recurrentLayer, type Cell, type LayerWeights } from './layer.js';
+import { GATES, recurrentLayer, type Activation, type Cell, type LayerWeights } from './layer.js';
 import { defineExtractor, type Extractor, type ExtractorContext, type MemoryTerm, type RunShape } from '../types.js';
 import { UsageError } from '../../core/errors.js';
 
@@ -45,7 +52,39 @@ export const recurrentOptions = z
       .describe("initialise each gate's recurrent block as this times a random orthogonal matrix (its spectral radius); unset: PyTorch's uniform init"),
   })
   .strict();
-export type RecurrentOptions = z.output<typeof recurrentOptions> & { forgetBias?: GateBias; updateBias?: GateBias };
+export type RecurrentOptions = z.output<typeof recurrentOptions> & {
+  forgetBias?: GateBias;
+  updateBias?: GateBias;
+  activation?: Activation;
+  recurrentInit?: RecurrentInit;
+};
+
+export const RECURRENT_INITS = ['pytorch', 'identity'] as const;
+export type RecurrentInit = (typeof RECURRENT_INITS)[number];
+
+/** Le et al. 2015's standard deviation of the non-recurrent weights under the identity init. */
+export const IDENTITY_INPUT_STD = 0.001;
+
+/** The identity init sets W_hh itself: a spectral radius would be a second, contradictory recurrent init. */
+const IDENTITY_WITH_RADIUS = "recurrentInit 'identity' sets W_hh = I (spectral radius 1): it cannot be combined with spectralRadius; drop one of the two";
+
+export const rnnOptions = recurrentOptions
+  .extend({
+    activation: z
+      .enum(['tanh', 'relu'])
+      .default('tanh')
+      .describe(
+        "h_t = act(W_ih x_t + W_hh h_{t-1} + b): 'tanh' (nn.RNN's default) or 'relu' (nn.RNN(nonlinearity='relu'); the IRNN with recurrentInit identity)",
+      ),
+    recurrentInit: z
+      .enum(RECURRENT_INITS)
+      .default('pytorch')
+      .describe(
+        "'pytorch' (every weight U(-1/sqrt(H), 1/sqrt(H))) or 'identity' (Le, Jaitly & Hinton 2015: W_hh = I, W_ih ~ N(0, 0.001^2), biases 0; not with spectralRadius)",
+      ),
+  })
+  .refine((o) => !(o.recurrentInit === 'identity' && o.spectralRadius !== undefined), { message: IDENTITY_WITH_RADIUS });
+export type RnnOptions = z.output<typeof rnnOptions>;
 
 export const GATE_BIAS_INITS = ['pytorch', 'unit', 'chrono'] as const;
 /** A gate-bias initialisation: a named scheme or a constant total bias. */
@@ -119,6 +158,9 @@ export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: Extract
   const variables: Record<string, tf.Variable> = {};
   const layers: LayerWeights[] = [];
   const scheme = cell === 'lstm' ? opts.forgetBias : cell === 'gru' ? opts.updateBias : undefined;
+  const identity = opts.recurrentInit === 'identity';
+  // The schema refuses this too; here for callers that build options without parsing them.
+  if (identity && opts.spectralRadius !== undefined) throw new UsageError(`${cell}: ${IDENTITY_WITH_RADIUS}`);
   for (let l = 0; l < opts.layers; l++) {
     const din = l === 0 ? ctx.inputDim : H;
     const w = (name: string, shape: number[]) => (variables[`${name}_l${l}`] = uniformVariable(ctx.rng, shape, bound, `${cell}.${name}_l${l}`));
@@ -132,6 +174,7 @@ export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: Extract
       blocks.forEach((q, g) => q.forEach((v, i) => (data[g * H * H + i] = opts.spectralRadius! * v)));
       variables[`weight_hh_l${l}`].assign(tf.tensor2d(data, [G * H, H]));
     }
+    if (identity) initIdentity(layers[l], G, H, din, ctx.rng.fork(`identity_l${l}`));
   }
 
   return {
@@ -139,7 +182,7 @@ export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: Extract
     outputDim: H,
     apply(x) {
       let seq = x; // [B, T, D], then [B, T, H] after each layer
-      for (const w of layers) seq = recurrentLayer(cell, seq, w);
+      for (const w of layers) seq = recurrentLayer(cell, seq, w, opts.activation);
       return seq;
     },
     flops(B, T) {
@@ -164,16 +207,31 @@ export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: Extract
 }
 
 /**
+ * The identity init of one layer (Le et al. 2015): every gate's recurrent block W_hh = I, W_ih
+ * ~ N(0, 0.001^2), both biases 0. Drawn from its own forked stream, so choosing it leaves
+ * every other initial weight unchanged.
+ */
+function initIdentity(w: LayerWeights, G: number, H: number, din: number, rng: Rng): void {
+  const whh = new Float32Array(G * H * H); // [G*H, H]: I in each gate's H x H block
+  for (let g = 0; g < G; g++) for (let i = 0; i < H; i++) whh[(g * H + i) * H + i] = 1;
+  const wih = Float32Array.from({ length: G * H * din }, () => IDENTITY_INPUT_STD * rng.normal()); // [G*H, din]
+  w.wHh.assign(tf.tensor2d(whh, [G * H, H]));
+  w.wIh.assign(tf.tensor2d(wih, [G * H, din]));
+  w.bIh.assign(tf.zeros([G * H]));
+  w.bHh.assign(tf.zeros([G * H]));
+}
+
+/**
  * Elementwise FLOPs per hidden unit per step of each cell's math (bias adds are counted
  * with the projections, not here):
- * - rnn:  add xp+hp, tanh                                                            = 2
+ * - rnn:  add xp+hp, tanh (or relu)                                                  = 2
  * - lstm: add xp+hp (4 gates), sigmoid i, f, o, tanh g, f*c, i*g, add, tanh c', o*tanh = 4 + 4 + 5 = 13
  * - gru:  add xr+hr, sigmoid r, add xz+hz, sigmoid z, r*hn, add xn, tanh n,
  *         h-n, z*(h-n), n+...                                                        = 10
  */
 const ELEMENTWISE: Record<Cell, number> = { rnn: 2, lstm: 13, gru: 10 };
 
-/** PyTorch's count: per layer G*H*(D_in + H) weights and 2*G*H biases. */
+/** PyTorch's count: per layer G*H*(D_in + H) weights and 2*G*H biases (the activation and init change none). */
 export function recurrentParams(cell: Cell, o: RecurrentOptions, inputDim: number): number {
   const G = GATES[cell];
   let n = 0;
@@ -231,8 +289,9 @@ const PEER_NAMES = { stateName: (name: string) => `rnn.${name}` };
 export const rnn = defineExtractor({
   name: 'rnn',
   torchPeer: PEER_NAMES,
-  description: 'Elman RNN: h_t = tanh(W_ih x_t + W_hh h_{t-1} + b), one shared weight set applied step by step',
-  options: recurrentOptions,
+  description:
+    'Elman RNN: h_t = tanh(W_ih x_t + W_hh h_{t-1} + b) (or ReLU: the IRNN of Le et al. 2015 with recurrentInit identity), one shared weight set applied step by step',
+  options: rnnOptions,
   create: (o, ctx) => createRecurrent('rnn', o, ctx),
   width: { option: 'hidden', params: (o, inputDim) => recurrentParams('rnn', o, inputDim) },
   memory: (o, shape) => recurrentMemory('rnn', o, shape),

@@ -3,6 +3,9 @@
  * all B sequences at once (the matrix products are ./gemm.ts). Gate math follows PyTorch
  * (nn.RNN tanh, nn.LSTM gates i,f,g,o, nn.GRU gates r,z,n with b_hn inside r * (.)).
  *
+ * The rnn's activation is tanh (nn.RNN's default) or ReLU (nn.RNN(nonlinearity='relu'), the
+ * IRNN of Le, Jaitly & Hinton 2015): one kernel pair each, chosen by the caller.
+ *
  * Every kernel has the signature (B, H, ptr0, stride0, ptr1, stride1, ...): array k's row
  * for sequence b starts at byte ptr_k + b * stride_k, so one kernel reads a time step's rows
  * straight out of batch-major [B, T, .] buffers (stride T * width * 4), out of a contiguous
@@ -37,6 +40,20 @@ const rnnBackward = rowKernel('rnnBackward', ['xg', 'y', 'dy', 'dh'], (L, _s, p,
   out.push(L.store(p.xg, L.flush(L.mul(L.add(L.load(p.dy), L.load(p.dh)), L.sub(L.k(1), L.mul(y, y))), tmp())));
   return out;
 });
+
+/** rnn with ReLU: y = max(xg + bias, 0). NaN stays NaN (as torch.relu), in both flavours. */
+const rnnReluForward = rowKernel('rnnReluForward', ['xg', 'bias', 'y'], (L, _s, p, _g, tmp) => [
+  L.store(p.y, L.flush(L.relu(L.add(L.load(p.xg), L.load(p.bias))), tmp())),
+]);
+
+/**
+ * rnn with ReLU, backward: xg = (dy + dh) where y > 0, else 0. Read from the output y, so a
+ * pre-activation of exactly 0 gets gradient 0, as PyTorch's relu backward (threshold_backward);
+ * a subnormal y that the forward pass flushed to 0 counts as 0 too, consistently with that pass.
+ */
+const rnnReluBackward = rowKernel('rnnReluBackward', ['xg', 'y', 'dy', 'dh'], (L, _s, p, _g, tmp) => [
+  L.store(p.xg, L.flush(L.positiveMask(L.add(L.load(p.dy), L.load(p.dh)), L.load(p.y)), tmp())),
+]);
 
 /**
  * lstm: i, f, o = sigmoid, g = tanh of xg + bias (gate order i, f, g, o);
@@ -127,6 +144,8 @@ const gruBackward = rowKernel('gruBackward', ['xg', 'hn', 'hPrev', 'dy', 'dh', '
 export const cellKernels = {
   rnnForward: kernel<RowKernel>(rnnForward),
   rnnBackward: kernel<RowKernel>(rnnBackward),
+  rnnReluForward: kernel<RowKernel>(rnnReluForward),
+  rnnReluBackward: kernel<RowKernel>(rnnReluBackward),
   lstmForward: kernel<RowKernel>(lstmForward),
   lstmBackward: kernel<RowKernel>(lstmBackward),
   gruForward: kernel<RowKernel>(gruForward),

@@ -55,6 +55,28 @@ describe('cell kernels against float64', () => {
     expectClose(g.xg, numericGrad(loss, xg), 1e-5, 'd pre');
   });
 
+  it('rnn with ReLU (IRNN): y = max(xg + b, 0); backward writes (dy + dh) where y > 0, else 0', () => {
+    const rng = new Rng('cells/rnn-relu');
+    const [xg, bias, dy, dh] = [random(rng, B * H, 2), random(rng, H), random(rng, B * H), random(rng, B * H)];
+    xg[7] = -bias[7 % H]; // a pre-activation of exactly 0 (in the 4-lane group): output 0, gradient 0 (as torch.relu's)
+    xg[B * H - 1] = Math.fround(-bias[(B * H - 1) % H] - 1); // negative in the scalar tail
+    const fwd = (pre: Float64Array) => Float64Array.from(pre, (v, i) => Math.max(0, v + bias[i % H]));
+    const out = withBuffers({ xg, bias, y: new Float64Array(B * H) }, (a) => K.fns.rnnReluForward(B, H, a.xg, row(H), a.bias, 0, a.y, row(H)));
+    expectClose(out.y, fwd(xg), 1e-6, 'y');
+    expect(out.y[7]).toBe(0);
+    expect(out.y[B * H - 1]).toBe(0);
+    expect(out.y.some((v) => v > 0) && out.y.some((v) => v === 0)).toBe(true); // both sides of the kink are reached
+    const g = withBuffers({ xg: new Float64Array(B * H), y: out.y, dy, dh }, (a) =>
+      K.fns.rnnReluBackward(B, H, a.xg, row(H), a.y, row(H), a.dy, row(H), a.dh, row(H)),
+    );
+    // Central differences away from the kink (|pre| > eps everywhere but entry 7, checked exactly).
+    const loss = (pre: Float64Array) => fwd(pre).reduce((s, y, i) => s + (dy[i] + dh[i]) * y, 0);
+    const num = numericGrad(loss, xg);
+    num[7] = 0;
+    expectClose(g.xg, num, 1e-5, 'd pre');
+    expect(g.xg[7]).toBe(0);
+  });
+
   it('lstm (gates i, f, g, o): c and y forward; d pre of every gate and dc_prev backward', () => {
     const rng = new Rng('cells/lstm');
     const G = 4 * H;

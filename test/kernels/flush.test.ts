@@ -55,6 +55,31 @@ describe('flushing subnormals in the kernels', () => {
     }
   });
 
+  it('rnn with ReLU: a subnormal output (the carried state) and a subnormal gradient come out 0 when flushing, subnormal when not', () => {
+    const n = B * H;
+    const xg = new Float32Array(n).fill(SUB); // relu(SUB + 0) = SUB: a subnormal state
+    xg[2] = 0.5; // normal values pass unchanged
+    const fwd = bothWays({ xg, bias: new Float32Array(H), y: new Float32Array(n) }, (a) => K.fns.rnnReluForward(B, H, a.xg, row, a.bias, 0, a.y, row));
+    const y = Float32Array.from({ length: n }, (_, i) => (i === 2 ? 0.5 : 1)); // y > 0: the gradient passes the mask
+    const dy = new Float32Array(n).fill(SUB);
+    dy[5] = Number.NaN; // in the scalar tail
+    const back = bothWays({ xg: new Float32Array(n), y, dy, dh: new Float32Array(n).fill(SUB) }, (a) =>
+      K.fns.rnnReluBackward(B, H, a.xg, row, a.y, row, a.dy, row, a.dh, row),
+    );
+    for (let i = 0; i < n; i++) {
+      if (i === 2) expect([fwd.on.y[i], fwd.off.y[i]]).toEqual([0.5, 0.5]);
+      else {
+        expect(fwd.on.y[i], `flushed y ${i}`).toBe(0);
+        expect(isSubnormal(fwd.off.y[i]), `kept y ${i}`).toBe(true);
+      }
+      if (i === 5) expect(Number.isNaN(back.on.xg[i]) && Number.isNaN(back.off.xg[i])).toBe(true);
+      else {
+        expect(back.on.xg[i], `flushed d pre ${i}`).toBe(0);
+        expect(isSubnormal(back.off.xg[i]), `kept d pre ${i}: ${back.off.xg[i]}`).toBe(true);
+      }
+    }
+  });
+
   it('lstm backward: the carried dc and every gate gradient are flushed', () => {
     const n = B * H;
     const rng = new Rng('flush/lstm');
