@@ -29,6 +29,13 @@
  *
  * The key mask `keep` [B, T] (1 = token, 0 = padding) gives padded keys probability exactly
  * 0 (PyTorch's src_key_padding_mask); the backward pass needs it only to recompute P.
+ *
+ * `causal` (a decoder's mask, PyTorch's generate_square_subsequent_mask as src_mask): query t
+ * attends keys s <= t only. The causal softmax kernels (./kernels/softmax.ts) give the later
+ * keys probability exactly 0, so nothing else changes: P V, and every backward product, read
+ * zeros there (and P's zeros make dS zero there). With the key mask too, a key must be both
+ * in the past and a token; a query with no such key (left padding before the first token)
+ * gets zero attention, where PyTorch gives NaN.
  */
 import type { Kernels } from '../../kernels/runtime/runtime.js';
 
@@ -39,10 +46,12 @@ export interface AttentionDims {
   heads: number;
   dh: number;
   scale: number;
+  /** Query t attends keys s <= t only. */
+  causal: boolean;
 }
 
-export function attentionDims(B: number, T: number, d: number, heads: number): AttentionDims {
-  return { B, T, d, heads, dh: d / heads, scale: 1 / Math.sqrt(d / heads) };
+export function attentionDims(B: number, T: number, d: number, heads: number, causal = false): AttentionDims {
+  return { B, T, d, heads, dh: d / heads, scale: 1 / Math.sqrt(d / heads), causal };
 }
 
 /** Query rows per block in the streaming mode: the scratch is 2 * STREAM_BLOCK * T floats. */
@@ -81,7 +90,7 @@ export function attentionForward(
   save: 'probs' | 'stream' | 'none',
   block = STREAM_BLOCK,
 ): AttentionSaved | undefined {
-  const { B, T, d, heads, dh, scale } = dims;
+  const { B, T, d, heads, dh, scale, causal } = dims;
   const probs = save === 'probs';
   const rowsPer = probs ? T : Math.min(block, T);
   const P = probs ? K.alloc(probsSize(dims)) : 0; // [B, heads, T, T]
@@ -99,7 +108,9 @@ export function attentionForward(
       const p = probs ? P + 4 * ((b * heads + j) * T * T + i0 * T) : S;
       const st = stats && stats + 4 * 2 * ((b * heads + j) * T + i0);
       K.gemm(n, T, dh, q + 4 * i0 * 3 * d, 3 * d, 1, Kt, T, p, T); // S_i = Q_i K^T
-      K.fns.softmax(n, T, p, T, scale, keepB, st); // P_i = softmax(S_i / sqrt(dh)) over the kept keys, in place
+      // P_i = softmax(S_i / sqrt(dh)) over the kept keys (causal: and keys <= the query's position i0 + r), in place
+      if (causal) K.fns.softmaxCausal(n, T, p, T, scale, keepB, st, i0);
+      else K.fns.softmax(n, T, p, T, scale, keepB, st);
       K.gemm(n, dh, T, p, T, 1, v, 3 * d, O + 4 * ((b * T + i0) * d + j * dh), d); // O_i = P_i V, into head j's channels
     }
     K.release(inner);
@@ -111,7 +122,7 @@ export function attentionForward(
 
 /** dQKV [B*T, 3d] (every entry written) from G = dL/dO [B*T, d], given QKV and what the forward pass kept. */
 export function attentionBackward(K: Kernels, dims: AttentionDims, QKV: number, keep: number, saved: AttentionSaved, G: number, dQKV: number): void {
-  const { B, T, d, heads, dh, scale } = dims;
+  const { B, T, d, heads, dh, scale, causal } = dims;
   const rowsPer = saved.mode === 'probs' ? T : saved.block;
   // Independent (sequence, head) pairs, as in the forward pass: each writes its own blocks of dQKV.
   K.parallelFor(B * heads, (pair) => {
@@ -132,7 +143,9 @@ export function attentionBackward(K: Kernels, dims: AttentionDims, QKV: number, 
       else {
         p = S;
         K.gemm(n, T, dh, q + 4 * i0 * 3 * d, 3 * d, 1, Kt, T, p, T); // S_i = Q_i K^T, as in the forward pass
-        K.fns.softmaxRecompute(n, T, p, T, scale, keepB, saved.stats + 4 * 2 * ((b * heads + j) * T + i0));
+        const st = saved.stats + 4 * 2 * ((b * heads + j) * T + i0);
+        if (causal) K.fns.softmaxCausalRecompute(n, T, p, T, scale, keepB, st, i0);
+        else K.fns.softmaxRecompute(n, T, p, T, scale, keepB, st);
       }
       const gi = g + 4 * i0 * d;
       const first = i0 === 0;

@@ -41,6 +41,8 @@ export interface EncoderOptions {
   heads: number;
   norm: 'post' | 'pre' | 'none';
   residual: boolean;
+  /** A decoder's mask in softmax attention: position t attends positions <= t only (default false). */
+  causal?: boolean;
 }
 
 /** The order in which a layer's weights are passed to (and their gradients returned from) the op. */
@@ -86,6 +88,8 @@ export const attentionOverride: { mode?: 'probs' | 'stream'; block?: number } = 
  * PyTorch's `src_key_padding_mask` (there True = pad): a padded position cannot influence
  * any other position's features. Padded query positions are still computed (they attend to
  * the tokens), as in PyTorch. A sequence with no token at all gets zero attention (PyTorch: NaN).
+ * With `o.causal` the mask combines with the causal one: position t attends the tokens at
+ * positions <= t, and a query that has none (left padding) gets zero attention (PyTorch: NaN).
  */
 export function encoderStack(
   h: tf.Tensor3D,
@@ -97,7 +101,7 @@ export function encoderStack(
   const [B, T, d] = h.shape;
   if (keyMask && (keyMask.shape[0] !== B || keyMask.shape[1] !== T))
     throw new Error(`transformer: key mask of shape [${keyMask.shape}] for input [${B}, ${T}, ...]: expected [${B}, ${T}]`);
-  const attn = attentionDims(B, T, d, o.heads);
+  const attn = attentionDims(B, T, d, o.heads, o.causal ?? false);
   const mode = attentionOverride.mode ?? attentionMode(attn, layers.length);
   const present = (w: EncoderLayerWeights) => NAMES.filter((n) => w[n] !== undefined);
   const names = layers.map(present);

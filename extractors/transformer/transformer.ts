@@ -8,6 +8,9 @@
  *
  * The ablations of the article's claims are options: `positional` (sinusoidal | learned |
  * none), `norm` (post = the article's add & norm, pre, none), `residual` (on | off), `heads`.
+ * `causal` gives every layer's attention a decoder's mask (position t attends positions <= t,
+ * as PyTorch's `nn.Transformer.generate_square_subsequent_mask(T)` passed as the encoder's
+ * mask), combined with the key padding mask; linear-attention's `causal` means the same.
  *
  * The input projection and positions are tf ops; the encoder layers run, forward and
  * backward, as one op on the WebAssembly kernels (./transformerStack.ts), attention per head
@@ -21,7 +24,7 @@ import { attentionDims, probsSize, statsSize, STREAM_BLOCK } from './attention.j
 import { attentionMode, encoderStack, type AttentionBlock, type EncoderLayerWeights } from './stack.js';
 import { defineExtractor, type Extractor, type ExtractorContext } from '../types.js';
 
-/** The encoder's options (shared with linear-attention, which adds `causal`). */
+/** The encoder's options (shared with linear-attention; each adds its own `causal`, with its own default). */
 export const transformerFields = {
   dModel: z.number().int().positive().default(128).describe('model width d (and output width)'),
   heads: z.number().int().positive().default(4).describe('attention heads; must divide dModel'),
@@ -37,7 +40,13 @@ export const headsDivideDModel = [
   { message: 'heads must divide dModel (e.g. dModel 128 with heads 1, 2, 4 or 8)' },
 ] as const;
 export const transformerOptions = z
-  .object(transformerFields)
+  .object({
+    ...transformerFields,
+    causal: z
+      .boolean()
+      .default(false)
+      .describe("decoder-style mask: position t attends positions <= t only (as linear-attention's causal); false: every position (the article's encoder)"),
+  })
   .strict()
   .refine(...headsDivideDModel);
 export type TransformerOptions = z.output<typeof transformerOptions>;
@@ -216,7 +225,8 @@ export function createEncoder(o: TransformerOptions, ctx: ExtractorContext, atte
       let h = linear(x, v('proj.weight'), v('proj.bias')) as tf.Tensor3D; // [B, T, d]
       if (pe) h = tf.add(h, pe); // broadcast [T, d] over B
       // post: x = norm(x + f(x)); pre: x = x + f(norm(x)); none: x = x + f(x) (./transformerStack.ts)
-      return encoderStack(h, layerWeights, { heads: o.heads, norm: o.norm, residual: o.residual }, mask, attention.block); // mask [B, T]: padded keys masked
+      const stack = { heads: o.heads, norm: o.norm, residual: o.residual, causal: o.causal };
+      return encoderStack(h, layerWeights, stack, mask, attention.block); // mask [B, T]: padded keys masked
     },
     dispose() {
       for (const table of sinusoidal.values()) table.dispose();

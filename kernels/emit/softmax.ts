@@ -8,6 +8,10 @@
  *                                            the same p from the same scores, given the stats
  *   softmaxBackward(rows, cols, p, ldp, g, ldg, scale):
  *                                            g_j = scale p_j (g_j - sum_k p_k g_k)
+ *   softmaxCausal, softmaxCausalRecompute(rows, cols, p, ld, scale, keep, stats, first):
+ *                                            the same with a causal mask besides: row r is the
+ *                                            query at position first + r and attends keys
+ *                                            j <= first + r only (a decoder's mask)
  *
  * i.e. the softmax of the scaled scores (scale = 1/sqrt(d_head) > 0, so max(scale s) =
  * scale max s), and the gradient with respect to the unscaled scores given g = dL/dp.
@@ -18,17 +22,59 @@
  * (-scale max, sum): what the streaming attention keeps instead of p, to recompute p in its
  * backward pass bit for bit (./attention.ts). Each row is a few passes of 4 lanes at a time
  * plus a scalar tail for cols % 4.
+ *
+ * The causal variants run those passes over the row's first min(cols, first + r + 1) keys
+ * only and write exact zeros after them (PyTorch: -inf added to the scores of later keys), so
+ * the masked keys cost nothing and the backward kernel needs no mask (p_j = 0 there). With a
+ * key mask too, a key must be both in the past and a token; a query that sees no such key
+ * (a left-padded position before the first token) gets all zeros, as with the key mask alone.
  */
 import { SCALAR, VEC, exp, scratch } from '../wasm/lanes.js';
 import { accumulator, pass, reducingPass, rows } from '../wasm/rows.js';
-import { Fn, kernel, Op, Ty } from '../wasm/assembler.js';
+import { Fn, kernel, Op, Ty, type Local } from '../wasm/assembler.js';
 
 /** Added to a masked key's score before the row max: finite (so the max stays finite), far below any real score. */
 const MASKED_SCORE = -3e38;
 
-function softmaxFn(): Fn {
-  const f = new Fn('softmax', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.f32, Ty.i32, Ty.i32]);
-  const [n, cols, p, ld, scale, keep, stats] = f.params;
+/**
+ * The columns a causal row reads: `lim` = min(cols, first + r + 1), from `next` = first + r + 1
+ * (set before the first row, advanced after each), and the zeros written after them.
+ */
+interface CausalRow {
+  lim: Local;
+  start(): void;
+  end(row: Local): void;
+}
+
+function causalRow(f: Fn, cols: Local, first: Local): CausalRow {
+  const lim = f.local(Ty.i32);
+  const next = f.local(Ty.i32);
+  const j = f.local(Ty.i32);
+  f.get(first).i32(1).op(Op.i32Add).set(next);
+  return {
+    lim,
+    start() {
+      f.get(next).get(cols).get(next).get(cols).op(Op.i32LtS).op(Op.select).set(lim); // next < cols ? next : cols
+    },
+    end(row) {
+      // p_j = 0 for the keys after the query (the loop runs zero times when lim = cols)
+      f.for(
+        j,
+        () => f.get(lim),
+        () => f.get(cols),
+        1,
+        () => f.get(row).get(j).i32(2).op(Op.i32Shl).op(Op.i32Add).f32(0).mem(Op.f32Store),
+      );
+      f.get(next).i32(1).op(Op.i32Add).set(next);
+    },
+  };
+}
+
+function softmaxFn(causal: boolean): Fn {
+  const f = new Fn(causal ? 'softmaxCausal' : 'softmax', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.f32, Ty.i32, Ty.i32, ...(causal ? [Ty.i32] : [])]);
+  const [n, allCols, p, ld, scale, keep, stats, first] = f.params;
+  const c = causal ? causalRow(f, allCols, first) : undefined;
+  const cols = c ? c.lim : allCols; // the keys a row's passes read
   const row = f.local(Ty.i32);
   const st = f.local(Ty.i32);
   const two = f.local(Ty.i32);
@@ -49,6 +95,7 @@ function softmaxFn(): Fn {
         [stats, two, st],
       ],
       () => {
+        c?.start();
         // max (over the kept keys: a masked score is pushed to MASKED_SCORE; keep = 1 adds exactly 0)
         reducingPass(f, cols, [max], (L, off, [acc]) => {
           const s = masked ? L.add(L.load(row, off), L.mul(L.sub(L.load(keep, off), L.k(1)), L.k(-MASKED_SCORE))) : L.load(row, off);
@@ -70,6 +117,7 @@ function softmaxFn(): Fn {
           f.get(st).get(m).mem(Op.f32Store);
           f.get(st).get(sum).mem(Op.f32Store, 4);
         });
+        c?.end(row);
       },
     );
   f.get(keep)
@@ -82,9 +130,20 @@ function softmaxFn(): Fn {
 }
 
 /** p from the scores again, given the stats softmax wrote: the same operations in the same order, so the same bits. */
-function softmaxRecomputeFn(): Fn {
-  const f = new Fn('softmaxRecompute', [Ty.i32, Ty.i32, Ty.i32, Ty.i32, Ty.f32, Ty.i32, Ty.i32]);
-  const [n, cols, p, ld, scale, keep, stats] = f.params;
+function softmaxRecomputeFn(causal: boolean): Fn {
+  const f = new Fn(causal ? 'softmaxCausalRecompute' : 'softmaxRecompute', [
+    Ty.i32,
+    Ty.i32,
+    Ty.i32,
+    Ty.i32,
+    Ty.f32,
+    Ty.i32,
+    Ty.i32,
+    ...(causal ? [Ty.i32] : []),
+  ]);
+  const [n, allCols, p, ld, scale, keep, stats, first] = f.params;
+  const c = causal ? causalRow(f, allCols, first) : undefined;
+  const cols = c ? c.lim : allCols;
   const row = f.local(Ty.i32);
   const st = f.local(Ty.i32);
   const two = f.local(Ty.i32);
@@ -102,12 +161,14 @@ function softmaxRecomputeFn(): Fn {
         [stats, two, st],
       ],
       () => {
+        c?.start();
         f.get(st).mem(Op.f32Load).set(m);
         f.get(st).mem(Op.f32Load, 4).set(sum);
         pass(f, cols, (L, off) => {
           const x = exp(L, L.width === 4 ? sv : ss, L.add(L.mul(L.load(row, off), L.bcast(scale)), L.bcast(m)));
           return [L.store(row, L.div(masked ? L.mul(x, L.load(keep, off)) : x, L.bcast(sum)), off)];
         });
+        c?.end(row);
       },
     );
   f.get(keep)
@@ -144,11 +205,16 @@ function softmaxBackwardFn(): Fn {
 }
 
 type Rows7 = (rows: number, cols: number, p: number, ld: number, scale: number, keep: number, stats: number) => void;
+/** As Rows7, and `first`: the query position of the first row (row r attends keys <= first + r). */
+type Rows8 = (rows: number, cols: number, p: number, ld: number, scale: number, keep: number, stats: number, first: number) => void;
 
 /** The softmax kernels for the runtime's table (./runtime.ts). */
 export const softmaxKernels = {
   /** In place over `rows` rows of `cols` floats, row stride `ld` floats; `keep` a key mask [cols] or 0; `stats` [rows, 2] or 0. */
-  softmax: kernel<Rows7>(softmaxFn()),
-  softmaxRecompute: kernel<Rows7>(softmaxRecomputeFn()),
+  softmax: kernel<Rows7>(softmaxFn(false)),
+  softmaxRecompute: kernel<Rows7>(softmaxRecomputeFn(false)),
+  /** The same with the causal mask: row r attends keys j <= first + r; later keys get exactly 0. */
+  softmaxCausal: kernel<Rows8>(softmaxFn(true)),
+  softmaxCausalRecompute: kernel<Rows8>(softmaxRecomputeFn(true)),
   softmaxBackward: kernel<(rows: number, cols: number, p: number, ldp: number, g: number, ldg: number, scale: number) => void>(softmaxBackwardFn()),
 };

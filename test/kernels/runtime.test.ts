@@ -2,7 +2,7 @@
  * The WebAssembly kernels (extractors/kernels) against plain float64 references, at shapes
  * that reach every code path: gemm's packed kernel (large products), its edges (M % 4 rows,
  * N % 8 columns), the unpacked kernel, A read transposed, strided B and C, accumulation, a B
- * packed once and reused; the softmax pair with tails (cols % 4), and the softmax with a key mask. The extractor-level tests
+ * packed once and reused; the softmax pair with tails (cols % 4), the softmax with a key mask, and the causal pair. The extractor-level tests
  * (golden, gradcheck) use shapes too small to reach the packed kernel.
  */
 import { describe, expect, it } from 'vitest';
@@ -206,6 +206,66 @@ describe('softmax with a key mask', () => {
       const P = K.put([1, 2, 3, 4, 5, 6]);
       K.fns.softmax(1, 6, P, 6, 0.5, K.put(new Float32Array(6)), 0);
       expect(Array.from(K.read(P, 6))).toEqual([0, 0, 0, 0, 0, 0]);
+    } finally {
+      K.release(mark);
+    }
+  });
+});
+
+describe('causal softmax (softmaxCausal, softmaxCausalRecompute)', () => {
+  // [rows, cols, ld, first]: row r is query first + r; rows past the diagonal read every key (first + rows > cols), tails of cols % 4.
+  for (const [rows, cols, ld, first] of [
+    [5, 5, 7, 0],
+    [4, 13, 16, 6],
+    [6, 9, 9, 5],
+    [3, 64, 64, 30],
+  ]) {
+    for (const masked of [false, true]) {
+      it(`rows ${rows}, cols ${cols}, first ${first}${masked ? ', key mask' : ''}: keys after the query get exactly 0, the rest the softmax; recompute is bit for bit`, () => {
+        const rng = new Rng(`kernels/softmax-causal/${rows}/${cols}/${first}/${masked}`);
+        const keep = Float32Array.from({ length: cols }, (_, j) => (masked && (j < 2 || j % 5 === 3) ? 0 : 1));
+        // Later (and masked) keys score highest, so a max over them would be visibly wrong.
+        const s = Float32Array.from({ length: rows * ld }, (_, i) => {
+          const [r, j] = [Math.floor(i / ld), i % ld];
+          return j > first + r || keep[j] === 0 ? 500 : (rng.uniform() - 0.5) * 40;
+        });
+        const scale = 0.17;
+        const mark = K.mark();
+        try {
+          const P = K.put(s);
+          const S2 = K.put(s);
+          const stats = K.alloc(2 * rows);
+          const keepAt = masked ? K.put(keep) : 0;
+          K.fns.softmaxCausal(rows, cols, P, ld, scale, keepAt, stats, first);
+          K.fns.softmaxCausalRecompute(rows, cols, S2, ld, scale, keepAt, stats, first);
+          const p = K.read(P, rows * ld);
+          expect(Buffer.from(K.read(S2, rows * ld).buffer).equals(Buffer.from(p.buffer))).toBe(true);
+          for (let r = 0; r < rows; r++) {
+            const seen = Array.from({ length: cols }, (_, j) => j).filter((j) => j <= first + r && keep[j] === 1);
+            const mx = Math.max(...seen.map((j) => s[r * ld + j] * scale));
+            const z = seen.reduce((a, j) => a + Math.exp(s[r * ld + j] * scale - mx), 0);
+            for (let j = 0; j < cols; j++) {
+              if (!seen.includes(j)) expect(p[r * ld + j], `row ${r} key ${j}`).toBe(0);
+              else expect(Math.abs(p[r * ld + j] - Math.exp(s[r * ld + j] * scale - mx) / z)).toBeLessThan(1e-6);
+            }
+            for (let j = cols; j < ld; j++) expect(p[r * ld + j]).toBe(s[r * ld + j]); // past cols: left alone
+          }
+        } finally {
+          K.release(mark);
+        }
+      });
+    }
+  }
+
+  it('a query that sees no token (left padding before the first) is all zeros, not NaN; first 0 sees key 0 only', () => {
+    const mark = K.mark();
+    try {
+      const P = K.put([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+      K.fns.softmaxCausal(2, 6, P, 6, 0.5, K.put([0, 0, 1, 1, 1, 1]), 0, 0); // queries 0 and 1: only padded keys in their past
+      expect(Array.from(K.read(P, 12))).toEqual(new Array(12).fill(0));
+      const Q = K.put([3, 9, 9, 9]);
+      K.fns.softmaxCausal(1, 4, Q, 4, 1, 0, 0, 0);
+      expect(Array.from(K.read(Q, 4))).toEqual([1, 0, 0, 0]);
     } finally {
       K.release(mark);
     }
