@@ -8,6 +8,7 @@
  * did not complete, the charts by section (each with its caption), the sortable summary
  * table, the environment and configuration.
  */
+import { lengthText } from '../harness/suite/lengthRange.js';
 import { aggregateCells } from '../harness/store/aggregate.js';
 import type { ResultRecord } from '../harness/store/results.js';
 import { SECTIONS, type Chart } from './charts/index.js';
@@ -24,6 +25,8 @@ export interface PageInput {
   /** Inlined browser bundles: vega, vega-lite, vega-embed. */
   scripts: string[];
   generatedAt: string;
+  /** Trusted HTML placed first, before the results table (a reproduction's paper-vs-fxbench table, already escaped). */
+  opening?: string;
   /** Trusted HTML placed before the charts (the audit's claims section, already escaped). */
   intro?: string;
   /** Charts the intro places itself (the audit's evidence): their specs are embedded, their sections are not repeated. */
@@ -54,7 +57,7 @@ function flags(r: ResultRecord): string {
   if (r.gradients.exploding) f.push(`exploding gradient${r.gradients.explodingStep ? ` at step ${r.gradients.explodingStep}` : ''}`);
   // A run that solved its task carried the gradient it needed, however small the measured profile's tail: no flag.
   if (r.gradients.vanishing && !isSolved(r)) f.push('vanishing gradient');
-  const na = r.lengths.filter((l) => l.status === 'not-applicable').map((l) => `${l.factor}×`);
+  const na = r.lengths.filter((l) => l.status === 'not-applicable').map((l) => (r.range ? `T=${l.length}` : `${l.factor}×`));
   if (na.length) f.push(`not applicable at ${na.join(', ')}`);
   return f.join('; ');
 }
@@ -79,7 +82,7 @@ function numbersTable(records: ResultRecord[]): string {
     const cells = [
       r.task,
       r.extractor,
-      r.length,
+      r.lengthText,
       r.metric,
       fmt(r.mean),
       r.ci95 ? `${fmt(r.ci95[0])} to ${fmt(r.ci95[1])}` : '',
@@ -128,7 +131,7 @@ function summaryTable(records: ResultRecord[]): string {
     const cells = [
       r.task.label,
       r.extractor.label,
-      r.length,
+      lengthText(r),
       r.seed,
       statusText(r),
       done?.metrics.metric ?? '',
@@ -246,6 +249,8 @@ function tocLinks(charts: Chart[]): string {
 function contents(p: PageInput, bySection: [string, Chart[]][], hasProblems: boolean): string {
   const row = (href: string, text: string, links = '') => `<dt><a href="${h(href)}">${h(text)}</a></dt><dd>${links}</dd>`;
   const rows: string[] = [];
+  if (p.opening && /id="reproduction"/.test(p.opening))
+    rows.push(row('#reproduction', 'Paper vs fxbench', "the paper's numbers beside ours, each with its verdict"));
   if (p.records.length) rows.push(row('#numbers', 'Results', 'mean and 95% interval per task, extractor and length'));
   if (p.intro && /id="claims"/.test(p.intro)) rows.push(row('#claims', "The article's claims"));
   if (hasProblems) rows.push(row('#problems', 'Runs that did not complete'));
@@ -268,7 +273,7 @@ export function renderPage(p: PageInput): string {
   );
   const tasks = [...new Set(p.records.map((r) => r.task.label))];
   const extractors = extractorPalette(p.records).labels;
-  const lengths = [...new Set(p.records.map((r) => r.length))].sort((a, b) => a - b);
+  const lengths = [...new Set([...p.records].sort((a, b) => a.length - b.length).map(lengthText))];
   const seeds = [...new Set(p.records.map((r) => r.seed))].sort((a, b) => a - b);
   const twoSeeds = aggregateCells(p.records).some((g) => g.value?.n === 2);
   const pill = (n: number, cls: string, word: string) => `<span class="pill ${cls}">${n} ${word}</span>`;
@@ -309,6 +314,7 @@ export function renderPage(p: PageInput): string {
 <h1>fxbench report</h1>
 <p class="sub">${h(suites.length === 1 ? `Suite ${suites[0]}` : `${suites.length} suites: ${suites.join(', ')}`)} · generated ${h(readableTime(p.generatedAt))} · ${p.records.length} runs: ${pill(counts.completed, 'completed', 'completed')} ${pill(counts.diverged, 'diverged', 'diverged')} ${pill(counts.errored, 'errored', 'errored')}</p>
 </header>
+${p.opening ?? ''}
 <p class="lead">This page compares feature extractors on identical tasks: ${h(extractors.join(', '))} on ${h(tasks.join(', '))}, at sequence length${lengths.length > 1 ? 's' : ''} ${h(lengths.join(', '))} with seed${seeds.length > 1 ? 's' : ''} ${h(seeds.join(', '))}.
 Every extractor saw the same training and evaluation data, embedding, readout, head, loss, optimiser and step budget; only the feature extractor differs.
 Each chart says in one line how to read it; hover any mark for its numbers. Shaded bands and black bars are 95% confidence intervals of the mean over seeds (Student t); with one seed there are none${twoSeeds ? ', and with two they are very wide (t(0.975, 1) = 12.7): run three or more seeds to tell extractors apart' : ''}.</p>

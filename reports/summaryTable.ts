@@ -8,11 +8,14 @@ import { isSolved } from '../harness/cell/measure/solve.js';
 import { aggregateCells, cellKey, groupBy } from '../harness/store/aggregate.js';
 import type { ResultRecord } from '../harness/store/results.js';
 import { distinctLabels } from './labels.js';
+import { lengthText } from '../harness/suite/lengthRange.js';
 
 export interface SummaryRow {
   task: string;
   extractor: string;
   length: number;
+  /** The length as tables show it: `64`, or a length range's `1-40:41-500` (its test score). */
+  lengthText: string;
   metric: string;
   /** Mean of the completed seeds' test metric; null when none completed. */
   mean: number | null;
@@ -34,6 +37,7 @@ export function summaryRows(allRecords: readonly ResultRecord[]): SummaryRow[] {
       task: g.task,
       extractor: g.extractor,
       length: g.length,
+      lengthText: lengthText(groups[i][0]),
       metric: g.metric ?? '-',
       mean: g.value?.mean ?? null,
       // Every metric is at least 0 and accuracy at most 1: a Student-t interval of few seeds can leave that range, so it is cut to it.
@@ -68,7 +72,7 @@ export function formatSummaryTable(records: readonly ResultRecord[]): string {
   const body = rows.map((r) => [
     r.task,
     r.extractor,
-    String(r.length),
+    r.lengthText,
     r.metric,
     r.mean === null ? '-' : fmt(r.mean),
     r.ci95 ? `[${fmt(r.ci95[0])}, ${fmt(r.ci95[1])}]` : '-',

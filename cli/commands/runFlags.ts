@@ -8,6 +8,7 @@ import { UsageError } from '../../core/errors.js';
 import { PARALLEL_FLAGS } from '../../harness/run/parallelism.js';
 import { didYouMean } from '../../core/registry.js';
 import { flaggedFields, flagExample, infoOf } from '../../harness/suite/fields.js';
+import { parseLengthEntry } from '../../harness/suite/lengthRange.js';
 import type { SuiteInput, SuiteOrigin } from '../../harness/suite/suite.js';
 import { csv, csvNumbers, numberFlag, parseOptionFlags } from './flags.js';
 
@@ -157,7 +158,9 @@ export function suiteFromArgs(a: RunArgs, base?: SuiteInput, argv: string[] = []
         ? numberFlag(a as Record<string, unknown>, f.flag, argv, example)
         : f.kind.kind === 'numbers'
           ? csvNumbers(f.flag, given as string | undefined)
-          : given;
+          : f.kind.kind === 'lengths'
+            ? csv(given as string | undefined)?.map((x) => parseLengthEntry(f.flag, x))
+            : given;
     if (v === undefined) continue;
     (input as Record<string, unknown>)[f.field] = v;
     flags[f.field] = `--${f.flag}`;

@@ -26,18 +26,22 @@ export interface Evaluated {
 export type Constant = { kind: 'classes'; logProbs: Float32Array } | { kind: 'regression'; mean: number };
 
 /** `n` samples of a stream as batches of `B` (the last one smaller when B does not divide n). */
-export function* drawBatches(task: Task, rng: Rng, n: number, B: number, length: number): Generator<Batch> {
-  for (let done = 0; done < n; done += B) yield task.sample(rng, Math.min(B, n - done), length);
+/** A fixed length, or a draw per batch (a length range: ../suite/lengthRange.ts). */
+export type Lengths = number | (() => number);
+const lengthOf = (l: Lengths) => (typeof l === 'number' ? l : l());
+
+export function* drawBatches(task: Task, rng: Rng, n: number, B: number, length: Lengths): Generator<Batch> {
+  for (let done = 0; done < n; done += B) yield task.sample(rng, Math.min(B, n - done), lengthOf(length));
 }
 
 /** Fit the constant predictor to the first ceil(n / B) batches of the training stream. */
-export function fitConstant(task: Task, trainRng: Rng, n: number, B: number, length: number): Constant {
+export function fitConstant(task: Task, trainRng: Rng, n: number, B: number, length: Lengths): Constant {
   const out = task.output;
   const counts = out.kind === 'classes' ? new Float64Array(out.classes) : undefined;
   let sum = 0;
   let count = 0;
   for (let done = 0; done < n; done += B) {
-    const batch = task.sample(trainRng, B, length); // the same batches training starts with
+    const batch = task.sample(trainRng, B, lengthOf(length)); // the same batches training starts with
     batch.targets.forEach((y, k) => {
       const w = batch.mask ? batch.mask[k] : 1;
       if (counts) counts[y] += w;
@@ -176,4 +180,37 @@ export function scoreBatch(task: Task, batch: Batch, pred: Float32Array, metric:
 
 function mean(xs: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+/**
+ * The evaluations at several lengths as one: the unweighted mean over lengths of the value,
+ * the empirical chance, the loss and the accuracy (the length-generalisation score of
+ * Delétang et al.: each length counts once), samples summed, and each meta bin pooled
+ * over lengths by its sample count.
+ */
+export function meanOverLengths(es: readonly Evaluated[]): Evaluated {
+  const avg = (f: (e: Evaluated) => number) => es.reduce((a, e) => a + f(e), 0) / es.length;
+  const byMeta: Evaluated['byMeta'] = {};
+  for (const e of es)
+    for (const [key, bins] of Object.entries(e.byMeta)) {
+      const pooled = new Map((byMeta[key] ?? []).map((b) => [b.value, { ...b }]));
+      for (const b of bins) {
+        const p = pooled.get(b.value);
+        if (!p) pooled.set(b.value, { ...b });
+        else {
+          p.score = (p.score * p.n + b.score * b.n) / (p.n + b.n);
+          p.n += b.n;
+        }
+      }
+      byMeta[key] = [...pooled.values()].sort((a, b) => a.value - b.value);
+    }
+  const accuracies = es.flatMap((e) => (e.accuracy === undefined ? [] : [e.accuracy]));
+  return {
+    value: avg((e) => e.value),
+    chance: avg((e) => e.chance),
+    loss: avg((e) => e.loss),
+    ...(accuracies.length === es.length ? { accuracy: avg((e) => e.accuracy!) } : {}),
+    samples: es.reduce((a, e) => a + e.samples, 0),
+    byMeta,
+  };
 }

@@ -22,7 +22,8 @@ import { kernels } from '../../kernels/runtime/runtime.js';
 import type { Cell } from '../suite/suite.js';
 import { METRICS, scoreOf, type Batch, type Task } from '../../tasks/types.js';
 import { stageTasks } from '../suite/stageData.js';
-import { drawBatches, evaluate, fitConstant, type Constant, type Evaluated, type Predictor } from './evaluate.js';
+import { drawBatches, evaluate, fitConstant, type Constant, type Evaluated, type Lengths, type Predictor } from './evaluate.js';
+import { lengthPlan, testOverRange } from './lengths.js';
 
 export interface CellHooks {
   /** Called after every training step. */
@@ -73,23 +74,27 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     const task = stage.train;
     // A tuning trial draws everything from its own root, so no trial shares data or weights with a main cell.
     const rng = trial ? new Rng(cell.seed).fork('tune') : new Rng(cell.seed);
-    model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn, cell.length);
+    // A range cell's lengths: drawn per training and validation batch, a grid at test (../suite/lengthRange.ts).
+    const plan = lengthPlan(cell, task);
+    model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn, plan.longest);
     Object.assign(base.extractor, { params: model.extractorParams, outputDim: model.extractor.outputDim, info: model.extractor.info });
     const opt = cell.train.optimizer;
     const optimizer = new Adam(Object.values(model.variables), { lr: cell.train.lr, beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon });
 
     // The empirical chance: the constant predictor fit to the first training batches (the
     // ones every extractor trains on first, replayed from the training stream).
-    const constant = fitConstant(task, rng.fork('train'), cell.train.evalSamples, cell.train.batch, cell.length);
+    const constant = fitConstant(task, rng.fork('train'), cell.train.evalSamples, cell.train.batch, plan.train(rng.fork('train')));
     // A fixed validation set, drawn once, for early stopping and tuning.
-    const validationSet = [...drawBatches(stage.validation, rng.fork('validation'), cell.train.valSamples, cell.train.batch, cell.length)];
+    const validationSet = [
+      ...drawBatches(stage.validation, rng.fork('validation'), cell.train.valSamples, cell.train.batch, plan.train(rng.fork('validation'))),
+    ];
 
     // The sensitivity profile is taken on one fixed held-out batch, before and after training.
     const profileBatch = trial ? undefined : stage.test.sample(rng.fork('profile'), cell.train.batch, cell.length);
     const profileInit = profileBatch ? withTensors(model, profileBatch, (t) => sensitivityProfile(model!, t)) : [];
 
     // Stage 3: train, checking the validation score every valEvery steps.
-    const trained = await train(model, optimizer, task, cell, rng.fork('train'), hooks, {
+    const trained = await train(model, optimizer, task, cell, rng.fork('train'), plan.train(rng.fork('train')), hooks, {
       set: validationSet,
       constant,
       solvedScore: solvedScoreOf(task, cell.length),
@@ -130,31 +135,41 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     // its multiples. A tuning trial: its last validation check is its result.
     const chance = task.chance(cell.length);
     const testRng = rng.fork('test');
+    const ranged =
+      !trial && plan.test
+        ? testOverRange(predictor(model), model.extractor.maxLength, stage.test, cell, plan.test, testRng, constant, chance.metric)
+        : undefined;
     const evaluated = trial
       ? trained.validation.last
-      : evaluate(predictor(model), stage.test, drawBatches(stage.test, testRng, cell.train.evalSamples, cell.train.batch, cell.length), constant);
-    const lengths = cell.train.generalize.map((factor) => {
-      const length = Math.round(cell.length * factor);
-      const scored = (e: Evaluated) => ({
-        value: e.value,
-        chance: task.chance(length).value,
-        empiricalChance: e.chance,
-        score: scoreOf(chance.metric, e.value, e.chance),
-      });
-      if (factor === 1) return { length, factor, status: 'completed' as const, ...scored(evaluated) };
-      if (model!.extractor.maxLength !== undefined && length > model!.extractor.maxLength) {
-        return { length, factor, status: 'not-applicable' as const, reason: `the extractor reads at most ${model!.extractor.maxLength} positions` };
-      }
-      const tooBig = evalMemoryRefusal(cell, length);
-      if (tooBig) return { length, factor, status: 'not-applicable' as const, reason: tooBig.replace(/^not run: /, 'not evaluated: ') };
-      const e = evaluate(
-        predictor(model!),
-        stage.test,
-        drawBatches(stage.test, testRng.fork(`x${factor}`), cell.train.evalSamples, cell.train.batch, length),
-        constant,
-      );
-      return { length, factor, status: 'completed' as const, ...scored(e) };
-    });
+      : ranged
+        ? ranged.evaluated
+        : evaluate(predictor(model), stage.test, drawBatches(stage.test, testRng, cell.train.evalSamples, cell.train.batch, cell.length), constant);
+    const lengths = ranged
+      ? ranged.lengths
+      : cell.train.generalize.map((factor) => {
+          const length = Math.round(cell.length * factor);
+          const scored = (e: Evaluated) => ({
+            value: e.value,
+            chance: task.chance(length).value,
+            empiricalChance: e.chance,
+            score: scoreOf(chance.metric, e.value, e.chance),
+          });
+          if (factor === 1) return { length, factor, status: 'completed' as const, ...scored(evaluated) };
+          if (task.lengths && !task.lengths.accepts(length))
+            return { length, factor, status: 'not-applicable' as const, reason: `the task is defined at ${task.lengths.rule}` };
+          if (model!.extractor.maxLength !== undefined && length > model!.extractor.maxLength) {
+            return { length, factor, status: 'not-applicable' as const, reason: `the extractor reads at most ${model!.extractor.maxLength} positions` };
+          }
+          const tooBig = evalMemoryRefusal(cell, length);
+          if (tooBig) return { length, factor, status: 'not-applicable' as const, reason: tooBig.replace(/^not run: /, 'not evaluated: ') };
+          const e = evaluate(
+            predictor(model!),
+            stage.test,
+            drawBatches(stage.test, testRng.fork(`x${factor}`), cell.train.evalSamples, cell.train.batch, length),
+            constant,
+          );
+          return { length, factor, status: 'completed' as const, ...scored(e) };
+        });
     // Tasks with splits: the same measurement on training-split samples, so the generalisation gap shows.
     const onTrain =
       !trial && cell.data.train.split !== undefined
@@ -169,7 +184,7 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
         value: evaluated.value,
         split: trial ? 'validation' : 'test',
         samples: evaluated.samples,
-        chance: chance.value,
+        chance: ranged ? ranged.chance : chance.value,
         empiricalChance: evaluated.chance,
         score: scoreOf(chance.metric, evaluated.value, evaluated.chance),
         higherIsBetter: METRICS[chance.metric].higherIsBetter,
@@ -236,7 +251,7 @@ function readable(record: ResultRecord): ResultRecord {
   const check = resultSchema.safeParse(JSON.parse(JSON.stringify(record)));
   if (check.success) return record;
   const issue = check.error.issues[0];
-  const { schemaVersion, cellId, suite, task, extractor, length, seed, train, data, trial, tuning, env, startedAt, wallMs } = record;
+  const { schemaVersion, cellId, suite, task, extractor, length, range, seed, train, data, trial, tuning, env, startedAt, wallMs } = record;
   return {
     ...{
       schemaVersion,
@@ -245,6 +260,7 @@ function readable(record: ResultRecord): ResultRecord {
       task,
       extractor,
       length,
+      ...(range ? { range } : {}),
       seed,
       train,
       data,
@@ -338,7 +354,16 @@ function forwardLoss(model: Model, t: BatchTensors, training: boolean): tf.Scala
   return model.loss(model.predict(features, t), t);
 }
 
-async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng: Rng, hooks: CellHooks, validation: Validation): Promise<Trained> {
+async function train(
+  model: Model,
+  optimizer: Adam,
+  task: Task,
+  cell: Cell,
+  rng: Rng,
+  lengths: Lengths,
+  hooks: CellHooks,
+  validation: Validation,
+): Promise<Trained> {
   const { steps, batch: B, clip, valEvery } = cell.train;
   const metric = task.chance(cell.length).metric;
   const vars = Object.values(model.variables);
@@ -354,7 +379,7 @@ async function train(model: Model, optimizer: Adam, task: Task, cell: Cell, rng:
   let solvedBefore: number | undefined; // the step of the previous check, when it was solved
   const validations = () => ({ curve: checks, last: last!, stepsToSolve });
   for (let step = 0; step < steps; step++) {
-    const batch = task.sample(rng, B, cell.length);
+    const batch = task.sample(rng, B, typeof lengths === 'number' ? lengths : lengths());
     const t0 = performance.now();
     const t = model.toTensors(batch);
     const owned: tf.Tensor[] = batchTensorList(t); // freed at the end of the step, whatever happens

@@ -24,6 +24,7 @@
  * - Trials run from their own seed stream (`Rng(seed).fork('tune')`, runner.ts) and never
  *   read test data: the reported score stays held out from the choice.
  */
+import { lengthText } from '../suite/lengthRange.js';
 import { selectShard, selectShardByUnit, type Shard } from '../suite/shard.js';
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
@@ -57,6 +58,8 @@ export interface TuneGroup {
   /** The extractor as the main cells have it, before the grid sets its options. */
   extractor: PluginUse;
   length: number;
+  /** A length-generalisation group's ranges (its trials train on the range and are scored on validation, drawn from it). */
+  range?: Cell['range'];
   train: TrainConfig;
   data: DataSources;
   /** The grid keys that apply to this extractor, in order, with their values. */
@@ -184,12 +187,24 @@ function groupOf(cell: Cell, grid: [string, unknown[]][], budget: TuningSummary[
     task: { name: cell.task.name, options: cell.task.options },
     extractor: { name: cell.extractor.name, options: omit(cell.extractor.options) },
     length: cell.length,
+    ...(cell.range ? { range: cell.range } : {}),
     train: omit({ ...cell.train, steps: budget.steps }),
     grid,
     budget,
   };
   const key = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
-  return { key, suite: cell.suite, task: cell.task, extractor: cell.extractor, length: cell.length, train: cell.train, data: cell.data, grid, budget };
+  return {
+    key,
+    suite: cell.suite,
+    task: cell.task,
+    extractor: cell.extractor,
+    length: cell.length,
+    range: cell.range,
+    train: cell.train,
+    data: cell.data,
+    grid,
+    budget,
+  };
 }
 
 /** Every grid point, the first key varying slowest, values in the order given. */
@@ -218,11 +233,12 @@ export function trialCell(g: TuneGroup, config: Record<string, unknown>, seed: n
   const trainPart = Object.fromEntries(Object.entries(config).filter(([k]) => isTunable(k)));
   const optionPart = Object.fromEntries(Object.entries(config).filter(([k]) => !isTunable(k)));
   return {
-    id: `tune:${cellId(g.task.label, g.extractor.label, g.length, seed)}/${configLabel(config)}/${steps}steps`,
+    id: `tune:${cellId(g.task.label, g.extractor.label, lengthText(g), seed)}/${configLabel(config)}/${steps}steps`,
     suite: g.suite,
     task: g.task,
     extractor: { ...g.extractor, options: { ...g.extractor.options, ...optionPart } },
     length: g.length,
+    ...(g.range ? { range: g.range } : {}),
     seed,
     // Trials are scored on validation: no length generalisation, validation at least once.
     train: { ...g.train, ...trainPart, steps, valEvery: Math.min(g.train.valEvery, steps), generalize: [1] },

@@ -12,6 +12,7 @@
  *   binValues(values, max)     equal-width bins for a meta key with many distinct values
  *   thinIndices(n, max)        which indices of a long curve to keep for a chart
  */
+import { lengthText } from '../suite/lengthRange.js';
 import type { ResultRecord } from './results.js';
 import { ci95, mean, sampleSd } from '../../stats/index.js';
 
@@ -65,7 +66,8 @@ export interface CellGroup {
 }
 
 /** Key of a (task, extractor, length) group; JSON so labels can hold any character. */
-export const cellKey = (r: Pick<ResultRecord, 'task' | 'extractor' | 'length'>): string => JSON.stringify([r.task.label, r.extractor.label, r.length]);
+export const cellKey = (r: Pick<ResultRecord, 'task' | 'extractor' | 'length' | 'range'>): string =>
+  JSON.stringify([r.task.label, r.extractor.label, lengthText(r)]);
 
 /** One group per (task label, extractor label, length) across seeds, in first-seen order. */
 export function aggregateCells(records: readonly ResultRecord[]): CellGroup[] {

@@ -209,6 +209,7 @@ export function recordHead(cell: Cell, env: Environment) {
     task: cell.task,
     extractor: { ...cell.extractor },
     length: cell.length,
+    ...(cell.range ? { range: cell.range } : {}),
     seed: cell.seed,
     train: cell.train,
     data: cell.data,

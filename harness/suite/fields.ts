@@ -11,6 +11,7 @@
  * set, and both come from the same schemas.
  */
 import { z } from 'zod';
+import { lengthEntrySchema } from './lengthRange.js';
 
 /** What a suite field's messages and flag need to know about it. */
 export interface FieldInfo {
@@ -167,12 +168,12 @@ export const suiteFields = {
     flagExample: 'rnn,lstm',
     flagDescribe: 'comma-separated extractor names',
   }),
-  lengths: field(z.array(z.number().int().positive()).min(1), 'sequence lengths', {
-    expected: 'a non-empty list of positive integers',
-    each: 'a positive integer',
+  lengths: field(z.array(lengthEntrySchema).min(1), 'sequence lengths: a fixed length, or a train and a test range (length generalisation: ./lengthRange.ts)', {
+    expected: 'a non-empty list of positive integers or {"train": [lo, hi], "test": [lo, hi]} ranges',
+    each: 'a positive integer, or {"train": [lo, hi], "test": [lo, hi], "testLengths"?: k}',
     example: [16, 64],
     flag: 'lengths',
-    flagDescribe: 'comma-separated sequence lengths, e.g. 16,64',
+    flagDescribe: 'comma-separated sequence lengths, e.g. 16,64; or train:test ranges, e.g. 1-40:41-500 (train on lengths drawn from 1-40, test on 41-500)',
   }),
   seeds: field(z.array(z.number().int().nonnegative()).min(1).default([1]), 'seeds, one cell each', {
     expected: 'a non-empty list of non-negative integers',
@@ -263,13 +264,14 @@ export const trainRecordSchema = z.object({ ...resolvedShape(trainFields), valEv
 export type TrainConfig = z.output<typeof trainRecordSchema>;
 
 /** How a field's flag is parsed, from its schema: a number, one of a few words, or a comma-separated list of numbers. */
-export type FlagKind = { kind: 'number' } | { kind: 'choice'; choices: string[] } | { kind: 'numbers' } | { kind: 'names' };
+export type FlagKind = { kind: 'number' } | { kind: 'choice'; choices: string[] } | { kind: 'numbers' } | { kind: 'lengths' } | { kind: 'names' };
 
 export function flagKind(name: SuiteFieldName): FlagKind {
   const s = bare(suiteFields[name]);
   if (s instanceof z.ZodNumber) return { kind: 'number' };
   if (s instanceof z.ZodEnum) return { kind: 'choice', choices: s.options.map(String) };
   if (s instanceof z.ZodArray && bare(s.element as z.ZodType) instanceof z.ZodNumber) return { kind: 'numbers' };
+  if (s instanceof z.ZodArray && s.element === lengthEntrySchema) return { kind: 'lengths' };
   return { kind: 'names' };
 }
 

@@ -27,6 +27,7 @@ import { extractors, tasks } from '../plugins/registries.js';
 import { didYouMean } from '../../core/registry.js';
 import { dataSchema, dataSources, hasSplits, missingSplits } from './stageData.js';
 import type { Task, TaskDefinition } from '../../tasks/types.js';
+import { acceptedLengths, lengthEntryText, lengthRangeSchema, rangeRefusal } from './lengthRange.js';
 import { tuningSchema } from './tuneRecord.js';
 import { paddingOf, PADDING_TREATMENTS, type ExtractorDefinition } from '../../extractors/types.js';
 
@@ -58,7 +59,10 @@ export const cellSchema = z.object({
   suite: z.string(),
   task: pluginUseSchema,
   extractor: pluginUseSchema,
+  /** The length the cell trains at; with `range`, the longest accepted length of its train range. */
   length: z.number().int().positive(),
+  /** Set on a length-generalisation cell (./lengthRange.ts): the train and test ranges it reads. */
+  range: lengthRangeSchema.optional(),
   seed: z.number().int().nonnegative(),
   train: trainRecordSchema,
   /** The split (tasks with splits) and seed stream each stage reads: train, validation, and test (null for a tuning trial) (./stageData.ts). */
@@ -70,8 +74,8 @@ export const cellSchema = z.object({
 });
 export type Cell = z.infer<typeof cellSchema>;
 
-/** A cell's id, `task/extractor/T<length>/s<seed>` by labels: unique in a suite, and what records and progress lines name it by. */
-export const cellId = (task: string, extractor: string, length: number, seed: number): string => `${task}/${extractor}/T${length}/s${seed}`;
+/** A cell's id, `task/extractor/T<length>/s<seed>` by labels (`T1-40:41-500` for a range): unique in a suite, and what records and progress lines name it by. */
+export const cellId = (task: string, extractor: string, length: number | string, seed: number): string => `${task}/${extractor}/T${length}/s${seed}`;
 
 /**
  * Where a suite's input came from, so an error names the input the user typed: the flag
@@ -354,12 +358,21 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
   }
   for (const t of taskUses) {
     const task = tasks.get(t.name).create(t.options);
-    for (const L of suite.lengths) {
-      if (L < task.minLength) throw new UsageError(`task ${t.name} needs length >= ${task.minLength}, got ${L}: raise --lengths`);
-      for (const e of extractorUses) {
-        const refusal = paddingRefusal(extractors.get(e.name), task, t.label, L);
+    for (const entry of suite.lengths) {
+      if (typeof entry === 'number') {
+        if (entry < task.minLength) throw new UsageError(`task ${t.name} needs length >= ${task.minLength}, got ${entry}: raise --lengths`);
+        if (task.lengths && !task.lengths.accepts(entry)) throw new UsageError(`task ${t.name} is defined at ${task.lengths.rule}; --lengths has ${entry}`);
+      } else {
+        const refusal = rangeRefusal(task, t.name, entry);
         if (refusal) throw new UsageError(refusal);
       }
+      // Padding depends on the length: check every length a range can read.
+      const every = typeof entry === 'number' ? [entry] : [...acceptedLengths(task, entry.train), ...acceptedLengths(task, entry.test)];
+      for (const e of extractorUses)
+        for (const L of every) {
+          const refusal = paddingRefusal(extractors.get(e.name), task, t.label, L);
+          if (refusal) throw new UsageError(refusal);
+        }
     }
   }
   const train = {
@@ -371,19 +384,25 @@ export function expandSuite(suite: Suite, origin: SuiteOrigin = {}): Cell[] {
   } satisfies TrainConfig;
   const cells: Cell[] = [];
   for (const task of taskUses)
-    for (const length of suite.lengths)
+    for (const entry of suite.lengths) {
+      // A range cell trains up to the longest accepted length of its train range.
+      const made = tasks.get(task.name).create(task.options);
+      const length = typeof entry === 'number' ? entry : acceptedLengths(made, entry.train).at(-1)!;
+      const range = typeof entry === 'number' ? {} : { range: entry };
       for (const extractor of extractorUses)
         for (const seed of suite.seeds)
           cells.push({
-            id: cellId(task.label, extractor.label, length, seed),
+            id: cellId(task.label, extractor.label, lengthEntryText(entry), seed),
             suite: suite.name,
             task,
             extractor,
             length,
+            ...range,
             seed,
             train,
             data: dataSources(tasks.get(task.name)),
           });
+    }
   return cells;
 }
 

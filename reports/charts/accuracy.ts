@@ -7,6 +7,7 @@ import {
   completed,
   extractorColor,
   finiteRow,
+  fixedLength,
   lengthAxis,
   lengthHeader,
   metricScale,
@@ -46,7 +47,7 @@ function chanceLayer(chance: { length: number; chance: number }[]) {
 export function metricVsLength(records: ResultRecord[]): Chart[] {
   const p = palette(records);
   const charts: Chart[] = [];
-  for (const [task, all] of byTask(records)) {
+  for (const [task, all] of byTask(fixedLength(records))) {
     const rs = completed(all);
     if (!rs.length) continue;
     const { metric, higherIsBetter } = rs[0].metrics;

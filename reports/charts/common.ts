@@ -30,6 +30,8 @@ export type ChartBuilder = (records: ResultRecord[]) => Chart[];
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 export const completed = (rs: readonly ResultRecord[]): CompletedRecord[] => rs.filter((r): r is CompletedRecord => r.status === 'completed');
+/** Records of one fixed length each: charts with length on an axis leave length-range records (trained on many lengths) to their own chart. */
+export const fixedLength = <T extends ResultRecord>(rs: readonly T[]): T[] => rs.filter((r) => !r.range);
 export const byTask = <T extends ResultRecord>(rs: readonly T[]): Map<string, T[]> => groupBy(rs, (r) => r.task.label);
 export const sortedLengths = (rs: readonly { length: number }[]): number[] => [...new Set(rs.map((r) => r.length))].sort((a, b) => a - b);
 

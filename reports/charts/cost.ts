@@ -2,7 +2,21 @@
 import { groupBy, summarize } from '../../harness/store/aggregate.js';
 import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { logLogFit } from '../../stats/index.js';
-import { ciText, completed, extractorColor, finiteRow, LEGEND, lengthAxis, logScaleOf, palette, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
+import {
+  ciText,
+  completed,
+  extractorColor,
+  finiteRow,
+  fixedLength,
+  LEGEND,
+  lengthAxis,
+  logScaleOf,
+  palette,
+  SCHEMA,
+  sortedLengths,
+  tip,
+  type Chart,
+} from './common.js';
 
 /** Training throughput in sequences per second: batch · 1000 / msPerStep. */
 export const seqPerSec = (r: CompletedRecord): number => (r.metrics.msPerStep > 0 ? (r.train.batch * 1000) / r.metrics.msPerStep : NaN);
@@ -29,7 +43,7 @@ function perExtractorLength(rs: CompletedRecord[], value: (r: CompletedRecord) =
  * seeds); the legend gives each extractor's least-squares slope on log-log axes.
  */
 export function throughputVsLength(records: ResultRecord[]): Chart[] {
-  const rs = completed(records).filter((r) => Number.isFinite(seqPerSec(r)));
+  const rs = completed(fixedLength(records)).filter((r) => Number.isFinite(seqPerSec(r)));
   if (!rs.length) return [];
   const p = palette(records);
   const series = new Map<string, string>();
@@ -120,7 +134,7 @@ function costLineChart(
     accept?: (r: CompletedRecord) => boolean;
   },
 ): Chart[] {
-  const rs = completed(records).filter((r) => (opts.accept ? opts.accept(r) : true) && Number.isFinite(opts.value(r)));
+  const rs = completed(fixedLength(records)).filter((r) => (opts.accept ? opts.accept(r) : true) && Number.isFinite(opts.value(r)));
   if (!rs.length) return [];
   const p = palette(records);
   const rows = perExtractorLength(rs, opts.value, opts.logY ? 'log' : 'linear');

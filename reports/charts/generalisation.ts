@@ -2,7 +2,7 @@
 import { groupBy, summarize } from '../../harness/store/aggregate.js';
 import type { ResultRecord } from '../../harness/store/results.js';
 import { groupedBarLayers } from './bars.js';
-import { byTask, ciText, completed, finiteRow, metricScale, metricTitle, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
+import { byTask, ciText, completed, finiteRow, fixedLength, metricScale, metricTitle, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 /**
  * Grouped bars per evaluation factor (1x, 2x, 4x the training length), one panel per
@@ -13,7 +13,7 @@ export function lengthGeneralisation(records: ResultRecord[]): Chart[] {
   const p = palette(records);
   const charts: Chart[] = [];
   for (const [task, all] of byTask(records)) {
-    const rs = completed(all).filter((r) => r.lengths.some((l) => l.factor !== 1));
+    const rs = completed(fixedLength(all)).filter((r) => r.lengths.some((l) => l.factor !== 1));
     if (!rs.length) continue;
     const { metric, higherIsBetter } = rs[0].metrics;
     const evals = rs.flatMap((r) => r.lengths.map((l) => ({ ...l, extractor: r.extractor.label, trainLength: r.length })));

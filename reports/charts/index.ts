@@ -9,6 +9,7 @@ import { metricByMeta, metricVsLength } from './accuracy.js';
 import type { Chart, ChartBuilder } from './common.js';
 import { gflopsPerExtractor, memoryVsLength, paramCounts, throughputVsLength } from './cost.js';
 import { lengthGeneralisation } from './generalisation.js';
+import { lengthRangeCurves } from './lengthRange.js';
 import { metricVsStateSize } from './stateSize.js';
 import { gradientProfile, gradNormOverTraining, groupGradNorms } from './gradients.js';
 import { stepsToSolveCurves } from './survival.js';
@@ -24,6 +25,7 @@ export {
   gradNormOverTraining,
   groupGradNorms,
   lengthGeneralisation,
+  lengthRangeCurves,
   lossCurves,
   memoryVsLength,
   metricByMeta,
@@ -41,6 +43,7 @@ export const CHART_BUILDERS = {
   metricVsLength,
   metricByMeta,
   metricVsStateSize,
+  lengthRangeCurves,
   lengthGeneralisation,
   ablations,
   gradientProfile,

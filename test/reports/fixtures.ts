@@ -188,6 +188,8 @@ export interface RichOptions {
   extractors?: string[];
   lengths?: number[];
   seeds?: number[];
+  /** Leave out the length-range records. */
+  noRanges?: boolean;
 }
 
 /**
@@ -327,6 +329,24 @@ export function richResults(opts: RichOptions = {}): ResultRecord[] {
       }
     }
   }
+  // Length generalisation over a range: trained on 2-16, tested on a grid over 18-64; the score is the mean over the grid.
+  if (!opts.noRanges)
+    for (const task of tasks.filter((t) => t.metric === 'accuracy').slice(0, 1))
+      for (const ex of extractors.slice(0, 3))
+        for (const seed of opts.seeds ?? SEEDS) {
+          const rand = rng(seed * 7919 + EXTRACTORS.indexOf(ex));
+          const grid = [18, 24, 30, 36, 42, 48, 54, 64];
+          const lengths = grid.map((L) => {
+            const v = Math.min(1, Math.max(0, task.chance + (1 - task.chance) * ex.skill * Math.exp(-(L - 16) / (40 * ex.skill)) + (rand() - 0.5) * 0.05));
+            return { length: L, factor: L / 16, status: 'completed', value: v, chance: task.chance };
+          });
+          const value = lengths.reduce((a, l) => a + l.value, 0) / lengths.length;
+          const r = completedRecord(
+            { task, extractor: ex, length: 16, seed },
+            { range: { train: [2, 16], test: [18, 64], testLengths: 8 }, lengths, metrics: { metric: 'accuracy', value, chance: task.chance } },
+          );
+          out.push({ ...r, cellId: `${task.label}/${ex.label}/T2-16:18-64/s${seed}` });
+        }
   return out;
 }
 

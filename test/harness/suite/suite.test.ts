@@ -15,14 +15,16 @@ describe('suite expansion', () => {
     expect(cells).toHaveLength(2 * 2 * 2 * 3);
     expect(new Set(cells.map((c) => c.id)).size).toBe(cells.length);
     expect(new Set(cells.map((c) => JSON.stringify(c.train))).size).toBe(1);
-    expect(cells[0].extractor.options).toEqual({ hidden: 128, layers: 1 }); // defaults filled in
+    expect(cells[0].extractor.options).toEqual({ hidden: 128, layers: 1, activation: 'tanh', recurrentInit: 'pytorch' }); // defaults filled in
   });
 
   it('refuses unknown keys, bad options and duplicate labels with the path of the problem', () => {
     expect(() => parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [8], stpes: 3 })).toThrow(
       /unknown key "stpes" at the top level: did you mean "steps"/,
     );
-    expect(() => parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [0] })).toThrow(/lengths\[0\]: expected a positive integer, got 0/);
+    expect(() => parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [0] })).toThrow(
+      /lengths\[0\]: expected a positive integer, or \{"train": \[lo, hi\], "test": \[lo, hi\].*, got 0/,
+    );
     expect(() => expandSuite(parseSuite({ tasks: ['recall'], extractors: [{ name: 'rnn', options: { hiden: 3 } }], lengths: [8] }))).toThrow(
       /extractor rnn has no option "hiden": did you mean "hidden"/,
     );
