@@ -49,11 +49,13 @@ def enc(t):
 # Recurrent: nn.RNN / nn.LSTM / nn.GRU, batch_first; output = top layer's h_t for every t.
 
 class Recurrent(nn.Module):
-    def __init__(self, cell, hidden, layers):
+    def __init__(self, cell, hidden, layers, nonlinearity="tanh"):
         super().__init__()
         cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
-        self.rnn = cls(D, hidden, num_layers=layers, batch_first=True)
-        self.cell, self.hidden, self.layers = cell, hidden, layers
+        # fxbench's rnn `activation` is nn.RNN's `nonlinearity` ('tanh' or 'relu': the IRNN's ReLU units)
+        kw = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+        self.rnn = cls(D, hidden, num_layers=layers, batch_first=True, **kw)
+        self.cell, self.hidden, self.layers, self.nonlinearity = cell, hidden, layers, nonlinearity
 
     def forward(self, x):
         return self.rnn(x)[0]
@@ -79,7 +81,7 @@ def manual_recurrent(m, x):
             gi = xt @ Wi.T + bi
             gh = h @ Wh.T + bh
             if m.cell == "rnn":
-                h = torch.tanh(gi + gh)
+                h = torch.relu(gi + gh) if m.nonlinearity == "relu" else torch.tanh(gi + gh)
             elif m.cell == "lstm":  # gate order i, f, g, o
                 g = gi + gh
                 i, f, gg, o = g.split(Hn, dim=1)
@@ -114,9 +116,10 @@ class EncoderLayer(nn.Module):
     """nn.TransformerEncoderLayer (ReLU, no dropout, batch_first) with norm placement and
     residuals as options; submodule names match nn.TransformerEncoderLayer."""
 
-    def __init__(self, d, heads, ff, norm, residual):
+    def __init__(self, d, heads, ff, norm, residual, causal=False):
         super().__init__()
         self.self_attn = nn.MultiheadAttention(d, heads, dropout=0.0, batch_first=True)
+        self.causal = causal
         self.linear1 = nn.Linear(d, ff)
         self.linear2 = nn.Linear(ff, d)
         if norm != "none":
@@ -126,7 +129,28 @@ class EncoderLayer(nn.Module):
 
     def sa(self, x, pad=None):
         # pad: src_key_padding_mask [B, T], True = padding (the keys it marks are ignored)
+        if self.causal:
+            return self.causal_sa(x, pad)
         return self.self_attn(x, x, x, attn_mask=None, key_padding_mask=pad, need_weights=False)[0]
+
+    def causal_sa(self, x, pad=None):
+        """self_attn's attention by hand (same parameters) with the causal mask and the key padding
+        mask combined. nn.MultiheadAttention gives NaN for a query that sees no key at all (left
+        padding before the first token, with both masks); fxbench gives it zero attention, so
+        here its scores stay unmasked (finite) and its probabilities are multiplied by 0, which
+        zeroes its gradient too. verify_transformer checks every other row against
+        nn.TransformerEncoderLayer with src_mask = generate_square_subsequent_mask(T)."""
+        Bn, Tn, d = x.shape
+        nh = self.self_attn.num_heads
+        hd = d // nh
+        q, k, v = F.linear(x, self.self_attn.in_proj_weight, self.self_attn.in_proj_bias).chunk(3, dim=-1)  # [B, T, d] each
+        split = lambda t: t.reshape(Bn, Tn, nh, hd).transpose(1, 2)  # [B, heads, T, hd]
+        s_ = split(q) @ split(k).transpose(-1, -2) / math.sqrt(hd)  # [B, heads, T(query), T(key)]
+        hidden = hidden_keys(Tn, pad)  # [B or 1, 1, T, T], True = not attended
+        empty = hidden.all(-1, keepdim=True)  # queries that see no key
+        a = torch.softmax(s_.masked_fill(hidden & ~empty, float("-inf")), dim=-1) * ~empty
+        o_ = (a @ split(v)).transpose(1, 2).reshape(Bn, Tn, d)
+        return self.self_attn.out_proj(o_)
 
     def ff(self, x):
         return self.linear2(F.relu(self.linear1(x)))
@@ -145,6 +169,13 @@ class EncoderLayer(nn.Module):
         return self.add(x, self.ff(x))
 
 
+def hidden_keys(Tn, pad=None):
+    """The keys each query does not attend under the causal mask (key > query) and the key
+    padding mask: [B or 1, 1, T(query), T(key)], True = hidden."""
+    future = torch.ones(Tn, Tn, dtype=torch.bool).triu(1)  # key s > query t
+    return future[None, None] if pad is None else future[None, None] | pad[:, None, None, :]
+
+
 class Transformer(nn.Module):
     def __init__(self, o):
         super().__init__()
@@ -157,7 +188,7 @@ class Transformer(nn.Module):
         elif self.positional == "sinusoidal":
             self.register_buffer("pe", sinusoidal(max(o["maxLen"], T), d))
         self.layers = nn.ModuleList(
-            EncoderLayer(d, o["heads"], o["ffDim"], o["norm"], o["residual"]) for _ in range(o["layers"])
+            EncoderLayer(d, o["heads"], o["ffDim"], o["norm"], o["residual"], o.get("causal", False)) for _ in range(o["layers"])
         )
 
     def embed(self, x):
@@ -195,9 +226,17 @@ def manual_transformer(m, x, o, pad=None):
         q, k, vv = (v @ W[i * d:(i + 1) * d].T + b[i * d:(i + 1) * d] for i in range(3))  # rows q | k | v
         split = lambda t: t.reshape(Bn, Tn, nh, hd).transpose(1, 2)  # head j = channels j*hd..(j+1)*hd
         s_ = split(q) @ split(k).transpose(-1, -2) / math.sqrt(hd)  # [B, heads, T(query), T(key)]
-        if pad is not None:
-            s_ = s_.masked_fill(pad[:, None, None, :], float("-inf"))  # padded keys
-        a = torch.softmax(s_, dim=-1)
+        if o.get("causal"):
+            # later keys and padded keys hidden; a query that sees no key gets zero attention (fxbench's convention)
+            hidden = torch.ones(Tn, Tn, dtype=torch.bool).triu(1)[None, None]
+            if pad is not None:
+                hidden = hidden | pad[:, None, None, :]
+            empty = hidden.all(-1, keepdim=True)
+            a = torch.softmax(s_.masked_fill(hidden & ~empty, float("-inf")), dim=-1) * ~empty
+        else:
+            if pad is not None:
+                s_ = s_.masked_fill(pad[:, None, None, :], float("-inf"))  # padded keys
+            a = torch.softmax(s_, dim=-1)
         o_ = (a @ split(vv)).transpose(1, 2).reshape(Bn, Tn, d)
         return o_ @ L.self_attn.out_proj.weight.T + L.self_attn.out_proj.bias
 
@@ -222,6 +261,8 @@ def verify_transformer(m, x, o, pad=None):
     (given the same src_key_padding_mask)."""
     if not o["residual"] or o["norm"] == "none":
         return "n/a"
+    if o.get("causal"):
+        return verify_causal(m, x, o, pad)
     h_ref = m.embed(x)
     h = h_ref
     for layer in m.layers:
@@ -236,6 +277,34 @@ def verify_transformer(m, x, o, pad=None):
         h = layer(h, pad)
     assert torch.equal(h, h_ref) or torch.allclose(h, h_ref, rtol=0, atol=1e-13), (h - h_ref).abs().max()
     return "equal" if torch.equal(h, h_ref) else f"max|diff|={(h - h_ref).abs().max().item():.1e}"
+
+
+def verify_causal(m, x, o, pad=None):
+    """Each causal layer against nn.TransformerEncoderLayer given src_mask =
+    nn.Transformer.generate_square_subsequent_mask(T) (and the same src_key_padding_mask), layer
+    by layer from our previous layer's output (PyTorch's NaN rows would otherwise spread): equal
+    at every query that sees a key; NaN in PyTorch exactly at the queries that see none."""
+    Tn = x.shape[1]
+    src_mask = nn.Transformer.generate_square_subsequent_mask(Tn).double()  # 0 on and below the diagonal, -inf above
+    empty = hidden_keys(Tn, pad).all(-1)[:, 0]  # [B or 1, T] queries that see no key
+    empty = empty.expand(x.shape[0], Tn)
+    h = m.embed(x)
+    worst = 0.0
+    for layer in m.layers:
+        ref = nn.TransformerEncoderLayer(
+            o["dModel"], o["heads"], o["ffDim"], dropout=0.0, activation="relu",
+            layer_norm_eps=1e-5, batch_first=True, norm_first=(o["norm"] == "pre"),
+        ).double()
+        missing, unexpected = ref.load_state_dict(layer.state_dict(), strict=True)
+        assert not missing and not unexpected
+        ref.train()  # no fast path; dropout is 0 anyway
+        r = ref(h, src_mask=src_mask, src_key_padding_mask=pad)
+        h = layer(h, pad)
+        assert torch.isnan(r[empty]).all() and not torch.isnan(r[~empty]).any()
+        assert torch.allclose(h[~empty], r[~empty], rtol=0, atol=1e-13), (h[~empty] - r[~empty]).abs().max()
+        worst = max(worst, (h[~empty] - r[~empty]).abs().max().item())
+    nan = f", NaN in PyTorch at the {int(empty.sum())} queries that see no key" if empty.any() else ""
+    return f"layer by layer max|diff|={worst:.1e} (src_mask = generate_square_subsequent_mask){nan}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -298,13 +367,16 @@ class TCN(nn.Module):
 
 # ---------------------------------------------------------------------------------------
 
-def tf_opts(positional="sinusoidal", norm="post", residual=True):
-    return dict(dModel=H, heads=2, ffDim=6, layers=2, positional=positional, norm=norm, residual=residual, maxLen=8)
+def tf_opts(positional="sinusoidal", norm="post", residual=True, **more):
+    return dict(dModel=H, heads=2, ffDim=6, layers=2, positional=positional, norm=norm, residual=residual, maxLen=8, **more)
 
 
 CONFIGS = [
     ("rnn", "rnn", dict(hidden=H, layers=1)),
     ("rnn-2layer", "rnn", dict(hidden=H, layers=2)),
+    # ReLU units (nn.RNN(nonlinearity='relu')), as in the IRNN; the weights are the fixture's, not the identity init.
+    ("rnn-relu", "rnn", dict(hidden=H, layers=1, activation="relu", recurrentInit="identity")),
+    ("rnn-relu-2layer", "rnn", dict(hidden=H, layers=2, activation="relu", recurrentInit="identity")),
     ("lstm", "lstm", dict(hidden=H, layers=1)),
     ("lstm-2layer", "lstm", dict(hidden=H, layers=2)),
     ("gru", "gru", dict(hidden=H, layers=1)),
@@ -319,6 +391,10 @@ CONFIGS = [
     ("transformer-mask", "transformer", tf_opts()),
     ("transformer-pre-mask", "transformer", tf_opts(norm="pre")),
     ("transformer-nopos-mask", "transformer", tf_opts(positional="none")),
+    # Causal (a decoder's mask: src_mask = nn.Transformer.generate_square_subsequent_mask(T)), alone and with MASK.
+    ("transformer-causal", "transformer", tf_opts(causal=True)),
+    ("transformer-causal-pre", "transformer", tf_opts(norm="pre", causal=True)),
+    ("transformer-causal-mask", "transformer", tf_opts(causal=True)),
     ("tcn", "tcn", dict(channels=H, kernel=3, levels=2, weightNorm=False)),
     ("tcn-k2", "tcn", dict(channels=H, kernel=2, levels=3, weightNorm=False)),
     ("tcn-weightnorm", "tcn", dict(channels=H, kernel=3, levels=2, weightNorm=True)),
@@ -352,7 +428,7 @@ MASK = [
 
 def build(extractor, o):
     if extractor in ("rnn", "lstm", "gru"):
-        return Recurrent(extractor, o["hidden"], o["layers"])
+        return Recurrent(extractor, o["hidden"], o["layers"], o.get("activation", "tanh"))
     if extractor == "transformer":
         return Transformer(o)
     if extractor in ("mamba", "s4d"):
@@ -390,7 +466,8 @@ def make(name, extractor, o, extra=None):
     r = round_tensor(torch.randn(b, Tn, out_width(extractor, o), dtype=torch.float64))
 
     # Every position is compared, padded queries included: PyTorch computes them like any
-    # other query (they attend to the tokens), and so does fxbench.
+    # other query (they attend to the tokens), and so does fxbench. With the causal mask too, a
+    # padded query before the first token sees no key: zero attention (EncoderLayer.causal_sa).
     y = m(x, pad) if masked else m(x)
     loss = (y * r).sum()
     named = m.named()
@@ -416,6 +493,19 @@ def make(name, extractor, o, extra=None):
                 # ... and without the mask they do.
                 assert not torch.allclose(m(x2)[real], m(x)[real], rtol=0, atol=1e-6)
                 check += ", pads cannot reach tokens"
+            if o.get("causal"):
+                # Position t does not see inputs after t (every position, padded queries included) ...
+                cut = Tn // 2
+                x3 = x.detach().clone()
+                x3[:, cut + 1:] += 1.0
+                assert torch.allclose(m(x3, pad)[:, : cut + 1], y[:, : cut + 1], rtol=0, atol=1e-12)
+                # ... and without the causal mask it does.
+                for layer in m.layers:
+                    layer.causal = False
+                assert not torch.allclose(m(x3, pad)[:, : cut + 1], m(x, pad)[:, : cut + 1], rtol=0, atol=1e-6)
+                for layer in m.layers:
+                    layer.causal = True
+                check += ", the future cannot reach the past"
         elif extractor in ("mamba", "s4d"):
             check = ssm_golden.peer_check(extractor, m, x, y, o)
         else:
