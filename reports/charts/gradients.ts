@@ -81,16 +81,21 @@ export function gradientProfile(records: ResultRecord[]): Chart[] {
           width: 320,
           height: 190,
           layer: [
-            {
-              transform: [{ filter: 'isValid(datum.lo)' }],
-              mark: { type: 'area', opacity: 0.15, clip: true },
-              encoding: {
-                x: { field: 'distance', type: 'quantitative' },
-                y: { field: 'lo', type: 'quantitative', scale: yScale },
-                y2: { field: 'hi' },
-                color,
-              },
-            },
+            // A band needs two seeds: with one, an empty band layer would only make Vega warn of an infinite extent.
+            ...(rows.some((r) => typeof r.lo === 'number')
+              ? [
+                  {
+                    transform: [{ filter: 'isValid(datum.lo)' }],
+                    mark: { type: 'area' as const, opacity: 0.15, clip: true },
+                    encoding: {
+                      x: { field: 'distance', type: 'quantitative' as const },
+                      y: { field: 'lo', type: 'quantitative' as const, scale: yScale },
+                      y2: { field: 'hi' },
+                      color,
+                    },
+                  },
+                ]
+              : []),
             {
               // Dots on each position while they stay readable (and the SVG small).
               mark: { type: 'line', strokeWidth: 2, point: maxT <= 64 ? { size: 14, filled: true } : false },

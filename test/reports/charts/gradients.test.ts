@@ -28,6 +28,13 @@ describe('gradientProfile', () => {
     expect(rowsOf(chart.spec).filter((r) => r.phase === 'after training')).toHaveLength(4);
   });
 
+  it('draws no interval band from one seed (an empty band layer makes Vega warn of an infinite extent)', () => {
+    const one = gradientProfile([completedRecord({ seed: 1 })]);
+    expect(JSON.stringify(one[0].spec)).not.toContain('isValid(datum.lo)');
+    const two = gradientProfile([completedRecord({ seed: 1 }), completedRecord({ seed: 2 })]);
+    expect(JSON.stringify(two[0].spec)).toContain('isValid(datum.lo)');
+  });
+
   it('nothing without profiles', () => {
     expect(gradientProfile([withGradients(1, { profileInit: [], profileTrained: [] })])).toEqual([]);
     expect(gradientProfile([erroredRecord()])).toEqual([]);
