@@ -16,6 +16,15 @@ import { parity } from './parity.js';
 import { listops } from './listops.js';
 import { dyck } from './dyck.js';
 import { agreement } from './agreement.js';
+import { evenPairs } from './even-pairs.js';
+import { modularArithmetic } from './modular-arithmetic.js';
+import { parityCheck } from './parity-check.js';
+import { cycleNavigation } from './cycle-navigation.js';
+import { reverseString } from './reverse-string.js';
+import { stackManipulation } from './stack-manipulation.js';
+import { duplicateString } from './duplicate-string.js';
+import { oddsFirst } from './odds-first.js';
+import { binaryAddition } from './binary-addition.js';
 import { brownGenre } from './brown-genre.js';
 import { brownAgreement } from './brown-agreement.js';
 import { spam } from './spam.js';
@@ -31,6 +40,16 @@ export const builtinTasks: TaskDefinition[] = [
   listops,
   dyck,
   agreement,
+  // Delétang et al. 2023 ("Neural Networks and the Chomsky Hierarchy"): regular, then deterministic context-free, then context-sensitive.
+  evenPairs,
+  modularArithmetic,
+  parityCheck,
+  cycleNavigation,
+  reverseString,
+  stackManipulation,
+  duplicateString,
+  oddsFirst,
+  binaryAddition,
   brownGenre,
   brownAgreement,
   spam,
