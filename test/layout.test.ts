@@ -31,6 +31,7 @@ describe('dependencies', () => {
       ['core/b.ts', ['core/a.ts']],
       ['kernels/k.ts', ['harness/run/x.ts']],
       ['tasks/t.ts', ['extractors/e.ts']],
+      ['reproduce/r.ts', ['audit/a.ts']],
       ['harness/store/s.ts', ['harness/run/x.ts']],
       ['harness/run/x.ts', ['harness/store/s.ts']],
     ]);
@@ -38,6 +39,7 @@ describe('dependencies', () => {
     expect(problems).toContainEqual('import cycle: core/a.ts <-> core/b.ts');
     expect(problems.some((p) => p.startsWith('kernels/k.ts imports harness/run/x.ts: kernels may not import the layer above it'))).toBe(true);
     expect(problems.some((p) => p.startsWith('tasks/t.ts imports extractors/e.ts: tasks may not import its peer'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('reproduce/r.ts imports audit/a.ts: reproduce may not import its peer'))).toBe(true);
     expect(problems.some((p) => p.startsWith('harness/store/s.ts imports harness/run/x.ts: harness/store may not import the layer above it'))).toBe(true);
   });
 });

@@ -12,7 +12,16 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /** Top to bottom; folders on one line are peers and may not import each other. */
-export const LAYERS = [['cli', 'index.ts'], ['reports'], ['audit'], ['perf'], ['harness'], ['extractors', 'tasks'], ['kernels', 'stats'], ['core']];
+export const LAYERS = [
+  ['cli', 'index.ts'],
+  ['reports'],
+  ['audit', 'reproduce'],
+  ['perf'],
+  ['harness'],
+  ['extractors', 'tasks'],
+  ['kernels', 'stats'],
+  ['core'],
+];
 
 /** Inside harness/, the same rule between its stages' folders. */
 export const HARNESS_LAYERS = [['run'], ['cell'], ['store', 'cost'], ['suite'], ['plugins']];

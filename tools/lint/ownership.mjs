@@ -37,7 +37,7 @@ export function branchesOnName(line, names) {
 
 /** Lines outside extractors/ (and outside tests) that compare with a built-in extractor's name. */
 export function checkOwnership(names = builtinNames()) {
-  const folders = ['core', 'stats', 'kernels', 'tasks', 'harness', 'perf', 'audit', 'reports', 'cli', 'tools'];
+  const folders = ['core', 'stats', 'kernels', 'tasks', 'harness', 'perf', 'audit', 'reproduce', 'reports', 'cli', 'tools'];
   const problems = [];
   for (const file of [...folders.flatMap(sources), 'index.ts']) {
     readFileSync(path.join(root, file), 'utf8')
