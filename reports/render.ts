@@ -21,6 +21,7 @@ import { speedChart } from './charts/speed.js';
 import { renderAuditSection } from './audit.js';
 import { CLAIMS } from '../audit/claims/index.js';
 import type { AuditResult } from '../audit/run.js';
+import { renderReproductionSection, type Reproduction } from './reproduction.js';
 
 /** The minified browser bundle of a package, found beside its resolved entry point (its `exports` hide build/). */
 export function browserBundle(pkg: 'vega' | 'vega-lite' | 'vega-embed'): string {
@@ -66,9 +67,10 @@ function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, C
 
 /**
  * Write the report into `dir`; returns the absolute path of index.html. With `audit`, the
- * page opens with the claims table and one section per claim.
+ * page opens with the claims table and one section per claim; with `reproduction`, it opens
+ * with the paper's numbers beside ours (./reproduction.ts), then the usual results and charts.
  */
-export async function writeReport(allRecords: ResultRecord[], dir: string, audit?: AuditResult): Promise<string> {
+export async function writeReport(allRecords: ResultRecord[], dir: string, audit?: AuditResult, reproduction?: Reproduction): Promise<string> {
   const records = distinctLabels(allRecords);
   // An audit mixes many experiments that reuse task names: its charts are drawn per claim,
   // from that claim's experiments only, and shown in the claim's section.
@@ -90,10 +92,15 @@ export async function writeReport(allRecords: ResultRecord[], dir: string, audit
     svgs,
     scripts: [browserBundle('vega'), browserBundle('vega-lite'), browserBundle('vega-embed')],
     generatedAt: new Date().toISOString(),
+    opening: reproduction ? renderReproductionSection(reproduction) : undefined,
     intro: audit ? renderAuditSection(audit, claimCharts, svgs) : undefined,
     introCharts,
     csvHref: 'results.csv',
-    title: audit ? `fxbench audit, ${audit.profile.name} profile` : undefined,
+    title: audit
+      ? `fxbench audit, ${audit.profile.name} profile`
+      : reproduction
+        ? `fxbench reproduce ${reproduction.recipe.id}, ${reproduction.comparison.profile} profile`
+        : undefined,
   });
   const file = path.resolve(dir, 'index.html');
   writeFileSync(file, html);

@@ -23,6 +23,7 @@
  *           equals that drifted apart): partly.
  */
 import type { ResultRecord } from '../harness/store/results.js';
+import { lengthText } from '../harness/suite/lengthRange.js';
 import { mean, median } from '../stats/descriptive.js';
 import { confidenceInterval } from '../stats/intervals.js';
 import { isIndicative } from './plan.js';
@@ -84,15 +85,6 @@ export interface Comparison {
   counts: Record<Verdict, number>;
 }
 
-/**
- * The length a record is selected by: its range's text (`1-40:41-500`) or its fixed length.
- * (harness/suite/lengthRange.ts `lengthText` once the length-range protocol is committed.)
- */
-export function recordLengthText(r: Pick<ResultRecord, 'length'>): string {
-  const range = (r as { range?: { train: readonly number[]; test: readonly number[] } }).range;
-  return range ? `${range.train[0]}-${range.train[1]}:${range.test[0]}-${range.test[1]}` : String(r.length);
-}
-
 /** Three significant digits; exponent form below 1e-3. */
 export function fmt(x: number): string {
   if (x === 0) return '0';
@@ -112,7 +104,7 @@ export const selectText = (s: Select): string =>
 export function measure(s: Select, records: readonly ResultRecord[], scale = 1): Measured {
   const labels = [s.extractor].flat();
   const selected = records.filter(
-    (r) => r.suite === s.suite && r.task.label === s.task && labels.includes(r.extractor.label) && recordLengthText(r) === String(s.length),
+    (r) => r.suite === s.suite && r.task.label === s.task && labels.includes(r.extractor.label) && lengthText(r) === String(s.length),
   );
   const completed = selected.flatMap((r) => (r.status === 'completed' ? [r] : []));
   const values = completed.map((r) => r.metrics.value * scale);

@@ -20,6 +20,7 @@
  * with its `members`). The comparison itself is ./compare.ts; the loader is ./load.ts.
  */
 import { z } from 'zod';
+import { lengthEntryText } from '../harness/suite/lengthRange.js';
 import { suiteSchema } from '../harness/suite/suite.js';
 
 /** The two profiles every recipe has: `full` is the paper's experiment (scaled where needed); `quick` runs in minutes and its verdicts are indicative. */
@@ -204,13 +205,6 @@ export const recipeHeaderShape = {
 export const recipeHeaderSchema = z.object(recipeHeaderShape);
 export type RecipeHeader = z.infer<typeof recipeHeaderSchema>;
 
-/** A length entry of a suite as a selection names it (plain numbers, or `{train, test}` ranges once suites accept them). */
-function lengthEntryText(entry: unknown): string {
-  if (typeof entry === 'number') return String(entry);
-  const r = entry as { train?: [number, number]; test?: [number, number] };
-  return r?.train && r.test ? `${r.train[0]}-${r.train[1]}:${r.test[0]}-${r.test[1]}` : JSON.stringify(entry);
-}
-
 const labelOf = (ref: string | { name: string; label?: string }) => (typeof ref === 'string' ? ref : (ref.label ?? ref.name));
 
 export const recipeSchema = z
@@ -263,7 +257,7 @@ export const recipeSchema = z
             path: [...path, 'extractor'],
             message: `suite ${s.suite} has no extractor labelled "${e}" (its extractors: ${extractors.join(', ')})`,
           });
-      const lengths = (suite.lengths as unknown[]).map(lengthEntryText);
+      const lengths = suite.lengths.map(lengthEntryText);
       if (!lengths.includes(String(s.length)))
         ctx.addIssue({ code: 'custom', path: [...path, 'length'], message: `suite ${s.suite} has no length ${s.length} (its lengths: ${lengths.join(', ')})` });
     };

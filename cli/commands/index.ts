@@ -10,6 +10,7 @@ import { merge } from './merge.js';
 import { newPlugin } from './new.js';
 import { quick } from './quick.js';
 import { report } from './report.js';
+import { reproduce } from './reproduce.js';
 import { run } from './run.js';
 import { sample } from './sample.js';
 import { status } from './status.js';
@@ -17,4 +18,4 @@ import { submit } from './submit.js';
 import type { Command } from './types.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each command keeps its own flag types; the registry only needs the common shape.
-export const COMMANDS: readonly Command<any>[] = [quick, run, report, merge, audit, submit, status, collect, bench, sample, list, newPlugin];
+export const COMMANDS: readonly Command<any>[] = [quick, run, report, merge, audit, reproduce, submit, status, collect, bench, sample, list, newPlugin];
