@@ -25,7 +25,10 @@ async function refusal(args: string[]): Promise<string> {
 describe('fxbench reproduce', () => {
   it('--list names every recipe with its paper and one line', async () => {
     const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      out.push(String(chunk));
+      return true;
+    });
     await main(['reproduce', '--list']);
     const text = out.join('');
     for (const id of ['bai2018', 'deletang2023', 'le2015', 'tallec2018', 'zoology2023']) expect(text).toMatch(new RegExp(`^${id} +\\S`, 'm'));

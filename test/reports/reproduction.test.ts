@@ -92,6 +92,7 @@ describe('Paper vs fxbench', () => {
     const at = html.indexOf('<h2 id="reproduction">');
     expect(at).toBeGreaterThan(html.indexOf('</header>'));
     expect(at).toBeLessThan(html.indexOf('<h2 id="numbers">'));
-    expect(html.slice(html.indexOf('<nav class="toc"'))).toMatch(/^[^]*?href="#reproduction">Paper vs fxbench<\/a>/);
+    const toc = html.slice(html.indexOf('<nav class="toc"'), html.indexOf('</nav>'));
+    expect(toc).toContain('href="#reproduction">Paper vs fxbench</a>');
   });
 });
