@@ -17,10 +17,10 @@
  *   side    ours on the paper's side of the threshold (>= counts as above): reproduced,
  *           or partly within `margin` of it (too close to call). The other side: not.
  *   order   for members in different groups of the paper's ranking, ours must keep the
- *           direction by more than `margin`; members of one group (the paper's equals) must
- *           stay within `margin` of each other. Every pair as the paper's: reproduced; a
- *           pair reversed beyond the margin: not; otherwise (a gap inside the margin, or
- *           equals that drifted apart): partly.
+ *           direction by more than `margin`; members of one group the paper calls comparable
+ *           must stay within `margin` of each other. Every pair as the paper's: reproduced;
+ *           a pair reversed beyond the margin, or comparable members further apart: not;
+ *           otherwise (a gap inside the margin: neither confirmed nor contradicted): partly.
  */
 import type { ResultRecord } from '../harness/store/results.js';
 import { lengthText } from '../harness/suite/lengthRange.js';
@@ -225,8 +225,9 @@ function judgeOrder(n: OrderNumber, members: MemberResult[]): { verdict: Verdict
           else if (d <= margin) tied.push(`${label.get(a)} - ${label.get(b)} = ${fmt(d)}, within the margin ${fmt(margin)} (the paper: ${label.get(a)} above)`);
         }
   }
-  if (reversed.length) return { verdict: 'not', why: [...reversed, ...tied, ...apart].join('; ') };
-  if (tied.length || apart.length) return { verdict: 'partly', why: [...tied, ...apart].join('; ') };
+  // A reversed pair, or members the paper calls comparable that are not, contradicts the paper; a gap inside the margin only fails to confirm it.
+  if (reversed.length || apart.length) return { verdict: 'not', why: [...reversed, ...apart, ...tied].join('; ') };
+  if (tied.length) return { verdict: 'partly', why: tied.join('; ') };
   return { verdict: 'reproduced', why: 'every pair as in the paper: ordered beyond the margin, and comparable ones within it' };
 }
 

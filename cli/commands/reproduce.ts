@@ -26,8 +26,8 @@ export const reproduce = defineCommand({
       .option('list', { type: 'boolean', describe: 'name the recipes: id, paper and what is reproduced' })
       .option('profile', {
         type: 'string',
-        default: 'full',
-        describe: "full: the paper's experiment, scaled where 2 cores force it (the recipe says how); quick: minutes on 2 cores, verdicts indicative",
+        default: 'quick',
+        describe: "quick: minutes on 2 cores, verdicts indicative; full: the paper's experiment, scaled where 2 cores force it (the recipe says how; hours)",
       })
       .option('out', {
         type: 'string',
@@ -58,7 +58,7 @@ export const reproduce = defineCommand({
     if (stopped) return;
     if (a.shard !== undefined) {
       progress.log(
-        `shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out ${files.records}, then fxbench reproduce ${recipe.id} --profile ${profile} --resume --out ${files.records} compares and writes the report.`,
+        `shard finished: ${out}. When every shard is done: fxbench merge <shard files> --out DIR/results.jsonl, then fxbench reproduce ${recipe.id} --profile ${profile} --resume --out DIR compares and writes the report.`,
       );
       return;
     }
