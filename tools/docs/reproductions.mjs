@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * docs/reproductions/<id>/README.md from the committed run beside it: the paper-vs-fxbench
+ * table (comparison.json, written by `fxbench reproduce`), the recipe's scaled settings, the
+ * command that made it and the machine; and docs/reproductions/README.md, one line per recipe.
+ *
+ *   npm run build --silent && node tools/docs/reproductions.mjs
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const base = path.join(root, 'docs/reproductions');
+const cell = (s) =>
+  String(s ?? '')
+    .replaceAll('|', '\\|')
+    .replaceAll('\n', ' ');
+const VERDICTS = ['reproduced', 'partly', 'not', 'not run'];
+
+function firstRecord(file) {
+  const line = readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('{'));
+  return line ? JSON.parse(line) : undefined;
+}
+
+const index = [];
+for (const id of readdirSync(base)
+  .filter((d) => existsSync(path.join(base, d, 'comparison.json')))
+  .sort()) {
+  const dir = path.join(base, id);
+  const c = JSON.parse(readFileSync(path.join(dir, 'comparison.json'), 'utf8'));
+  const recipe = JSON.parse(readFileSync(path.join(root, 'reproduce/recipes', `${id}.json`), 'utf8'));
+  const scaled = recipe.profiles[c.profile].scaled;
+  const rec = existsSync(path.join(dir, 'results.jsonl')) ? firstRecord(path.join(dir, 'results.jsonl')) : undefined;
+  const env = rec?.env;
+  const records = existsSync(path.join(dir, 'results.jsonl'))
+    ? readFileSync(path.join(dir, 'results.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{')).length
+    : 0;
+  const counts = VERDICTS.map((v) => `${c.counts[v] ?? 0} ${v}`).join(', ');
+  const md = [
+    `# ${id}: paper vs fxbench (${c.profile} profile)`,
+    '',
+    `${c.paper.authors} (${c.paper.year}), "${c.paper.title}"${c.paper.venue ? `, ${c.paper.venue}` : ''}${c.paper.url ? ` — ${c.paper.url}` : ''}.`,
+    '',
+    c.summary,
+    '',
+    `**Verdicts:** ${counts}. Each number's criterion was declared in \`reproduce/recipes/${id}.json\` before the run; the verdicts are computed from the records (\`reproduce/compare.ts\`).`,
+    '',
+    '| number | the paper | fxbench | criterion | verdict | why |',
+    '|---|---|---|---|---|---|',
+    ...c.rows.map(
+      (r) => `| ${cell(r.what)} | ${cell(r.paper)} (${cell(r.source)}) | ${cell(r.ours)} | ${cell(r.criterion)} | **${cell(r.verdict)}** | ${cell(r.why)} |`,
+    ),
+    '',
+    '## How far from the paper',
+    '',
+    scaled ? `- **The paper:** ${scaled.paper}\n- **Here:** ${scaled.ours}\n- **Why:** ${scaled.why}` : "- The paper's settings, unscaled.",
+    ...(recipe.notes?.length ? ['', '## Notes', '', ...recipe.notes.map((n) => `- ${n}`)] : []),
+    '',
+    '## The run',
+    '',
+    `- Command: \`npx fxbench reproduce ${id} --profile ${c.profile} --workers 2 --out docs/reproductions/${id}\` (add \`--resume\` to continue it; \`npx fxbench report docs/reproductions/${id}/results.jsonl\` redraws the charts).`,
+    `- Records: \`results.jsonl\` (${records} cells, each with its full config, seed and environment); the comparison: \`comparison.json\`.`,
+    env
+      ? `- Machine: ${env.cpu ?? ''} (${env.cores ?? '?'} cores), Node ${env.node ?? ''}, tfjs ${env.tfjs ?? ''}, backend ${env.backend ?? ''}, fxbench ${env.fxbench ?? ''} at ${env.gitCommit?.slice(0, 12) ?? '?'}.`
+      : '',
+    '',
+  ].join('\n');
+  writeFileSync(path.join(dir, 'README.md'), md);
+  index.push(`| [${id}](${id}/README.md) | ${cell(`${c.paper.authors} (${c.paper.year})`)} | ${c.profile} | ${counts} |`);
+}
+writeFileSync(
+  path.join(base, 'README.md'),
+  [
+    '# Reproductions',
+    '',
+    'Each folder holds a committed `fxbench reproduce` run: its records, the paper-vs-fxbench table and the command. The recipes are in `reproduce/recipes/`; how they are built: `docs/guide/reproduce.md`.',
+    '',
+    '| recipe | paper | profile | verdicts |',
+    '|---|---|---|---|',
+    ...index,
+    '',
+  ].join('\n'),
+);
+console.log(`wrote ${index.length} reproductions`);
