@@ -228,7 +228,8 @@ function judgeOrder(n: OrderNumber, members: MemberResult[]): { verdict: Verdict
   // A reversed pair, or members the paper calls comparable that are not, contradicts the paper; a gap inside the margin only fails to confirm it.
   if (reversed.length || apart.length) return { verdict: 'not', why: [...reversed, ...apart, ...tied].join('; ') };
   if (tied.length) return { verdict: 'partly', why: tied.join('; ') };
-  return { verdict: 'reproduced', why: 'every pair as in the paper: ordered beyond the margin, and comparable ones within it' };
+  const comparable = n.criterion.groupsAre === 'comparable' && groups.some((g) => g.length > 1);
+  return { verdict: 'reproduced', why: `every pair as in the paper: ordered beyond the margin${comparable ? ', and the comparable ones within it' : ''}` };
 }
 
 /** One number of a recipe against the records. */

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../core/errors.js';
 import { parseRecipe, recipeIds, recipesDir } from '../../reproduce/load.js';
-import { recipeSchema } from '../../reproduce/recipe.js';
+import { recipeSchema, type Select } from '../../reproduce/recipe.js';
+import { lengthEntryText } from '../../harness/suite/lengthRange.js';
 
 const read = (id: string) => JSON.parse(readFileSync(path.join(recipesDir(), `${id}.json`), 'utf8'));
 
@@ -29,6 +30,19 @@ describe('the committed recipes', () => {
       }
       // Where 2 cores force a smaller budget, the full profile says so.
       expect(r.profiles.full.scaled?.why.length ?? 0).toBeGreaterThan(0);
+    });
+
+    it(`${id}: its quick profile compares at least one number (same suite names, labels and lengths as the full profile)`, () => {
+      const r = recipeSchema.parse(read(id));
+      const label = (ref: string | { name: string; label?: string }) => (typeof ref === 'string' ? ref : (ref.label ?? ref.name));
+      const cells = new Set(
+        r.profiles.quick.suites.flatMap((s) =>
+          s.tasks.flatMap((t) => s.extractors.flatMap((e) => s.lengths.map((L) => `${s.name}|${label(t)}|${label(e)}|${lengthEntryText(L)}`))),
+        ),
+      );
+      const runs = (sel: Select) => [sel.extractor].flat().some((e) => cells.has(`${sel.suite}|${sel.task}|${e}|${sel.length}`));
+      const compared = r.numbers.filter((n) => ('select' in n ? runs(n.select) : n.members.every((m) => runs(m.select))));
+      expect(compared.length, 'numbers the quick profile compares').toBeGreaterThan(0);
     });
   }
 });
