@@ -3,7 +3,7 @@
  * colour encoding, axis titles with units, and tooltip fields.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { groupBy } from '../../harness/store/aggregate.js';
+import { groupBy, type Summary } from '../../harness/store/aggregate.js';
 import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { extractorPalette, type Palette } from '../palette.js';
 
@@ -120,6 +120,9 @@ export function notCompletedNote(rs: readonly ResultRecord[]): string {
 }
 
 /** A 95% CI for tooltips, 3 significant digits: "[0.512, 0.689]", or "none (one seed)". */
+/** A summary's fields as chart rows carry them: mean, 95% interval ends and its text. */
+export const meanFields = (s: Summary) => ({ mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], ci: ciText(s.ci95) });
+
 export function ciText(ci: readonly [number, number] | null | undefined): string {
   const num = (x: number) => Number(x.toPrecision(3)).toString();
   return ci ? `[${num(ci[0])}, ${num(ci[1])}]` : 'none (one seed)';

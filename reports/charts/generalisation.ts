@@ -2,7 +2,21 @@
 import { groupBy, summarize } from '../../harness/store/aggregate.js';
 import type { ResultRecord } from '../../harness/store/results.js';
 import { groupedBarLayers } from './bars.js';
-import { byTask, ciText, completed, finiteRow, fixedLength, metricScale, metricTitle, palette, panelWidth, safeId, SCHEMA, tip, type Chart } from './common.js';
+import {
+  byTask,
+  completed,
+  finiteRow,
+  fixedLength,
+  meanFields,
+  metricScale,
+  metricTitle,
+  palette,
+  panelWidth,
+  safeId,
+  SCHEMA,
+  tip,
+  type Chart,
+} from './common.js';
 
 /**
  * Grouped bars per evaluation factor (1x, 2x, 4x the training length), one panel per
@@ -23,7 +37,7 @@ export function lengthGeneralisation(records: ResultRecord[]): Chart[] {
       const done = group.filter((e) => e.status === 'completed' && e.value !== undefined && Number.isFinite(e.value));
       const s = summarize(done.map((e) => e.value!));
       const base = { extractor, trainLength, factor, length, seeds: group.length };
-      if (s) rows.push(finiteRow({ kind: 'bar', ...base, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], ci: ciText(s.ci95), evaluated: s.n }));
+      if (s) rows.push(finiteRow({ kind: 'bar', ...base, ...meanFields(s), evaluated: s.n }));
       else {
         const reason = group.find((e) => e.reason)?.reason ?? (group.every((e) => e.status === 'not-applicable') ? 'not applicable' : 'no value');
         rows.push({ kind: 'label', ...base, text: 'n/a', reason });

@@ -7,7 +7,7 @@
 import { groupBy, summarize } from '../../harness/store/aggregate.js';
 import type { ResultRecord } from '../../harness/store/results.js';
 import { rangeText } from '../../harness/suite/lengthRange.js';
-import { byTask, ciText, completed, extractorColor, finiteRow, metricScale, metricTitle, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
+import { byTask, completed, extractorColor, finiteRow, meanFields, metricScale, metricTitle, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 export function lengthRangeCurves(records: ResultRecord[]): Chart[] {
   const p = palette(records);
@@ -33,10 +33,7 @@ export function lengthRangeCurves(records: ResultRecord[]): Chart[] {
             kind: 'mean',
             extractor: g[0].extractor,
             length: g[0].length,
-            mean: s.mean,
-            lo: s.ci95?.[0],
-            hi: s.ci95?.[1],
-            ci: ciText(s.ci95),
+            ...meanFields(s),
             seeds: s.n,
           }),
         );

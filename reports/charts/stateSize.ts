@@ -9,11 +9,11 @@ import type { CompletedRecord, ResultRecord } from '../../harness/store/results.
 import { extractorPalette } from '../palette.js';
 import {
   byTask,
-  ciText,
   completed,
   finiteRow,
   LEGEND,
   lengthHeader,
+  meanFields,
   metricScale,
   metricTitle,
   notCompletedNote,
@@ -73,10 +73,7 @@ export function metricVsStateSize(records: ResultRecord[]): Chart[] {
           width,
           length: g[0].length,
           stateBytes: e.stateBytes!,
-          mean: s.mean,
-          lo: s.ci95?.[0],
-          hi: s.ci95?.[1],
-          ci: ciText(s.ci95),
+          ...meanFields(s),
           seeds: s.n,
         }),
       ];

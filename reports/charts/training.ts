@@ -3,7 +3,7 @@ import { groupBy, summarize } from '../../harness/store/aggregate.js';
 import type { ResultRecord } from '../../harness/store/results.js';
 import { groupedBarLayers } from './bars.js';
 import { curveRows, curveSpec, smoothingWindow } from './curves.js';
-import { byTask, ciText, completed, extractorColor, finiteRow, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
+import { byTask, completed, extractorColor, finiteRow, meanFields, palette, safeId, SCHEMA, tip, type Chart } from './common.js';
 
 type WithCurves = Exclude<ResultRecord, { status: 'errored' }>;
 
@@ -52,7 +52,7 @@ export function stepsToThreshold(records: ResultRecord[]): Chart[] {
       const reached = group.map((r) => r.stepsToThreshold).filter((s): s is number => s !== null);
       const base = { extractor: group[0].extractor.label, length: group[0].length, runs: group.length, reached: reached.length, budget: group[0].train.steps };
       const s = summarize(reached);
-      if (s) rows.push(finiteRow({ kind: 'bar', ...base, mean: s.mean, lo: s.ci95?.[0], hi: s.ci95?.[1], ci: ciText(s.ci95) }));
+      if (s) rows.push(finiteRow({ kind: 'bar', ...base, ...meanFields(s) }));
       else rows.push({ kind: 'label', ...base, text: 'never' });
     }
     const labels = new Set(rs.map((r) => r.extractor.label));
