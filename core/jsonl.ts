@@ -4,6 +4,7 @@
  * newline after it, not valid JSON). The one reader and writer of every JSONL file fxbench
  * keeps; what a line must hold is the caller's schema.
  */
+import { gunzipSync } from 'node:zlib';
 import {
   closeSync,
   existsSync,
@@ -37,13 +38,15 @@ export interface JsonlSkip {
   torn: boolean;
 }
 
-/** Every non-blank line of the files (in order; a missing file reads as empty), parsed, and the lines that are not JSON. */
+/** Every non-blank line of the files (in order; a missing file reads as empty; `.gz` files are gunzipped), parsed, and the lines that are not JSON. */
 export function readJsonl(files: readonly string[]): { lines: JsonlLine[]; skipped: JsonlSkip[] } {
   const lines: JsonlLine[] = [];
   const skipped: JsonlSkip[] = [];
   for (const file of files) {
     if (!existsSync(file)) continue;
-    const text = readFileSync(file, 'utf8').split('\n');
+    // Committed evidence is gzipped (a results file of long curves compresses ~4x): read either.
+    const raw = readFileSync(file);
+    const text = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8').split('\n');
     text.forEach((t, i) => {
       if (!t.trim()) return;
       try {

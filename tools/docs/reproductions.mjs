@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const base = path.join(root, 'docs/reproductions');
@@ -18,11 +19,12 @@ const cell = (s) =>
     .replaceAll('\n', ' ');
 const VERDICTS = ['reproduced', 'partly', 'not', 'not run'];
 
-function firstRecord(file) {
-  const line = readFileSync(file, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('{'));
-  return line ? JSON.parse(line) : undefined;
+/** The records file of a reproduction: committed gzipped (results.jsonl.gz), or plain while it runs. */
+function recordLines(dir) {
+  const gz = path.join(dir, 'results.jsonl.gz');
+  const plain = path.join(dir, 'results.jsonl');
+  const text = existsSync(gz) ? gunzipSync(readFileSync(gz)).toString('utf8') : existsSync(plain) ? readFileSync(plain, 'utf8') : '';
+  return text.split('\n').filter((l) => l.startsWith('{'));
 }
 
 const index = [];
@@ -33,13 +35,9 @@ for (const id of readdirSync(base)
   const c = JSON.parse(readFileSync(path.join(dir, 'comparison.json'), 'utf8'));
   const recipe = JSON.parse(readFileSync(path.join(root, 'reproduce/recipes', `${id}.json`), 'utf8'));
   const scaled = recipe.profiles[c.profile].scaled;
-  const rec = existsSync(path.join(dir, 'results.jsonl')) ? firstRecord(path.join(dir, 'results.jsonl')) : undefined;
-  const env = rec?.env;
-  const records = existsSync(path.join(dir, 'results.jsonl'))
-    ? readFileSync(path.join(dir, 'results.jsonl'), 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{')).length
-    : 0;
+  const lines = recordLines(dir);
+  const env = lines.length ? JSON.parse(lines[0]).env : undefined;
+  const records = lines.length;
   const counts = VERDICTS.map((v) => `${c.counts[v] ?? 0} ${v}`).join(', ');
   const md = [
     `# ${id}: paper vs fxbench (${c.profile} profile)`,
@@ -60,11 +58,13 @@ for (const id of readdirSync(base)
     '',
     scaled ? `- **The paper:** ${scaled.paper}\n- **Here:** ${scaled.ours}\n- **Why:** ${scaled.why}` : "- The paper's settings, unscaled.",
     ...(recipe.notes?.length ? ['', '## Notes', '', ...recipe.notes.map((n) => `- ${n}`)] : []),
+    // What a 'not' means, what was tried and what would settle it: written by hand beside the run.
+    ...(existsSync(path.join(dir, 'findings.md')) ? ['', readFileSync(path.join(dir, 'findings.md'), 'utf8').trim()] : []),
     '',
     '## The run',
     '',
-    `- Command: \`npx fxbench reproduce ${id} --profile ${c.profile} --workers 2 --out docs/reproductions/${id}\` (add \`--resume\` to continue it; \`npx fxbench report docs/reproductions/${id}/results.jsonl\` redraws the charts).`,
-    `- Records: \`results.jsonl\` (${records} cells, each with its full config, seed and environment); the comparison: \`comparison.json\`.`,
+    `- Command: \`npx fxbench reproduce ${id} --profile ${c.profile} --workers 2 --out docs/reproductions/${id}\`. To recompute the comparison from the committed records, \`gunzip -k results.jsonl.gz\` and add \`--resume\` (every cell is found done); \`npx fxbench report docs/reproductions/${id}/results.jsonl.gz\` redraws the charts.`,
+    `- Records: \`results.jsonl.gz\` (${records} cells, each with its full config, seed and environment); the comparison: \`comparison.json\`.`,
     env
       ? `- Machine: ${env.cpu ?? ''} (${env.cores ?? '?'} cores), Node ${env.node ?? ''}, tfjs ${env.tfjs ?? ''}, backend ${env.backend ?? ''}, fxbench ${env.fxbench ?? ''} at ${env.gitCommit?.slice(0, 12) ?? '?'}.`
       : '',
