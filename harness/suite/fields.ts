@@ -170,7 +170,7 @@ export const suiteFields = {
   }),
   lengths: field(z.array(lengthEntrySchema).min(1), 'sequence lengths: a fixed length, or a train and a test range (length generalisation: ./lengthRange.ts)', {
     expected: 'a non-empty list of positive integers or {"train": [lo, hi], "test": [lo, hi]} ranges',
-    each: 'a positive integer, or {"train": [lo, hi], "test": [lo, hi], "testLengths"?: k}',
+    each: 'a positive integer (or a {"train": [lo, hi], "test": [lo, hi]} range)',
     example: [16, 64],
     flag: 'lengths',
     flagDescribe: 'comma-separated sequence lengths, e.g. 16,64; or train:test ranges, e.g. 1-40:41-500 (train on lengths drawn from 1-40, test on 41-500)',

@@ -44,9 +44,10 @@ export const lengthText = (c: { length: number; range?: Pick<LengthRange, 'train
 
 /** One `--lengths` entry: `64` or `1-40:41-500`. */
 export function parseLengthEntry(flag: string, text: string): LengthEntry {
-  if (/^\d+$/.test(text)) return Number(text);
+  // Any number goes on to the suite schema, whose message says what a length must be.
+  if (text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
   const m = /^(\d+)-(\d+):(\d+)-(\d+)$/.exec(text);
-  if (!m) throw new UsageError(`--${flag}: "${text}" is neither a length nor a range: write 64, or TRAIN_LO-TRAIN_HI:TEST_LO-TEST_HI such as 1-40:41-500`);
+  if (!m) throw new UsageError(`--${flag}: "${text}" is not a number or a range: give a comma-separated list such as --${flag} 16,64 or 1-40:41-500`);
   const [a, b, c, d] = m.slice(1).map(Number);
   return { train: [a, b], test: [c, d], testLengths: 32 };
 }

@@ -40,7 +40,7 @@ describe('fxbench CLI', () => {
     expect(bad.stderr).toMatch(/--lengths: "x" is not a number/);
     const neg = fxbench('run', '--tasks', 'recall', '--extractors', 'rnn', '--lengths', '-4');
     expect(neg.code).toBe(2);
-    expect(neg.stderr).toMatch(/--lengths -4: expected a positive integer in each entry, got -4/);
+    expect(neg.stderr).toMatch(/--lengths -4: expected a positive integer \(or a .* range\) in each entry, got -4/);
     const flag = fxbench('run', '--tasks', 'recall', '--extractor', 'rnn');
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/Unknown argument/i);

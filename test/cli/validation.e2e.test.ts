@@ -55,17 +55,17 @@ const cases: [string, string[], RegExp][] = [
   [
     'non-positive length',
     ['run', '--tasks', 'recall', '--extractors', 'lstm', '--lengths', '8,-4'],
-    /^fxbench: --lengths 8,-4: expected a positive integer in each entry, got -4 \(e\.g\. --lengths 16,64\)$/,
+    /^fxbench: --lengths 8,-4: expected a positive integer \(or a \{\"train\": \[lo, hi\], \"test\": \[lo, hi\]\} range\) in each entry, got -4 \(e\.g\. --lengths 16,64\)$/,
   ],
   [
     'non-integer length',
     ['run', '--tasks', 'recall', '--extractors', 'lstm', '--lengths', '8.5'],
-    /^fxbench: --lengths 8\.5: expected a positive integer in each entry, got 8\.5/,
+    /^fxbench: --lengths 8\.5: expected a positive integer \(or a .* range\) in each entry, got 8\.5/,
   ],
   [
     'length that is not a number',
     ['run', '--tasks', 'recall', '--extractors', 'lstm', '--lengths', '8,x'],
-    /^fxbench: --lengths: "x" is not a number: give a comma-separated list such as --lengths 16,64$/,
+    /^fxbench: --lengths: "x" is not a number or a range: give a comma-separated list such as --lengths 16,64 or 1-40:41-500$/,
   ],
   ['length below the task minimum', [...base, '-o', 'recall.distance=10'], /^fxbench: task recall needs length >= 11, got 8: raise --lengths$/],
   ['negative seed', [...base, '--seeds', '1,-1'], /^fxbench: --seeds 1,-1: expected a non-negative integer in each entry, got -1 \(e\.g\. --seeds 1,2,3\)$/],
@@ -168,7 +168,7 @@ const cases: [string, string[], RegExp][] = [
   [
     'bad length in a suite file',
     ['run', suiteFile('lengths.json', '{"tasks": ["recall"], "extractors": ["lstm"], "lengths": [8, 0]}')],
-    /^fxbench: suite file .*lengths\.json: lengths\[1\]: expected a positive integer, got 0 \(e\.g\. "lengths": \[16, 64\]\)$/,
+    /^fxbench: suite file .*lengths\.json: lengths\[1\]: expected a positive integer \(or a .* range\), got 0 \(e\.g\. "lengths": \[16, 64\]\)$/,
   ],
   [
     'unknown name in a suite file',

@@ -10,7 +10,7 @@ describe('length ranges', () => {
     expect(rangeText(r as never)).toBe('1-40:41-500');
     expect(lengthText({ length: 40, range: r as never })).toBe('1-40:41-500');
     expect(lengthText({ length: 64 })).toBe('64');
-    expect(() => parseLengthEntry('lengths', '1-40')).toThrow(/neither a length nor a range/);
+    expect(() => parseLengthEntry('lengths', '1-40')).toThrow(/"1-40" is not a number or a range/);
   });
 
   it('accept only the task lengths, and spread a test grid evenly with both ends', () => {

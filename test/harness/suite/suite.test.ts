@@ -23,7 +23,7 @@ describe('suite expansion', () => {
       /unknown key "stpes" at the top level: did you mean "steps"/,
     );
     expect(() => parseSuite({ tasks: ['recall'], extractors: ['rnn'], lengths: [0] })).toThrow(
-      /lengths\[0\]: expected a positive integer, or \{"train": \[lo, hi\], "test": \[lo, hi\].*, got 0/,
+      /lengths\[0\]: expected a positive integer \(or a \{"train": \[lo, hi\], "test": \[lo, hi\]\} range\), got 0/,
     );
     expect(() => expandSuite(parseSuite({ tasks: ['recall'], extractors: [{ name: 'rnn', options: { hiden: 3 } }], lengths: [8] }))).toThrow(
       /extractor rnn has no option "hiden": did you mean "hidden"/,

@@ -24,7 +24,7 @@ const twoWay: TaskDefinition = defineTask({
 describe('splits', () => {
   it('every built-in corpus task has train, validation and test', () => {
     const withSplit = builtinTasks.filter((d) => taskSplits(d));
-    expect(withSplit.map((d) => d.name).sort()).toEqual(['brown-agreement', 'brown-genre', 'spam']);
+    expect(withSplit.map((d) => d.name).sort()).toEqual(['brown-agreement', 'brown-genre', 'seq-mnist', 'spam']);
     for (const d of withSplit) {
       expect(taskSplits(d)).toEqual([...SPLITS]);
       expect(d.options.parse({}).split).toBe('train');
