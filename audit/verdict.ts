@@ -22,8 +22,13 @@ import { round } from './measures.js';
 import type { Analysis, Claim, Component, Decision, Evidence } from './types.js';
 
 function powerText(c: Component): string {
-  const { mde, unit, seedsNeeded, method } = c.power;
-  const mdeText = mde === null ? 'no effect is detectable with these seeds' : `the minimum detectable effect at 80% power is ${round(mde)} (${unit})`;
+  const { mde, unit, seedsNeeded, method, range } = c.power;
+  const mdeText =
+    mde === null
+      ? 'no effect is detectable with these seeds'
+      : range !== undefined && Math.abs(mde) > range
+        ? `no effect can be detected at this n (the minimum detectable one, ${round(mde)}, exceeds the metric's range, ±${range} ${unit})`
+        : `the minimum detectable effect at 80% power is ${round(mde)} (${unit})`;
   const seedsText = seedsNeeded === null ? 'no seed count up to the search limit would decide it' : `about ${seedsNeeded} seeds per arm would decide it`;
   return `${c.label}: ${mdeText}; ${seedsText} (${method})`;
 }
