@@ -78,7 +78,7 @@ writeFileSync(
   [
     '# Reproductions',
     '',
-    'Each folder holds a committed `fxbench reproduce` run: its records, the paper-vs-fxbench table and the command. The recipes are in `reproduce/recipes/`; how they are built: `docs/guide/reproduce.md`.',
+    'Each folder holds a committed `fxbench reproduce` run: its records, the paper-vs-fxbench table and the command. The recipes are in `reproduce/recipes/`; how they are built: `docs/guide/reproduce.md`. A recipe with no row here has not had its full profile committed yet (`fxbench reproduce --list` names them all).',
     '',
     '| recipe | paper | profile | verdicts |',
     '|---|---|---|---|',
