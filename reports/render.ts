@@ -47,7 +47,7 @@ function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, C
     const claim = CLAIMS.find((x) => x.id === c.id);
     if (!claim) continue;
     const suites = new Set(claim.needs.map((e) => `audit-${e.name}`));
-    const own = distinctLabels(records.filter((r) => suites.has(r.suite)));
+    const own = records.filter((r) => suites.has(r.suite)); // labels already distinct (writeReport)
     const charts = claim.charts.flatMap((name) => chartBuilder(name)(own));
     if (claim.speed)
       charts.push(
