@@ -11,6 +11,7 @@ import { expandSuite, parseSuite, type Cell } from '../harness/suite/suite.js';
 import { mergePlans, planTuning, type TuningPlan } from '../harness/run/tune.js';
 import { CLAIMS } from './claims/index.js';
 import { EXPERIMENTS } from './experiments/index.js';
+import { withInitSearch } from './experiments/common.js';
 import { readRegistry, registrationStatus, rulesHash, type RegistrationStatus } from './preregistration.js';
 import type { SpeedRow } from './speed.js';
 import type { Claim, ClaimId, Decision, Evidence, PrimarySpec, Profile } from './types.js';
@@ -67,7 +68,7 @@ export function auditPlan(claims: readonly Claim[], profile: Profile): { cells: 
   const armOf = (c: Cell) => `${c.suite}|${c.length}|${c.extractor.label}`;
   const cells = names.flatMap((n) =>
     EXPERIMENTS[n].suites(profile).flatMap((input) => {
-      const suite = parseSuite(input, `experiment ${n}`);
+      const suite = parseSuite(withInitSearch(input), `experiment ${n}`);
       const expanded = expandSuite(suite);
       const armCost = new Map<string, number>();
       for (const c of expanded) {

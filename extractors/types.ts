@@ -141,6 +141,13 @@ export interface ExtractorDefinition<S extends z.ZodObject = z.ZodObject> {
    * name them differently (default: the same name).
    */
   torchPeer?: { stateName?: (name: string) => string };
+  /**
+   * The initialisation search a fair comparison gives this extractor: option values from
+   * the literature, PyTorch's default among them, that tuning tries beside the learning
+   * rate (the audit adds them to every tuned arm's grid, so a family is not judged on one
+   * initialisation another family was tuned for). Each list must hold the option's default.
+   */
+  initSearch?: Record<string, readonly unknown[]>;
 }
 
 export function defineExtractor<S extends z.ZodObject>(def: ExtractorDefinition<S>): ExtractorDefinition {

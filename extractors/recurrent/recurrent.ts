@@ -59,14 +59,15 @@ export type RecurrentOptions = z.output<typeof recurrentOptions> & {
   recurrentInit?: RecurrentInit;
 };
 
-export const RECURRENT_INITS = ['pytorch', 'identity'] as const;
+export const RECURRENT_INITS = ['pytorch', 'orthogonal', 'identity'] as const;
 export type RecurrentInit = (typeof RECURRENT_INITS)[number];
 
 /** Le et al. 2015's standard deviation of the non-recurrent weights under the identity init. */
 export const IDENTITY_INPUT_STD = 0.001;
 
-/** The identity init sets W_hh itself: a spectral radius would be a second, contradictory recurrent init. */
-const IDENTITY_WITH_RADIUS = "recurrentInit 'identity' sets W_hh = I (spectral radius 1): it cannot be combined with spectralRadius; drop one of the two";
+/** The identity and orthogonal inits set W_hh themselves: a spectral radius would be a second, contradictory recurrent init. */
+const INIT_WITH_RADIUS =
+  "recurrentInit 'identity' or 'orthogonal' sets W_hh itself (spectral radius 1): it cannot be combined with spectralRadius; drop one of the two";
 
 export const rnnOptions = recurrentOptions
   .extend({
@@ -80,10 +81,10 @@ export const rnnOptions = recurrentOptions
       .enum(RECURRENT_INITS)
       .default('pytorch')
       .describe(
-        "'pytorch' (every weight U(-1/sqrt(H), 1/sqrt(H))) or 'identity' (Le, Jaitly & Hinton 2015: W_hh = I, W_ih ~ N(0, 0.001^2), biases 0; not with spectralRadius)",
+        "'pytorch' (every weight U(-1/sqrt(H), 1/sqrt(H))), 'orthogonal' (W_hh a random orthogonal matrix, Saxe et al. 2014; the rest as pytorch; spectralRadius 1 is the same draw) or 'identity' (Le, Jaitly & Hinton 2015: W_hh = I, W_ih ~ N(0, 0.001^2), biases 0); neither with spectralRadius",
       ),
   })
-  .refine((o) => !(o.recurrentInit === 'identity' && o.spectralRadius !== undefined), { message: IDENTITY_WITH_RADIUS });
+  .refine((o) => o.recurrentInit === 'pytorch' || o.spectralRadius === undefined, { message: INIT_WITH_RADIUS });
 export type RnnOptions = z.output<typeof rnnOptions>;
 
 export const GATE_BIAS_INITS = ['pytorch', 'unit', 'chrono'] as const;
@@ -160,18 +161,20 @@ export function createRecurrent(cell: Cell, opts: RecurrentOptions, ctx: Extract
   const scheme = cell === 'lstm' ? opts.forgetBias : cell === 'gru' ? opts.updateBias : undefined;
   const identity = opts.recurrentInit === 'identity';
   // The schema refuses this too; here for callers that build options without parsing them.
-  if (identity && opts.spectralRadius !== undefined) throw new UsageError(`${cell}: ${IDENTITY_WITH_RADIUS}`);
+  if ((opts.recurrentInit ?? 'pytorch') !== 'pytorch' && opts.spectralRadius !== undefined) throw new UsageError(`${cell}: ${INIT_WITH_RADIUS}`);
+  // The orthogonal init is spectral radius 1: one code path, so the two give the same weights.
+  const radius = opts.recurrentInit === 'orthogonal' ? 1 : opts.spectralRadius;
   for (let l = 0; l < opts.layers; l++) {
     const din = l === 0 ? ctx.inputDim : H;
     const w = (name: string, shape: number[]) => (variables[`${name}_l${l}`] = uniformVariable(ctx.rng, shape, bound, `${cell}.${name}_l${l}`));
     layers.push({ wIh: w('weight_ih', [G * H, din]), wHh: w('weight_hh', [G * H, H]), bIh: w('bias_ih', [G * H]), bHh: w('bias_hh', [G * H]) });
     if (scheme !== undefined) initGateBias(cell, scheme, H, layers[l], ctx.rng, ctx.length, l);
-    if (opts.spectralRadius !== undefined) {
+    if (radius !== undefined) {
       // Pascanu et al.'s knob: rho < 1 makes a linearised recurrence contract (vanishing), rho > 1 expand (exploding).
       // A forked stream, so setting it leaves every other initial weight unchanged.
       const blocks = Array.from({ length: G }, (_, g) => randomOrthogonal(ctx.rng.fork(`orthogonal_l${l}_g${g}`), H));
       const data = new Float32Array(G * H * H);
-      blocks.forEach((q, g) => q.forEach((v, i) => (data[g * H * H + i] = opts.spectralRadius! * v)));
+      blocks.forEach((q, g) => q.forEach((v, i) => (data[g * H * H + i] = radius * v)));
       variables[`weight_hh_l${l}`].assign(tf.tensor2d(data, [G * H, H]));
     }
     if (identity) initIdentity(layers[l], G, H, din, ctx.rng.fork(`identity_l${l}`));
@@ -297,6 +300,7 @@ export const rnn = defineExtractor({
   memory: (o, shape) => recurrentMemory('rnn', o, shape),
   state: (o) => recurrentState('rnn', o),
   padding: 'reads',
+  initSearch: { recurrentInit: [...RECURRENT_INITS] },
 });
 
 export const lstm = defineExtractor({
@@ -309,6 +313,7 @@ export const lstm = defineExtractor({
   memory: (o, shape) => recurrentMemory('lstm', o, shape),
   state: (o) => recurrentState('lstm', o),
   padding: 'reads',
+  initSearch: { forgetBias: ['pytorch', 'chrono'] },
 });
 
 export const gru = defineExtractor({
@@ -321,4 +326,5 @@ export const gru = defineExtractor({
   memory: (o, shape) => recurrentMemory('gru', o, shape),
   state: (o) => recurrentState('gru', o),
   padding: 'reads',
+  initSearch: { updateBias: ['pytorch', 'chrono'] },
 });

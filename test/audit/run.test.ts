@@ -8,7 +8,9 @@ import { CLAIMS, CLAIMS_BY_ID } from '../../audit/claims/index.js';
 import { combine, fisherComponent, pairedComponent } from '../../audit/components.js';
 import { EXPERIMENTS, PROFILES } from '../../audit/experiments/index.js';
 import { readRegistry, registrationStatus, ruleHash } from '../../audit/preregistration.js';
-import { auditCells, decide, makeEvidence } from '../../audit/run.js';
+import { auditCells, auditPlan, decide, makeEvidence } from '../../audit/run.js';
+import { withInitSearch } from '../../audit/experiments/common.js';
+import { cellKey, DEFAULT_GRID } from '../../harness/run/tune.js';
 import { semantic } from '../../audit/experiments/semantic.js';
 import { pairedBySeed } from '../../audit/measures.js';
 import { CLAIM_IDS, type Profile } from '../../audit/types.js';
@@ -42,6 +44,19 @@ describe('experiments', () => {
     for (const arm of ['rnn', 'lstm', 'gru', 'transformer', 'tcn']) expect(seedsOf(8, arm), `T8 ${arm}`).toEqual(new Set([1, 2, 3, 4]));
     for (const arm of ['rnn', 'lstm', 'gru']) expect(seedsOf(32, arm), `T32 ${arm}`).toEqual(new Set([1, 2, 3, 4]));
     for (const arm of ['transformer', 'tcn']) expect(seedsOf(32, arm), `T32 ${arm}`).toEqual(new Set([1, 2]));
+  });
+
+  it('equal treatment: every tuned recurrent arm searches its declared initialisations beside the learning rate; untuned and fixed arms do not', () => {
+    const { plan, cells } = auditPlan([CLAIMS_BY_ID['rnn-long-range']], PROFILES.standard);
+    const gridOf = (label: string) => plan.groups.get(plan.groupOf.get(cellKey(cells.find((c) => c.extractor.label === label)!))!)!.grid;
+    expect(Object.fromEntries(gridOf('rnn'))).toEqual({ lr: DEFAULT_GRID.lr, recurrentInit: ['pytorch', 'orthogonal', 'identity'] });
+    expect(Object.fromEntries(gridOf('lstm'))).toEqual({ lr: DEFAULT_GRID.lr, forgetBias: ['pytorch', 'chrono'] });
+    expect(Object.fromEntries(gridOf('gru'))).toEqual({ lr: DEFAULT_GRID.lr, updateBias: ['pytorch', 'chrono'] });
+    expect(Object.fromEntries(gridOf('transformer'))).toEqual({ lr: DEFAULT_GRID.lr });
+    // A suite whose arm sets the option keeps it fixed (the radius sweep sets spectralRadius and is untuned).
+    const fixed = withInitSearch({ name: 's', tasks: ['recall'], extractors: [{ name: 'lstm', options: { forgetBias: 'unit' } }], tune: {} });
+    expect(fixed.tune).toEqual({});
+    expect(withInitSearch({ name: 's', tasks: ['recall'], extractors: ['rnn'], tune: false }).tune).toBe(false);
   });
 
   it('a paired comparison over arms with different seed counts uses the seeds they share', () => {

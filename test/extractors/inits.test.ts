@@ -12,6 +12,7 @@ import { tcn } from '../../extractors/tcn/tcn.js';
 import type { Extractor, ExtractorDefinition } from '../../extractors/types.js';
 import { initBackend } from '../../kernels/backend.js';
 import { createExtractor } from '../../index.js';
+import { builtinExtractors } from '../../extractors/index.js';
 
 const H = 16;
 
@@ -139,5 +140,28 @@ describe('tcn weight normalisation and N(0, 0.01) init (Bai et al.)', () => {
     expect(bai['blocks.0.conv1.weight_v']).toEqual(pytorch['blocks.0.conv1.weight']); // weight_norm's recompute undoes their init
     expect(std(pytorch['blocks.1.conv1.weight'])).toBeGreaterThan(0.05); // U(+-1/sqrt(96)): sd 0.059
     for (const name of Object.keys(pytorch).filter((n) => n.endsWith('bias'))) expect(normal[name]).toEqual(pytorch[name]);
+  });
+});
+
+describe('initSearch on the definitions (the audit gives every recurrent arm its search)', () => {
+  const withSearch = builtinExtractors.filter((d) => d.initSearch);
+
+  it('the RNN, LSTM and GRU declare one, and only options they have', () => {
+    expect(withSearch.map((d) => d.name).sort()).toEqual(expect.arrayContaining(['gru', 'lstm', 'rnn']));
+    for (const d of withSearch) {
+      const keys = Object.keys((d.options as unknown as { shape?: Record<string, unknown> }).shape ?? {});
+      for (const k of Object.keys(d.initSearch!)) expect(keys, `${d.name}.${k}`).toContain(k);
+    }
+  });
+
+  it("every list holds the option's default (PyTorch's, or the harness's) and only values the options accept", () => {
+    for (const d of withSearch) {
+      const defaults = d.options.parse({}) as Record<string, unknown>;
+      for (const [k, values] of Object.entries(d.initSearch!)) {
+        expect(values, `${d.name}.${k}`).toContain(defaults[k]);
+        expect(new Set(values).size, `${d.name}.${k} distinct`).toBe(values.length);
+        for (const v of values) expect(d.options.safeParse({ [k]: v }).success, `${d.name}.${k} = ${String(v)}`).toBe(true);
+      }
+    }
   });
 });

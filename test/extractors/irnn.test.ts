@@ -72,6 +72,30 @@ describe("rnn recurrentInit: 'identity' (Le et al. 2015)", () => {
   });
 });
 
+describe("rnn recurrentInit: 'orthogonal'", () => {
+  it('W_hh is orthogonal (W W^T = I), the same draw as spectralRadius 1, and the other weights are the default init', () => {
+    const ortho = values(make({ hidden: H, recurrentInit: 'orthogonal' }));
+    const radius = values(make({ hidden: H, spectralRadius: 1 }));
+    const plain = values(make({ hidden: H }));
+    const w = ortho.weight_hh_l0;
+    for (let i = 0; i < H; i++)
+      for (let j = 0; j < H; j++) {
+        let dot = 0;
+        for (let k = 0; k < H; k++) dot += w[i * H + k] * w[j * H + k];
+        expect(Math.abs(dot - (i === j ? 1 : 0)), `(W W^T)[${i}, ${j}]`).toBeLessThan(1e-5);
+      }
+    expect([...w]).toEqual([...radius.weight_hh_l0]);
+    expect([...w]).not.toEqual([...plain.weight_hh_l0]);
+    for (const name of ['weight_ih_l0', 'bias_ih_l0', 'bias_hh_l0']) expect([...ortho[name]], name).toEqual([...plain[name]]);
+  });
+
+  it('is refused together with spectralRadius', () => {
+    const parsed = rnn.options.safeParse({ recurrentInit: 'orthogonal', spectralRadius: 0.9 });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0].message).toContain('spectralRadius');
+  });
+});
+
 describe("rnn activation: 'relu'", () => {
   /** float64 reference of a 1-layer ReLU RNN with the extractor's weights: [B, T, H]. */
   function reference(w: Record<string, Float32Array>, x: ArrayLike<number>, B: number, T: number): Float64Array {
