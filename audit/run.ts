@@ -26,6 +26,8 @@ export interface ClaimResult {
   primary: PrimarySpec;
   decision: Decision;
   registration: RegistrationStatus;
+  /** A sanity check: why its verdict holds by construction (types.ts `byConstruction`); not counted among the decided claims. */
+  byConstruction?: string;
   /** The rule threw: a bug, reported rather than hidden. */
   error?: string;
 }
@@ -115,7 +117,7 @@ export function decide(claims: readonly Claim[], profile: Profile, records: Resu
   return {
     profile,
     rulesHash: rulesHash(claims),
-    primaryTests: decided.filter((d) => d.decision.primary && !Number.isNaN(d.decision.primary.p)).length,
+    primaryTests: decided.filter((d, i) => !claims[i].byConstruction && d.decision.primary && !Number.isNaN(d.decision.primary.p)).length,
     wallMs: starts.length ? Date.now() - Math.min(...starts) : undefined,
     speed,
     claims: claims.map((c, i) => ({
@@ -127,6 +129,7 @@ export function decide(claims: readonly Claim[], profile: Profile, records: Resu
       primary: c.primary,
       decision: decided[i].decision,
       registration: registrationStatus(c, profile, records, registry),
+      ...(c.byConstruction ? { byConstruction: c.byConstruction } : {}),
       ...(decided[i].error ? { error: decided[i].error } : {}),
     })),
   };

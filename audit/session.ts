@@ -13,7 +13,7 @@ import { CLAIMS } from './claims/index.js';
 import { PROFILES } from './experiments/index.js';
 import { measureSpeed, speedCases, speedFile } from './timing.js';
 import { auditPlan, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
-import type { Claim, Profile, ProfileName } from './types.js';
+import { SANITY_CHECK, type Claim, type Profile, type ProfileName } from './types.js';
 
 export function listClaims(): string {
   return CLAIMS.map((c) => {
@@ -68,7 +68,9 @@ export async function finishAudit(
 /** The verdicts as a plain-text table for the terminal. */
 export function formatVerdicts(audit: AuditResult): string {
   const w = Math.max(...audit.claims.map((c) => c.id.length));
-  const lines = audit.claims.map((c) => `${c.id.padEnd(w)}  ${c.decision.verdict.padEnd(17)}  ${c.decision.reason}`);
+  const lines = audit.claims.map(
+    (c) => `${c.id.padEnd(w)}  ${c.decision.verdict.padEnd(17)}  ${c.byConstruction ? `[${SANITY_CHECK}] ` : ''}${c.decision.reason}`,
+  );
   const note =
     audit.profile.name === 'smoke'
       ? '\n(smoke profile: a pipeline check on nearly untrained models; these verdicts say nothing about the claims)'

@@ -224,8 +224,18 @@ export interface Decision {
   caveats: string[];
 }
 
+/** The label of a claim whose verdict holds by construction: shown beside its verdict, and not counted among the decided claims. */
+export const SANITY_CHECK = 'sanity check (by construction)';
+
 export interface Claim {
   id: ClaimId;
+  /**
+   * Set when the verdict follows from the design rather than from data (a parameter count, a
+   * model that is permutation-equivariant by its architecture, an initialisation that picks
+   * the answer): why, in one sentence. Such a claim is a sanity check of the harness: its
+   * test stays out of Holm's family and out of the count of decided claims.
+   */
+  byConstruction?: string;
   /** Its source file, relative to the package root (registry.ts hashes it). */
   source: string;
   /** One line. */

@@ -12,7 +12,9 @@
  *    TOST p is at most α.
  * 4. inconclusive: otherwise, stating the minimum detectable effect at 80% power for the
  *    observed variance and the seeds that would decide.
- * 5. Analytic claims keep their computed verdict (no test); not-testable claims are "not
+ * 5. A sanity check (a claim whose verdict holds by construction, `byConstruction`) is
+ *    decided the same way on its own p, outside Holm's family, and labelled so.
+ * 6. Analytic claims keep their computed verdict (no test); not-testable claims are "not
  *    testable here" with their scoped result; undecidable ones (no positive control, no
  *    data) are inconclusive with what they need.
  */
@@ -44,10 +46,15 @@ export function decideClaims(claims: readonly Claim[], evidence: Evidence): { de
     }
   });
   const combined = analyses.map(({ analysis }) => (analysis.kind === 'test' ? combine(analysis.components) : undefined));
-  const primaryP = combined.map((c) => c?.p ?? NaN);
-  const adjusted = holm(primaryP);
-  const eqP = analyses.map(({ analysis }) => (analysis.kind === 'test' && analysis.equivalence ? analysis.equivalence.p : NaN));
-  const eqAdjusted = holm(eqP);
+  // A sanity check's p is its own: it does not widen the family the article's claims are corrected over.
+  const inFamily = (i: number) => !claims[i].byConstruction;
+  const primaryP = combined.map((c, i) => (inFamily(i) ? (c?.p ?? NaN) : NaN));
+  const adjusted = holm(primaryP).map((p, i) => (inFamily(i) ? p : (combined[i]?.p ?? NaN)));
+  const eqP = analyses.map(({ analysis }, i) => (inFamily(i) && analysis.kind === 'test' && analysis.equivalence ? analysis.equivalence.p : NaN));
+  const eqAdjusted = holm(eqP).map((p, i) => {
+    const a = analyses[i].analysis;
+    return inFamily(i) ? p : a.kind === 'test' && a.equivalence ? a.equivalence.p : NaN;
+  });
   const tested = primaryP.filter((p) => !Number.isNaN(p)).length;
   return analyses.map(({ analysis: a, error }, i) => {
     const base = { secondary: a.secondary, caveats: a.caveats };
@@ -58,7 +65,11 @@ export function decideClaims(claims: readonly Claim[], evidence: Evidence): { de
     const pAdjusted = adjusted[i];
     const equivalence = a.equivalence ? { ...a.equivalence, pAdjusted: eqAdjusted[i] } : undefined;
     const primary = { p, pAdjusted, components: a.components, equivalence, at: a.at };
-    const pText = Number.isNaN(p) ? 'no test could be computed' : `p = ${round(p, 2)}, Holm-adjusted over ${tested} primary tests ${round(pAdjusted, 2)}`;
+    const pText = Number.isNaN(p)
+      ? 'no test could be computed'
+      : inFamily(i)
+        ? `p = ${round(p, 2)}, Holm-adjusted over ${tested} primary tests ${round(pAdjusted, 2)}`
+        : `p = ${round(p, 2)} (a sanity check: outside Holm's family)`;
     let verdict: Decision['verdict'] = 'inconclusive';
     let why: string;
     if (pAdjusted <= FAMILY_ALPHA && favours !== 'neither') {

@@ -8,7 +8,7 @@
  * command that reruns it. Every string goes through escapeHtml.
  */
 import type { AuditResult, ClaimResult } from '../audit/run.js';
-import { VERDICTS, type Component, type Verdict } from '../audit/types.js';
+import { SANITY_CHECK, VERDICTS, type Component, type Verdict } from '../audit/types.js';
 import type { Chart } from './charts/index.js';
 import { escapeHtml as h } from './escape.js';
 import { chartSection } from './page.js';
@@ -21,11 +21,19 @@ const VERDICT_STYLE: Record<Verdict, string> = {
   'not testable here': 'background:#fff3d6;color:#6b4a00',
 };
 
+/** The verdicts that decide a claim (the others leave it open). */
+const DECIDED: readonly Verdict[] = ['supported', 'contradicted', 'no effect'];
+
 const num = (x: number | null | undefined, digits = 3) => (typeof x === 'number' && Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : 'n/a');
 const pText = (p: number | undefined) => (p === undefined || !Number.isFinite(p) ? 'n/a' : p < 1e-4 ? p.toExponential(1) : num(p, 2));
 
 function badge(verdict: Verdict): string {
   return `<span class="verdict" style="${VERDICT_STYLE[verdict] ?? ''};padding:.1rem .45rem;border-radius:.3rem;font-weight:600;white-space:nowrap">${h(verdict)}</span>`;
+}
+
+/** The verdict, and for a sanity check its label: it is not one of the decided claims. */
+function verdictCell(c: ClaimResult): string {
+  return c.byConstruction ? `${badge(c.decision.verdict)} <small class="sanity">${h(SANITY_CHECK)}</small>` : badge(c.decision.verdict);
 }
 
 function keyNumber(c: ClaimResult): string {
@@ -89,7 +97,8 @@ function claimSection(c: ClaimResult, profile: string, charts: Chart[], svgs: Ma
   const caveats = c.decision.caveats.map((x) => `<li>${h(x)}</li>`).join('');
   return `
   <section class="claim" id="claim-${h(c.id)}">
-    <h3>${h(c.id)}: ${h(c.title)} ${badge(c.decision.verdict)}</h3>
+    <h3>${h(c.id)}: ${h(c.title)} ${verdictCell(c)}</h3>
+    ${c.byConstruction ? `<p class="sanity"><b>A ${h(SANITY_CHECK)}:</b> ${h(c.byConstruction)} It checks the harness, not the article, so it is outside Holm's family and not counted among the decided claims.</p>` : ''}
     <p><b>The article:</b> ${h(c.article)}</p>
     <p><b>Experiment:</b> ${h(c.experiment)}</p>
     <p><b>Decision rule</b> (fixed in code before the data): ${h(c.rule)}</p>
@@ -115,11 +124,14 @@ export function renderAuditSection(audit: AuditResult, charts: Map<string, Chart
       const first = charts.get(c.id)?.[0];
       const evidence = first ? `<a href="#${h(first.id)}">chart</a>` : '';
       const p = c.decision.primary;
-      return `<tr><td><a href="#claim-${h(c.id)}">${h(c.id)}</a></td><td>${h(c.title)}</td><td>${badge(c.decision.verdict)}</td><td>${keyNumber(c)}</td><td>${h(p ? pText(p.p) : '')}</td><td>${h(p ? pText(p.pAdjusted) : '')}</td><td>${h(c.registration.status)}</td><td>${evidence}</td></tr>`;
+      return `<tr><td><a href="#claim-${h(c.id)}">${h(c.id)}</a></td><td>${h(c.title)}</td><td>${verdictCell(c)}</td><td>${keyNumber(c)}</td><td>${h(p ? pText(p.p) : '')}</td><td>${h(p ? pText(p.pAdjusted) : '')}</td><td>${h(c.registration.status)}</td><td>${evidence}</td></tr>`;
     })
     .join('');
   const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  for (const c of audit.claims) counts[c.decision.verdict]++;
+  const claims = audit.claims.filter((c) => !c.byConstruction);
+  const sanity = audit.claims.length - claims.length;
+  for (const c of claims) counts[c.decision.verdict]++;
+  const decided = claims.filter((c) => DECIDED.includes(c.decision.verdict)).length;
   const exploratory = audit.claims.filter((c) => c.registration.status === 'exploratory');
   const status = exploratory.length
     ? `<p><b>Exploratory:</b> ${exploratory.length} of ${audit.claims.length} verdicts are exploratory (each section says why: ${h(reasonKinds(exploratory.flatMap((c) => c.registration.reasons)).join('; '))}).</p>`
@@ -130,7 +142,7 @@ export function renderAuditSection(audit: AuditResult, charts: Map<string, Chart
   const seeds = `${audit.profile.seeds.length} seeds${audit.profile.extraSeeds.length ? ` (${audit.profile.seeds.length + audit.profile.extraSeeds.length} for cheap cells)` : ''}`;
   return `
 <h2 id="claims">The article's claims, put to experiment</h2>
-<p>${VERDICTS.map((v) => `${counts[v]} ${h(v)}`).join(', ')} (profile ${h(audit.profile.name)}: ${h(seeds)}, budget ${h(audit.profile.steps)} training steps, lengths ${h(audit.profile.lengths.join(', '))}). Each claim has one primary test declared before the data; Holm's correction runs over the ${h(audit.primaryTests)} primary tests computed, at family α 0.05. Other numbers are descriptive.</p>
+<p>${h(decided)} of ${h(claims.length)} claims decided: ${VERDICTS.map((v) => `${counts[v]} ${h(v)}`).join(', ')}${sanity ? `; ${h(sanity)} more ${sanity > 1 ? 'are sanity checks' : 'is a sanity check'} (by construction), not counted` : ''} (profile ${h(audit.profile.name)}: ${h(seeds)}, budget ${h(audit.profile.steps)} training steps, lengths ${h(audit.profile.lengths.join(', '))}). Each claim has one primary test declared before the data; Holm's correction runs over the ${h(audit.primaryTests)} primary tests computed, at family α 0.05. Other numbers are descriptive.</p>
 <p>Hash of every rule and test (sha256): <code>${h(audit.rulesHash)}</code>.</p>
 ${status}
 ${indicative}

@@ -14,6 +14,8 @@ export const peNeeded: Claim = {
   id: 'pe-needed',
   source: sourceOf(import.meta.url),
   title: 'Without positional encoding the Transformer loses word order',
+  byConstruction:
+    'An encoder without positions read at the last position is permutation-equivariant, so it cannot do better than chance on first-token recall whatever it learns; a test of the claim where it is not true by construction (a causal Transformer without positions, which the literature reports learns order) is still to come.',
   article: 'Reading all tokens in parallel loses word order, so positions are encoded on top of the input embedding.',
   experiment:
     'Transformer with sinusoidal positions and without any on an order-sensitive task (leak-free first-token recall: a position-blind model is exactly at chance) and an order-insensitive one (adding: a sum over marked pairs, whatever their positions), same seeds.',

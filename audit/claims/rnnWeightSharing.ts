@@ -24,6 +24,7 @@ export const rnnWeightSharing: Claim = {
   id: 'rnn-weight-sharing',
   source: sourceOf(import.meta.url),
   title: 'Weight sharing makes RNNs memory-efficient',
+  byConstruction: "Parameter counts follow from the definitions: the RNN's does not depend on T, the MLP's grows with it.",
   article: 'Because it shares weights across time steps, an RNN is more memory-efficient than a fully connected network.',
   experiment: 'Parameters of rnn against mlp (one ReLU layer over the flattened sequence, sized for each length), computed from the extractor definitions at the profile lengths and at 64 to 1024; the RNN\'s training activation memory from its definition\'s estimate; measured peak training tensor memory of both at the profile lengths (3 training steps).',
   rule:

@@ -13,7 +13,9 @@ import { withInitSearch } from '../../audit/experiments/common.js';
 import { cellKey, DEFAULT_GRID } from '../../harness/run/tune.js';
 import { semantic } from '../../audit/experiments/semantic.js';
 import { pairedBySeed } from '../../audit/measures.js';
-import { CLAIM_IDS, type Profile } from '../../audit/types.js';
+import { CLAIM_IDS, SANITY_CHECK, type Profile } from '../../audit/types.js';
+import { formatVerdicts } from '../../audit/session.js';
+import { renderAuditSection } from '../../reports/audit.js';
 import { holm } from '../../stats/index.js';
 import { P, perSeed, record, solved } from './fixtures.js';
 
@@ -89,13 +91,43 @@ describe('verdicts', () => {
       ...pe('transformer-sinusoidal', 'adding', [0.98, 0.99, 0.97, 0.98, 0.99]),
       ...pe('transformer-none', 'adding', [0.98, 0.98, 0.98, 0.97, 0.99]),
     ];
-    const audit = decide([CLAIMS_BY_ID['rnn-long-range'], CLAIMS_BY_ID['pe-needed']], P, records);
+    // pe-needed as if it were a test of the article (it is a sanity check: below).
+    const asClaim = { ...CLAIMS_BY_ID['pe-needed'], byConstruction: undefined };
+    const audit = decide([CLAIMS_BY_ID['rnn-long-range'], asClaim], P, records);
     const ps = audit.claims.map((c) => c.decision.primary!.p);
     expect(audit.primaryTests).toBe(2);
     expect(audit.claims.map((c) => c.decision.primary!.pAdjusted)).toEqual(holm(ps));
     // 5/5 vs 1/5: Fisher p = 0.048 alone, but Holm doubles the larger p of the two when the other is smaller.
     expect(ps[0]).toBeCloseTo(0.0476, 3);
     expect(audit.claims[0].decision.verdict).toBe(holm(ps)[0] <= 0.05 ? 'supported' : 'inconclusive');
+
+    // A sanity check (by construction) keeps its own p, outside the family: the claim's p is then not adjusted for it.
+    const sane = decide([CLAIMS_BY_ID['rnn-long-range'], CLAIMS_BY_ID['pe-needed']], P, records);
+    expect(sane.primaryTests).toBe(1);
+    expect(sane.claims[0].decision.primary!.pAdjusted).toBeCloseTo(ps[0], 12);
+    expect(sane.claims[0].decision.verdict).toBe('supported');
+    expect(sane.claims[1].decision.primary!.pAdjusted).toBe(sane.claims[1].decision.primary!.p);
+    expect(sane.claims[1].byConstruction).toMatch(/permutation-equivariant/);
+    expect(sane.claims[0].byConstruction).toBeUndefined();
+  });
+
+  it('the sanity checks are the claims true by construction, and the report and terminal label them and leave them out of the decided count', () => {
+    expect(
+      CLAIMS.filter((c) => c.byConstruction)
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['pe-needed', 'rnn-gradients', 'rnn-weight-sharing']);
+    const audit = decide(CLAIMS, P, []);
+    const html = renderAuditSection(audit);
+    expect(html).toContain('3 more are sanity checks (by construction), not counted');
+    expect(html).toMatch(/of 9 claims decided/);
+    expect(html.match(new RegExp(SANITY_CHECK.replace(/[()]/g, '\\$&'), 'g'))!.length).toBeGreaterThanOrEqual(6); // table and section of each
+    expect(formatVerdicts(audit)).toContain(`rnn-weight-sharing`);
+    expect(
+      formatVerdicts(audit)
+        .split('\n')
+        .filter((l) => l.includes(`[${SANITY_CHECK}]`)),
+    ).toHaveLength(3);
   });
 
   it('without records every tested claim says what it lacks; the analytic claim is still decided', () => {
