@@ -13,6 +13,7 @@
  * The report prints a hash of all rules and tests: every file above plus the statistics
  * (stats/) and the profiles.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -126,6 +127,41 @@ export function rulesHash(claims: readonly Claim[]): string {
   return hashSources(files, src);
 }
 
+/** The commit that registered the rules: the last one to change the registry, and its commit time. */
+export interface RegistrationCommit {
+  commit: string;
+  at: string;
+}
+
+/**
+ * The registration commit, or why there is none: not a git checkout, the registry never
+ * committed, or changed since its last commit (a registration must land in a commit of its
+ * own before any confirmatory cell runs, so anyone can check its time against the records).
+ */
+export function registrationCommit(root = packageRoot()): RegistrationCommit | { missing: string } {
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  try {
+    if (git(['status', '--porcelain', '--', REGISTRY_FILE]))
+      return { missing: `${REGISTRY_FILE} has changes not committed: commit the registration on its own first (git commit -- ${REGISTRY_FILE})` };
+    const line = git(['log', '-1', '--format=%H%x09%cI', '--', REGISTRY_FILE]);
+    if (!line) return { missing: `${REGISTRY_FILE} was never committed` };
+    const [commit, at] = line.split('\t');
+    const others = git(['show', '--format=', '--name-only', commit])
+      .split('\n')
+      .filter((f) => f && f !== REGISTRY_FILE && f !== REGISTERED_NAMES_FILE);
+    if (others.length)
+      return {
+        missing: `the registration commit ${commit.slice(0, 10)} also changes ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', ...' : ''}: register in a commit of its own (node tools/audit/register.mjs "why", then git commit -- ${REGISTRY_FILE})`,
+      };
+    return { commit, at: new Date(at).toISOString() };
+  } catch {
+    return { missing: 'not a git checkout: the registration commit cannot be named' };
+  }
+}
+
 export function readRegistry(): Partial<Registry> {
   const file = path.join(packageRoot(), REGISTRY_FILE);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Registry>) : {};
@@ -138,6 +174,8 @@ export interface RegistrationStatus {
   hash: string;
   /** Why exploratory (empty when confirmatory). */
   reasons: string[];
+  /** The registration commit the records name, and the time from it to the first cell's start (ms). */
+  commit?: { commit: string; at: string; gapMs: number };
 }
 
 /** Whether a claim's verdict on these records is confirmatory, and if not, why. */
@@ -163,5 +201,23 @@ export function registrationStatus(
   if (devSeeds.length)
     reasons.push(`seeds below ${CONFIRMATORY_SEED_MIN} (${devSeeds.slice(0, 5).join(', ')}${devSeeds.length > 5 ? ', ...' : ''}) are development seeds`);
   if (!profile.confirmatory) reasons.push(`the ${profile.name} profile is exploratory by design`);
-  return { status: reasons.length ? 'exploratory' : 'confirmatory', version: entry?.version ?? null, registered: entry?.registered ?? null, hash, reasons };
+  // The registration commit: every record must name one, the same one, committed before its first cell started.
+  const named = [...new Set(own.map((r) => (r.registration ? `${r.registration.commit}\t${r.registration.at}` : '')))];
+  let commit: RegistrationStatus['commit'];
+  if (named.length === 1 && named[0]) {
+    const [c, at] = named[0].split('\t');
+    commit = { commit: c, at, gapMs: started ? Date.parse(started) - Date.parse(at) : NaN };
+    if (started && Date.parse(at) > Date.parse(started))
+      reasons.push(`the registration commit ${c.slice(0, 10)} (${at}) is later than the run's first cell (${started})`);
+  } else if (own.length && profile.confirmatory) {
+    reasons.push(named.length > 1 ? 'the records name different registration commits' : 'the records name no registration commit');
+  }
+  return {
+    status: reasons.length ? 'exploratory' : 'confirmatory',
+    version: entry?.version ?? null,
+    registered: entry?.registered ?? null,
+    hash,
+    reasons,
+    ...(commit ? { commit } : {}),
+  };
 }

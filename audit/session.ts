@@ -13,6 +13,7 @@ import { CLAIMS } from './claims/index.js';
 import { PROFILES } from './experiments/index.js';
 import { measureSpeed, speedCases, speedFile } from './timing.js';
 import { auditPlan, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
+import { registrationCommit } from './preregistration.js';
 import { SANITY_CHECK, type Claim, type Profile, type ProfileName } from './types.js';
 
 export function listClaims(): string {
@@ -23,8 +24,15 @@ export function listClaims(): string {
   }).join('\n\n');
 }
 
-/** Stage 1 for the audit: validate the profile and claim ids, and list the cells to run. */
-export function prepareAudit(profileName: string, claimIds: string[] | undefined): { profile: Profile; claims: Claim[]; cells: Cell[]; plan: TuningPlan } {
+/**
+ * Stage 1 for the audit: validate the profile and claim ids, and list the cells to run, each
+ * naming the registration commit (preregistration.ts). `unregistered` says why there is none;
+ * a confirmatory profile's verdicts are then exploratory.
+ */
+export function prepareAudit(
+  profileName: string,
+  claimIds: string[] | undefined,
+): { profile: Profile; claims: Claim[]; cells: Cell[]; plan: TuningPlan; unregistered?: string } {
   const profile = PROFILES[profileName as ProfileName];
   if (!profile) throw new UsageError(`unknown profile "${profileName}": use smoke, quick, standard or full`);
   for (const id of claimIds ?? []) {
@@ -37,7 +45,10 @@ export function prepareAudit(profileName: string, claimIds: string[] | undefined
     }
   }
   const claims = selectClaims(claimIds);
-  return { profile, claims, ...auditPlan(claims, profile) };
+  const { cells, plan } = auditPlan(claims, profile);
+  const registration = registrationCommit();
+  if ('missing' in registration) return { profile, claims, cells, plan, unregistered: registration.missing };
+  return { profile, claims, cells: cells.map((c) => ({ ...c, registration })), plan };
 }
 
 /**

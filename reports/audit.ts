@@ -87,7 +87,22 @@ function registration(c: ClaimResult): string {
   const r = c.registration;
   const what = r.version === null ? 'not registered' : `rule version ${r.version}, registered ${r.registered}`;
   const why = r.reasons.length ? `: ${r.reasons.join('; ')}` : ' (registered before the run, source unchanged, seeds disjoint from development seeds)';
-  return `<p class="registration"><b>${h(r.status === 'confirmatory' ? 'Confirmatory' : 'Exploratory')}</b>${h(why)}. ${h(what)}; sources sha256 <code>${h(r.hash.slice(0, 16))}</code>.</p>`;
+  const commit = r.commit
+    ? ` Registration commit <code>${h(r.commit.commit.slice(0, 10))}</code> (${h(r.commit.at)}), ${h(gapText(r.commit.gapMs))} before the first cell started.`
+    : '';
+  return `<p class="registration"><b>${h(r.status === 'confirmatory' ? 'Confirmatory' : 'Exploratory')}</b>${h(why)}. ${h(what)}; sources sha256 <code>${h(r.hash.slice(0, 16))}</code>.${commit}</p>`;
+}
+
+/** A time gap in the largest whole unit that reads well: "3 h 12 min", "14 min", "40 s"; negative gaps say "after". */
+export function gapText(ms: number): string {
+  if (!Number.isFinite(ms)) return 'an unknown time';
+  const sign = ms < 0 ? ' (negative: after, not)' : '';
+  const s = Math.round(Math.abs(ms) / 1000);
+  const d = Math.floor(s / 86400);
+  const hr = Math.floor((s % 86400) / 3600);
+  const min = Math.floor((s % 3600) / 60);
+  const text = d ? `${d} d ${hr} h` : hr ? `${hr} h ${min} min` : min ? `${min} min` : `${s} s`;
+  return text + sign;
 }
 
 function claimSection(c: ClaimResult, profile: string, charts: Chart[], svgs: Map<string, string>): string {

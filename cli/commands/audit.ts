@@ -34,7 +34,9 @@ export const audit = defineCommand({
       process.stdout.write(listClaims() + '\n');
       return;
     }
-    const { profile, claims, cells, plan } = prepareAudit(a.profile, a.claim);
+    const { profile, claims, cells, plan, unregistered } = prepareAudit(a.profile, a.claim);
+    if (unregistered && profile.confirmatory)
+      process.stderr.write(`fxbench: warning: no registration commit (${unregistered}): this run's verdicts will be exploratory\n`);
     const shape = `profile ${profile.name}, ${claims.length} claims`;
     const { out, stopped, progress } = await runControlled(a as RunControlArgs, argv, defaultAuditOut(profile.name), (options) =>
       runCells(cells, plan, options, shape),

@@ -251,7 +251,7 @@ function readable(record: ResultRecord): ResultRecord {
   const check = resultSchema.safeParse(JSON.parse(JSON.stringify(record)));
   if (check.success) return record;
   const issue = check.error.issues[0];
-  const { schemaVersion, cellId, suite, task, extractor, length, range, seed, train, data, trial, tuning, env, startedAt, wallMs } = record;
+  const { schemaVersion, cellId, suite, task, extractor, length, range, seed, train, data, trial, tuning, registration, env, startedAt, wallMs } = record;
   return {
     ...{
       schemaVersion,
@@ -266,6 +266,7 @@ function readable(record: ResultRecord): ResultRecord {
       data,
       ...(trial ? { trial } : {}),
       ...(tuning ? { tuning } : {}),
+      ...(registration ? { registration } : {}),
       env,
       startedAt,
       wallMs,

@@ -215,6 +215,7 @@ export function recordHead(cell: Cell, env: Environment) {
     data: cell.data,
     ...(cell.trial ? { trial: cell.trial } : {}),
     ...(cell.tuning ? { tuning: cell.tuning } : {}),
+    ...(cell.registration ? { registration: cell.registration } : {}),
     env,
     startedAt: new Date().toISOString(),
   } satisfies Partial<ResultRecord>;

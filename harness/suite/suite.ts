@@ -71,6 +71,8 @@ export const cellSchema = z.object({
   trial: trialSchema.optional(),
   /** Set on a tuned main cell once its group is tuned (../run/tune.ts applyTuning): the grid, budget, rungs and choice that set its training fields and options. */
   tuning: tuningSchema.optional(),
+  /** Set on a cell run for pre-registered rules (an audit): the commit that registered them and its time, so every record names what it was decided by. */
+  registration: z.object({ commit: z.string(), at: z.string() }).optional(),
 });
 export type Cell = z.infer<typeof cellSchema>;
 

@@ -7,7 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLAIMS } from '../../audit/claims/index.js';
-import { claimSources, hashSources, readRegistry, registeredText, ruleHash } from '../../audit/preregistration.js';
+import { claimSources, hashSources, readRegistry, registeredText, registrationCommit, registrationStatus, ruleHash } from '../../audit/preregistration.js';
+import { execFileSync } from 'node:child_process';
+import { CLAIMS_BY_ID } from '../../audit/claims/index.js';
+import { PROFILES } from '../../audit/experiments/index.js';
+import type { ResultRecord } from '../../harness/store/results.js';
+import { gapText } from '../../reports/audit.js';
+import { record } from './fixtures.js';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'fxbench-prereg-'));
@@ -56,5 +62,56 @@ describe('rule hashes under registered names', () => {
     const names = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../audit/registered-names.json'), 'utf8')) as Record<string, string>;
     for (const claim of CLAIMS) for (const src of claimSources(claim)) expect(registeredText(src)).not.toMatch(/^missing: /);
     expect(Object.keys(names).length).toBeGreaterThan(0);
+  });
+});
+
+describe('the registration commit (a registration lands in a commit of its own before any confirmatory cell runs)', () => {
+  const git = (root: string, ...args: string[]) => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  const repo = () => {
+    const root = tree({ 'audit/preregistration.json': '{}\n', 'audit/rule.ts': 'export const r = 1;\n' });
+    git(root, 'init', '-q');
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.');
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'rules and registry together');
+    return root;
+  };
+  const commitOnly = (root: string, text: string) => {
+    writeFileSync(path.join(root, 'audit/preregistration.json'), text);
+    git(root, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'register', '--', 'audit/preregistration.json');
+  };
+
+  it('names the last commit that changed the registry, when it changed nothing else and nothing is pending', () => {
+    const root = repo();
+    expect(registrationCommit(root)).toMatchObject({ missing: expect.stringMatching(/also changes audit\/rule\.ts: register in a commit of its own/) });
+    commitOnly(root, '{"a":1}\n');
+    const c = registrationCommit(root);
+    expect(c).toEqual({ commit: git(root, 'rev-parse', 'HEAD').trim(), at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    writeFileSync(path.join(root, 'audit/preregistration.json'), '{"a":2}\n');
+    expect(registrationCommit(root)).toMatchObject({ missing: expect.stringMatching(/changes not committed/) });
+    rmSync(root, { recursive: true });
+  });
+
+  it('outside a git checkout there is none, and it says why', () => {
+    const root = tree({ 'audit/preregistration.json': '{}\n' });
+    expect(registrationCommit(root)).toMatchObject({ missing: expect.stringMatching(/not a git checkout/) });
+    rmSync(root, { recursive: true });
+  });
+
+  it('a confirmatory verdict needs records naming one registration commit older than the first cell; the gap is reported', () => {
+    const claim = CLAIMS_BY_ID['rnn-long-range'];
+    const registry = { [claim.id]: { version: 1, registered: '2026-01-01T00:00:00.000Z', sha256: ruleHash(claim), history: [] } };
+    const standard = { ...PROFILES.standard };
+    const at = '2026-01-02T00:00:00.000Z';
+    const named = (r: ResultRecord, commit = 'abc') => ({ ...r, startedAt: '2026-01-02T03:00:00.000Z', registration: { commit, at } });
+    const rec = record({ exp: 'recall-lengths', extractor: 'lstm', length: 32 });
+    const ok = registrationStatus(claim, standard, [named(rec)], registry);
+    expect(ok.status).toBe('confirmatory');
+    expect(ok.commit).toEqual({ commit: 'abc', at, gapMs: 3 * 3600e3 });
+    expect(gapText(ok.commit!.gapMs)).toBe('3 h 0 min');
+    const none = registrationStatus(claim, standard, [{ ...rec, startedAt: '2026-01-02T03:00:00.000Z' }], registry);
+    expect(none.reasons).toContain('the records name no registration commit');
+    const two = registrationStatus(claim, standard, [named(rec), named({ ...rec, seed: 1001 }, 'def')], registry);
+    expect(two.reasons).toContain('the records name different registration commits');
+    const late = registrationStatus(claim, standard, [{ ...named(rec), startedAt: '2026-01-01T12:00:00.000Z' }], registry);
+    expect(late.reasons.join(' ')).toMatch(/registration commit abc .* is later than the run's first cell/);
   });
 });
