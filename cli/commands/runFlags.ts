@@ -95,7 +95,11 @@ export function runFlags(y: Argv): Argv<RunArgs> {
         'tuning grid KEY=V1,V2,... (repeatable; keys: lr, warmup, schedule, clip, extractor options), e.g. --tune lr=0.001,0.003; --no-tune trains every cell at the given settings',
     })
     .option('tune-steps', { type: 'number', requiresArg: true, describe: 'tuning budget: trial steps at the last rung (default: --steps)' })
-    .option('tune-seeds', { type: 'string', requiresArg: true, describe: 'comma-separated tuning seeds (default 1; trials use their own stream of each seed)' })
+    .option('tune-seeds', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'comma-separated tuning seeds (default 1,2; trials use their own stream of each seed)',
+    })
     .option('tune-halving', {
       type: 'string',
       requiresArg: true,

@@ -12,17 +12,24 @@
  *   beside the results (`<out>.tune.jsonl`, append-only like the results) is read back by
  *   a resumed run, which reruns only what is missing.
  * - Successive halving (Jamieson & Talwalkar 2016): every grid point trains for
- *   budget / halving^(rungs-1) steps on each tuning seed; the best 1/halving go on to a
- *   budget `halving` times larger, until the last rung trains the survivors at the full
- *   budget and the best is chosen. Trials restart from scratch at each rung (every trial is
- *   a cell: workers, --resume and --shard apply to them); a trial that solved the task
- *   under a constant schedule would stop at the same step at any budget, so it is carried
- *   to the next rung without rerunning.
- * - Ranking within a rung: most seeds solved, then fewest mean steps to solve, then fewest
- *   failed seeds (diverged or errored), then the highest mean final validation score, then
- *   grid order.
- * - Trials run from their own seed stream (`Rng(seed).fork('tune')`, runner.ts) and never
- *   read test data: the reported score stays held out from the choice.
+ *   budget / halving^(rungs-1) steps, but never fewer than `minRungSteps` (default 100,
+ *   clamped to the budget), on each tuning seed; the best 1/halving go on to a budget
+ *   `halving` times larger, until the last rung trains the survivors at the full budget and
+ *   the best is chosen. A trial validates at least `TRIAL_CHECKS` times within its budget,
+ *   so it can count as solved (two consecutive solved checks) at any rung. Trials restart
+ *   from scratch at each rung (every trial is a cell: workers, --resume and --shard apply to
+ *   them); a trial that solved the task under a constant schedule would stop at the same
+ *   step at any budget, so it is carried to the next rung without rerunning.
+ * - Ranking within a rung: fewest failed seeds (diverged or errored), then the lowest mean
+ *   final validation loss, then the highest mean final validation score, then a stable hash
+ *   of the grid point (`rankOutcomes`), never grid order. The loss is continuous, so it
+ *   orders trials that all sit near chance, where seeds solved and steps to solve (kept in
+ *   the outcome as description) are all zero or null and scores a few thousandths apart.
+ * - Chance: a trial whose validation score cannot be told from chance is marked `atChance`
+ *   (`isAtChance`), and a choice made among such trials only is `chosenAmongChance`.
+ * - Trials run from their own seed stream (`Rng(seed).fork('tune')`, runCell.ts), one per
+ *   tuning seed (two by default), and never read test data: the reported score stays held
+ *   out from the choice.
  */
 import { lengthText } from '../suite/lengthRange.js';
 import { selectShard, selectShardByUnit, type Shard } from '../suite/shard.js';
@@ -46,8 +53,16 @@ import type { TrialOutcome, TuningSummary } from '../suite/tuneRecord.js';
  * recurrent nets often do; 3e-3 was fxbench's single rate before tuning.
  */
 export const DEFAULT_GRID: Record<string, unknown[]> = { lr: [3e-4, 1e-3, 3e-3, 1e-2] };
-export const DEFAULT_TUNE_SEEDS = [1];
+/** Two seeds: one seed's luck (its data order and initial weights) should not make the choice alone. */
+export const DEFAULT_TUNE_SEEDS = [1, 2];
 export const DEFAULT_HALVING = 2;
+/**
+ * The shortest rung (steps), clamped to the budget: a shorter rung would end inside the
+ * default warmup (100 steps) and rank trials before any has trained at its learning rate.
+ */
+export const DEFAULT_MIN_RUNG_STEPS = 100;
+/** Validation checks a trial makes at least: solving takes two consecutive solved checks, so a rung must hold more than two. */
+export const TRIAL_CHECKS = 4;
 const BUDGET_KEYS = ['steps', 'seeds', 'halving'];
 
 /** One (task, extractor, length) to tune: its first main cell's settings, its grid and budget. */
@@ -147,6 +162,7 @@ export function planTuning(suite: Suite, cells: Cell[], origin: SuiteOrigin = {}
     steps: tune.steps ?? suite.steps,
     seeds: tune.seeds ?? DEFAULT_TUNE_SEEDS,
     halving: tune.halving ?? DEFAULT_HALVING,
+    minRungSteps: DEFAULT_MIN_RUNG_STEPS,
   };
   const checked = new Set<string>();
   for (const cell of cells) {
@@ -212,13 +228,20 @@ export function gridPoints(grid: [string, unknown[]][]): Record<string, unknown>
   return grid.reduce<Record<string, unknown>[]>((points, [k, values]) => points.flatMap((p) => values.map((v) => ({ ...p, [k]: v }))), [{}]);
 }
 
-/** Trial budgets of successive halving for n grid points, shortest first: budget / halving^(rungs-1-k). */
+/**
+ * Trial budgets of successive halving for n grid points, shortest first:
+ * budget / halving^(rungs-1-k), never below `minRungSteps` (clamped to the budget).
+ */
 export function rungBudgets(n: number, budget: TuningSummary['budget']): number[] {
   const eta = budget.halving;
   if (eta === false || n <= 1) return [budget.steps];
   const rungs = Math.max(1, Math.ceil(Math.log(n) / Math.log(eta) - 1e-9));
-  return Array.from({ length: rungs }, (_, k) => Math.max(1, Math.round(budget.steps / eta ** (rungs - 1 - k))));
+  const floor = Math.min(budget.minRungSteps ?? DEFAULT_MIN_RUNG_STEPS, budget.steps);
+  return Array.from({ length: rungs }, (_, k) => Math.max(floor, Math.round(budget.steps / eta ** (rungs - 1 - k))));
 }
+
+/** A trial's validation interval: the suite's, shortened so the trial checks at least TRIAL_CHECKS times within `steps`. */
+export const trialValEvery = (valEvery: number, steps: number) => Math.max(1, Math.min(valEvery, Math.floor(steps / TRIAL_CHECKS)));
 
 const configLabel = (config: Record<string, unknown>) =>
   Object.entries(config)
@@ -240,18 +263,19 @@ export function trialCell(g: TuneGroup, config: Record<string, unknown>, seed: n
     length: g.length,
     ...(g.range ? { range: g.range } : {}),
     seed,
-    // Trials are scored on validation: no length generalisation, validation at least once.
-    train: { ...g.train, ...trainPart, steps, valEvery: Math.min(g.train.valEvery, steps), generalize: [1] },
+    // Trials are scored on validation: no length generalisation, validation several times (trialValEvery).
+    train: { ...g.train, ...trainPart, steps, valEvery: trialValEvery(g.train.valEvery, steps), generalize: [1] },
     data: { ...g.data, test: null },
     trial: { key: g.key, rung, config },
   };
 }
 
+const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
 /** A grid point's outcome over its seeds' records. */
 function outcomeOf(config: Record<string, unknown>, records: ResultRecord[]): TrialOutcome {
   const done = records.filter((r): r is CompletedRecord => r.status === 'completed');
   const solved = done.filter((r) => r.validation.stepsToSolve !== null);
-  const avg = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   return {
     config,
     completed: done.length,
@@ -259,19 +283,71 @@ function outcomeOf(config: Record<string, unknown>, records: ResultRecord[]): Tr
     solved: solved.length,
     stepsToSolve: avg(solved.map((r) => r.validation.stepsToSolve!)),
     score: avg(done.map((r) => r.metrics.score)),
+    loss: avg(done.map((r) => r.metrics.evalLoss)),
+    atChance: isAtChance(done.map((r) => r.metrics)),
   };
 }
 
-/** Best first: most solved, fewest steps to solve, fewest failed, highest score; stable (grid order breaks ties). */
+/** One-sided z at α = 0.01: a grid of four trials at chance then shows a trial "above chance" in about 4% of groups, not 19%. */
+export const CHANCE_Z = 2.326;
+/** Losses (mse, cross-entropy): a mean validation score below this is at chance (records carry no per-sample spread to test with). */
+export const CHANCE_SCORE = 0.05;
+
+/**
+ * Whether a trial's completed seeds (the metrics of their final validation checks) are indistinguishable
+ * from chance. Accuracy: a one-sided normal approximation to the binomial test of the
+ * seeds' pooled correct count against the empirical chance (the constant predictor on the
+ * same validation samples), z = Σ n_i (value_i − chance_i) / sqrt(Σ n_i chance_i (1 − chance_i)),
+ * at chance when z < CHANCE_Z. A per-step task's sample is a sequence whose value is its
+ * mean over steps, with variance at most chance (1 − chance), so the test errs toward "at
+ * chance". Losses: the mean score below CHANCE_SCORE. No completed seed: at chance (nothing
+ * shows otherwise).
+ */
+export function isAtChance(seeds: Pick<CompletedRecord['metrics'], 'metric' | 'value' | 'empiricalChance' | 'samples' | 'score'>[]): boolean {
+  if (!seeds.length) return true;
+  if (seeds[0].metric !== 'accuracy') return avg(seeds.map((m) => m.score))! < CHANCE_SCORE;
+  let excess = 0;
+  let variance = 0;
+  for (const { value, empiricalChance: c, samples: n } of seeds) {
+    excess += n * (value - c);
+    variance += n * c * (1 - c);
+  }
+  // Chance 0 or 1 on these samples: no spread under the null, only beating it counts.
+  return variance === 0 ? excess <= 0 : excess / Math.sqrt(variance) < CHANCE_Z;
+}
+
+/**
+ * The last tie-break: a stable hash of the grid point (keys sorted), the same whatever the
+ * order of the grid's keys and values. Exact ties in failures, loss and score arise when
+ * every seed of both trials failed, or when a grid key changes nothing at this setting;
+ * then no grid point is better, and a hash favours none systematically, where grid order
+ * picked the smallest learning rate every time. (The value nearest the middle of the tied
+ * values is undefined for string options and several keys, and needs its own tie-break
+ * between two tied values.)
+ */
+export const tieKey = (config: Record<string, unknown>) =>
+  createHash('sha256')
+    .update(
+      JSON.stringify(
+        Object.keys(config)
+          .sort()
+          .map((k) => [k, config[k]]),
+      ),
+    )
+    .digest('hex');
+
+/**
+ * Best first: fewest failed seeds (a trial with a failed seed has no loss over all its
+ * seeds, so failures rank first, by count), then the lowest mean validation loss, then the
+ * highest mean validation score, then `tieKey`. Independent of the input order.
+ */
 export function rankOutcomes(outcomes: TrialOutcome[]): TrialOutcome[] {
-  const key = (o: TrialOutcome) => [-o.solved, o.stepsToSolve ?? Infinity, o.failed, -(o.score ?? -Infinity)];
+  const key = (o: TrialOutcome) => [o.failed, o.loss ?? Infinity, -(o.score ?? -Infinity)];
   return outcomes
-    .map((o, i) => ({ o, i }))
+    .map((o) => ({ o, k: key(o), tie: tieKey(o.config) }))
     .sort((a, b) => {
-      const ka = key(a.o);
-      const kb = key(b.o);
-      for (let j = 0; j < ka.length; j++) if (ka[j] !== kb[j]) return ka[j] < kb[j] ? -1 : 1;
-      return a.i - b.i;
+      for (let j = 0; j < a.k.length; j++) if (a.k[j] !== b.k[j]) return a.k[j] < b.k[j] ? -1 : 1;
+      return a.tie < b.tie ? -1 : a.tie > b.tie ? 1 : 0;
     })
     .map((x) => x.o);
 }
@@ -360,6 +436,7 @@ export async function runTuning(plan: TuningPlan, keys: string[], opts: TuningOp
       s.previous = new Map(results.map((r) => [configLabel(r.outcome.config), r]));
       if (last) {
         s.summary.chosen = ranked[0].config;
+        s.summary.chosenAmongChance = ranked.every((o) => o.atChance);
         s.alive = [];
       } else s.alive = ranked.slice(0, kept).map((o) => o.config);
     }
@@ -381,7 +458,7 @@ function carried(
   const prev = s.previous.get(configLabel(config));
   if (!prev) return false;
   const schedule = (config.schedule ?? s.g.train.schedule) as string;
-  const every = (steps: number) => Math.min(s.g.train.valEvery, steps);
+  const every = (steps: number) => trialValEvery(s.g.train.valEvery, steps);
   if (schedule !== 'constant' || every(s.budgets[rung - 1]) !== every(s.budgets[rung])) return false;
   return prev.records.every((r) => r.status === 'completed' && r.validation.stepsToSolve !== null && r.curves.loss.length % r.train.valEvery === 0);
 }

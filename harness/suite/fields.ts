@@ -70,7 +70,7 @@ export const tuneSchema = z
   .object({
     /** Tuning budget per trial at the last rung (steps); default: the suite's `steps`. */
     steps: z.number().int().positive().optional(),
-    /** Seeds every grid point is trained with (from their own stream, never a main cell's); default [1]. */
+    /** Seeds every grid point is trained with (from their own stream, never a main cell's); default [1, 2] (tune.ts DEFAULT_TUNE_SEEDS). */
     seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
     /** Successive halving's factor: each rung keeps the best 1/halving (at least one) for a budget `halving` times larger; false: every grid point at the full budget. Default 2. */
     halving: z.union([z.number().int().min(2), z.literal(false)]).optional(),
