@@ -12,6 +12,7 @@ import { lengthText } from '../harness/suite/lengthRange.js';
 import { aggregateCells } from '../harness/store/aggregate.js';
 import type { ResultRecord } from '../harness/store/results.js';
 import { SECTIONS, type Chart } from './charts/index.js';
+import { AMONG_CHANCE } from './charts/tuning.js';
 import { sizeSpread, summaryRows } from './summaryTable.js';
 import { isSolved } from '../harness/cell/measure/solve.js';
 import { escapeHtml as h, jsonForScript } from './escape.js';
@@ -59,6 +60,7 @@ function flags(r: ResultRecord): string {
   if (r.gradients.vanishing && !isSolved(r)) f.push('vanishing gradient');
   const na = r.lengths.filter((l) => l.status === 'not-applicable').map((l) => (r.range ? `T=${l.length}` : `${l.factor}×`));
   if (na.length) f.push(`not applicable at ${na.join(', ')}`);
+  if (r.tuning?.chosenAmongChance) f.push(AMONG_CHANCE);
   return f.join('; ');
 }
 
@@ -169,11 +171,12 @@ function tuningTable(records: ResultRecord[]): string {
       ? t.rungs.map((x) => `${x.trials.length} × ${x.steps} steps${x.kept ? ` → ${x.kept}` : ''}`).join(', ')
       : 'one grid point: nothing to run';
     const budget = `${t.budget.steps} steps, seeds ${t.budget.seeds.join(', ')}, ${t.budget.halving === false ? 'no halving' : `halving ${t.budget.halving}`}`;
-    const cells = [r.task.label, r.extractor.label, r.length, show(t.grid), budget, rungs, show(t.chosen)];
+    const chosen = `${show(t.chosen)}${t.chosenAmongChance ? ` (${AMONG_CHANCE})` : ''}`;
+    const cells = [r.task.label, r.extractor.label, r.length, show(t.grid), budget, rungs, chosen];
     return `<tr>${cells.map((c) => `<td>${h(c)}</td>`).join('')}</tr>`;
   });
   const head = ['task', 'extractor', 'T', 'grid', 'budget', 'rungs (grid points × trial steps → kept)', 'chosen'].map((c) => `<th>${h(c)}</th>`).join('');
-  return `<p>Every extractor was tuned with the same grid and budget, on validation data only (trials never read the test data, and run from their own seed stream); the reported runs used the choice. Successive halving (Jamieson &amp; Talwalkar 2016) trains every grid point for a fraction of the budget and keeps the best for longer; the ranking is: most seeds solved, fewest steps to solve, fewest failures, highest final validation score.</p>
+  return `<p>Every extractor was tuned with the same grid and budget, on validation data only (trials never read the test data, and run from their own seed stream); the reported runs used the choice. Successive halving (Jamieson &amp; Talwalkar 2016) trains every grid point for a fraction of the budget and keeps the best for longer; the ranking is: fewest failed seeds, lowest mean final validation loss, highest mean final validation score. A choice marked "${AMONG_CHANCE}" was made when every trial of the last rung was indistinguishable from chance on validation: it rests on noise.</p>
 <div class="table-wrap"><table id="tuning-table"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 

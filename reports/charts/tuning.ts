@@ -3,6 +3,9 @@ import { groupBy } from '../../harness/store/aggregate.js';
 import type { CompletedRecord, ResultRecord } from '../../harness/store/results.js';
 import { byTask, completed, extractorColor, finiteRow, lengthHeader, palette, panelWidth, safeId, SCHEMA, sortedLengths, tip, type Chart } from './common.js';
 
+/** What the chart says of a choice made when every trial of the last rung was at chance. */
+export const AMONG_CHANCE = 'settings chosen among chance-level trials';
+
 type Tuned = CompletedRecord & { tuning: NonNullable<CompletedRecord['tuning']> };
 
 /**
@@ -10,7 +13,8 @@ type Tuned = CompletedRecord & { tuning: NonNullable<CompletedRecord['tuning']> 
  * rate of the grid, from the first rung of successive halving, where every grid point
  * trained for the same budget (later rungs run only the survivors). With more grid keys
  * than lr, each point is the best over the other keys at that rate. A filled ring marks
- * the rate chosen (after every rung).
+ * the rate chosen (after every rung); a choice made among chance-level trials only
+ * (`chosenAmongChance`, harness/run/tune.ts) says so in its tooltip and in the caption.
  */
 export function tuningByLr(records: ResultRecord[]): Chart[] {
   const p = palette(records);
@@ -19,6 +23,7 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
     const tuned = completed(all).filter((r): r is Tuned => r.tuning !== undefined && 'lr' in r.tuning.grid && r.tuning.rungs.length > 0);
     if (!tuned.length) continue;
     const rows: Record<string, unknown>[] = [];
+    const amongChance: string[] = [];
     for (const group of groupBy(tuned, (r) => JSON.stringify([r.extractor.label, r.length])).values()) {
       const { tuning } = group[0]; // the same in every seed's record of the group
       const first = tuning.rungs[0];
@@ -44,11 +49,14 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
             kind: 'point',
             ...base,
             score: t.score,
+            ...(t.loss !== null && t.loss !== undefined ? { loss: t.loss } : {}),
+            chance: t.atChance === undefined ? 'not tested' : t.atChance ? 'at chance' : 'above chance',
             solvedAt: t.stepsToSolve === null ? 'not solved' : `${Math.round(t.stepsToSolve)} steps`,
             config: JSON.stringify(t.config),
           }),
         );
       }
+      if (tuning.chosenAmongChance) amongChance.push(`${group[0].extractor.label} at T = ${group[0].length}`);
       const chosen = best.get(tuning.chosen.lr as number);
       if (chosen?.score !== null && chosen?.score !== undefined)
         rows.push({
@@ -58,6 +66,7 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
           lr: tuning.chosen.lr,
           score: chosen.score,
           config: JSON.stringify(tuning.chosen),
+          ...(tuning.chosenAmongChance ? { note: AMONG_CHANCE } : {}),
         });
     }
     const lengths = sortedLengths(tuned);
@@ -77,8 +86,11 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
       task,
       title: `${task}: validation score against learning rate`,
       caption:
-        `Tuning on validation data, one panel per length: each line is an extractor's mean final validation score over the tuning seeds at each learning rate, every rate trained for the same budget (the first rung of successive halving); the ring marks the rate chosen after every rung, the one the reported runs used. ` +
-        `A line that peaks inside the grid found its rate; one that peaks at an end may want a wider grid.`,
+        `Tuning on validation data, one panel per length: each line is an extractor's mean final validation score over the tuning seeds at each learning rate, every rate trained for the same budget (the first rung of successive halving); the ring marks the rate chosen after every rung (ranked by mean validation loss), the one the reported runs used. ` +
+        `A line that peaks inside the grid found its rate; one that peaks at an end may want a wider grid.` +
+        (amongChance.length
+          ? ` ${AMONG_CHANCE[0].toUpperCase()}${AMONG_CHANCE.slice(1)} (every trial of the last rung at chance): ${amongChance.join(', ')}.`
+          : ''),
       spec: {
         $schema: SCHEMA,
         data: { values: rows },
@@ -98,6 +110,8 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
                   tip('extractor', 'extractor'),
                   tip('lr', 'learning rate', '.1e'),
                   tip('score', 'mean validation score', '.3f'),
+                  tip('loss', 'mean validation loss', '.4f'),
+                  tip('chance', 'against chance'),
                   tip('solved', 'seeds solved', 'd'),
                   tip('seeds', 'seeds', 'd'),
                   tip('solvedAt', 'mean steps to solve'),
@@ -110,7 +124,7 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
             {
               transform: [{ filter: { field: 'kind', equal: 'chosen' } }],
               mark: { type: 'point', size: 220, strokeWidth: 2.5, filled: false },
-              encoding: { x, y, color, tooltip: [tip('extractor', 'extractor'), tip('config', 'chosen')] },
+              encoding: { x, y, color, tooltip: [tip('extractor', 'extractor'), tip('config', 'chosen'), tip('note', 'note')] },
             },
           ],
         },

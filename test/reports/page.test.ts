@@ -62,6 +62,27 @@ describe('report page', () => {
     expect(html).toContain(`x&lt;script&gt;alert(1)&lt;/script&gt;`);
   });
 
+  it("says in the tuning table and the cell's flags when the settings were chosen among chance-level trials", () => {
+    const tuning = (key: string, chosenAmongChance?: boolean) => ({
+      key,
+      grid: { lr: [0.001, 0.01] },
+      budget: { steps: 200, seeds: [1, 2], halving: 2, minRungSteps: 100 },
+      rungs: [{ steps: 200, trials: [], kept: 0 }],
+      chosen: { lr: 0.001 },
+      ...(chosenAmongChance === undefined ? {} : { chosenAmongChance }),
+    });
+    const html = page([
+      completedRecord({ extractor: { name: 'rnn', label: 'rnn' } }, { tuning: tuning('a', true) }),
+      completedRecord({ extractor: { name: 'lstm', label: 'lstm' } }, { tuning: tuning('b', false) }),
+    ]);
+    const table = html.slice(html.indexOf('<table id="tuning-table"'), html.indexOf('</table>', html.indexOf('<table id="tuning-table"')));
+    expect(table).toContain('<td>lr = 0.001 (settings chosen among chance-level trials)</td>');
+    expect(table.match(/chance-level/g)).toHaveLength(1);
+    const summary = html.slice(html.indexOf('<table id="summary-table"'), html.indexOf('</table>', html.indexOf('<table id="summary-table"')));
+    expect(summary.match(/settings chosen among chance-level trials/g)).toHaveLength(1);
+    expect(page([completedRecord({}, { tuning: tuning('c') })])).not.toContain('(settings chosen among chance-level trials)');
+  });
+
   it('places trusted intro HTML (the audit) before the charts and links it', () => {
     const html = page([completedRecord()], '<h2 id="claims">Claims</h2>');
     expect(html.indexOf('id="claims"')).toBeLessThan(html.indexOf('class="chart"'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tuningByLr } from '../../../reports/charts/tuning.js';
+import { AMONG_CHANCE, tuningByLr } from '../../../reports/charts/tuning.js';
 import { completedRecord } from '../fixtures.js';
 
 type Row = Record<string, unknown>;
@@ -11,7 +11,7 @@ const trial = (lr: number, score: number | null, warmup = 0) => ({
   stepsToSolve: null,
   score,
 });
-const tuned = (extractor: string, trials: ReturnType<typeof trial>[], chosen: Record<string, unknown>) =>
+const tuned = (extractor: string, trials: ReturnType<typeof trial>[], chosen: Record<string, unknown>, chosenAmongChance?: boolean) =>
   completedRecord(
     { extractor: { name: extractor, label: extractor } },
     {
@@ -21,6 +21,7 @@ const tuned = (extractor: string, trials: ReturnType<typeof trial>[], chosen: Re
         budget: { steps: 60, seeds: [1], halving: 2 },
         rungs: [{ steps: 30, trials, kept: 2 }],
         chosen,
+        ...(chosenAmongChance === undefined ? {} : { chosenAmongChance }),
       },
     },
   );
@@ -38,6 +39,36 @@ describe('tuningByLr', () => {
     expect(of('rnn', 'chosen')).toEqual([[0.01, 0.9]]);
     expect(of('lstm', 'chosen')).toEqual([[0.001, 0.4]]);
     expect(chart.section).toBe('Tuning');
+  });
+
+  it('says when the settings were chosen among chance-level trials, in the caption and the ring', () => {
+    const rnn = tuned(
+      'rnn',
+      [
+        { ...trial(0.001, 0.01), loss: 1.38, atChance: true },
+        { ...trial(0.01, -0.01), loss: 1.39, atChance: true },
+      ],
+      { lr: 0.001, warmup: 0 },
+      true,
+    );
+    const lstm = tuned('lstm', [{ ...trial(0.001, 0.9), loss: 0.2, atChance: false }], { lr: 0.001, warmup: 0 }, false);
+    const [chart] = tuningByLr([rnn, lstm]);
+    expect(chart.caption).toContain('Settings chosen among chance-level trials (every trial of the last rung at chance): rnn at T = 8.');
+    expect(chart.caption).not.toContain('lstm at T');
+    const rows = (chart.spec as { data: { values: Row[] } }).data.values;
+    expect(rows.filter((r) => r.kind === 'chosen').map((r) => [r.extractor, r.note])).toEqual([
+      ['rnn', AMONG_CHANCE],
+      ['lstm', undefined],
+    ]);
+    expect(rows.filter((r) => r.kind === 'point').map((r) => [r.extractor, r.lr, r.loss, r.chance])).toEqual([
+      ['rnn', 0.001, 1.38, 'at chance'],
+      ['rnn', 0.01, 1.39, 'at chance'],
+      ['lstm', 0.001, 0.2, 'above chance'],
+    ]);
+    // Records from before the chance test say nothing of it.
+    const [old] = tuningByLr([tuned('rnn', [trial(0.001, 0.01)], { lr: 0.001, warmup: 0 })]);
+    expect(old.caption).not.toContain(AMONG_CHANCE);
+    expect((old.spec as { data: { values: Row[] } }).data.values.find((r) => r.kind === 'point')!.chance).toBe('not tested');
   });
 
   it('nothing for untuned records or a grid without lr', () => {
