@@ -19,6 +19,7 @@ import {
   mean,
   pairedTTest,
   pairedTTestMde,
+  pairedTTestPower,
   pairedTTestSeedsNeeded,
   sampleSd,
   tost,
@@ -27,8 +28,8 @@ import {
 } from '../stats/index.js';
 import type { Component } from './types.js';
 
-/** The number of primary tests Holm runs over (one per claim); power is stated at α / PRIMARY_TESTS. */
-export const PRIMARY_TESTS = 12;
+/** The number of primary tests Holm runs over (one per claim that is not a sanity check: 12 claims, 3 true by construction); power is stated at α / PRIMARY_TESTS. */
+export const PRIMARY_TESTS = 9;
 /** Family-wise α of the primary tests. */
 export const FAMILY_ALPHA = 0.05;
 const ALPHA_POWER = FAMILY_ALPHA / PRIMARY_TESTS;
@@ -73,8 +74,16 @@ function tPower(d: readonly number[], sesoi: number, unit: string): Component['p
   const n = d.length;
   const method = `paired t at α = ${FAMILY_ALPHA}/${PRIMARY_TESTS}, noncentral t, observed sd of the differences`;
   if (!sd) return { mde: null, unit, seedsNeeded: null, method: `${method}: the differences have no spread, so no power can be computed` };
-  const target = Math.max(Math.abs(mean(d)), sesoi);
-  return { mde: pairedTTestMde(sd, n, ALPHA_POWER, POWER), ...rangeOf(unit), unit, seedsNeeded: pairedTTestSeedsNeeded(target, sd, ALPHA_POWER, POWER, 10_000), method: `${method} ${round(sd)}; seeds for a difference of ${round(target)}` };
+  // Power and seeds are for the declared smallest effect of interest, never the observed effect (post-hoc power only restates p).
+  return {
+    mde: pairedTTestMde(sd, n, ALPHA_POWER, POWER),
+    ...rangeOf(unit),
+    unit,
+    seedsNeeded: pairedTTestSeedsNeeded(sesoi, sd, ALPHA_POWER, POWER, 10_000),
+    sesoi,
+    powerAtSesoi: pairedTTestPower(sesoi, sd, n, ALPHA_POWER),
+    method: `${method} ${round(sd)}; power and seeds for the smallest effect of interest, ${round(sesoi)}`,
+  };
 }
 
 /**

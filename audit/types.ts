@@ -156,8 +156,11 @@ export interface PowerNote {
   unit: string;
   /** The largest |effect| the unit allows, when it is bounded (a score or rate difference): an MDE above it cannot be detected at this n. */
   range?: number;
-  /** Seeds per arm at which the test reaches 80% power for the observed effect (or the smallest effect of interest if larger); null: more than the search allowed or no effect to detect. */
+  /** Seeds per arm at which the test reaches 80% power (paired t: for the smallest effect of interest; Fisher and log-rank: as their method says); null: more than the search allowed or no effect to detect. */
   seedsNeeded: number | null;
+  /** The declared smallest effect of interest, and the power this test had to detect it at this n (paired and one-sample t). */
+  sesoi?: number;
+  powerAtSesoi?: number;
   /** How the figures were computed. */
   method: string;
 }

@@ -67,7 +67,9 @@ export function mdeText(p: Component['power']): string {
 function componentRow(x: Component): string {
   const e = x.effect;
   const ci = e.ci ? ` [${num(e.ci[0])}, ${num(e.ci[1])}]${e.interval ? ` (${e.interval})` : ''}` : '';
-  const power = `MDE ${mdeText(x.power)}; seeds per arm to decide: ${x.power.seedsNeeded ?? 'n/a'}`;
+  const atSesoi =
+    x.power.powerAtSesoi !== undefined ? `power ${num(x.power.powerAtSesoi, 2)} at the smallest effect of interest (${num(x.power.sesoi)}); ` : '';
+  const power = `${atSesoi}MDE ${mdeText(x.power)}; seeds per arm to decide: ${x.power.seedsNeeded ?? 'n/a'}`;
   return `<tr><td>${h(x.label)}</td><td>${h(x.test)}</td><td>${h(x.n.join(' / '))}</td><td>${h(pText(x.p))}</td><td>${h(x.favours)}</td><td>${h(`${e.label} ${num(e.value)}${ci} (${e.unit})`)}</td><td title="${h(x.power.method)}">${h(power)}</td></tr>`;
 }
 

@@ -36,3 +36,29 @@ describe('audit components', () => {
     expect(slope.power.range).toBeUndefined();
   });
 });
+
+describe('power is stated at the declared smallest effect of interest, not the observed effect', () => {
+  it('the same spread gives the same power and seeds whatever the observed mean difference', () => {
+    const b = [0.5, 0.5, 0.5, 0.5, 0.5];
+    const noise = [0.02, -0.03, 0.01, 0.04, -0.04];
+    const small = pairedComponent(
+      'small',
+      noise.map((e, i) => b[i] + 0.01 + e),
+      b,
+      { sign: 1, unit: 'score difference', sesoi: 0.2 },
+    );
+    const large = pairedComponent(
+      'large',
+      noise.map((e, i) => b[i] + 0.4 + e),
+      b,
+      { sign: 1, unit: 'score difference', sesoi: 0.2 },
+    );
+    expect(small.power.sesoi).toBe(0.2);
+    expect(small.power.powerAtSesoi).toBeCloseTo(large.power.powerAtSesoi!, 12);
+    expect(small.power.seedsNeeded).toBe(large.power.seedsNeeded);
+    // sd ~0.035 against an effect of 0.2: five paired seeds have nearly full power even at alpha / 9.
+    expect(small.power.powerAtSesoi!).toBeGreaterThan(0.9);
+    const wide = pairedComponent('wide', [0.9, 0.1, 0.8, 0.2, 0.7], b, { sign: 1, unit: 'score difference', sesoi: 0.2 });
+    expect(wide.power.powerAtSesoi!).toBeLessThan(0.2);
+  });
+});

@@ -169,7 +169,8 @@ describe('pre-registration', () => {
     const claim = CLAIMS_BY_ID['rnn-long-range'];
     const entry = { version: 3, registered: '2026-12-01T00:00:00.000Z', sha256: ruleHash(claim), history: [] };
     const registry = { [claim.id]: entry };
-    const at = (startedAt: string, seed: number) => [record({ exp: 'recall-lengths', extractor: 'rnn', length: 8, startedAt, seed })];
+    const registration = { commit: 'abc', at: '2026-12-01T00:00:00.000Z' };
+    const at = (startedAt: string, seed: number) => [{ ...record({ exp: 'recall-lengths', extractor: 'rnn', length: 8, startedAt, seed }), registration }];
     const confirmatory: Profile = { ...P, confirmatory: true };
     expect(registrationStatus(claim, confirmatory, at('2026-12-02T00:00:00.000Z', 1000), registry)).toMatchObject({ status: 'confirmatory', reasons: [] });
     const early = registrationStatus(claim, confirmatory, at('2026-11-30T00:00:00.000Z', 1000), registry);
