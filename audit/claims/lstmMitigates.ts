@@ -1,63 +1,72 @@
-import { logRankComponent } from '../components.js';
-import { recallLengths } from '../experiments/recallLengths.js';
-import { controlLengths, isSolved, meanOf, round, slopeUpToUnderflow, solveCount, solveTimes } from '../measures.js';
+import { equivalence, pairedComponent } from '../components.js';
+import { addingLong, ADDING_LENGTH } from '../experiments/addingLong.js';
+import { isSolved, meanOf, pairedBySeed, round, score, solveCount } from '../measures.js';
 import { sourceOf } from '../preregistration.js';
 import type { Claim } from '../types.js';
-import { fraction, missing, noControl } from './lib.js';
+import { fraction, missing } from './lib.js';
 
 const ARMS = ['lstm', 'rnn'] as const;
+/** The smallest score advantage of the LSTM that would matter (0 chance, 1 perfect). */
+const SESOI = 0.2;
+/** "No effect": the two score alike within this margin (paired TOST). */
+const MARGIN = 0.1;
+/** Some arm must score at least this, or neither learned the task and a tie says nothing. */
+const CONTROL_SCORE = 0.5;
 
 export const lstmMitigates: Claim = {
   id: 'lstm-mitigates',
   source: sourceOf(import.meta.url),
   title: "LSTM's cell state and gates mitigate the RNN's problems",
   article: "LSTM's cell state and forget, input and output gates fix the RNN's vanishing gradients and long-dependency problem.",
-  experiment: 'From the recall length sweep: steps until each rnn and lstm run solved recall (validation checks, early stopping), censored at the budget; the longest length each solves.',
-  rule:
-    "Steps-to-solve: the first of two consecutive solved validation checks, censored at the budget when never solved. Decided at the longest length where the lstm or the rnn solved recall on at least half its seeds (a working positive control): a two-sided log-rank test of the LSTM's steps-to-solve against the RNN's. Supported if the LSTM solves significantly sooner (hazard ratio above 1), contradicted if the RNN does (Holm over the primary tests, family alpha 0.05). The longest length solved and the trained sensitivity slopes are descriptive.",
+  experiment: `The adding problem at T = ${ADDING_LENGTH} (halves: the two marked numbers are far apart) for rnn, lstm and gru, same data and budget, each tuned with the same grid: the learning rate and the initialisation search of its definition (the RNN's PyTorch, orthogonal and identity inits; the LSTM's PyTorch and chrono forget-gate biases).`,
+  rule: `Continuous, on data no other claim's primary test reads: per seed, the LSTM's test score on adding (0 at chance, 1 perfect) minus the RNN's on the same seed. A two-sided paired t-test over seeds. Positive control: the better of the two arms' mean scores is at least ${CONTROL_SCORE} (otherwise neither learned the task within the budget and the claim is undecidable). Supported if the LSTM scores significantly higher, contradicted if the RNN does (Holm over the primary tests, family alpha 0.05); smallest effect of interest ${SESOI}. No effect: equivalent within ±${MARGIN} (paired TOST). Solved counts and steps to solve are descriptive.`,
   primary: {
-    experiment: 'recall-lengths',
-    task: 'recall',
+    experiment: 'adding-long',
+    task: 'adding',
     arms: ARMS,
-    metric: 'training steps to solve recall, censored at the budget',
-    test: 'log-rank',
+    metric: 'test score per seed (0 at chance, 1 perfect)',
+    test: 'paired t',
     alpha: 0.05,
-    direction: 'lstm solves sooner than rnn (hazard ratio lstm/rnn above 1)',
-    sesoi: { value: 2, unit: 'hazard ratio' },
-    where: 'the longest profile length where lstm or rnn solved recall on at least half its seeds',
+    direction: 'lstm scores higher than rnn',
+    sesoi: { value: SESOI, unit: 'score difference' },
+    margin: { value: MARGIN, unit: 'score difference' },
+    where: `adding at T = ${ADDING_LENGTH}, if the better arm's mean score is at least ${CONTROL_SCORE}`,
   },
-  needs: [recallLengths],
-  charts: ['stepsToSolveCurves', 'metricVsLength', 'gradientProfile'],
+  needs: [addingLong],
+  charts: ['stepsToSolveCurves', 'gradientProfile'],
   analyse(ev) {
-    const lengths = ev.profile.lengths;
-    if (!ev.completed(recallLengths, { extractor: 'rnn' }).length || !ev.completed(recallLengths, { extractor: 'lstm' }).length) return missing('rnn and lstm on recall');
-    const longest = (e: 'rnn' | 'lstm' | 'gru') => Math.max(0, ...lengths.filter((L) => { const c = solveCount(ev, recallLengths, { extractor: e, length: L }); return c.n > 0 && c.solved >= c.n / 2; }));
-    const secondary: Record<string, number | string | null> = { 'lstm longest length solved (half the seeds)': longest('lstm'), 'rnn longest length solved': longest('rnn'), 'gru longest length solved': longest('gru') };
-    for (const L of lengths) for (const e of ARMS) {
-      const solved = ev.completed(recallLengths, { extractor: e, length: L }).filter(isSolved);
-      secondary[`${e} trained slope, solved cells, T=${L}`] = solved.length ? round(meanOf(solved.map((r) => slopeUpToUnderflow(r.gradients.profileTrained).slope))) : null;
+    if (!ev.completed(addingLong, { extractor: 'rnn' }).length || !ev.completed(addingLong, { extractor: 'lstm' }).length) return missing('rnn and lstm on adding');
+    const secondary: Record<string, number | string | null> = {};
+    for (const e of ['lstm', 'rnn', 'gru'] as const) {
+      const rs = ev.completed(addingLong, { extractor: e });
+      const c = solveCount(ev, addingLong, { extractor: e });
+      secondary[`${e} mean score`] = round(meanOf(rs.map(score)));
+      secondary[`${e} solved`] = fraction(c.solved, c.n);
+      const steps = rs.filter(isSolved).map((r) => r.validation.stepsToSolve);
+      secondary[`${e} mean steps to solve (solved runs)`] = steps.length ? round(meanOf(steps)) : null;
     }
-    const controls = controlLengths(ev, recallLengths, 'recall', ARMS, lengths);
-    if (!controls.length) return { ...noControl('recall', ARMS, lengths, ev.profile.steps), secondary };
-    const L = controls[controls.length - 1];
-    const lstm = solveTimes(ev, recallLengths, { extractor: 'lstm', length: L });
-    const rnn = solveTimes(ev, recallLengths, { extractor: 'rnn', length: L });
-    const solvedOf = (ts: typeof lstm) => fraction(ts.filter((t) => t.event).length, ts.length);
-    const c = logRankComponent(`steps-to-solve lstm (${solvedOf(lstm)} solved) against rnn (${solvedOf(rnn)}) at T=${L}`, lstm, rnn, { sign: 1, sesoiHazardRatio: 2 });
-    const proxy = [...lstm, ...rnn].some((t) => t.source === 'loss-proxy');
-    // The mean over the solved runs only; with none solved there is nothing to average.
-    const meanSteps = (ts: typeof lstm) => { const t = ts.filter((x) => x.event).map((x) => x.time); return t.length ? `mean ${round(meanOf(t))} steps among those` : 'none solved'; };
+    const d = pairedBySeed(ev, addingLong, { task: 'adding' }, ARMS, score);
+    const [lstm, rnn] = d.values;
+    const best = Math.max(meanOf(lstm), meanOf(rnn));
+    if (!(best >= CONTROL_SCORE)) {
+      return {
+        kind: 'undecidable',
+        reason: `No positive control: neither arm learned adding at T=${ADDING_LENGTH} (mean scores lstm ${round(meanOf(lstm))}, rnn ${round(meanOf(rnn))}, below ${CONTROL_SCORE}).`,
+        needs: 'a longer training budget until some arm learns the task',
+        secondary,
+        caveats: [],
+      };
+    }
+    const c = pairedComponent(`lstm minus rnn score on adding, ${d.seeds.length} seeds`, lstm, rnn, { sign: 1, unit: 'score difference', sesoi: SESOI });
     return {
       kind: 'test',
       components: [c],
-      at: `T=${L}`,
-      key: { label: `hazard ratio of solving, lstm / rnn, at T=${L}`, value: c.effect.value, ci: c.effect.ci },
-      reason: `At T=${L} the LSTM solved ${solvedOf(lstm)} runs (${meanSteps(lstm)}), the RNN ${solvedOf(rnn)} (${meanSteps(rnn)}).`,
+      equivalence: equivalence(`lstm and rnn adding scores within ±${MARGIN}`, lstm, rnn, MARGIN, 'score difference'),
+      at: `T=${ADDING_LENGTH}`,
+      key: { label: `adding score, lstm - rnn, T=${ADDING_LENGTH}`, value: c.effect.value, ci: c.effect.ci },
+      reason: `On adding at T=${ADDING_LENGTH} the LSTM scored ${round(meanOf(lstm))} and the RNN ${round(meanOf(rnn))} (mean over ${d.seeds.length} shared seeds).`,
       secondary,
-      caveats: [
-        "The LSTM's forget-gate bias initialisation decides much of this (issue 13): the protocol's default is in the extractor options of the record.",
-        ...(proxy ? ['Some records predate the validation checks: their steps-to-solve is the training-loss proxy (see the Kaplan-Meier chart caption).'] : []),
-      ],
+      caveats: ["Each arm's initialisation was chosen by the same tuning search on validation: the record's tuning summary says which it chose."],
     };
   },
 };

@@ -1,34 +1,42 @@
 import { describe, expect, it } from 'vitest';
 import { lstmMitigates } from '../../../audit/claims/lstmMitigates.js';
-import { decision, P, perSeed } from '../fixtures.js';
+import { ADDING_LENGTH } from '../../../audit/experiments/addingLong.js';
+import { decision, jitter, perSeed } from '../fixtures.js';
 
-/** Steps to solve per seed (null: never) for an extractor at T=32; solved runs have accuracy 1. */
-const runs = (e: string, steps: (number | null)[]) =>
-  perSeed(
-    steps.map((s) => s ?? -1),
-    (s) => ({ exp: 'recall-lengths', extractor: e, length: P.lengths[1], accuracy: s > 0 ? 1 : 0.25, stepsToThreshold: s > 0 ? s : 50 }),
-  );
+/** Adding accuracies (chance 0.5 in this fixture) of an arm over five seeds, with a little spread. */
+const arm = (e: string, accuracy: number, size = 0.04, shift = e === 'rnn' ? 0 : 3) =>
+  perSeed([0, 1, 2, 3, 4], (i) => ({
+    exp: 'adding-long',
+    task: 'adding',
+    extractor: e,
+    length: ADDING_LENGTH,
+    chance: 0.5,
+    accuracy: Math.min(1, accuracy + jitter(i + shift, size)),
+  }));
 
-describe('lstm-mitigates', () => {
-  it('supported: the LSTM solves every seed within 40 steps, the RNN none within the budget (log-rank)', () => {
-    const d = decision(lstmMitigates, [...runs('lstm', [20, 25, 30, 35, 40]), ...runs('rnn', [null, null, null, null, null])]);
+describe('lstm-mitigates (v3: adding at T = 100, paired t on the per-seed score)', () => {
+  it('supported: the LSTM scores near 1, the RNN near chance', () => {
+    const d = decision(lstmMitigates, [...arm('lstm', 0.98), ...arm('rnn', 0.55)]);
     expect(d.decision.verdict).toBe('supported');
-    expect(d.decision.primary!.components[0].test).toBe('log-rank');
-    // The RNN never solved: a hazard ratio would be infinite, so none is printed; the log-rank test decides.
-    expect(d.decision.key.value).toBeNaN();
-    expect(d.decision.primary!.components[0].favours).toBe('claim');
+    expect(d.decision.primary!.components[0].test).toBe('paired t');
+    expect(d.decision.primary!.at).toBe(`T=${ADDING_LENGTH}`);
+    expect(d.decision.key.value).toBeGreaterThan(0.7);
   });
 
-  it('contradicted the other way round; the unsolved runs are censored at the budget, not counted as solved there', () => {
-    const d = decision(lstmMitigates, [...runs('rnn', [20, 25, 30, 35, 40]), ...runs('lstm', [null, null, null, null, null])]);
-    expect(d.decision.verdict).toBe('contradicted');
-    // Solved but with the loss proxy at step 50 is no event for a run whose score did not solve.
-    expect(d.decision.reason).toContain('0/5');
+  it('contradicted the other way round', () => {
+    expect(decision(lstmMitigates, [...arm('rnn', 0.98), ...arm('lstm', 0.55)]).decision.verdict).toBe('contradicted');
   });
 
-  it('inconclusive when both solve alike', () => {
-    const d = decision(lstmMitigates, [...runs('rnn', [20, 30, 40, 50, 60]), ...runs('lstm', [25, 30, 35, 55, 60])]);
+  it('no effect when both score alike within the margin (paired TOST)', () => {
+    const d = decision(lstmMitigates, [...arm('rnn', 0.97, 0.01), ...arm('lstm', 0.975, 0.01)]);
+    expect(d.decision.verdict).toBe('no effect');
+    expect(d.decision.primary!.equivalence!.margin).toBe(0.1);
+  });
+
+  it('undecidable when neither learned the task (no positive control)', () => {
+    const d = decision(lstmMitigates, [...arm('rnn', 0.52), ...arm('lstm', 0.6)]);
     expect(d.decision.verdict).toBe('inconclusive');
-    expect(d.decision.reason).toContain('minimum detectable effect');
+    expect(d.decision.primary).toBeUndefined();
+    expect(d.decision.reason).toContain('No positive control');
   });
 });
