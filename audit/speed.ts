@@ -13,6 +13,10 @@ export const speedCaseSchema = z.object({
   name: z.string(),
   options: z.record(z.string(), z.unknown()),
   length: z.number().int().positive(),
+  /** Kernel threads of the timing (default 1): the thread-scaling test times the same case at 1 and 2. */
+  threads: z.number().int().positive().optional(),
+  /** Batch of the timing (default: the profile's timing batch). */
+  batch: z.number().int().positive().optional(),
 });
 export type SpeedCase = z.infer<typeof speedCaseSchema>;
 

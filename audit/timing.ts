@@ -9,6 +9,7 @@
  * the measurements already there.
  */
 import { initBackend } from '../kernels/backend.js';
+import { kernelThreads, setKernelThreads } from '../kernels/runtime/runtime.js';
 import { appendJsonl } from '../core/jsonl.js';
 import { timeTrainSteps } from '../perf/bench.js';
 import { environment } from '../harness/store/env.js';
@@ -34,26 +35,33 @@ export async function measureSpeed(cases: readonly SpeedCase[], plan: SpeedPlan,
   if (todo > 0) {
     await initBackend('wasm');
     log(`timing ${cases.length} extractor settings x ${plan.repetitions} repetitions x ${plan.steps} steps, alone in this process -> ${file}`);
-    const env = environment();
-    for (let rep = 0; rep < plan.repetitions; rep++) {
-      for (const c of cases) {
-        if (done.has(key(c, rep))) continue;
-        const t = await timeTrainSteps(c.name, c.options, c.length, plan.batch, plan.steps);
-        const row: SpeedRow = {
-          ...c,
-          repetition: rep,
-          batch: plan.batch,
-          steps: plan.steps,
-          meanMs: t.meanMs,
-          p50Ms: t.p50Ms,
-          seqPerSec: (plan.batch * 1000) / t.meanMs,
-          params: t.params,
-          measuredAt: new Date().toISOString(),
-          env,
-        };
-        appendJsonl(file, row);
-        done.set(key(c, rep), row);
+    const before = kernelThreads();
+    try {
+      for (let rep = 0; rep < plan.repetitions; rep++) {
+        for (const c of cases) {
+          if (done.has(key(c, rep))) continue;
+          // Between timings, never inside one (setKernelThreads replaces the kernel instance).
+          setKernelThreads(c.threads ?? 1);
+          const batch = c.batch ?? plan.batch;
+          const t = await timeTrainSteps(c.name, c.options, c.length, batch, plan.steps);
+          const row: SpeedRow = {
+            ...c,
+            repetition: rep,
+            batch,
+            steps: plan.steps,
+            meanMs: t.meanMs,
+            p50Ms: t.p50Ms,
+            seqPerSec: (batch * 1000) / t.meanMs,
+            params: t.params,
+            measuredAt: new Date().toISOString(),
+            env: environment(),
+          };
+          appendJsonl(file, row);
+          done.set(key(c, rep), row);
+        }
       }
+    } finally {
+      setKernelThreads(before);
     }
   }
   return cases.flatMap((c) => Array.from({ length: plan.repetitions }, (_, r) => done.get(key(c, r))).filter((r): r is SpeedRow => !!r));

@@ -28,6 +28,8 @@ export interface SpeedPlan {
   batch: number;
   /** Lengths for the step-time-against-length claim. */
   lengths: number[];
+  /** The thread-scaling test (rnn-sequential): each arm timed at 1 and 2 kernel threads at these lengths and batches; the first batch is the primary's. */
+  scaling: { lengths: number[]; batches: number[] };
 }
 
 /** The sizes an experiment is run at; claims read these instead of hard-coding numbers. */
