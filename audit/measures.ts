@@ -32,6 +32,24 @@ export function slopeUpToUnderflow(profile: readonly number[]): { slope: number 
   return { slope: xs.length >= 2 ? leastSquares(xs, ys).slope : null, fitted: xs.length, underflow };
 }
 
+/** Moving-average window of `stepsToLoss`: long enough to smooth a batch of 32's noise, short against any budget the audit uses. */
+export const LOSS_WINDOW = 10;
+
+/**
+ * The first step (1-based) at which the training loss, averaged over the last LOSS_WINDOW
+ * steps, is at most `threshold`: checked at every step, on the loss the optimiser saw. Null:
+ * not reached within the steps the run trained (censored at its last step).
+ */
+export function stepsToLoss(loss: readonly number[], threshold: number): number | null {
+  let sum = 0;
+  for (let i = 0; i < loss.length; i++) {
+    sum += loss[i];
+    if (i >= LOSS_WINDOW) sum -= loss[i - LOSS_WINDOW];
+    if (i >= LOSS_WINDOW - 1 && sum / LOSS_WINDOW <= threshold) return i + 1;
+  }
+  return null;
+}
+
 /** ln(‖∇ first layer‖ / ‖∇ last layer‖) at the first logged step (gradients flowing back through `layers` blocks). */
 export function layerLogRatio(r: CompletedRecord, layers: number): number | undefined {
   const g = r.gradients.groups[0]?.norms;

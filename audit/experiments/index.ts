@@ -7,6 +7,7 @@ import type { Experiment } from '../types.js';
 import { addingLong } from './addingLong.js';
 import { depth } from './depth.js';
 import { heads } from './heads.js';
+import { layernorm } from './layernorm.js';
 import type { ExperimentName } from './names.js';
 import { pe } from './pe.js';
 import { peLength } from './peLength.js';
@@ -27,5 +28,6 @@ export const EXPERIMENTS: Record<ExperimentName, Experiment<string, string>> = {
   'pe-length': peLength,
   heads,
   depth,
+  layernorm,
   semantic,
 };

@@ -60,6 +60,8 @@ export interface Fake {
   byDistance?: { value: number; n: number; score: number }[];
   peak?: number;
   startedAt?: string;
+  /** The training loss at every step (default two steps). */
+  loss?: number[];
 }
 
 export function record(f: Fake): ResultRecord {
@@ -100,7 +102,7 @@ export function record(f: Fake): ResultRecord {
       finalLoss: 1,
     },
     validation: { samples: 512, solvedScore: SOLVED_SCORE, empiricalChance: chance, curve: [], stepsToSolve },
-    curves: { loss: [1.4, 1.3], gradNorm: [1, 1] },
+    curves: { loss: f.loss ?? [1.4, 1.3], gradNorm: (f.loss ?? [1.4, 1.3]).map(() => 1) },
     byMeta: f.byDistance ? { distance: f.byDistance } : {},
     gradients: {
       groups: [{ step: 1, norms: f.norms ?? { head: 1 } }],

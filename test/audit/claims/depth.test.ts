@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { layernormConvergence } from '../../../audit/claims/layernormConvergence.js';
 import { residualGradients } from '../../../audit/claims/residualGradients.js';
+import { layernormLabel, layernormLength } from '../../../audit/experiments/layernorm.js';
+import { LOSS_WINDOW, stepsToLoss } from '../../../audit/measures.js';
 import { decision, jitter, P, perSeed } from '../fixtures.js';
 
 const L = P.lengths[0] * 2;
@@ -33,14 +35,48 @@ describe('residual-gradients', () => {
   });
 });
 
-describe('layernorm-convergence', () => {
-  it('supported when post-norm solves sooner than no LayerNorm (log-rank); contradicted the other way', () => {
-    expect(decision(layernormConvergence, [...arm('post', 1, fast), ...arm('pre', 1, fast), ...arm('none', 1, never)]).decision.verdict).toBe('supported');
-    expect(decision(layernormConvergence, [...arm('post', 1, never), ...arm('none', 1, fast)]).decision.verdict).toBe('contradicted');
+describe('layernorm-convergence (v3: ln steps to a loss threshold, checked every step, paired t)', () => {
+  const T = layernormLength(P);
+  /** A loss curve falling linearly from ln 4 to 0 in `k` steps, then flat; `budget` steps in all. */
+  const curve = (k: number, budget: number) => Array.from({ length: budget }, (_, i) => Math.max(0.01, Math.log(4) * (1 - i / k)));
+  const ln = (norm: 'post' | 'pre' | 'none', reach: (number | null)[], budget = 400) =>
+    perSeed([0, 1, 2, 3, 4], (_, __, i) => ({
+      exp: 'layernorm',
+      extractor: layernormLabel(norm),
+      length: T,
+      accuracy: reach[i] === null ? 0.3 : 1,
+      stepsToSolve: null,
+      loss: reach[i] === null ? Array(budget).fill(1.2) : curve(reach[i]!, budget),
+      budget,
+    }));
+  const fast = [50, 60, 55, 70, 65];
+  const slow = [200, 260, 230, 250, 210];
+
+  it('the threshold crossing is read at every step from the smoothed loss', () => {
+    expect(stepsToLoss([5, 5, 5, 5, 5, 5, 5, 5, 5, 0.1, 0.1], 4.6)).toBe(10);
+    expect(stepsToLoss(Array(LOSS_WINDOW).fill(0.1), 0.1)).toBe(LOSS_WINDOW);
+    expect(stepsToLoss([1, 1, 1], 0.5)).toBeNull();
   });
 
-  it('no positive control when nothing solved', () => {
-    const d = decision(layernormConvergence, [...arm('post', 1, never), ...arm('none', 1, never)]);
+  it('supported when post-norm reaches the threshold in fewer steps than no LayerNorm; contradicted the other way', () => {
+    const d = decision(layernormConvergence, [...ln('post', fast), ...ln('pre', fast), ...ln('none', slow)]);
+    expect(d.decision.verdict).toBe('supported');
+    expect(d.decision.primary!.components[0].test).toBe('paired t');
+    expect(d.decision.key.value).toBeLessThan(-1);
+    expect(decision(layernormConvergence, [...ln('post', slow), ...ln('none', fast)]).decision.verdict).toBe('contradicted');
+  });
+
+  it('no effect when the two are equally fast within 1.25 times (TOST); never-reached runs count at the budget', () => {
+    const d = decision(layernormConvergence, [...ln('post', [100, 110, 105, 120, 115]), ...ln('none', [102, 109, 104, 121, 116])]);
+    expect(d.decision.verdict).toBe('no effect');
+    const censored = decision(layernormConvergence, [...ln('post', fast), ...ln('none', [null, null, null, null, null])]);
+    expect(censored.decision.secondary['none: reached the loss threshold']).toBe('0/5');
+    expect(censored.decision.secondary['none: median steps to the threshold (censored at the budget)']).toBeCloseTo(400, 6);
+  });
+
+  it('no positive control when no arm reaches the threshold on half its seeds', () => {
+    const never = [null, null, null, null, null];
+    const d = decision(layernormConvergence, [...ln('post', never), ...ln('none', never)]);
     expect(d.decision.verdict).toBe('inconclusive');
     expect(d.decision.reason).toContain('No positive control');
   });
