@@ -20,6 +20,12 @@
  *   beat chance (its best accuracy at k = 4, guessing the most frequent symbol, is 0.39 at
  *   T = 16 and 0.35 at T = 32, scores (acc - 1/k)/(1 - 1/k) of 0.19 and 0.13; 0.45 at T = 8).
  *
+ * Lure density (`lureDensity`, disjoint only): by default each answer symbol occurs once, so
+ * the k-1 lures thin out as T grows (3 of 6 open positions at T = 8, 3 of 14 at T = 16). With
+ * a density q, each answer symbol occurs m = round(q (T-2) / k) times (at least once, at most
+ * what fits): the same fraction of positions holds lures at every length, and every symbol
+ * still occurs equally often, so a bag of words stays at chance.
+ *
  * Distance (`distance` option):
  * - unset: the queried position is the first one (distance T-1), so the distance grows with T.
  * - a number d: the queried position is T-1-d in every sample.
@@ -66,8 +72,19 @@ const options = z
       .describe(
         "'disjoint': noise from its own alphabet and every answer symbol once per sample (a bag of words is exactly at chance); 'shared': noise from the answer alphabet (the old task: counts leak the answer)",
       ),
+    lureDensity: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe(
+        'disjoint only: each answer symbol occurs m = round(q (T-2) / k) times, so about this fraction of positions holds lures at every length; unset: once each',
+      ),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.lureDensity === undefined || o.distractors === 'disjoint', {
+    message: "lureDensity needs distractors 'disjoint' (the shared variant has no lures)",
+  });
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -123,6 +140,11 @@ export const recall = defineTask({
         const targets = new Int32Array(batchSize);
         const meta: SampleMeta[] = [];
         const slots = free.length >= length ? free : new Int32Array(length);
+        // Copies of each answer symbol: 1, or enough for the lure density, at most what the open positions hold.
+        const open = length - 2 - (uniform ? 1 : 0);
+        const copies =
+          opts.lureDensity === undefined ? 1 : Math.max(1, Math.min(Math.round((opts.lureDensity * (length - 2)) / k), Math.floor((open + 1) / k)));
+        const lures = new Int32Array(k * copies);
         for (let b = 0; b < batchSize; b++) {
           const base = b * length;
           const distance = uniform ? 1 + rng.int(length - 2) : (fixed ?? length - 1);
@@ -141,12 +163,15 @@ export const recall = defineTask({
             // Fisher-Yates shuffle draws a uniformly random ORDERED tuple of positions, so giving
             // the lures to it in a fixed order places them uniformly at random.
             for (let t = 0; t < length - 1; t++) inputs[base + t] = -1;
-            let lure = 0;
-            for (let i = 0; i < k - 1; i++, lure++) {
+            // The lures in a fixed order: every symbol `copies` times, the answer once less (its
+            // last copy is at the queried position). With one copy this is the k-1 others, draw
+            // for draw as the task always was.
+            let count = 0;
+            for (let s = 0; s < k; s++) for (let c = s === answer ? 1 : 0; c < copies; c++) lures[count++] = s;
+            for (let i = 0; i < count; i++) {
               const j = i + rng.int(n - i);
               [slots[i], slots[j]] = [slots[j], slots[i]];
-              if (lure === answer) lure++;
-              inputs[base + slots[i]] = lure;
+              inputs[base + slots[i]] = lures[i];
             }
             inputs[base + at] = answer;
             if (uniform) inputs[base + at - 1] = marker;
