@@ -22,6 +22,8 @@ export interface AdamConfig {
   beta1: number;
   beta2: number;
   epsilon: number;
+  /** Decoupled weight decay (AdamW): every weight is multiplied by 1 - lr x weightDecay before the Adam update, as torch.optim.AdamW. Default 0. */
+  weightDecay?: number;
 }
 
 export class Adam {
@@ -62,6 +64,8 @@ export class Adam {
    */
   step(grads: Float32Array[], scale = 1, lr = this.cfg.lr): void {
     const { beta1, beta2, epsilon } = this.cfg;
+    // AdamW: the decay follows the scheduled rate, as PyTorch's (p *= 1 - lr * weight_decay).
+    const decay = 1 - lr * (this.cfg.weightDecay ?? 0);
     this.t++;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
@@ -72,6 +76,7 @@ export class Adam {
       const n = variable.size;
       if (g.length !== n) throw new Error(`adam: gradient of ${variable.name} has ${g.length} values for ${n} weights`);
       heap.set(wasmHeapView(variable) ?? (variable.dataSync() as Float32Array), this.wAt >> 2);
+      if (decay !== 1) scaleInPlace(heap, this.wAt >> 2, n, decay);
       heap.set(g, this.gAt >> 2);
       this.kernel.adam(n, this.wAt, this.gAt, this.mAt[i], this.vAt[i], scale, lr, beta1, beta2, epsilon, bc1, bc2);
       // tfjs-wasm copies a tensor's values at once, so it may read the view; other backends keep the array.
@@ -124,6 +129,10 @@ export function globalNorm(grads: Float32Array[]): number {
 }
 
 // Top-level functions, not closures: V8 optimises their loops once for the whole run.
+
+function scaleInPlace(a: Float32Array, from: number, n: number, by: number): void {
+  for (let i = from; i < from + n; i++) a[i] *= by;
+}
 
 function sumSquares(g: Float32Array): number {
   let s = 0;

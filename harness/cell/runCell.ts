@@ -79,7 +79,13 @@ export async function runCell(cell: Cell, hooks: CellHooks = {}): Promise<Result
     model = buildModel(task, extractors.get(cell.extractor.name), cell.extractor.options, cell.train, rng.fork('init'), hooks.warn, plan.longest);
     Object.assign(base.extractor, { params: model.extractorParams, outputDim: model.extractor.outputDim, info: model.extractor.info });
     const opt = cell.train.optimizer;
-    const optimizer = new Adam(Object.values(model.variables), { lr: cell.train.lr, beta1: opt.beta1, beta2: opt.beta2, epsilon: opt.epsilon });
+    const optimizer = new Adam(Object.values(model.variables), {
+      lr: cell.train.lr,
+      beta1: opt.beta1,
+      beta2: opt.beta2,
+      epsilon: opt.epsilon,
+      weightDecay: cell.train.weightDecay,
+    });
 
     // The empirical chance: the constant predictor fit to the first training batches (the
     // ones every extractor trains on first, replayed from the training stream).

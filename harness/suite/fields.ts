@@ -108,6 +108,12 @@ export const trainFields = {
     { expected: '"constant" or "cosine"', example: 'constant', flag: 'schedule' },
   ),
   clip: tunable(z.number().positive(), 1, 'clip gradients to this global norm (default 1)', { expected: 'a positive number', example: 1 }),
+  weightDecay: tunable(
+    z.number().nonnegative().max(1),
+    0,
+    'decoupled weight decay (AdamW, Loshchilov & Hutter 2019, as torch.optim.AdamW): each step multiplies every weight by 1 - lr x this (default 0: Adam)',
+    { expected: 'a number in [0, 1]', example: 0.01, flag: 'weight-decay' },
+  ),
   embedDim: field(z.number().int().positive().default(64), 'embedding width fed to every extractor', { expected: 'a positive integer', example: 64 }),
   readout: field(z.enum(['last', 'mean']).default('last'), 'per-sequence readout of the features', { expected: '"last" or "mean"', example: 'last' }),
   valEvery: field(
@@ -204,7 +210,7 @@ export const suiteFields = {
 
 export type SuiteFieldName = keyof typeof suiteFields;
 /** The training fields tuning may choose (the grid's training keys). */
-export const TUNABLE_FIELDS = ['lr', 'warmup', 'schedule', 'clip'] as const;
+export const TUNABLE_FIELDS = ['lr', 'warmup', 'schedule', 'clip', 'weightDecay'] as const;
 export type TunableField = (typeof TUNABLE_FIELDS)[number];
 /** The value a tunable field trains with when neither the suite nor tuning sets it. */
 export const untunedValue = (k: TunableField) => fieldInfo.get(trainFields[k])!.untuned as TrainConfig[TunableField];
@@ -260,7 +266,13 @@ export const optimizerSchema = z.object({ name: z.literal('adam'), beta1: z.numb
 export const ADAM = { name: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const satisfies z.input<typeof optimizerSchema>;
 
 /** A cell's (and a record's) `train`: every training field resolved, and the optimiser. */
-export const trainRecordSchema = z.object({ ...resolvedShape(trainFields), valEvery: z.number().int().positive(), optimizer: optimizerSchema });
+export const trainRecordSchema = z.object({
+  ...resolvedShape(trainFields),
+  // Records from before weight decay existed trained without it.
+  weightDecay: z.number().nonnegative().max(1).default(0),
+  valEvery: z.number().int().positive(),
+  optimizer: optimizerSchema,
+});
 export type TrainConfig = z.output<typeof trainRecordSchema>;
 
 /** How a field's flag is parsed, from its schema: a number, one of a few words, or a comma-separated list of numbers. */

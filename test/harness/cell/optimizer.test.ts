@@ -39,6 +39,34 @@ describe('Adam (host update)', () => {
     reference.dispose();
   });
 
+  it('AdamW: decoupled weight decay as torch.optim.AdamW (p *= 1 - lr wd, then the Adam step), at the scheduled rate', () => {
+    const rng = new Rng(11);
+    const n = 7;
+    const init = random(rng, n);
+    const v = tf.variable(tf.tensor(init));
+    const [lr, wd, b1, b2, eps] = [0.02, 0.1, 0.9, 0.999, 1e-8];
+    const adam = new Adam([v], { lr, beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd });
+    // float64 reference of PyTorch's AdamW (torch/optim/adamw.py, single tensor, no amsgrad).
+    const p = Float64Array.from(init);
+    const m = new Float64Array(n);
+    const s = new Float64Array(n);
+    for (let t = 1; t <= 5; t++) {
+      const g = random(rng, n);
+      const rate = t === 3 ? lr / 2 : lr; // a schedule's rate
+      adam.step([g], 1, rate);
+      for (let i = 0; i < n; i++) {
+        p[i] *= 1 - rate * wd;
+        m[i] = b1 * m[i] + (1 - b1) * g[i];
+        s[i] = b2 * s[i] + (1 - b2) * g[i] * g[i];
+        p[i] -= (rate * (m[i] / (1 - b1 ** t))) / (Math.sqrt(s[i] / (1 - b2 ** t)) + eps);
+      }
+      const got = v.dataSync();
+      for (let i = 0; i < n; i++) expect(Math.abs(got[i] - p[i]), `step ${t} weight ${i}`).toBeLessThan(1e-6 * (1 + Math.abs(p[i])));
+    }
+    // Each step's decay moves a weight by rate x wd x |p| (~1e-3 here), a thousand times the tolerance: a missing decay fails above.
+    tf.dispose(v);
+  });
+
   it('global norm over all gradients; missing gradients are zeros', () => {
     const v = [tf.variable(tf.zeros([2])), tf.variable(tf.zeros([3]))];
     const g = gradData(v, { [v[0].name]: tf.tensor([3, 4]) });
