@@ -14,7 +14,8 @@
  * - effect sizes: `hedgesG`, `hedgesGPaired`, `bootstrapInterval` (seeded);
  * - survival: `kaplanMeier`, `censoredAtBudget`;
  * - power: minimum detectable effects at 80% power and seeds needed;
- * - sequential: Lan–DeMets α-spending boundaries (Pocock, O'Brien–Fleming) for adding seed blocks.
+ * - sequential: Lan–DeMets α-spending boundaries (Pocock, O'Brien–Fleming) for adding seed blocks;
+ * - cluster: a two-way (seeds x test files) cluster bootstrap of a paired difference, its power and seeds needed.
  */
 export * from './descriptive.js';
 export * from './distributions.js';
@@ -28,3 +29,4 @@ export * from './effect.js';
 export * from './survival.js';
 export * from './power.js';
 export * from './sequential.js';
+export * from './cluster.js';
