@@ -8,6 +8,10 @@
 import { Rng } from '../core/rng.js';
 import {
   bootstrapInterval,
+  clusterSeedsNeeded,
+  normalPower,
+  normalQuantile,
+  twoWayClusterBootstrap,
   confidenceInterval,
   differences,
   fisherExact,
@@ -83,6 +87,43 @@ function tPower(d: readonly number[], sesoi: number, unit: string): Component['p
     sesoi,
     powerAtSesoi: pairedTTestPower(sesoi, sd, n, ALPHA_POWER),
     method: `${method} ${round(sd)}; power and seeds for the smallest effect of interest, ${round(sesoi)}`,
+  };
+}
+
+/**
+ * A paired difference measured per seed and per test file (d[s][f], weight w[s][f]: the
+ * file's test samples), tested by the two-way cluster bootstrap over seeds and files
+ * (stats/cluster.ts): an effect that holds for other text as well as other seeds. Power at
+ * the smallest effect of interest by the normal approximation with the bootstrap's standard
+ * error; the seeds needed keep the file part of that error fixed.
+ */
+export function clusterComponent(
+  label: string,
+  d: readonly (readonly number[])[],
+  w: readonly (readonly number[])[],
+  opts: { sign: Sign; unit: string; sesoi: number; seed: string },
+): Component {
+  const S = d.length;
+  const base = { label, test: 'cluster bootstrap' as const, n: [S, S] };
+  if (S < 2 || !d[0]?.length) {
+    return { ...base, p: NaN, favours: 'neither', effect: { label: 'mean difference', value: NaN, unit: opts.unit }, power: { mde: null, unit: opts.unit, seedsNeeded: null, method: `a cluster bootstrap needs two or more seeds and a test file; ${S} seeds ran` } };
+  }
+  const b = twoWayClusterBootstrap(d, w, { rng: new Rng(`cluster/${opts.seed}`) });
+  const z = normalQuantile(1 - ALPHA_POWER / 2) + normalQuantile(POWER);
+  return {
+    ...base,
+    p: b.p,
+    favours: favours(b.estimate, opts.sign),
+    effect: { label: 'mean difference', value: b.estimate, ci: b.ci, interval: 'bootstrap 95% (seeds x test files)', unit: opts.unit },
+    power: {
+      mde: b.se > 0 ? z * b.se : null,
+      ...rangeOf(opts.unit),
+      unit: opts.unit,
+      seedsNeeded: clusterSeedsNeeded(opts.sesoi, b, S, ALPHA_POWER, POWER),
+      sesoi: opts.sesoi,
+      powerAtSesoi: normalPower(opts.sesoi, b.se, ALPHA_POWER),
+      method: `two-way cluster bootstrap (${b.resamples} resamples of ${S} seeds x ${d[0].length} test files), normal approximation at α = ${FAMILY_ALPHA}/${PRIMARY_TESTS}; standard error ${round(b.se)} (seeds alone ${round(b.seSeeds)}, files alone ${round(b.seFiles)}); seeds for the smallest effect of interest with the file part fixed`,
+    },
   };
 }
 

@@ -103,7 +103,7 @@ export interface Evidence {
 }
 
 /** The statistical tests a primary comparison can use. */
-export type TestKind = 'paired t' | 'one-sample t' | 'fisher exact' | 'log-rank' | 'paired tost' | 'analytic' | 'isolated timing';
+export type TestKind = 'paired t' | 'one-sample t' | 'fisher exact' | 'log-rank' | 'paired tost' | 'cluster bootstrap' | 'analytic' | 'isolated timing';
 
 /** The primary comparison, declared before the data exist and printed beside the rule. */
 export interface PrimarySpec {
@@ -146,7 +146,7 @@ export interface Effect {
   value: number;
   /** Interval and how it was made. */
   ci?: [number, number];
-  interval?: 'student t 95%' | 'bootstrap 95% (descriptive)' | 'exact';
+  interval?: 'student t 95%' | 'bootstrap 95% (descriptive)' | 'bootstrap 95% (seeds x test files)' | 'exact';
   unit: string;
 }
 

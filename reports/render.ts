@@ -49,14 +49,19 @@ function auditCharts(audit: AuditResult, records: ResultRecord[]): Map<string, C
     const suites = new Set(claim.needs.map((e) => `audit-${e.name}`));
     const own = records.filter((r) => suites.has(r.suite)); // labels already distinct (writeReport)
     const charts = claim.charts.flatMap((name) => chartBuilder(name)(own));
-    if (claim.speed)
+    if (claim.speed) {
+      // An audit written before the thread-scaling plan existed has none: its timings are the one-thread ones.
+      const speed = audit.profile.speed as Partial<typeof audit.profile.speed>;
+      const profile = { ...audit.profile, speed: { ...audit.profile.speed, scaling: speed.scaling ?? { lengths: [], batches: [] } } };
+      const cases = claim.speed(profile);
       charts.push(
         ...speedChart(
-          audit.speed.filter((r) => claim.speed!(audit.profile).some((s) => s.label === r.label && s.length === r.length)),
+          audit.speed.filter((r) => cases.some((s) => s.label === r.label && s.length === r.length)),
           'isolated-timings',
-          `${claim.id}: isolated training throughput on one thread`,
+          `${claim.id}: isolated training throughput (one thread unless the label names batch b and threads t)`,
         ),
       );
+    }
     out.set(
       c.id,
       charts.map((x) => ({ ...x, id: `${c.id}--${x.id}` })),

@@ -49,7 +49,8 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
             kind: 'point',
             ...base,
             score: t.score,
-            ...(t.loss !== null && t.loss !== undefined ? { loss: t.loss } : {}),
+            // Text, not a number: records from before the loss ranking have none, and a formatted missing number reads NaN.
+            loss: t.loss === null || t.loss === undefined ? 'not recorded' : t.loss.toFixed(4),
             chance: t.atChance === undefined ? 'not tested' : t.atChance ? 'at chance' : 'above chance',
             solvedAt: t.stepsToSolve === null ? 'not solved' : `${Math.round(t.stepsToSolve)} steps`,
             config: JSON.stringify(t.config),
@@ -110,7 +111,7 @@ export function tuningByLr(records: ResultRecord[]): Chart[] {
                   tip('extractor', 'extractor'),
                   tip('lr', 'learning rate', '.1e'),
                   tip('score', 'mean validation score', '.3f'),
-                  tip('loss', 'mean validation loss', '.4f'),
+                  tip('loss', 'mean validation loss'),
                   tip('chance', 'against chance'),
                   tip('solved', 'seeds solved', 'd'),
                   tip('seeds', 'seeds', 'd'),

@@ -60,6 +60,8 @@ export interface Fake {
   byDistance?: { value: number; n: number; score: number }[];
   peak?: number;
   startedAt?: string;
+  /** Accuracy bins by test file (the genre task's meta). */
+  byFile?: { value: number; n: number; score: number }[];
   /** The training loss at every step (default two steps). */
   loss?: number[];
 }
@@ -103,7 +105,7 @@ export function record(f: Fake): ResultRecord {
     },
     validation: { samples: 512, solvedScore: SOLVED_SCORE, empiricalChance: chance, curve: [], stepsToSolve },
     curves: { loss: f.loss ?? [1.4, 1.3], gradNorm: (f.loss ?? [1.4, 1.3]).map(() => 1) },
-    byMeta: f.byDistance ? { distance: f.byDistance } : {},
+    byMeta: { ...(f.byDistance ? { distance: f.byDistance } : {}), ...(f.byFile ? { file: f.byFile } : {}) },
     gradients: {
       groups: [{ step: 1, norms: f.norms ?? { head: 1 } }],
       profileInit: profile,

@@ -61,14 +61,16 @@ describe('tuningByLr', () => {
       ['lstm', undefined],
     ]);
     expect(rows.filter((r) => r.kind === 'point').map((r) => [r.extractor, r.lr, r.loss, r.chance])).toEqual([
-      ['rnn', 0.001, 1.38, 'at chance'],
-      ['rnn', 0.01, 1.39, 'at chance'],
-      ['lstm', 0.001, 0.2, 'above chance'],
+      ['rnn', 0.001, '1.3800', 'at chance'],
+      ['rnn', 0.01, '1.3900', 'at chance'],
+      ['lstm', 0.001, '0.2000', 'above chance'],
     ]);
     // Records from before the chance test say nothing of it.
     const [old] = tuningByLr([tuned('rnn', [trial(0.001, 0.01)], { lr: 0.001, warmup: 0 })]);
     expect(old.caption).not.toContain(AMONG_CHANCE);
-    expect((old.spec as { data: { values: Row[] } }).data.values.find((r) => r.kind === 'point')!.chance).toBe('not tested');
+    const oldPoint = (old.spec as { data: { values: Row[] } }).data.values.find((r) => r.kind === 'point')!;
+    expect(oldPoint.chance).toBe('not tested');
+    expect(oldPoint.loss).toBe('not recorded'); // text: a formatted missing number would read NaN in the tooltip
   });
 
   it('nothing for untuned records or a grid without lr', () => {
