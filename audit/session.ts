@@ -11,6 +11,7 @@ import { tuningFile, type TuningPlan } from '../harness/run/tune.js';
 import { didYouMean } from '../core/registry.js';
 import { CLAIMS } from './claims/index.js';
 import { PROFILES } from './experiments/index.js';
+import { atSeedBlock } from './experiments/profiles.js';
 import { measureSpeed, speedCases, speedFile } from './timing.js';
 import { auditPlan, decide, selectClaims, writeAudit, type AuditResult } from './run.js';
 import { registrationCommit } from './preregistration.js';
@@ -32,9 +33,11 @@ export function listClaims(): string {
 export function prepareAudit(
   profileName: string,
   claimIds: string[] | undefined,
+  seedBlock?: number,
 ): { profile: Profile; claims: Claim[]; cells: Cell[]; plan: TuningPlan; unregistered?: string } {
-  const profile = PROFILES[profileName as ProfileName];
-  if (!profile) throw new UsageError(`unknown profile "${profileName}": use smoke, quick, standard or full`);
+  const named = PROFILES[profileName as ProfileName];
+  if (!named) throw new UsageError(`unknown profile "${profileName}": use smoke, quick, standard or full`);
+  const profile = seedBlock === undefined ? named : atSeedBlock(named, seedBlock);
   for (const id of claimIds ?? []) {
     if (!CLAIMS.some((c) => c.id === id)) {
       const s = didYouMean(

@@ -6,6 +6,7 @@
  * is for a cluster (`fxbench submit slurm --audit full`). Confirmatory profiles use seeds from
  * 1000 up, disjoint from the seeds 1..999 used while developing the rules.
  */
+import { UsageError } from '../../core/errors.js';
 import { CONFIRMATORY_SEED_MIN, type Profile, type ProfileName } from '../types.js';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
@@ -77,8 +78,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
     longSteps: 1000,
     batch: 32,
     lr: 3e-3,
-    // The default grid (four rates, tune.ts) at half the budget by successive halving, on a confirmatory tuning seed.
-    tune: { steps: 200, seeds: [CONFIRMATORY_SEED_MIN] },
+    // The default grid (four rates, tune.ts) and each arm's initialisation search at a third of the budget by successive halving, on two confirmatory tuning seeds.
+    tune: { steps: 200, seeds: range(CONFIRMATORY_SEED_MIN, 2) },
     warmup: 50,
     lengths: [8, 32, 128],
     long: 64,
@@ -117,3 +118,25 @@ export const PROFILES: Record<ProfileName, Profile> = {
     confirmatory: true,
   },
 };
+
+/** Seed blocks are whole thousands: block b holds seeds b, b + 1, ... */
+export const SEED_BLOCK = 1000;
+
+/**
+ * A confirmatory profile on another block of seeds (a replication): every seed it runs, tunes
+ * and adds for cheap cells moves from the block at 1000 to `block` (2000, 3000, ...), so two
+ * blocks share no seed and no data stream. Refused for exploratory profiles (their seeds are
+ * development seeds) and for a block that is not a whole thousand of at least 1000.
+ */
+export function atSeedBlock(p: Profile, block: number): Profile {
+  if (!p.confirmatory) throw new UsageError(`--seed-block is for the confirmatory profiles (standard, full); the ${p.name} profile runs development seeds`);
+  if (!Number.isInteger(block) || block < CONFIRMATORY_SEED_MIN || block % SEED_BLOCK !== 0)
+    throw new UsageError(`--seed-block ${block}: expected a whole thousand from ${CONFIRMATORY_SEED_MIN} up (e.g. --seed-block 2000)`);
+  const shift = (s: number) => s - CONFIRMATORY_SEED_MIN + block;
+  return {
+    ...p,
+    seeds: p.seeds.map(shift),
+    extraSeeds: p.extraSeeds.map(shift),
+    tune: p.tune === false ? false : { ...p.tune, ...(p.tune.seeds ? { seeds: p.tune.seeds.map(shift) } : {}) },
+  };
+}

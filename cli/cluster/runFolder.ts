@@ -28,7 +28,7 @@ export const shardFile = (index: number | string) => `results/shard-${index}.jso
 
 const workSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('suite') }),
-  z.object({ kind: z.literal('audit'), profile: z.string(), claims: z.array(z.string()).optional() }),
+  z.object({ kind: z.literal('audit'), profile: z.string(), claims: z.array(z.string()).optional(), seedBlock: z.number().int().optional() }),
 ]);
 export type Work = z.infer<typeof workSchema>;
 
@@ -58,13 +58,14 @@ export interface Planned {
 }
 
 /** Validate a suite file or an audit profile into the cells it runs (plugins already loaded). */
-export function planWork(a: { suite?: string; audit?: string; claim?: string[] }): Planned {
+export function planWork(a: { suite?: string; audit?: string; claim?: string[]; seedBlock?: number }): Planned {
   if (a.suite !== undefined && a.audit !== undefined)
     throw new UsageError(`give a suite file or --audit PROFILE, not both (got ${a.suite} and --audit ${a.audit})`);
   if (a.audit !== undefined) {
-    const { profile, claims, cells } = prepareAudit(a.audit, a.claim);
+    const { profile, claims, cells } = prepareAudit(a.audit, a.claim, a.seedBlock);
     const chosen = a.claim?.length ? claims.map((c) => c.id) : undefined;
-    return { work: { kind: 'audit', profile: profile.name, ...(chosen ? { claims: chosen } : {}) }, cells, name: `audit-${profile.name}` };
+    const block = a.seedBlock !== undefined ? { seedBlock: a.seedBlock } : {};
+    return { work: { kind: 'audit', profile: profile.name, ...(chosen ? { claims: chosen } : {}), ...block }, cells, name: `audit-${profile.name}` };
   }
   if (a.claim?.length) throw new UsageError('--claim goes with --audit PROFILE');
   if (a.suite === undefined) throw new UsageError('give a suite file (fxbench submit slurm suite.json ...) or --audit PROFILE');
@@ -82,7 +83,7 @@ export interface RunWork {
 /** The cells of a run folder's work (plugins already loaded). */
 export function cellsOfRun(dir: string, m: RunManifest): RunWork {
   if (m.work.kind === 'audit') {
-    const { cells, plan } = prepareAudit(m.work.profile, m.work.claims);
+    const { cells, plan } = prepareAudit(m.work.profile, m.work.claims, m.work.seedBlock);
     return { cells, plan };
   }
   const file = path.join(dir, SUITE_FILE);
@@ -164,7 +165,16 @@ export function createRunFolder(
  */
 export function shardArgs(m: RunManifest, where: { suite: string; out: string; workers: string }): string[] {
   const plugins = m.plugins.flatMap((p) => ['--plugin', p]);
-  const work = m.work.kind === 'audit' ? ['audit', '--profile', m.work.profile, ...(m.work.claims ?? []).flatMap((c) => ['--claim', c])] : ['run', where.suite];
+  const work =
+    m.work.kind === 'audit'
+      ? [
+          'audit',
+          '--profile',
+          m.work.profile,
+          ...(m.work.claims ?? []).flatMap((c) => ['--claim', c]),
+          ...(m.work.seedBlock !== undefined ? ['--seed-block', String(m.work.seedBlock)] : []),
+        ]
+      : ['run', where.suite];
   return [
     ...plugins,
     ...work,

@@ -20,6 +20,10 @@ export const audit = defineCommand({
           'sizes: smoke (seconds, untrained: a pipeline check), quick (2-4 seeds, ~2 minutes on 2 cores; indicative), standard (5-10 seeds, confirmatory; under an hour on 2 cores), full (20 seeds; a cluster, shard it)',
       })
       .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
+      .option('seed-block', {
+        type: 'number',
+        describe: 'confirmatory profiles: run on the seed block from this whole thousand (default 1000; e.g. 2000 replicates on seeds no earlier run used)',
+      })
       .coerce('claim', (v: string | string[]) => [v].flat())
       .option('list', { type: 'boolean', describe: 'print the claims with their experiments and decision rules' })
       .option('out', { type: 'string', describe: 'results file (JSONL); default results/audit-<profile>-<time>.jsonl' })
@@ -34,7 +38,7 @@ export const audit = defineCommand({
       process.stdout.write(listClaims() + '\n');
       return;
     }
-    const { profile, claims, cells, plan, unregistered } = prepareAudit(a.profile, a.claim);
+    const { profile, claims, cells, plan, unregistered } = prepareAudit(a.profile, a.claim, a.seedBlock);
     if (unregistered && profile.confirmatory)
       process.stderr.write(`fxbench: warning: no registration commit (${unregistered}): this run's verdicts will be exploratory\n`);
     const shape = `profile ${profile.name}, ${claims.length} claims`;

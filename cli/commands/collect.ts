@@ -38,7 +38,7 @@ export const collect = defineCommand({
     const { writeReport } = await import('../../reports/render.js');
     let html: string;
     if (m.work.kind === 'audit') {
-      const { profile, claims } = prepareAudit(m.work.profile, m.work.claims);
+      const { profile, claims } = prepareAudit(m.work.profile, m.work.claims, m.work.seedBlock);
       const { audit, records } = await finishAudit(profile, claims, merged, warn, (msg) => process.stderr.write(msg + '\n'));
       process.stdout.write(formatVerdicts(audit) + '\n');
       html = await writeReport(records, reportDir, audit);

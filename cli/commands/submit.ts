@@ -19,6 +19,7 @@ interface SubmitArgs {
   suite?: string;
   audit?: string;
   claim?: string[];
+  seedBlock?: number;
   shards: number;
   dir?: string;
   'dry-run'?: boolean;
@@ -36,6 +37,11 @@ function submitFlags(y: Argv): Argv<SubmitArgs> {
     })
     .option('claim', { type: 'string', requiresArg: true, describe: 'with --audit: only this claim (repeatable)' })
     .coerce('claim', (v: string | string[]) => [v].flat())
+    .option('seed-block', {
+      type: 'number',
+      requiresArg: true,
+      describe: 'with --audit at a confirmatory profile: the seed block (default 1000; 2000 replicates)',
+    })
     .option('shards', { type: 'number', demandOption: true, requiresArg: true, describe: 'number of shards (array tasks / pods); each runs every N-th cell' })
     .option('dir', { type: 'string', requiresArg: true, describe: 'run folder to create (default runs/<name>-<time>)' })
     .option('dry-run', { type: 'boolean', describe: 'write the run folder and print the scripts, submit nothing' }) as Argv<SubmitArgs>;

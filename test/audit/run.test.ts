@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CLAIMS, CLAIMS_BY_ID } from '../../audit/claims/index.js';
 import { combine, fisherComponent, pairedComponent } from '../../audit/components.js';
 import { EXPERIMENTS, PROFILES } from '../../audit/experiments/index.js';
+import { atSeedBlock } from '../../audit/experiments/profiles.js';
 import { readRegistry, registrationStatus, ruleHash } from '../../audit/preregistration.js';
 import { auditCells, auditPlan, decide, makeEvidence } from '../../audit/run.js';
 import { withInitSearch } from '../../audit/experiments/common.js';
@@ -28,6 +29,20 @@ describe('experiments', () => {
       expect(new Set(cells.map((c) => `${c.suite}|${c.id}`)).size).toBe(cells.length);
     });
   }
+
+  it('a seed block moves every seed a confirmatory audit runs or tunes on; blocks share none', () => {
+    const one = auditPlan(CLAIMS, PROFILES.standard);
+    const two = auditPlan(CLAIMS, atSeedBlock(PROFILES.standard, 2000));
+    const seedsOf = (x: typeof one) => new Set([...x.cells.map((c) => c.seed), ...[...x.plan.groups.values()].flatMap((g) => g.budget.seeds)]);
+    const [a, b] = [seedsOf(one), seedsOf(two)];
+    expect([...a].every((s) => s >= 1000 && s < 2000)).toBe(true);
+    expect([...b].every((s) => s >= 2000 && s < 3000)).toBe(true);
+    expect(two.cells.length).toBe(one.cells.length);
+    expect(() => atSeedBlock(PROFILES.quick, 2000)).toThrow(/confirmatory/);
+    expect(() => atSeedBlock(PROFILES.standard, 2500)).toThrow(/whole thousand/);
+    // Every confirmatory profile tunes on at least two seeds.
+    for (const p of [PROFILES.standard, PROFILES.full]) expect(p.tune && (p.tune.seeds ?? []).length).toBeGreaterThanOrEqual(2);
+  });
 
   it('every claim reads known experiments, in the article order', () => {
     for (const c of CLAIMS) for (const e of c.needs) expect(EXPERIMENTS[e.name], `${c.id} needs ${e.name}`).toBe(e);
