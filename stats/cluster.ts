@@ -104,7 +104,14 @@ export function normalPower(delta: number, se: number, alpha: number): number {
  * variance shrinks as n0 / n, the file part stays. Null when the file part alone is too large
  * (more seeds cannot decide it: more test files would) or beyond `maxN`.
  */
-export function clusterSeedsNeeded(delta: number, b: Pick<ClusterBootstrap, 'seSeeds' | 'seFiles'>, n0: number, alpha: number, power = 0.8, maxN = 1000): number | null {
+export function clusterSeedsNeeded(
+  delta: number,
+  b: Pick<ClusterBootstrap, 'seSeeds' | 'seFiles'>,
+  n0: number,
+  alpha: number,
+  power = 0.8,
+  maxN = 1000,
+): number | null {
   for (let n = 2; n <= maxN; n++) {
     const se = Math.sqrt((b.seSeeds ** 2 * n0) / n + b.seFiles ** 2);
     if (normalPower(delta, se, alpha) >= power) return n;
