@@ -7,7 +7,13 @@
  *   npm run build --silent && node tools/audit/register.mjs "why the rules changed"
  *
  * Register before any confirmatory run: a run that started before a rule's registration
- * time, or on sources that differ from it, is reported as exploratory for that claim.
+ * time, or on sources that differ from it, is reported as exploratory for that claim. Then
+ * commit the registry alone, after the rule changes are committed:
+ *
+ *   git commit -m "register: why" -- audit/preregistration.json
+ *
+ * The audit names that commit in every record (audit/preregistration.ts registrationCommit)
+ * and refuses to call a verdict confirmatory if the commit changed anything else.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -43,3 +49,4 @@ if (!why) {
 const ordered = Object.fromEntries(CLAIMS.map((c) => [c.id, registry[c.id]]));
 writeFileSync(file, JSON.stringify(ordered, null, 2) + '\n');
 console.log(`registered ${changed.length}: ${changed.map((id) => `${id} v${ordered[id].version}`).join(', ')}`);
+console.log('now commit the registry on its own: git commit -m "register: ..." -- audit/preregistration.json');
