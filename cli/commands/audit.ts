@@ -17,7 +17,7 @@ export const audit = defineCommand({
         default: 'quick',
         choices: Object.keys(PROFILES),
         describe:
-          'sizes: smoke (seconds, untrained: a pipeline check), quick (2-4 seeds, ~2 minutes on 2 cores; indicative), standard (5-10 seeds, confirmatory; under an hour on 2 cores), full (20 seeds; a cluster, shard it)',
+          'sizes: smoke (seconds, untrained: a pipeline check), quick (2-4 seeds, ~2 minutes on 2 cores; indicative), standard (5-10 seeds, confirmatory; hours on 2 cores, or a cluster), full (20 seeds; a cluster, shard it)',
       })
       .option('claim', { type: 'string', describe: 'run only this claim (repeatable); see --list' })
       .option('seed-block', {
