@@ -19,6 +19,12 @@
  * out_proj bias), i.e. the tolerances hold with a 3x margin or more and nothing needed loosening. Gradients are also
  * held to 1e-4 of each weight's largest entry (GRAD_REL_TOL). Set FXBENCH_GOLDEN_REPORT=1 to
  * print the per-fixture maxima.
+ *
+ * The deltanet and gated-deltanet fixtures (tools/golden/deltanet_golden.py: the peer's own modules, one shape
+ * by its recurrent loop, one at T = 72 by its chunked form) carry their own tolerances: y within 1e-4, d loss / d x
+ * within 1e-3, weight gradients within 1e-2 (they reach ~240 there) and 1e-4 of each weight's largest entry.
+ * Observed (plain-tf recurrence): y <= 5.5e-6, x grad <= 3.7e-4, weight grads <= 2.8e-3 (gated-deltanet's
+ * q_proj.weight on wasm, 1.2e-5 of its largest entry).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -46,6 +52,11 @@ interface Fixture {
   r: Encoded;
   loss: number;
   grads: Record<string, Encoded>;
+  /**
+   * Tolerances of the fixture's own (tools/golden/deltanet_golden.py): max |y error|, max |d loss / d x error|
+   * and max |weight-gradient error|, where the defaults (Y_TOL, GRAD_TOL) do not fit its scale.
+   */
+  tolerance?: { y: number; x: number; weights: number };
 }
 
 const Y_TOL = 1e-5;
@@ -146,7 +157,10 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
     });
 
     for (const { name, fixture: fx } of fixtures) {
-      it(`${name}: y within ${Y_TOL}, grads within ${GRAD_TOL}`, () => {
+      const yTol = fx.tolerance?.y ?? Y_TOL;
+      const gradTol = (n: string) => (n === 'x' ? fx.tolerance?.x : fx.tolerance?.weights) ?? GRAD_TOL;
+      const label = fx.tolerance ? `x grad within ${fx.tolerance.x}, weight grads within ${fx.tolerance.weights}` : `grads within ${GRAD_TOL}`;
+      it(`${name}: y within ${yTol}, ${label}`, () => {
         expect(tf.getBackend()).toBe(backend);
         const res = run(fx);
         expect(res.y.shape).toEqual(fx.y.shape);
@@ -161,15 +175,18 @@ for (const backend of ['wasm', 'cpu'] as BackendName[]) {
           expect(g.shape, n).toEqual(ref.shape);
           const e = maxAbsDiff(g.data, ref.data);
           if (!(e <= gErr)) [gErr, gWorst] = [e, n];
-          if (!(e <= GRAD_TOL)) failures.push(`${n}: ${e.toExponential(2)}`);
+          if (!(e <= gradTol(n))) failures.push(`${n}: ${e.toExponential(2)}`);
           const scale = ref.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
           if (!(e <= GRAD_REL_TOL * scale + 1e-12))
             failures.push(`${n}: ${e.toExponential(2)} = ${(e / scale).toExponential(2)} of its largest entry ${scale.toExponential(2)}`);
         }
         const lossErr = Math.abs(res.loss - fx.loss);
-        observed.push(`${backend} ${name.padEnd(24)} y ${yErr.toExponential(2)}  grad ${gErr.toExponential(2)} (${gWorst})  loss ${lossErr.toExponential(2)}`);
-        expect(yErr, `${name}: max |y - y_torch|`).toBeLessThanOrEqual(Y_TOL);
-        expect(failures, `${name}: gradients beyond ${GRAD_TOL}`).toEqual([]);
+        const xErr = maxAbsDiff(res.grads.x.data, fx.grads.x.data);
+        observed.push(
+          `${backend} ${name.padEnd(24)} y ${yErr.toExponential(2)}  x grad ${xErr.toExponential(2)}  grad ${gErr.toExponential(2)} (${gWorst})  loss ${lossErr.toExponential(2)}`,
+        );
+        expect(yErr, `${name}: max |y - y_torch|`).toBeLessThanOrEqual(yTol);
+        expect(failures, `${name}: gradients beyond tolerance`).toEqual([]);
         expect(lossErr).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(fx.loss)));
       });
     }

@@ -53,6 +53,8 @@ const small: { label: string; name: string; options: Record<string, unknown> }[]
     name: 'linear-attention',
     options: { dModel: 8, heads: 2, ffDim: 16, layers: 1, causal: false, positional: 'learned', maxLen: 12, norm: 'pre' },
   },
+  { label: 'deltanet', name: 'deltanet', options: { dModel: 6, layers: 2, heads: 2, dConv: 3 } },
+  { label: 'gated-deltanet, headDim and expandV', name: 'gated-deltanet', options: { dModel: 6, layers: 2, heads: 2, headDim: 4, expandV: 1.5, dConv: 3 } },
 ];
 
 describe('built-in extractors: shapes, gradients, parameters, guards', () => {
@@ -205,8 +207,32 @@ describe('built-in extractors: shapes, gradients, parameters, guards', () => {
       // = 8192, log_A_real and A_imag 4096 each, output_linear 256*128 + 256 = 33024, norm 256
       // -> 49920; 8320 + 2*49920 + norm_f 256 = 108416 (as torch_bench.py's SSMStack("s4d"))
       { name: 's4d', options: {}, torch: 64 * 128 + 128 + 2 * (128 + 128 + 128 * 64 + 2 * 128 * 32 + 256 * 128 + 256 + 256) + 256 },
+      // deltanet (4 heads, dk = dv = 32, d_conv 4): proj 8320; per layer q_proj, k_proj 2*128*128 = 32768,
+      // v_proj 16384, b_proj 4*128 = 512, q/k/v_conv1d 3*128*4 = 1536, g_proj 16384, o_norm 32, o_proj 16384,
+      // norm 128 -> 84128; 8320 + 2*84128 + norm_f 128 = 176704 (torch_bench.py's SSMStack("deltanet") prints the same)
+      {
+        name: 'deltanet',
+        options: {},
+        torch: 64 * 128 + 128 + 2 * (2 * 128 * 128 + 128 * 128 + 4 * 128 + 3 * 128 * 4 + 128 * 128 + 32 + 128 * 128 + 128) + 128,
+      },
+      // gated-deltanet: deltanet's + per layer a_proj 4*128 = 512, A_log 4, dt_bias 4 -> 84648; 177744 (as the peer's)
+      {
+        name: 'gated-deltanet',
+        options: {},
+        torch: 64 * 128 + 128 + 2 * (2 * 128 * 128 + 128 * 128 + 4 * 128 + 3 * 128 * 4 + 128 * 128 + 32 + 128 * 128 + 128 + 4 * 128 + 4 + 4) + 128,
+      },
     ];
-    const written: Record<string, number> = { rnn: 24832, lstm: 99328, gru: 74496, transformer: 404864, tcn: 377984, mamba: 241664, s4d: 108416 };
+    const written: Record<string, number> = {
+      rnn: 24832,
+      lstm: 99328,
+      gru: 74496,
+      transformer: 404864,
+      tcn: 377984,
+      mamba: 241664,
+      s4d: 108416,
+      deltanet: 176704,
+      'gated-deltanet': 177744,
+    };
     for (const s of standard) {
       it(`standard ${s.name}: ${written[s.name]} parameters`, () => {
         expect(s.torch).toBe(written[s.name]); // the formula and the worked number agree
@@ -272,6 +298,8 @@ describe('built-in extractors: shapes, gradients, parameters, guards', () => {
     for (const c of [
       { name: 'mamba', options: { dModel: 4, layers: 2, dState: 3, dConv: 3 } },
       { name: 's4d', options: { dModel: 4, layers: 2, dState: 4 } },
+      { name: 'deltanet', options: { dModel: 4, layers: 2, heads: 2, dConv: 3 } },
+      { name: 'gated-deltanet', options: { dModel: 4, layers: 2, heads: 2, dConv: 3 } },
     ]) {
       it(`${c.name}: the output at step t does not depend on inputs after t (causal), and does on inputs before`, () => {
         const ext = create(c.name, c.options, 3);

@@ -565,6 +565,9 @@ def main():
     # mingru and linear-attention: their own module (golden_linattn.py), same recipe and format.
     import golden_linattn
     golden_linattn.write_all(a.out)
+    # deltanet and gated-deltanet: the peer's own DeltaNetMixer (deltanet_golden.py), same format.
+    import deltanet_golden
+    deltanet_golden.write_all(a.out)
 
 
 if __name__ == "__main__":
