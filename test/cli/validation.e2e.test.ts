@@ -186,7 +186,7 @@ const cases: [string, string[], RegExp][] = [
   [
     'unknown grid key',
     [...base, '--tune', 'hiden=8,16'],
-    /^fxbench: --tune hiden=\.\.\.: unknown grid key "hiden": did you mean "hidden"\? \(grid keys: lr, warmup, schedule, clip, or an option of this run's extractors: hidden, /,
+    /^fxbench: --tune hiden=\.\.\.: unknown grid key "hiden": did you mean "hidden"\? \(grid keys: lr, warmup, schedule, clip, weightDecay, or an option of this run's extractors: hidden, /,
   ],
   [
     'empty grid',
